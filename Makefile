@@ -1,0 +1,57 @@
+# The one command surface of the CORETT workbench. `make help` lists the targets.
+# Every target that needs Python first makes sure .venv exists and holds the project as declared.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export GX_ANALYTICS_ENABLED := False
+export MPLBACKEND := Agg
+# Jupyter keeps its config, data and runtime folders inside the project, not in the user's home.
+export JUPYTER_CONFIG_DIR := $(CURDIR)/.jupyter/config
+export JUPYTER_DATA_DIR := $(CURDIR)/.jupyter/data
+export JUPYTER_RUNTIME_DIR := $(CURDIR)/.jupyter/runtime
+export IPYTHONDIR := $(CURDIR)/.jupyter/ipython
+
+.PHONY: help install test lint format validate indicators reports bench lab clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project (run by every other target)
+
+lint: $(STAMP) ## ruff format check and lint
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(STAMP) ## Reformat the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint ## Format check, lint, then the test suite
+	$(BIN)/python -m pytest
+
+validate: $(STAMP) ## Validate the shipped data (report in outputs/validation/)
+	$(BIN)/corett validate
+
+indicators: $(STAMP) ## Print the headline indicators for every member and CORETT
+	$(BIN)/corett indicators --format table
+
+reports: $(STAMP) ## Build every report of the default matrix into outputs/
+	$(BIN)/corett build
+
+bench: $(STAMP) ## Benchmarks: start-up, load + validate, indicators, report build
+	$(BIN)/python benchmarks/run.py
+
+lab: $(STAMP) ## Start JupyterLab with the project's kernel, offline
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+clean: ## Remove generated outputs and caches (keeps .venv)
+	rm -rf outputs .cache .pytest_cache .ruff_cache

@@ -1,0 +1,87 @@
+"""Structured problems: what every loader and validation check reports.
+
+A :class:`Problem` names the file, row(s), column and check, says why the check exists and carries a
+sample of the offending values. Loaders and validators collect *all* problems and return them; they never
+print, and never stop at the first one. :class:`DataError` carries a list of problems to the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input.
+
+    Parameters
+    ----------
+    severity
+        ``"error"`` fails validation; ``"warning"`` is reported but does not (declared corrections,
+        known cross-source differences, changed input checksums).
+    check
+        Short machine id of the check, e.g. ``"counts_non_negative"``.
+    file
+        The input file, relative to the data folder where possible.
+    message
+        One human sentence naming what is wrong.
+    rows
+        1-based row numbers as a person sees them in the file (Excel row, CSV line incl. header).
+    column
+        The column concerned, if any.
+    why
+        Why the check exists.
+    sample
+        A few offending values.
+    table
+        The logical table (e.g. ``"glotip"``).
+    """
+
+    severity: Severity
+    check: str
+    file: str
+    message: str
+    rows: tuple[int, ...] = ()
+    column: str | None = None
+    why: str = ""
+    sample: tuple[Any, ...] = field(default_factory=tuple)
+    table: str | None = None
+
+    def location(self) -> str:
+        """Return ``file, row(s) N, column C`` for messages."""
+        parts = [self.file]
+        if self.rows:
+            shown = ", ".join(str(r) for r in self.rows[:10])
+            more = f" (+{len(self.rows) - 10} more)" if len(self.rows) > 10 else ""
+            parts.append(f"row{'s' if len(self.rows) > 1 else ''} {shown}{more}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        why = f" (why: {self.why})" if self.why else ""
+        return f"{self.severity.upper()} [{self.check}] {self.location()}: {self.message}{why}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        d = asdict(self)
+        d["rows"] = list(self.rows)
+        d["sample"] = [str(s) for s in self.sample]
+        return d
+
+
+class DataError(Exception):
+    """Raised when inputs cannot be used; carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the input data:\n{lines}")
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    """Return only the problems of severity ``error``."""
+    return [p for p in problems if p.severity == "error"]
