@@ -30,6 +30,7 @@ OBSERVATION_COLUMNS: list[str] = [
     "source_file",  # file the figure comes from, relative to the data folder
     "source_row",  # 1-based row in that file as a person sees it
     "source_ref",  # citation: chart / sheet / publication reference
+    "correction",  # id(s) of declared corrections that flagged or changed this row ("" if none)
 ]
 
 #: The key of one observation (unique after the duplicate rule is applied).
