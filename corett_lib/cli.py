@@ -34,7 +34,10 @@ def data_option(f: Callable[..., Any]) -> Callable[..., Any]:
 def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """Add ``--lang en|es``."""
     return click.option(
-        "--lang", type=click.Choice(["en", "es"]), default="en", show_default=True,
+        "--lang",
+        type=click.Choice(["en", "es"]),
+        default="en",
+        show_default=True,
         help="Language of labels and messages.",
     )(f)
 
@@ -59,10 +62,20 @@ def main() -> None:
 
 @main.command()
 @data_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format (json for machines).")
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Output folder for the HTML/JSON result (default outputs/).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format (json for machines).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder for the HTML/JSON result (default outputs/).",
+)
 def validate(data: str | None, fmt: str, out: str | None) -> None:
     """Validate every input; report every problem at once (exit 1 on any error)."""
     _quiet_gx()
@@ -74,21 +87,46 @@ def validate(data: str | None, fmt: str, out: str | None) -> None:
 @main.command()
 @data_option
 @lang_option
-@click.option("--country", "countries", multiple=True,
-              help="ISO3 code of a member or CORETT; repeat for several (default: all + CORETT).")
+@click.option(
+    "--country",
+    "countries",
+    multiple=True,
+    help="ISO3 code of a member or CORETT; repeat for several (default: all + CORETT).",
+)
 @click.option("--year", "years", multiple=True, type=int, help="Year; repeat for several.")
 @click.option("--indicator", "indicators", multiple=True, help="Indicator id; repeat for several.")
 @click.option("--by", "disaggregation", default=None, help="Disaggregation (e.g. sex, age, form).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
-def indicators(data: str | None, lang: str, countries: tuple[str, ...], years: tuple[int, ...],
-               indicators: tuple[str, ...], disaggregation: str | None, fmt: str) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+def indicators(
+    data: str | None,
+    lang: str,
+    countries: tuple[str, ...],
+    years: tuple[int, ...],
+    indicators: tuple[str, ...],
+    disaggregation: str | None,
+    fmt: str,
+) -> None:
     """Compute declared indicators for countries and years."""
     _quiet_gx()
     from corett_lib.indicators.cli import run_cli
 
-    sys.exit(run_cli(data=data, lang=lang, countries=countries, years=years,
-                     indicators=indicators, disaggregation=disaggregation, fmt=fmt))
+    sys.exit(
+        run_cli(
+            data=data,
+            lang=lang,
+            countries=countries,
+            years=years,
+            indicators=indicators,
+            disaggregation=disaggregation,
+            fmt=fmt,
+        )
+    )
 
 
 @main.command()
@@ -99,17 +137,38 @@ def indicators(data: str | None, lang: str, countries: tuple[str, ...], years: t
 @click.option("--lang", "langs", multiple=True, help="Only these languages (repeatable).")
 @click.option("--jobs", type=int, default=None, help="Parallel workers (default: CPU count).")
 @click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default outputs/).")
-def build(data: str | None, countries: tuple[str, ...], years: tuple[int, ...],
-          reports: tuple[str, ...], langs: tuple[str, ...], jobs: int | None, force: bool,
-          out: str | None) -> None:
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder (default outputs/).",
+)
+def build(
+    data: str | None,
+    countries: tuple[str, ...],
+    years: tuple[int, ...],
+    reports: tuple[str, ...],
+    langs: tuple[str, ...],
+    jobs: int | None,
+    force: bool,
+    out: str | None,
+) -> None:
     """Build the report matrix of parameters/build.yaml into the output folder."""
     _quiet_gx()
     from corett_lib.build import run_cli
 
-    sys.exit(run_cli(data=data, countries=countries, years=years, reports=reports, langs=langs,
-                     jobs=jobs, force=force, out=out))
+    sys.exit(
+        run_cli(
+            data=data,
+            countries=countries,
+            years=years,
+            reports=reports,
+            langs=langs,
+            jobs=jobs,
+            force=force,
+            out=out,
+        )
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

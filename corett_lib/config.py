@@ -44,7 +44,7 @@ def read_yaml(path: str | os.PathLike[str]) -> Any:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     try:
-        return yaml.load(text, Loader=_StringDateLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_StringDateLoader)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
 
@@ -55,7 +55,11 @@ def _validated(model: type[BaseModel], data: Any, path: Path) -> Any:
     except ValidationError as exc:
         msgs = [
             f"{'.'.join(str(x) for x in e['loc']) or '(top)'}: {e['msg']}"
-            + (f" (got {e['input']!r})" if "input" in e and not isinstance(e["input"], dict) else "")
+            + (
+                f" (got {e['input']!r})"
+                if "input" in e and not isinstance(e["input"], dict)
+                else ""
+            )
             for e in exc.errors()
         ]
         raise ConfigError(f"{path}: " + "; ".join(msgs)) from None

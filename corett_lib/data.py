@@ -86,8 +86,9 @@ class Dataset:
 _CACHE: dict[tuple[str, bool], Dataset] = {}
 
 
-def load(data: str | os.PathLike[str] | None = None, *, strict: bool = True,
-         use_cache: bool = True) -> Dataset:
+def load(
+    data: str | os.PathLike[str] | None = None, *, strict: bool = True, use_cache: bool = True
+) -> Dataset:
     """Load, correct and validate every input of the data folder.
 
     Parameters

@@ -56,7 +56,9 @@ def raw_path(name: str, data: str | os.PathLike[str] | None = None) -> Path:
     try:
         rel = RAW_FILES[name]
     except KeyError as exc:
-        raise KeyError(f"unknown raw input {name!r}; known: {', '.join(sorted(RAW_FILES))}") from exc
+        raise KeyError(
+            f"unknown raw input {name!r}; known: {', '.join(sorted(RAW_FILES))}"
+        ) from exc
     return data_dir(data) / rel
 
 

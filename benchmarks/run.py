@@ -1,0 +1,109 @@
+"""`make bench`: the workbench's speed and memory figures on this machine.
+
+Each figure is measured in a fresh subprocess so that imports and caches of one do not help another.
+Targets (issue tracker): `corett --help` well under 1 s; load + validate of the shipped data under 10 s;
+indicator engine on 10 M case records under 5 s / 3 GB and within 1.5x DuckDB; report build >= 6x the
+naive papermill + nbconvert loop, overhead ratio <= 1.5, no-op rebuild about 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "GX_ANALYTICS_ENABLED": "False"}
+
+
+def _py(code: str) -> dict:
+    """Run ``code`` in a fresh interpreter; it prints one JSON object on its last line."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=ENV, cwd=ROOT, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_help(repeat: int = 5) -> dict:
+    """Wall time of ``corett --help`` (median of ``repeat`` runs)."""
+    exe = Path(sys.executable).with_name("corett")
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run([str(exe), "--help"], capture_output=True, check=True, env=ENV)
+        times.append(time.perf_counter() - t)
+    return {"corett --help (s, median of %d)" % repeat: round(statistics.median(times), 3)}
+
+
+LOAD_CODE = r"""
+import json, resource, time
+t0 = time.perf_counter()
+import great_expectations  # noqa: F401
+t_gx = time.perf_counter() - t0
+from corett_lib import data
+t1 = time.perf_counter()
+ds = data.load(strict=False, use_cache=False)
+t_load = time.perf_counter() - t1
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({
+    "great_expectations import (s)": round(t_gx, 2),
+    "load + validate, shipped data (s)": round(t_load, 2),
+    "of which, per step (s)": {k: round(v, 2) for k, v in ds.timings.items()},
+    "total incl. GX import (s)": round(t_gx + t_load, 2),
+    "observations": len(ds.observations),
+    "errors / warnings": [len(ds.errors), len(ds.warnings)],
+    "peak memory (MiB)": round(rss),
+}))
+"""
+
+
+def bench_load(cold: bool) -> dict:
+    """Load + validate the shipped data in a fresh process (cold: empty parse cache)."""
+    env_cache = None
+    if cold:
+        import tempfile
+
+        env_cache = tempfile.mkdtemp(prefix="corett-bench-cache-")
+        ENV["CORETT_CACHE"] = env_cache
+    try:
+        res = _py(LOAD_CODE)
+    finally:
+        ENV.pop("CORETT_CACHE", None)
+    return {("cold cache" if cold else "warm cache"): res}
+
+
+def _optional(module: str) -> dict:
+    try:
+        mod = __import__(f"benchmarks.{module}", fromlist=["run"])
+    except ImportError as exc:
+        return {"skipped": f"benchmarks/{module}.py not available: {exc}"}
+    return mod.run()
+
+
+def main() -> None:
+    """Run every benchmark and print the figures as indented JSON sections."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--only", choices=["help", "load", "indicators", "build"], action="append")
+    args = ap.parse_args()
+    wanted = set(args.only or ["help", "load", "indicators", "build"])
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    sections = [
+        ("help", "CLI start-up", bench_help),
+        ("load", "load + validate", lambda: {**bench_load(cold=True), **bench_load(cold=False)}),
+        ("indicators", "indicator engine", lambda: _optional("bench_indicators")),
+        ("build", "report build", lambda: _optional("bench_build")),
+    ]
+    for key, title, fn in sections:
+        if key not in wanted:
+            continue
+        print(f"\n== {title} ==", flush=True)
+        print(json.dumps(fn(), indent=2, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
