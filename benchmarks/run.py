@@ -37,7 +37,7 @@ def bench_help(repeat: int = 5) -> dict:
         t = time.perf_counter()
         subprocess.run([str(exe), "--help"], capture_output=True, check=True, env=ENV)
         times.append(time.perf_counter() - t)
-    return {"corett --help (s, median of %d)" % repeat: round(statistics.median(times), 3)}
+    return {f"corett --help (s, median of {repeat})": round(statistics.median(times), 3)}
 
 
 LOAD_CODE = r"""
