@@ -29,6 +29,9 @@ RAW_FILES: dict[str, str] = {
     "ratifications": "raw/chart1_ratifications.csv",
     "instruments": "raw/chart1_instruments.csv",
     "plan_items": "raw/plan_items.csv",
+    "evaluation_questions": "raw/evaluation_questions.csv",
+    "followup_questions": "raw/followup_questions.csv",
+    "monitoring_matrix": "raw/monitoring_matrix.csv",
 }
 
 #: Report name -> notebook file in ``notebooks/``.

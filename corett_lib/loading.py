@@ -1,0 +1,239 @@
+"""The loading orchestration behind :func:`corett_lib.data.load`.
+
+:func:`load_dataset` reads every raw input of a data folder into one
+:class:`~corett_lib.data.Dataset`, in this order:
+
+1. check the raw files against their provenance record (``provenance.check_provenance``);
+2. read each file with its loader (``sources.*``, ``reference``); a loader that raises
+   :class:`~corett_lib.problems.DataError` for an unreadable file has its problems collected and the
+   other files are still read, so that every problem is reported at once;
+3. apply UNODC's duplicate rule and the declared corrections, keeping their audits;
+4. run the validation suites and cross-table checks (``validation.runner.validate``).
+
+It never raises for a data problem: every problem ends up in ``Dataset.problems``; the caller
+(:func:`corett_lib.data.load`) decides whether errors are fatal.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corett_lib import paths
+from corett_lib.problems import DataError, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from corett_lib.data import Dataset
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One raw input and the loader that reads it."""
+
+    key: str  #: key of :data:`corett_lib.paths.RAW_FILES`
+    module: str  #: module holding the loader
+    function: str  #: loader ``f(path, rel) -> (df, problems)``
+    table: str  #: the Dataset attribute the result goes to
+
+
+#: Every raw input, in reading order. Observations come from three files.
+READERS: tuple[Reader, ...] = (
+    Reader("glotip", "corett_lib.sources.unodc", "read_glotip", "observations"),
+    Reader("corett_victims", "corett_lib.sources.corett", "read_corett_victims", "observations"),
+    Reader(
+        "corett_composition", "corett_lib.sources.corett", "read_corett_composition", "observations"
+    ),
+    Reader("population", "corett_lib.reference", "read_population", "population"),
+    Reader("sdg_targets", "corett_lib.reference", "read_sdg", "sdg"),
+    Reader("countries", "corett_lib.reference", "read_countries", "countries"),
+    Reader("instruments", "corett_lib.sources.ratifications", "read_instruments", "instruments"),
+    Reader(
+        "ratifications", "corett_lib.sources.ratifications", "read_ratifications", "ratifications"
+    ),
+    Reader("plan_items", "corett_lib.sources.plans", "read_plan_items", "plan_items"),
+)
+
+TABLES: tuple[str, ...] = (
+    "observations",
+    "population",
+    "sdg",
+    "countries",
+    "ratifications",
+    "instruments",
+    "plan_items",
+)
+
+
+def _loader(reader: Reader) -> Callable[[Path, str], tuple[Any, list[Problem]]]:
+    return getattr(importlib.import_module(reader.module), reader.function)
+
+
+def _missing(rel: str, table: str) -> Problem:
+    return Problem(
+        severity="error",
+        check="file_missing",
+        file=rel,
+        message="the file is not in the data folder",
+        why="every input of the data folder layout is needed to build the reports",
+        table=table,
+    )
+
+
+def read_all(root: Path) -> tuple[dict[str, list[Any]], list[Problem], set[str], dict[str, float]]:
+    """Read every raw input of ``root`` with its loader, collecting problems.
+
+    Parameters
+    ----------
+    root
+        The data folder.
+
+    Returns
+    -------
+    frames
+        Table name -> the frames read for it (observations has up to three).
+    problems
+        Every problem the loaders reported, including unreadable and missing files.
+    failed
+        Keys of :data:`corett_lib.paths.RAW_FILES` that could not be read at all.
+    timings
+        Seconds per file (``read:<key>``).
+    """
+    frames: dict[str, list[Any]] = {t: [] for t in TABLES}
+    problems: list[Problem] = []
+    failed: set[str] = set()
+    timings: dict[str, float] = {}
+    for reader in READERS:
+        rel = paths.RAW_FILES[reader.key]
+        path = root / rel
+        t0 = time.perf_counter()
+        if not path.is_file():
+            problems.append(_missing(rel, reader.table))
+            failed.add(reader.key)
+            continue
+        try:
+            df, found = _loader(reader)(path, rel)
+        except DataError as exc:
+            problems.extend(exc.problems)
+            failed.add(reader.key)
+        else:
+            problems.extend(found)
+            frames[reader.table].append(df)
+        timings[f"read:{reader.key}"] = time.perf_counter() - t0
+    return frames, problems, failed, timings
+
+
+def _empty_observations() -> pd.DataFrame:
+    import pandas as pd
+
+    from corett_lib.schema import OBSERVATION_COLUMNS
+
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in OBSERVATION_COLUMNS})
+
+
+def _one(frames: list[Any]) -> pd.DataFrame:
+    import pandas as pd
+
+    return frames[0] if frames else pd.DataFrame()
+
+
+def load_dataset(root: Path, *, validate: bool = True) -> Dataset:
+    """Read, correct and (by default) validate every input of the data folder ``root``.
+
+    Parameters
+    ----------
+    root
+        The data folder (same layout as the shipped ``data/``).
+    validate
+        Run the validation suites and cross-table checks (default). ``False`` is for tools that
+        only need the tables.
+
+    Returns
+    -------
+    Dataset
+        Every table, the audits (``"duplicates"``, ``"corrections"``), every problem found (errors
+        and warnings), the input checksums and per-step timings. ``extra["failed_files"]`` lists the
+        inputs that could not be read; ``extra["corrections"]`` holds the declared corrections.
+
+    Examples
+    --------
+    >>> from corett_lib import paths
+    >>> ds = load_dataset(paths.data_dir())  # doctest: +SKIP
+    >>> [p.check for p in ds.errors]  # doctest: +SKIP
+    []
+    """
+    import pandas as pd
+
+    from corett_lib.corrections import apply_corrections, load_corrections
+    from corett_lib.data import Dataset
+    from corett_lib.provenance import check_provenance
+    from corett_lib.sources.unodc import apply_duplicate_rule
+
+    t_start = time.perf_counter()
+    timings: dict[str, float] = {}
+    problems: list[Problem] = []
+
+    t0 = time.perf_counter()
+    checksums, found = check_provenance(root)
+    problems.extend(found)
+    timings["provenance"] = time.perf_counter() - t0
+
+    frames, found, failed, read_times = read_all(root)
+    problems.extend(found)
+    timings.update(read_times)
+
+    audits: dict[str, pd.DataFrame] = {}
+    t0 = time.perf_counter()
+    obs_parts: list[pd.DataFrame] = []
+    if "glotip" not in failed:
+        # The UNODC frame is always read first (READERS order), so it is frames["observations"][0].
+        unodc, audits["duplicates"], found = apply_duplicate_rule(frames["observations"][0])
+        problems.extend(found)
+        obs_parts.append(unodc)
+        obs_parts.extend(frames["observations"][1:])
+    else:
+        obs_parts.extend(frames["observations"])
+    timings["duplicates"] = time.perf_counter() - t0
+    obs_parts = [p for p in obs_parts if len(p)]
+    observations = pd.concat(obs_parts, ignore_index=True) if obs_parts else _empty_observations()
+
+    t0 = time.perf_counter()
+    corrections: list[Any] = []
+    corrections_file = paths.corrections_path(root)
+    if corrections_file.is_file():
+        try:
+            corrections = load_corrections(corrections_file)
+        except DataError as exc:
+            problems.extend(exc.problems)
+    observations, audits["corrections"], found = apply_corrections(observations, corrections)
+    problems.extend(found)
+    timings["corrections"] = time.perf_counter() - t0
+
+    ds = Dataset(
+        data_dir=root,
+        observations=observations,
+        population=_one(frames["population"]),
+        sdg=_one(frames["sdg"]),
+        countries=_one(frames["countries"]),
+        ratifications=_one(frames["ratifications"]),
+        instruments=_one(frames["instruments"]),
+        plan_items=_one(frames["plan_items"]),
+        audits=audits,
+        problems=problems,
+        checksums=dict(checksums),
+        timings=timings,
+        extra={"failed_files": sorted(failed), "corrections": corrections},
+    )
+    if validate:
+        from corett_lib.validation.runner import validate as run_validation
+
+        t0 = time.perf_counter()
+        ds.problems.extend(run_validation(ds))
+        timings["validate"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - t_start
+    return ds

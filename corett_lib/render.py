@@ -1,0 +1,170 @@
+"""Executed notebook -> one self-contained HTML page for evaluators, readable offline.
+
+* No code: inputs and prompts are excluded; the ``parameters`` and ``injected-parameters`` cells and
+  papermill's error markers are removed whole.
+* Nothing from the network: the page is rendered with nbconvert's ``lab`` template minus its script blocks
+  (require.js, MathJax, Mermaid, widgets, all fetched from CDNs), then scrubbed of any remaining
+  ``<script src="http…">``; :func:`offline_violations` checks the result and :func:`export_html` refuses a
+  page that still loads anything.
+* Charts are SVG: :func:`chart_svg` renders a Vega-Lite spec (or an Altair chart) with vl-convert in the
+  kernel, so the page needs no Vega runtime.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+#: Cells tagged with any of these are removed from the HTML.
+HIDDEN_TAGS: tuple[str, ...] = (
+    "parameters",
+    "injected-parameters",
+    "papermill-error-cell-tag",
+    "notebook-only",  # notes for the notebook reader, not part of the report
+)
+
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}
+<style type="text/css">
+  body.jp-Notebook { max-width: 60rem; margin: 0 auto; }
+  .jp-RenderedHTMLCommon table { margin: 0.5em 0 1em 0; }
+  .corett-note { color: #555; font-size: 0.9em; }
+  .corett-illustrative { border-left: 4px solid #b15928; padding-left: 0.5em; }
+</style>
+{%- endblock extra_css -%}
+"""
+_TEMPLATE_FILE = "corett_report.html.j2"
+
+_SCRIPT_SRC = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>", re.IGNORECASE | re.DOTALL
+)
+_NETWORK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("script src", re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//", re.I)),
+    ("stylesheet link", re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//", re.I)),
+    ("module import", re.compile(r"\bimport\b[^;\n]*\bfrom\s*[\"'](?:https?:)?//", re.I)),
+    ("css import", re.compile(r"@import\s+(?:url\()?\s*[\"']?(?:https?:)?//", re.I)),
+    (
+        "CDN",
+        re.compile(r"(?:cdnjs\.cloudflare\.com|cdn\.jsdelivr\.net|unpkg\.com|cdn\.mathjax)", re.I),
+    ),
+)
+
+
+class RenderError(RuntimeError):
+    """The rendered page would load something from the network."""
+
+
+def offline_violations(html: str) -> list[str]:
+    """Return a description of every reference in ``html`` that would be fetched from the network.
+
+    Links a reader may click (``<a href="https://…">``) are not fetched and are allowed.
+
+    Examples
+    --------
+    >>> offline_violations('<script src="https://cdn.example/x.js"></script>')
+    ['script src: <script src="https://cdn.example/x.js"></script>']
+    >>> offline_violations('<a href="https://www.unodc.org">UNODC</a>')
+    []
+    """
+    found: list[str] = []
+    for what, pattern in _NETWORK_PATTERNS:
+        for m in pattern.finditer(html):
+            end = html.find(">", m.end())
+            snippet = html[m.start() : (end + 1 if end != -1 else m.end() + 60)]
+            found.append(f"{what}: {snippet[:160]}")
+    return found
+
+
+def strip_network_scripts(html: str) -> str:
+    """Remove ``<script src="http…"></script>`` tags (nbconvert's CDN loaders) from ``html``."""
+    return _SCRIPT_SRC.sub("", html)
+
+
+def _exporter() -> Any:
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="lab",
+        template_file=_TEMPLATE_FILE,
+        extra_loaders=[jinja2.DictLoader({_TEMPLATE_FILE: _TEMPLATE})],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=False,
+    )
+
+
+def evaluator_notebook(nb: NotebookNode) -> NotebookNode:
+    """Return a copy of ``nb`` without hidden cells (parameters, injected parameters, error markers),
+    without code-cell inputs, without stream output of warnings (stderr), with SVG outputs inline."""
+    import copy
+
+    out = copy.deepcopy(nb)
+    kept = []
+    for cell in out.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & set(HIDDEN_TAGS):
+            continue
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+            cell["source"] = ""
+            for o in cell["outputs"]:
+                data = o.get("data", {})
+                if "image/svg+xml" in data and "text/html" not in data:
+                    # inline SVG (nbconvert would base64 it into an <img>, losing its text)
+                    data["text/html"] = data.pop("image/svg+xml")
+        kept.append(cell)
+    out.cells = kept
+    return out
+
+
+def export_html(nb: NotebookNode, *, title: str, lang: str = "en") -> str:
+    """Render the executed notebook ``nb`` as one offline HTML page without code.
+
+    Parameters
+    ----------
+    nb
+        The executed notebook.
+    title
+        The page title (``<title>``).
+    lang
+        Language of the page (``<html lang>``).
+
+    Raises
+    ------
+    RenderError
+        When the page would still load something from the network.
+    """
+    body, _ = _exporter().from_notebook_node(
+        evaluator_notebook(nb),
+        resources={"metadata": {"name": title}},
+    )
+    html = strip_network_scripts(body)
+    html = re.sub(r"<html(\s[^>]*)?>", f'<html lang="{lang}">', html, count=1)
+    problems = offline_violations(html)
+    if problems:
+        raise RenderError("the page would load from the network: " + "; ".join(problems[:5]))
+    return html
+
+
+def chart_svg(chart: Any) -> str:
+    """Return a Vega-Lite chart (an Altair chart or a spec dict) as an SVG string (vl-convert).
+
+    The SVG is static: the page needs no Vega runtime and nothing from the network.
+    """
+    import vl_convert as vlc
+
+    spec = chart.to_dict() if hasattr(chart, "to_dict") else chart
+    return vlc.vegalite_to_svg(spec)

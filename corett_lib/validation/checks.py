@@ -1,0 +1,410 @@
+"""Checks across rows and tables that are awkward to say as Great Expectations expectations.
+
+* disaggregations not above their totals (sex parts, age parts, forms of exploitation, any part
+  against the grand total of its source, country, year and indicator);
+* a population for every member country-year that needs a rate;
+* every member named in the country table;
+* ratification dates not before the instrument was adopted;
+* plan item ids referenced by other items exist.
+
+Censoring never creates a false alarm: parts are added with their lower bounds (``value_low``; 1 for
+``<5``) and compared with the upper bound of the total (``value_high``; 4 for ``<5``).
+A problem is a warning when any row it names carries a declared correction, an error otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from corett_lib import paths
+from corett_lib.problems import Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from corett_lib.data import Dataset
+
+#: Years covered by the population table (World Bank WDI, 2010–2024): rates can only be asked there.
+POPULATION_YEARS: tuple[int, int] = (2010, 2024)
+
+#: Columns that identify the figures whose disaggregations must add up.
+GROUP: list[str] = ["source", "iso3", "year", "indicator", "unit"]
+
+SEX_PARTS = ("Female", "Male", "Other", "Unknown")
+AGE_PARTS = ("0 to 17 years", "18 years or over", "Unknown")
+FORMS_DIMENSION = "by form of exploitation"
+#: Repatriated victims are nationals returned from abroad, not part of the country's detected total.
+NOT_PART_OF_TOTAL = ("by country of repatriation",)
+
+WHY_PARTS = (
+    "a disaggregation counts a subset of the total: parts above their total mean a transcription or "
+    "export error, and every share computed from them would be wrong"
+)
+
+
+def _declared(df: pd.DataFrame) -> pd.Series:
+    if "correction" not in df.columns:
+        import pandas as pd
+
+        return pd.Series(False, index=df.index)
+    col = df["correction"]
+    return col.notna() & (col.astype("object").fillna("").astype(str).str.strip() != "")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if x == x else "?"
+
+
+def _where(key: dict[str, Any]) -> str:
+    return f"{key['iso3']} {key['year']} {key['indicator']} ({key['source']})"
+
+
+def _cell(row: Any) -> str:
+    return f"{row['dimension']} / {row['category']} / sex {row['sex']} / age {row['age']}"
+
+
+def _problem(
+    check: str,
+    message: str,
+    rows: pd.DataFrame,
+    column: str = "value_text",
+    why: str = WHY_PARTS,
+) -> list[Problem]:
+    """One problem per file among ``rows``; a warning if any row is declared."""
+    from corett_lib.validation.runner import file_column
+
+    severity = "warning" if bool(_declared(rows).any()) else "error"
+    if severity == "warning":
+        message += " (declared in corrections.yaml)"
+    out = []
+    for file, part in rows.groupby("source_file", sort=True):
+        out.append(
+            Problem(
+                severity,
+                check,
+                str(file),
+                message,
+                rows=tuple(sorted(int(r) for r in part["source_row"])),
+                column=file_column(str(file), column),
+                why=why,
+                sample=tuple(part["value_text"].astype("object").tolist()[:6]),
+                table="observations",
+            )
+        )
+    return out
+
+
+def _counts(obs: pd.DataFrame, scope: Iterable[str] | None) -> pd.DataFrame:
+    need = set(GROUP) | {"dimension", "category", "sex", "age", "value_low", "value_high"}
+    if not need <= set(obs.columns) or obs.empty:
+        return obs.iloc[0:0]
+    df = obs[obs["unit"] == "Counts"]
+    if scope is not None:
+        df = df[df["iso3"].isin(list(scope))]
+    return df
+
+
+def _floor(df: pd.DataFrame) -> pd.Series:
+    """Return the smallest value each row can stand for: ``value_low``, or 0 when censored.
+
+    UNODC's ``<5`` is read with bounds 1..4, but the export shows ``<5`` where the other cells force
+    a zero (e.g. BLZ 2017 victims 18+: Female 7 = Total 7, yet Male and Other are ``<5``), so a
+    censored part is never taken as evidence of an excess.
+    """
+    low = df["value_low"].astype("float64")
+    if "censored" in df.columns:
+        low = low.where(~df["censored"].fillna(False).astype(bool), 0.0)
+    return low.fillna(0.0)
+
+
+def _index_groups(df: pd.DataFrame, by: list[str]) -> dict[Any, Any]:
+    return df.groupby(by, dropna=False, sort=False).indices
+
+
+def parts_above_total(
+    parts: pd.DataFrame,
+    totals: pd.DataFrame,
+    by: Sequence[str],
+    check: str,
+    label: str,
+) -> list[Problem]:
+    """Return a problem for every group of ``by`` whose parts add up to more than its total.
+
+    Parts add up their lower bounds (0 when censored, see :func:`_floor`); the total gives its upper
+    bound (``value_high``), so censoring never raises a false alarm.
+
+    Parameters
+    ----------
+    parts, totals
+        Observation rows; a group's total is its row in ``totals``.
+    by
+        The columns that make a group.
+    check, label
+        The check id and a description of the parts for the message.
+    """
+    import pandas as pd
+
+    by = list(by)
+    differ = [c for c in ("category", "sex", "age") if c not in by]
+    if parts.empty or totals.empty:
+        return []
+    parts = parts.assign(_floor=_floor(parts))
+    low = parts.groupby(by, dropna=False, sort=False)["_floor"].sum().rename("low")
+    high = totals.groupby(by, dropna=False, sort=False)["value_high"].max().rename("high")
+    joined = low.to_frame().join(high, how="inner")
+    bad = joined[joined["low"] > joined["high"]]
+    if bad.empty:
+        return []
+    part_idx = _index_groups(parts, by)
+    total_idx = _index_groups(totals, by)
+    out: list[Problem] = []
+    for key, row in bad.sort_index().iterrows():
+        key_t = key if isinstance(key, tuple) else (key,)
+        named = dict(zip(by, key_t, strict=True))
+        p = parts.iloc[part_idx[key_t]].drop(columns="_floor")
+        t = totals.iloc[total_idx[key_t]]
+        trow = t.iloc[0]
+        cells = "; ".join(
+            f"{' / '.join(str(r[c]) for c in differ)} = {r['value_text']}"
+            for r in p.to_dict("records")
+        )
+        message = (
+            f"{_where(named)}: {label} of {_cell(trow)} add up to at least {_fmt(row['low'])} "
+            f"({cells}), above the total of {trow['value_text']}"
+        )
+        out.extend(_problem(check, message, pd.concat([p, t])))
+    return out
+
+
+def part_above_total(
+    parts: pd.DataFrame,
+    totals: pd.DataFrame,
+    by: Sequence[str],
+    check: str,
+    total_label: str,
+) -> list[Problem]:
+    """Return a problem for every single part above the total of its group of ``by``.
+
+    For parts that may overlap (a victim can suffer several forms of exploitation), only each part
+    on its own is compared with the total; its lower bound (0 when censored) against the total's
+    upper bound.
+    """
+    import pandas as pd
+
+    by = list(by)
+    if parts.empty or totals.empty:
+        return []
+    high = totals.groupby(by, dropna=False, sort=False)["value_high"].max().rename("_high")
+    joined = parts.assign(_floor=_floor(parts)).join(high, on=by, how="inner")
+    bad = joined[joined["_floor"] > joined["_high"]]
+    if bad.empty:
+        return []
+    total_idx = _index_groups(totals, by)
+    out: list[Problem] = []
+    for label, row in bad.sort_values(["iso3", "year", "indicator", "source_row"]).iterrows():
+        key = tuple(row[c] for c in by)
+        t = totals.iloc[total_idx[key]]
+        named = dict(zip(by, key, strict=True))
+        message = (
+            f"{_where(named)}: {_cell(row)} = {row['value_text']} is above {total_label} "
+            f"({_cell(t.iloc[0])}) of {t.iloc[0]['value_text']}"
+        )
+        rows = pd.concat([bad.loc[[label]].drop(columns=["_floor", "_high"]), t])
+        out.extend(_problem(check, message, rows))
+    return out
+
+
+def disaggregation_checks(obs: pd.DataFrame, scope: Iterable[str] | None = None) -> list[Problem]:
+    """Return the problems of disaggregations above their totals.
+
+    Four checks, per source, country, year, indicator and unit (counts only):
+
+    ``sex_parts_within_total``
+        Female + Male + Other + Unknown at one age, dimension and category <= the sex total there.
+    ``age_parts_within_total``
+        0-17 + 18+ + Unknown for one sex, dimension and category <= the age total there.
+    ``forms_within_total``
+        each form of exploitation at one sex and age <= the total of that sex and age (forms are
+        compared one by one: a victim can suffer several forms).
+    ``part_within_grand_total``
+        any single figure (except repatriations) <= the grand total (Total/Total/Total/Total).
+
+    Parts give their lower bound (0 when censored), totals their upper bound.
+
+    Parameters
+    ----------
+    obs
+        The tidy observations.
+    scope
+        ISO3 codes to check (default: all).
+    """
+    import pandas as pd
+
+    df = _counts(obs, scope)
+    if df.empty:
+        return []
+    out: list[Problem] = []
+    out += parts_above_total(
+        df[df["sex"].isin(SEX_PARTS)],
+        df[df["sex"] == "Total"],
+        [*GROUP, "dimension", "category", "age"],
+        "sex_parts_within_total",
+        "the sexes",
+    )
+    out += parts_above_total(
+        df[df["age"].isin(AGE_PARTS)],
+        df[df["age"] == "Total"],
+        [*GROUP, "dimension", "category", "sex"],
+        "age_parts_within_total",
+        "the age groups",
+    )
+    forms = df[(df["dimension"] == FORMS_DIMENSION) & (df["category"] != "Total")]
+    totals = df[(df["dimension"] == "Total") & (df["category"] == "Total")]
+    out += part_above_total(
+        forms,
+        totals,
+        [*GROUP, "sex", "age"],
+        "forms_within_total",
+        "the total of the same sex and age",
+    )
+    # Any other figure against the grand total; a figure already named as a part above its own
+    # total above is not reported twice.
+    grand = totals[(totals["sex"] == "Total") & (totals["age"] == "Total")]
+    named = {(p.file, r) for p in out for r in p.rows}
+    seen = [(f, r) in named for f, r in zip(df["source_file"], df["source_row"], strict=True)]
+    is_grand = df.index.isin(grand.index)
+    cells = df[
+        ~is_grand & ~df["dimension"].isin(NOT_PART_OF_TOTAL) & ~pd.Series(seen, index=df.index)
+    ]
+    out += part_above_total(cells, grand, GROUP, "part_within_grand_total", "the grand total")
+    return out
+
+
+def population_coverage(
+    obs: pd.DataFrame, population: pd.DataFrame, members: Sequence[str]
+) -> list[Problem]:
+    """Return a problem for every member country-year with figures but no population.
+
+    Rates per 100,000 (SDG 16.2.2) need the population of every member and year that has figures,
+    within the population table's coverage (:data:`POPULATION_YEARS`).
+    """
+    if obs.empty or not {"iso3", "year"} <= set(obs.columns):
+        return []
+    lo, hi = POPULATION_YEARS
+    need = obs[obs["iso3"].isin(list(members)) & obs["year"].between(lo, hi)]
+    need_pairs = need.groupby(["iso3", "year"], sort=True)["source_file"].first()
+    have: set[tuple[str, int]] = set()
+    if {"iso3", "year", "population"} <= set(population.columns):
+        ok = population[population["population"].notna()]
+        have = {(str(i), int(y)) for i, y in zip(ok["iso3"], ok["year"], strict=True) if y == y}
+    file = paths.RAW_FILES["population"]
+    missing: dict[str, list[tuple[int, str]]] = {}
+    for (iso3, year), src in need_pairs.items():
+        if (str(iso3), int(year)) not in have:
+            missing.setdefault(str(iso3), []).append((int(year), str(src)))
+    out = []
+    for iso3, years in sorted(missing.items()):
+        shown = ", ".join(str(y) for y, _ in years)
+        out.append(
+            Problem(
+                "error",
+                "population_covers_members",
+                file,
+                f"no population for member {iso3} in {shown}, years with figures "
+                f"({years[0][1]}) that are shown as rates per 100,000",
+                column="population",
+                why="a rate per 100,000 inhabitants needs the population of that country and year",
+                sample=tuple(f"{iso3} {y}" for y, _ in years[:5]),
+                table="population",
+            )
+        )
+    return out
+
+
+def members_named(countries: pd.DataFrame, members: Sequence[str]) -> list[Problem]:
+    """Return a problem when a member has no row in the country table."""
+    have = set(countries["iso3"]) if "iso3" in countries.columns else set()
+    missing = [m for m in members if m not in have]
+    if not missing:
+        return []
+    return [
+        Problem(
+            "error",
+            "member_named",
+            paths.RAW_FILES["countries"],
+            f"no names for member(s) {', '.join(missing)}",
+            column="iso3",
+            why="reports name every member in English and Spanish",
+            sample=tuple(missing),
+            table="countries",
+        )
+    ]
+
+
+def ratification_dates(ratifications: pd.DataFrame, instruments: pd.DataFrame) -> list[Problem]:
+    """Return a problem for every ratification dated before its instrument was adopted.
+
+    A country cannot ratify or accede to an instrument before it exists: such a date is a typing
+    error in the source (or in its transcription).
+    """
+    need_r = {"instrument_id", "iso3", "ratified_on", "source_row"}
+    need_i = {"instrument_id", "adopted_on"}
+    if not need_r <= set(ratifications.columns) or not need_i <= set(instruments.columns):
+        return []
+    import pandas as pd
+
+    adopted = instruments.drop_duplicates("instrument_id").set_index("instrument_id")["adopted_on"]
+    r = ratifications.assign(_adopted=ratifications["instrument_id"].map(adopted))
+    ratified = pd.to_datetime(r["ratified_on"], errors="coerce")
+    bad = r[ratified.notna() & r["_adopted"].notna() & (ratified < pd.to_datetime(r["_adopted"]))]
+    declared = _declared(bad)
+    file_default = paths.RAW_FILES["ratifications"]
+    out = []
+    for label, row in bad.iterrows():
+        severity = "warning" if bool(declared.loc[label]) else "error"
+        text = row.get("original_text", "")
+        message = (
+            f"{row['iso3']} ratified {row['instrument_id']} on "
+            f"{pd.Timestamp(row['ratified_on']).date().isoformat()} ({text!r} as published), before "
+            f"the instrument was adopted on {pd.Timestamp(row['_adopted']).date().isoformat()}"
+        )
+        if severity == "warning":
+            message += " (declared in corrections.yaml)"
+        out.append(
+            Problem(
+                severity,  # type: ignore[arg-type]
+                "ratification_after_adoption",
+                str(row.get("source_file") or file_default),
+                message,
+                rows=(int(row["source_row"]),),
+                column="date_iso",
+                why="an instrument cannot be ratified before it exists; the date is a typing error",
+                sample=(text,),
+                table="ratifications",
+            )
+        )
+    return out
+
+
+def run_checks(dataset: Dataset, skip: Iterable[str] = ()) -> list[Problem]:
+    """Run every cross-row and cross-table check on ``dataset``; skip tables named in ``skip``.
+
+    Disaggregations are checked for the coalition's members and the region: those are the figures
+    the workbench reports.
+    """
+    from corett_lib.config import members
+    from corett_lib.schema import REGION_CODE
+
+    skip = set(skip)
+    member_codes = members()
+    out: list[Problem] = []
+    if "observations" not in skip:
+        out += disaggregation_checks(dataset.observations, scope=[*member_codes, REGION_CODE])
+        if "population" not in skip:
+            out += population_coverage(dataset.observations, dataset.population, member_codes)
+    if "countries" not in skip:
+        out += members_named(dataset.countries, member_codes)
+    if not {"ratifications", "instruments"} & skip:
+        out += ratification_dates(dataset.ratifications, dataset.instruments)
+    return out

@@ -1,0 +1,216 @@
+"""``corett validate`` on bad inputs: one defect per file in ``tests/fixtures/bad/``.
+
+Each bad file is named ``<defect>__<raw file name>``; the test copies ``tests/fixtures/good/`` to a
+temporary folder, swaps the bad file in for the raw file of that name, runs ``corett validate`` through
+click's runner and checks the exit status and the exact problem: check id, file, row(s) and column.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corett_lib.cli import main
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOOD = FIXTURES / "good"
+BAD = FIXTURES / "bad"
+GLOTIP = "raw/unodc_data_glotip.xlsx"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("GX_ANALYTICS_ENABLED", "False")
+    monkeypatch.setenv("CORETT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("CORETT_DATA", raising=False)
+    monkeypatch.delenv("CORETT_OUT", raising=False)
+
+
+def data_with(tmp_path: Path, bad: str | None = None) -> Path:
+    """Return a copy of the good data folder, with ``bad`` swapped in for its raw file."""
+    root = tmp_path / "data"
+    shutil.copytree(GOOD, root)
+    for f in root.rglob("*"):
+        f.chmod(0o644 if f.is_file() else 0o755)
+    if bad:
+        target = root / "raw" / bad.split("__", 1)[1]
+        shutil.copyfile(BAD / bad, target)
+    return root
+
+
+def validate(tmp_path: Path, data: Path, *args: str) -> tuple[int, str, dict]:
+    """Run ``corett validate --format json``; return the exit code, output and parsed JSON."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["validate", "--data", str(data), "--out", str(out), "--format", "json", *args]
+    )
+    payload = json.loads((out / "validation" / "validation.json").read_text(encoding="utf-8"))
+    return result.exit_code, result.output, payload
+
+
+def problems_of(payload: dict, severity: str = "error") -> list[tuple]:
+    return [
+        (p["check"], p["file"], tuple(p["rows"]), p["column"])
+        for p in payload["problems"]
+        if p["severity"] == severity
+    ]
+
+
+# (bad file, the error it must produce: check, file, rows, column; a phrase of its message)
+CASES: list[tuple[str, tuple, str]] = [
+    ("missing_column__unodc_data_glotip.xlsx", ("column_missing", GLOTIP, (3,), "Age"), "Age"),
+    ("renamed_header__unodc_data_glotip.xlsx", ("column_missing", GLOTIP, (3,), "Year"), "Year"),
+    (
+        "text_in_numeric__unodc_data_glotip.xlsx",
+        ("value_not_numeric", GLOTIP, (6,), "txtVALUE"),
+        "forty",
+    ),
+    (
+        "negative_count__unodc_data_glotip.xlsx",
+        ("counts_non_negative", GLOTIP, (18,), "txtVALUE"),
+        "negative",
+    ),
+    (
+        "unknown_country__unodc_data_glotip.xlsx",
+        ("iso3_known", GLOTIP, (22,), "Iso3_code"),
+        "ISO 3166-1",
+    ),
+    (
+        "impossible_year__unodc_data_glotip.xlsx",
+        ("year_in_range", GLOTIP, (18,), "Year"),
+        "year outside",
+    ),
+    (
+        "conflicting_duplicate__unodc_data_glotip.xlsx",
+        ("duplicate_conflict", GLOTIP, (18, 23), "txtVALUE"),
+        "15",
+    ),
+    (
+        "part_above_total__unodc_data_glotip.xlsx",
+        ("part_within_grand_total", GLOTIP, (4, 16), "txtVALUE"),
+        "= 130 is above the grand total",
+    ),
+    (
+        "extra_header_rows__unodc_data_glotip.xlsx",
+        ("column_missing", GLOTIP, (3,), "Iso3_code"),
+        "Iso3_code",
+    ),
+    ("truncated__unodc_data_glotip.xlsx", ("file_unreadable", GLOTIP, (), None), "xlsx"),
+    ("csv_renamed__unodc_data_glotip.xlsx", ("file_unreadable", GLOTIP, (), None), "xlsx"),
+    (
+        "script__unodc_data_glotip.xlsx",
+        ("text_no_markup", GLOTIP, (20,), "Category"),
+        "markup",
+    ),
+    ("empty__population.csv", ("file_empty", "raw/population.csv", (), None), "empty"),
+    (
+        "extra_header_rows__population.csv",
+        ("column_missing", "raw/population.csv", (1,), "iso3"),
+        "iso3",
+    ),
+    (
+        "missing_member_year__population.csv",
+        ("population_covers_members", "raw/population.csv", (), "population"),
+        "HND in 2018",
+    ),
+    (
+        "latin1__countries_corett.csv",
+        ("file_encoding", "raw/countries_corett.csv", (), None),
+        "UTF-8",
+    ),
+    (
+        "formula__countries_corett.csv",
+        ("text_not_formula", "raw/countries_corett.csv", (5,), "name_en"),
+        "formula",
+    ),
+    (
+        "ratified_before_adoption__chart1_ratifications.csv",
+        ("ratification_after_adoption", "raw/chart1_ratifications.csv", (None,), "date_iso"),
+        "before the instrument was adopted on 2000-11-15",
+    ),
+]
+
+
+def test_every_bad_file_has_a_case() -> None:
+    assert sorted(f.name for f in BAD.iterdir()) == sorted(name for name, _, _ in CASES)
+    assert len(CASES) >= 15
+
+
+def test_good_fixture_validates_clean(tmp_path: Path) -> None:
+    code, _, payload = validate(tmp_path, data_with(tmp_path))
+    assert payload["problems"] == [] or problems_of(payload) == [], payload["problems"]
+    assert code == 0
+    assert payload["status"] == "passed"
+
+
+@pytest.mark.parametrize(("bad", "expected", "phrase"), CASES, ids=[c[0] for c in CASES])
+def test_bad_file_fails_with_its_exact_problem(
+    tmp_path: Path, bad: str, expected: tuple, phrase: str
+) -> None:
+    code, output, payload = validate(tmp_path, data_with(tmp_path, bad))
+    assert code == 1, output
+    found = problems_of(payload)
+    check, file, rows, column = expected
+    match = [
+        p
+        for p in payload["problems"]
+        if (p["check"], p["file"], p["column"]) == (check, file, column)
+        and p["severity"] == "error"
+        and (rows == (None,) or tuple(p["rows"]) == rows)
+    ]
+    assert match, found
+    assert phrase in match[0]["message"] + " ".join(match[0]["sample"]), match[0]
+    assert match[0]["why"]
+
+
+def test_script_in_a_text_field_is_escaped_everywhere(tmp_path: Path) -> None:
+    data = data_with(tmp_path, "script__unodc_data_glotip.xlsx")
+    out = tmp_path / "out"
+    text = CliRunner().invoke(main, ["validate", "--data", str(data), "--out", str(out)])
+    assert text.exit_code == 1
+    assert "<script>" not in text.output
+    assert (
+        "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;Honduras"
+        in text.output.replace("'", "&#x27;")
+        or "&lt;script&gt;" in text.output
+    )
+    page = (out / "validation" / "index.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    raw_json = (out / "validation" / "validation.json").read_text(encoding="utf-8")
+    assert "<script>" not in raw_json and "\\u003cscript\\u003e" in raw_json
+
+
+def test_a_failing_run_touches_nothing_but_the_validation_page(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    report = out / "2019" / "GTM" / "annual.en.html"
+    report.parent.mkdir(parents=True)
+    report.write_text("built earlier", encoding="utf-8")
+    (out / "manifest.json").write_text("{}", encoding="utf-8")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    data = data_with(tmp_path, "negative_count__unodc_data_glotip.xlsx")
+    result = CliRunner().invoke(main, ["validate", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 1
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert {p: after[p] for p in before} == before
+    assert sorted(str(p.relative_to(out)) for p in set(after) - set(before)) == [
+        "validation/index.html",
+        "validation/validation.json",
+    ]
+
+
+def test_text_output_names_file_row_column_check_and_why(tmp_path: Path) -> None:
+    data = data_with(tmp_path, "negative_count__unodc_data_glotip.xlsx")
+    result = CliRunner().invoke(
+        main, ["validate", "--data", str(data), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    line = next(x for x in result.output.splitlines() if "[counts_non_negative]" in x)
+    assert line.startswith(
+        "ERROR [counts_non_negative] raw/unodc_data_glotip.xlsx, row 18, column txtVALUE: "
+    )
+    assert "(why: " in line and "-15" in line
+    assert result.output.splitlines()[-1].startswith("validation FAILED: ")

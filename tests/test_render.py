@@ -1,0 +1,117 @@
+"""The evaluator HTML: no code, no parameters, nothing from the network (no kernel needed)."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from corett_lib.render import (
+    RenderError,
+    chart_svg,
+    evaluator_notebook,
+    export_html,
+    offline_violations,
+    strip_network_scripts,
+)
+
+
+@pytest.fixture(scope="module")
+def executed() -> nbformat.NotebookNode:
+    """A small executed notebook as papermill leaves it: parameters, injected parameters, outputs."""
+    params = new_code_cell('country: str = "GTM"  # ISO3', metadata={"tags": ["parameters"]})
+    injected = new_code_cell(
+        '# Parameters\ncountry = "HND"\n', metadata={"tags": ["injected-parameters"]}
+    )
+    note = new_markdown_cell("maintainer note", metadata={"tags": ["notebook-only"]})
+    code = new_code_cell("secret_function_call(ctx)")
+    code.outputs = [
+        new_output("display_data", data={"text/html": "<h2>Headline figures</h2><p>434</p>"}),
+        new_output("stream", name="stderr", text="DeprecationWarning: noise\n"),
+    ]
+    chart = new_code_cell("chart_call()")
+    chart.outputs = [
+        new_output(
+            "display_data",
+            data={"image/svg+xml": '<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>'},
+        )
+    ]
+    return new_notebook(cells=[note, params, injected, code, chart])
+
+
+@pytest.fixture(scope="module")
+def page(executed: nbformat.NotebookNode) -> str:
+    return export_html(executed, title="CORETT · Informe anual · GTM · 2019", lang="es")
+
+
+def test_page_keeps_outputs_and_drops_code_parameters_and_notes(page: str) -> None:
+    assert "<h2>Headline figures</h2><p>434</p>" in page
+    assert "secret_function_call" not in page and "chart_call" not in page
+    assert '"HND"' not in page and "country" not in page.split("<body", 1)[1]
+    assert "maintainer note" not in page
+    assert "DeprecationWarning" not in page
+    assert "<rect" in page  # the SVG chart is inline
+
+
+def test_page_loads_nothing_from_the_network(page: str) -> None:
+    assert '<script src="http' not in page
+    for cdn in ("cdnjs", "jsdelivr", "unpkg", "mathjax", "require.min.js"):
+        assert cdn not in page.lower(), cdn
+    assert offline_violations(page) == []
+
+
+def test_page_has_language_and_title(page: str) -> None:
+    assert page.lstrip().startswith("<!DOCTYPE html>")
+    assert '<html lang="es">' in page
+    assert "<title>CORETT · Informe anual · GTM · 2019</title>" in page
+
+
+def test_evaluator_notebook_keeps_only_report_cells(executed: nbformat.NotebookNode) -> None:
+    out = evaluator_notebook(executed)
+    assert [c.cell_type for c in out.cells] == ["code", "code"]
+    assert all(c.source == "" for c in out.cells)
+    assert len(executed.cells) == 5  # the original is not modified
+
+
+def test_offline_violations_finds_each_kind_of_network_load() -> None:
+    html = (
+        '<script src="https://cdnjs.cloudflare.com/ajax/libs/require.js/2.1.10/require.min.js">'
+        "</script>\n"
+        '<link rel="stylesheet" href="//fonts.example.org/x.css">\n'
+        "<script type=\"module\">import mermaid from 'https://cdn.jsdelivr.net/npm/mermaid';</script>\n"
+        '<a href="https://www.unodc.org/">UNODC</a>'
+    )
+    kinds = sorted({v.split(":", 1)[0] for v in offline_violations(html)})
+    assert kinds == ["CDN", "module import", "script src", "stylesheet link"]
+
+
+def test_strip_network_scripts_removes_cdn_loaders_only() -> None:
+    html = (
+        '<script src="https://cdn.example/require.js"></script><p>keep</p>'
+        "<script>var local = 1;</script>"
+    )
+    assert strip_network_scripts(html) == "<p>keep</p><script>var local = 1;</script>"
+
+
+def test_export_refuses_a_page_that_would_load_from_the_network() -> None:
+    nb = new_notebook(cells=[new_code_cell("x")])
+    nb.cells[0].outputs = [
+        new_output(
+            "display_data", data={"text/html": '<link rel="stylesheet" href="https://x/y.css">'}
+        )
+    ]
+    with pytest.raises(RenderError, match="stylesheet link"):
+        export_html(nb, title="t")
+
+
+def test_chart_svg_renders_a_vega_lite_spec_without_a_runtime() -> None:
+    spec = {
+        "data": {"values": [{"year": "2018", "v": 371}, {"year": "2019", "v": 434}]},
+        "mark": "bar",
+        "encoding": {
+            "x": {"field": "year", "type": "ordinal"},
+            "y": {"field": "v", "type": "quantitative"},
+        },
+    }
+    svg = chart_svg(spec)
+    assert svg.lstrip().startswith("<svg") and "2019" in svg and "<script" not in svg

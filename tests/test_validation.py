@@ -1,0 +1,331 @@
+"""Validation: GX suites mapped to file rows, cross-table checks, the result page, no network.
+
+Small hand-made tables with real figures from the UNODC export (rows as in the export) keep these
+tests fast; the fixtures of whole data folders are exercised in ``test_bad_fixtures.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from corett_lib.problems import Problem
+from corett_lib.schema import OBSERVATION_COLUMNS
+from corett_lib.validation import checks, runner, suites
+from corett_lib.validation.html import render_page
+
+os.environ["GX_ANALYTICS_ENABLED"] = "False"
+
+GLOTIP = "raw/unodc_data_glotip.xlsx"
+V = "Detected trafficking victims"
+
+
+def obs(*rows: tuple) -> pd.DataFrame:
+    """Observations from (iso3, year, dimension, category, sex, age, value_text, source_row[, correction])."""
+    records = []
+    for r in rows:
+        iso3, year, dim, cat, sex, age, text, row = r[:8]
+        correction = r[8] if len(r) > 8 else ""
+        censored = text == "<5"
+        value = float("nan") if censored else float(text.replace(",", ""))
+        records.append(
+            {
+                "source": "UNODC",
+                "iso3": iso3,
+                "country": iso3,
+                "year": year,
+                "indicator": V,
+                "dimension": dim,
+                "category": cat,
+                "sex": sex,
+                "age": age,
+                "unit": "Counts",
+                "value": value,
+                "censored": censored,
+                "value_low": 1.0 if censored else value,
+                "value_high": 4.0 if censored else value,
+                "value_text": text,
+                "source_file": GLOTIP,
+                "source_row": row,
+                "source_ref": "GLOTIP",
+                "correction": correction,
+            }
+        )
+    df = pd.DataFrame.from_records(records, columns=OBSERVATION_COLUMNS)
+    return df.astype({"year": "int64", "source_row": "int64", "censored": "bool"})
+
+
+SLV_2019_SEXUAL = [  # El Salvador 2019, victims of sexual exploitation, export rows 39050-39056
+    (
+        "SLV",
+        2019,
+        "by form of exploitation",
+        "Sexual exploitation",
+        "Female",
+        "18 years or over",
+        "<5",
+        39050,
+    ),
+    (
+        "SLV",
+        2019,
+        "by form of exploitation",
+        "Sexual exploitation",
+        "Male",
+        "18 years or over",
+        "<5",
+        39052,
+    ),
+    (
+        "SLV",
+        2019,
+        "by form of exploitation",
+        "Sexual exploitation",
+        "Other",
+        "18 years or over",
+        "14",
+        39054,
+    ),
+    (
+        "SLV",
+        2019,
+        "by form of exploitation",
+        "Sexual exploitation",
+        "Total",
+        "18 years or over",
+        "6",
+        39056,
+    ),
+]
+
+
+def test_sex_parts_above_total_names_rows_values_and_check() -> None:
+    problems = checks.disaggregation_checks(obs(*SLV_2019_SEXUAL))
+    assert len(problems) == 1
+    p = problems[0]
+    assert (p.severity, p.check, p.file, p.column) == (
+        "error",
+        "sex_parts_within_total",
+        GLOTIP,
+        "txtVALUE",
+    )
+    assert p.rows == (39050, 39052, 39054, 39056)
+    assert "SLV 2019" in p.message and "at least 14" in p.message and "total of 6" in p.message
+
+
+def test_censored_parts_never_raise_a_false_alarm() -> None:
+    # Belize 2017, victims 18+: Female 7 = Total 7, Male and Other "<5" (rows 5745-5751).
+    rows = [
+        ("BLZ", 2017, "Total", "Total", "Female", "18 years or over", "7", 5745),
+        ("BLZ", 2017, "Total", "Total", "Male", "18 years or over", "<5", 5747),
+        ("BLZ", 2017, "Total", "Total", "Other", "18 years or over", "<5", 5749),
+        ("BLZ", 2017, "Total", "Total", "Total", "18 years or over", "7", 5751),
+    ]
+    assert checks.disaggregation_checks(obs(*rows)) == []
+    # A censored total gives its upper bound, 4: parts of 4 are fine, 5 are not.
+    ok = [
+        ("CRI", 2015, "Total", "Total", "Female", "Total", "4", 10),
+        ("CRI", 2015, "Total", "Total", "Total", "Total", "<5", 11),
+    ]
+    assert checks.disaggregation_checks(obs(*ok)) == []
+    bad = [(*ok[0][:6], "5", 10), ok[1]]
+    assert [p.check for p in checks.disaggregation_checks(obs(*bad))] == ["sex_parts_within_total"]
+
+
+def test_a_part_above_the_grand_total_is_found_once() -> None:
+    # Dominican Republic 2019: "Other forms of exploitation", sex and age Unknown = 2,019; total 195.
+    rows = [
+        ("DOM", 2019, "Total", "Total", "Total", "Total", "195", 13270),
+        (
+            "DOM",
+            2019,
+            "by form of exploitation",
+            "Other forms of exploitation",
+            "Unknown",
+            "Unknown",
+            "2,019",
+            54756,
+        ),
+    ]
+    problems = checks.disaggregation_checks(obs(*rows))
+    assert [(p.check, p.rows) for p in problems] == [("part_within_grand_total", (13270, 54756))]
+    assert "= 2,019 is above the grand total" in problems[0].message
+    assert "of 195" in problems[0].message
+
+
+def test_forms_are_compared_one_by_one_not_summed() -> None:
+    # Forms may overlap: 70 + 35 > 100 is fine, a single form of 101 is not.
+    rows = [
+        ("GTM", 2019, "Total", "Total", "Total", "Total", "100", 4),
+        ("GTM", 2019, "by form of exploitation", "Sexual exploitation", "Total", "Total", "70", 5),
+        ("GTM", 2019, "by form of exploitation", "Forced labour", "Total", "Total", "35", 6),
+    ]
+    assert checks.disaggregation_checks(obs(*rows)) == []
+    rows[2] = (*rows[2][:6], "101", 6)
+    problems = checks.disaggregation_checks(obs(*rows))
+    assert [(p.check, p.rows) for p in problems] == [("forms_within_total", (4, 6))]
+
+
+def test_declared_rows_make_a_warning() -> None:
+    rows = [(*r, "unodc-slv-2019-sexual-other-18plus") for r in SLV_2019_SEXUAL[2:3]]
+    problems = checks.disaggregation_checks(obs(*SLV_2019_SEXUAL[:2], *rows, SLV_2019_SEXUAL[3]))
+    assert [(p.severity, p.check) for p in problems] == [("warning", "sex_parts_within_total")]
+    assert problems[0].message.endswith("(declared in corrections.yaml)")
+
+
+def test_scope_limits_the_disaggregation_checks() -> None:
+    assert checks.disaggregation_checks(obs(*SLV_2019_SEXUAL), scope=["GTM"]) == []
+
+
+def test_population_must_cover_every_member_year_with_figures() -> None:
+    o = obs(
+        ("HND", 2018, "Total", "Total", "Total", "Total", "85", 7),
+        (
+            "HND",
+            2009,
+            "Total",
+            "Total",
+            "Total",
+            "Total",
+            "12",
+            8,
+        ),  # before the population's coverage
+        ("USA", 2018, "Total", "Total", "Total", "Total", "1,234", 9),  # not a member
+    )
+    pop = pd.DataFrame({"iso3": ["HND"], "year": [2019], "population": [10_000_000]})
+    problems = checks.population_coverage(o, pop, ["HND", "GTM"])
+    assert len(problems) == 1
+    p = problems[0]
+    assert (p.check, p.file, p.column, p.sample) == (
+        "population_covers_members",
+        "raw/population.csv",
+        "population",
+        ("HND 2018",),
+    )
+    pop = pd.DataFrame({"iso3": ["HND"], "year": [2018], "population": [10_000_000]})
+    assert checks.population_coverage(o, pop, ["HND", "GTM"]) == []
+
+
+def test_ratification_before_adoption() -> None:
+    instruments = pd.DataFrame(
+        {"instrument_id": ["rome_statute_1998"], "adopted_on": pd.to_datetime(["1998-07-17"])}
+    )
+    ratifications = pd.DataFrame(
+        {
+            "instrument_id": ["rome_statute_1998", "rome_statute_1998"],
+            "iso3": ["DOM", "PAN"],
+            "original_text": ["12/03/ 1995", "21/03/ 2002"],
+            "ratified_on": pd.to_datetime(["1995-03-12", "2002-03-21"]),
+            "source_file": "raw/chart1_ratifications.csv",
+            "source_row": [156, 157],
+        }
+    )
+    problems = checks.ratification_dates(ratifications, instruments)
+    assert [(p.check, p.file, p.rows, p.column) for p in problems] == [
+        ("ratification_after_adoption", "raw/chart1_ratifications.csv", (156,), "date_iso")
+    ]
+    assert "1995-03-12" in problems[0].message and "1998-07-17" in problems[0].message
+
+
+def test_gx_suite_maps_unexpected_values_to_file_rows_and_headers() -> None:
+    df = obs(
+        ("GTM", 2019, "Total", "Total", "Total", "Total", "120", 4),
+        ("XXX", 2019, "Total", "Total", "Total", "Total", "12", 5),
+        ("GTM", 2219, "Total", "Total", "Female", "Total", "80", 6),
+    )
+    df.loc[2, "category"] = "<b>Total</b>"
+    problems = runner.run_suite(suites.observations_suite(df), df)
+    got = {(p.check, p.rows, p.column) for p in problems}
+    assert ("iso3_known", (5,), "Iso3_code") in got
+    assert ("year_in_range", (6,), "Year") in got
+    assert ("text_no_markup", (6,), "Category") in got
+    assert all(p.file == GLOTIP and p.severity == "error" for p in problems)
+    assert len(problems) == 3
+
+
+def test_gx_suite_reports_a_missing_column_once() -> None:
+    df = obs(("GTM", 2019, "Total", "Total", "Total", "Total", "120", 4)).drop(columns=["sex"])
+    problems = runner.run_suite(suites.observations_suite(df), df)
+    assert [(p.check, p.column) for p in problems] == [("column_present", "Sex")]
+
+
+def test_gx_declared_rows_are_warnings_and_others_errors() -> None:
+    df = obs(
+        ("GTM", 2019, "Total", "Total", "Total", "Total", "-3", 4, "fix-1"),
+        ("GTM", 2018, "Total", "Total", "Total", "Total", "-4", 5),
+    )
+    problems = runner.run_suite(suites.observations_suite(df), df)
+    assert sorted((p.severity, p.check, p.rows) for p in problems) == [
+        ("error", "counts_non_negative", (5,)),
+        ("warning", "counts_non_negative", (4,)),
+    ]
+
+
+def test_validation_makes_no_network_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network call attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    df = obs(*SLV_2019_SEXUAL)
+    problems = runner.run_suite(suites.observations_suite(df), df)
+    assert problems == []
+
+
+def test_gx_context_is_ephemeral_without_progress_bars() -> None:
+    context = runner.gx_context()
+    assert type(context).__name__ == "EphemeralDataContext"
+    assert context.progress_bars["globally"] is False
+    assert os.environ["GX_ANALYTICS_ENABLED"] == "False"
+
+
+def test_html_page_escapes_every_text_and_is_offline() -> None:
+    p = Problem(
+        "error",
+        "text_no_markup",
+        GLOTIP,
+        "1 row: text contains HTML/XML markup",
+        rows=(20,),
+        column="Category",
+        why="markup <is> never data",
+        sample=("<script>alert('x')</script>Honduras",),
+    )
+    page = render_page([p], {"status": "failed", "errors": 1, "warnings": 0, "data_dir": "/d"})
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;Honduras" in page
+    assert "markup &lt;is&gt; never data" in page
+    assert "http://" not in page and "https://" not in page and "<link" not in page
+    for cell in ("text_no_markup", GLOTIP, ">20<", ">Category<"):
+        assert cell in page
+
+
+def test_text_output_escapes_markup_and_control_characters() -> None:
+    p = Problem(
+        "error", "text_no_markup", GLOTIP, "markup", rows=(20,), sample=("<script>\x1b[2J",)
+    )
+    text = runner.format_text(
+        [p], {"errors": 1, "warnings": 0, "data_dir": "/d", "seconds": 0.1, "page": "/o/index.html"}
+    )
+    assert "<script>" not in text and "\x1b" not in text
+    assert "&lt;script&gt;" in text
+    assert text.splitlines()[-1].startswith("validation FAILED: 1 error, 0 warnings")
+
+
+def test_json_output_is_safe_to_embed() -> None:
+    assert (
+        runner.to_json({"x": "</script><b>&"})
+        == '{\n  "x": "\\u003c/script\\u003e\\u003cb\\u003e\\u0026"\n}'
+    )
+
+
+def test_write_atomic_leaves_no_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "validation" / "index.html"
+    runner.write_atomic(target, "one")
+    runner.write_atomic(target, "two")
+    assert target.read_text(encoding="utf-8") == "two"
+    assert [f.name for f in target.parent.iterdir()] == ["index.html"]
