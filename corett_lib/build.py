@@ -421,6 +421,60 @@ def _remove_stale_temporaries(out_root: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+@dataclass
+class Plan:
+    """What a build will do, decided from checksums alone (no data loaded, nothing written)."""
+
+    jobs: list[Job]  #: every report of the matrix
+    todo: list[Job]  #: the reports to (re)build
+    inputs: Inputs
+    facts: dict[str, Any] | None  #: cached facts of the validated data, or None (never validated)
+    out_root: Path
+
+
+def plan(
+    data: str | None = None,
+    countries: Sequence[str] = (),
+    years: Sequence[int] = (),
+    reports: Sequence[str] = (),
+    langs: Sequence[str] = (),
+    force: bool = False,
+    out: str | None = None,
+) -> Plan:
+    """Resolve and check the matrix, and decide which reports are out of date (steps 1-2).
+
+    Raises
+    ------
+    BuildError
+        For an unknown country, report, language or notebook parameter, a year outside the data
+        (when the data were validated before) or a path outside the output folder.
+    """
+    all_jobs = resolve_matrix(countries, years, reports, langs)
+    data_root = str(paths.data_dir(data))
+    for report in {j.report for j in all_jobs}:
+        check_parameters(
+            paths.notebook_path(report),
+            {"country": "CORETT", "year": 0, "lang": "en", "data": data_root, "snapshot": ""},
+        )
+    inputs = gather_inputs(data, [j.report for j in all_jobs])
+    out_root = paths.outputs_dir(out)
+    for j in all_jobs:  # every path must stay inside the output folder
+        try:
+            paths.report_paths(j.year, j.country, j.report, j.lang, out=out_root)
+        except ValueError as exc:
+            raise BuildError(str(exc)) from None
+    facts = read_facts(inputs)
+    if facts is not None:
+        check_years(all_jobs, facts["years"])
+    old = manifest.read_manifest(out_root)["reports"]
+    todo = [
+        j
+        for j in all_jobs
+        if force or not manifest.is_up_to_date(old.get(j.key), inputs.key(j), out_root)
+    ]
+    return Plan(all_jobs, todo, inputs, facts, out_root)
+
+
 def build(
     data: str | None = None,
     countries: Sequence[str] = (),
@@ -463,32 +517,11 @@ def build(
     result = BuildResult(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
     )
-    all_jobs = resolve_matrix(countries, years, reports, langs)
-    data_root = str(paths.data_dir(data))
-    for report in {j.report for j in all_jobs}:
-        check_parameters(
-            paths.notebook_path(report),
-            {"country": "CORETT", "year": 0, "lang": "en", "data": data_root, "snapshot": ""},
-        )
-    inputs = gather_inputs(data, [j.report for j in all_jobs])
-    out_root = paths.outputs_dir(out)
-    for j in all_jobs:  # every path must stay inside the output folder
-        try:
-            paths.report_paths(j.year, j.country, j.report, j.lang, out=out_root)
-        except ValueError as exc:
-            raise BuildError(str(exc)) from None
-
-    facts = read_facts(inputs)
-    old = manifest.read_manifest(out_root)
-    if facts is not None:
-        check_years(all_jobs, facts["years"])
-    todo = [
-        j
-        for j in all_jobs
-        if force or not manifest.is_up_to_date(old["reports"].get(j.key), inputs.key(j), out_root)
-    ]
+    p = plan(data, countries, years, reports, langs, force, out)
+    all_jobs, todo, inputs, out_root = p.jobs, p.todo, p.inputs, p.out_root
     result.planned = len(all_jobs)
     result.skipped = [j.key for j in all_jobs if j not in todo]
+    facts = p.facts
     if todo and facts is None:
         facts = load_and_snapshot(inputs)  # raises DataError before anything is written
         check_years(all_jobs, facts["years"])

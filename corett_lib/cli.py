@@ -95,7 +95,12 @@ def validate(data: str | None, fmt: str, out: str | None) -> None:
 )
 @click.option("--year", "years", multiple=True, type=int, help="Year; repeat for several.")
 @click.option("--indicator", "indicators", multiple=True, help="Indicator id; repeat for several.")
-@click.option("--by", "disaggregation", default=None, help="Disaggregation (e.g. sex, age, form).")
+@click.option(
+    "--by",
+    "disaggregation",
+    default=None,
+    help="Breakdown(s), comma-separated: sex, age, sex_age, form, citizenship, or all.",
+)
 @click.option(
     "--format",
     "fmt",

@@ -35,10 +35,15 @@ Rule implemented
    is always pinned. It is stricter in one respect: two small cells only protect each other when the
    relation leaves them room, e.g. a published total that makes ``<5`` and ``<5`` add up to 2 pins
    both at 1, and a further cell is suppressed.
-3. **Incomplete relations.** When every member of a relation is known and the parts do not add up to
-   the total (a source total that includes categories not listed), the relation is read as
-   ``total = parts + remainder`` with a remainder the reader can derive. A remainder from 1 to k-1 is
-   treated as a small hidden cell: another cell of the relation is suppressed so it cannot be derived.
+3. **Incomplete relations.** When the source's own figures contradict a relation (every member known
+   and the parts do not add up to the total, e.g. a source total that includes categories not
+   listed; or bounds that cannot add up), the relation is read as ``total = parts + remainder``. A
+   remainder known to be from 1 to k-1 is treated as a small hidden cell: another cell of the
+   relation is suppressed so it cannot be derived.
+4. **Withholding.** When a cell stays derivable and no shown non-zero cell of its relations is left
+   (e.g. UNODC publishes a total of ``<5`` and four parts of ``<5``: each part must be 1), every part
+   of the relation that pins it, zeros included, is *withheld*: shown as suppressed, with no bounds
+   (``[0, inf)`` for the reader). ``on_unprotectable="raise"`` raises instead.
 
 Limits
 ------
@@ -49,8 +54,12 @@ Limits
 * **Linked tables** are not coordinated: the same counts published in two tables (victims by sex in
   one, by sex and age in another, the country total in the headline) are suppressed table by table.
   Publish each breakdown once, or publish the linked tables as one wide table with margins.
-* Totals declared as published elsewhere (``fixed`` cells) are never suppressed here; when nothing
-  else can protect a cell, :func:`suppress` raises :class:`DisclosureError` rather than publish.
+* Totals declared as published elsewhere (``fixed`` cells) are never suppressed here; when even
+  withholding cannot protect a cell, :func:`suppress` raises :class:`DisclosureError` rather than
+  publish.
+* A relation is only recognised as incomplete when the figures contradict it; a source total that
+  includes unlisted categories but happens to be consistent with censored parts is read as exact
+  (which errs on the side of suppressing more).
 * Zeros are shown (default): a shown zero carries information (the form of exploitation did not occur
   in that country-year), which is the convention of UNODC and national statistical offices.
 * Complementary cells are chosen greedily (smallest value first), not by an optimal (minimum loss)
@@ -64,11 +73,12 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-Status = Literal["", "primary", "complementary"]
-"""Cell status: shown (``""``), primary or complementary suppression."""
+Status = Literal["", "primary", "complementary", "withheld"]
+"""Cell status: shown (``""``), primary or complementary suppression, or withheld (see below)."""
 
 PRIMARY: Status = "primary"
 COMPLEMENTARY: Status = "complementary"
+WITHHELD: Status = "withheld"
 SHOWN: Status = ""
 
 INF = math.inf
@@ -245,6 +255,8 @@ def reader_bounds(
         if cell.censored:
             return (cell.low, cell.high)
         return (0.0 if suppress_zeros else 1.0, float(k - 1))
+    if status == WITHHELD:
+        return (0.0, INF)
     return (float(k), INF)
 
 
@@ -338,6 +350,7 @@ def suppress(
     k: int = 5,
     suppress_zeros: bool = False,
     fixed: Iterable[Hashable] = (),
+    on_unprotectable: Literal["withhold", "raise"] = "withhold",
 ) -> Suppression:
     """Apply primary and complementary suppression to ``cells`` linked by ``relations``.
 
@@ -355,6 +368,10 @@ def suppress(
     fixed
         Keys of cells that must not be suppressed here (totals published elsewhere). A fixed cell
         that is itself small is still suppressed (it is small wherever it is published).
+    on_unprotectable
+        When no shown cell is left to suppress and a cell is still derivable: ``"withhold"`` hides
+        every part of the relation that pins it, zeros included, with no bounds (status
+        ``"withheld"``); ``"raise"`` raises :class:`DisclosureError`.
 
     Returns
     -------
@@ -395,19 +412,32 @@ def suppress(
         for key, c in parsed.items()
     }
 
-    # Relations whose exactly known members do not add up: read with a remainder cell.
+    # Relations that the source's own figures contradict get a remainder cell: exactly known members
+    # that do not add up (the remainder is known), or bounds that cannot add up (it is not).
     remainders: dict[int, Hashable] = {}
-    remainder_values: dict[Hashable, float] = {}
+    remainder_values: dict[Hashable, float | None] = {}
+    remainder_start: dict[Hashable, tuple[float, float]] = {}
     incomplete: list[str] = []
     for i, rel in enumerate(relations):
-        members = [parsed[rel.total], *(parsed[p] for p in rel.parts)]
-        if all(m.value is not None for m in members):
-            gap = members[0].value - sum(m.value for m in members[1:])  # type: ignore[operator]
-            if abs(gap) > 1e-9:
-                key = ("__remainder__", i)
-                remainders[i] = key
-                remainder_values[key] = gap
-                incomplete.append(rel.name or str(rel.total))
+        total = parsed[rel.total]
+        parts = [parsed[p] for p in rel.parts]
+        key = ("__remainder__", i)
+        if total.value is not None and all(p.value is not None for p in parts):
+            gap = total.value - sum(p.value for p in parts)  # type: ignore[misc]
+            if abs(gap) <= 1e-9:
+                continue
+            remainder_values[key] = gap
+            remainder_start[key] = (0.0 if gap >= 0 else -INF, INF)
+        elif total.low > sum(p.high for p in parts):
+            remainder_values[key] = None
+            remainder_start[key] = (0.0, INF)
+        elif total.high < sum(p.low for p in parts):
+            remainder_values[key] = None
+            remainder_start[key] = (-INF, INF)
+        else:
+            continue
+        remainders[i] = key
+        incomplete.append(rel.name or str(rel.total))
     members_of = _member_lists(relations, remainders)
 
     def reader_view() -> dict[Hashable, tuple[float, float]]:
@@ -415,15 +445,15 @@ def suppress(
             key: reader_bounds(c, status[key], k, suppress_zeros=suppress_zeros)
             for key, c in parsed.items()
         }
-        start.update(
-            {key: (0.0 if gap >= 0 else -INF, INF) for key, gap in remainder_values.items()}
-        )
+        start.update(remainder_start)
         return start
 
     def needs_protection(key: Hashable) -> bool:
         if key in remainder_values:
             gap = remainder_values[key]
-            return is_small(Cell.exact(max(gap, 0.0)), k, suppress_zeros=suppress_zeros)
+            return gap is not None and is_small(
+                Cell.exact(max(gap, 0.0)), k, suppress_zeros=suppress_zeros
+            )
         return status[key] != SHOWN and not parsed[key].missing
 
     while True:
@@ -435,12 +465,18 @@ def suppress(
         choice = _next_complementary(
             exposed, members_of, parsed, status, frozen, order, start, bounds
         )
-        if choice is None:
-            raise DisclosureError(
-                f"cell(s) {exposed[:5]} can be derived from the published totals and no further "
-                "cell can be suppressed to protect them; suppress the total where it is published"
-            )
-        status[choice] = COMPLEMENTARY
+        if choice is not None:
+            status[choice] = COMPLEMENTARY
+            continue
+        group = _to_withhold(exposed, members_of, parsed, status, frozen, start, bounds)
+        if group and on_unprotectable == "withhold":
+            for key in group:
+                status[key] = WITHHELD
+            continue
+        raise DisclosureError(
+            f"cell(s) {exposed[:5]} can be derived from the published totals and no further "
+            "cell can be suppressed to protect them; suppress the total where it is published"
+        )
     for key in remainder_values:
         bounds.pop(key, None)
     return Suppression(status=status, bounds=bounds, incomplete=incomplete)
@@ -487,6 +523,34 @@ def _next_complementary(
         if candidates:
             return min(candidates, key=lambda c: c[:3])[3]
     return None
+
+
+def _to_withhold(
+    exposed: Sequence[Hashable],
+    members_of: Sequence[list],
+    parsed: Mapping[Hashable, Cell],
+    status: Mapping[Hashable, Status],
+    frozen: set[Hashable],
+    start: Mapping[Hashable, tuple[float, float]],
+    bounds: Mapping[Hashable, tuple[float, float]],
+) -> list[Hashable]:
+    """Return the cells to withhold: the parts (else the total) of a relation that pins an exposed
+    cell and still has a cell that is not withheld."""
+    ranked = []
+    for key in exposed:
+        for rel in members_of:
+            total, parts = rel
+            if key != total and key not in parts:
+                continue
+            tier = 0 if _pins(key, rel, start) else 1 if _pins(key, rel, bounds) else 2
+            ranked.append((tier, rel))
+    for _, (total, parts) in sorted(ranked, key=lambda x: x[0]):
+        group = [p for p in parts if p in parsed and status[p] != WITHHELD and p not in frozen]
+        if group:
+            return group
+        if total in parsed and status[total] != WITHHELD and total not in frozen:
+            return [total]
+    return []
 
 
 def _pins(

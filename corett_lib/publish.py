@@ -49,17 +49,17 @@ _FALLBACK_TEXT: dict[str, dict[str, str]] = {
     "en": {
         "disclosure.primary": "Primary: count below {threshold}",
         "disclosure.complementary": "Complementary: protects a suppressed count from being derived from totals",
+        "disclosure.withheld": "Withheld: the breakdown could be derived from its total",
         "disclosure.derived": "Rate, share or change of a suppressed count",
         "disclosure.none": "None",
-        "disclosure.kind.table": "Table",
         "disclosure.kind.chart": "Chart",
     },
     "es": {
         "disclosure.primary": "Primaria: conteo menor de {threshold}",
         "disclosure.complementary": "Complementaria: impide deducir un conteo suprimido a partir de los totales",
+        "disclosure.withheld": "Omitida: el desglose podía deducirse de su total",
         "disclosure.derived": "Tasa, proporción o variación de un conteo suprimido",
         "disclosure.none": "Ninguna",
-        "disclosure.kind.table": "Cuadro",
         "disclosure.kind.chart": "Gráfico",
     },
 }
@@ -91,11 +91,12 @@ class LedgerEntry:
     primary: int
     complementary: int
     derived: int  #: rate/share/change cells suppressed with their count
+    withheld: int = 0  #: counts withheld because suppression alone could not protect them
 
     @property
     def suppressed(self) -> int:
         """All suppressed cells (counts and derived)."""
-        return self.primary + self.complementary + self.derived
+        return self.primary + self.complementary + self.derived + self.withheld
 
 
 class Ledger:
@@ -141,10 +142,13 @@ class Ledger:
         suppressed get one row with reason "none" and 0 cells."""
         out: list[tuple[str, str, int]] = []
         for e in self.entries:
-            name = f"{_text(f'disclosure.kind.{e.kind}', lang)}: {e.title or e.table_id}"
+            name = e.title or e.table_id
+            if e.kind == "chart":
+                name = f"{_text('disclosure.kind.chart', lang)}: {name}"
             reasons = [
                 (_text("disclosure.primary", lang, threshold=e.k), e.primary),
                 (_text("disclosure.complementary", lang), e.complementary),
+                (_text("disclosure.withheld", lang), e.withheld),
                 (_text("disclosure.derived", lang), e.derived),
             ]
             shown = [(reason, n) for reason, n in reasons if n]
@@ -205,8 +209,8 @@ class PublishedTable:
     values
         The numbers behind shown cells (count and derived columns); NaN where suppressed or missing.
     status
-        Per cell: ``""`` shown, ``"primary"``, ``"complementary"`` or ``"derived"`` (a rate/share of a
-        suppressed count); ``""`` for label columns.
+        Per cell: ``""`` shown, ``"primary"``, ``"complementary"``, ``"withheld"`` or ``"derived"``
+        (a rate/share of a suppressed count); ``""`` for label columns.
     roles
         Column -> ``"label"``, ``"count"`` or ``"derived"``.
     relations
@@ -400,6 +404,7 @@ def publish_table(
     formats: Mapping[str, str] | None = None,
     k: int = 5,
     suppress_zeros: bool = False,
+    on_unprotectable: Literal["withhold", "raise"] = "withhold",
     ledger: Ledger | None = None,
     lang: str = "en",
     kind: Literal["table", "chart"] = "table",
@@ -441,6 +446,9 @@ def publish_table(
         Threshold: counts from 1 to k-1 are suppressed (state it in the report: the ledger does).
     suppress_zeros
         Suppress zeros too (default: zero stays zero).
+    on_unprotectable
+        What to do when suppression cannot protect a cell (see :mod:`corett_lib.disclosure`, rule 4):
+        ``"withhold"`` the parts of that group, or ``"raise"``.
     ledger
         The report's :class:`Ledger`; the table's entry is added to it.
     lang
@@ -500,7 +508,12 @@ def publish_table(
     cells.update(extra)
     try:
         result = disclosure.suppress(
-            cells, relations, k=k, suppress_zeros=suppress_zeros, fixed=fixed
+            cells,
+            relations,
+            k=k,
+            suppress_zeros=suppress_zeros,
+            fixed=fixed,
+            on_unprotectable=on_unprotectable,
         )
     except ValueError as exc:
         raise type(exc)(f"table {table_id!r}: {exc}") from exc
@@ -531,7 +544,7 @@ def publish_table(
                 if st == disclosure.PRIMARY:
                     bound = max(k, int(cell.high) + 1) if cell.censored else k
                     display.at[r, c] = f"<{bound}"
-                elif st == disclosure.COMPLEMENTARY:
+                elif st in (disclosure.COMPLEMENTARY, disclosure.WITHHELD):
                     display.at[r, c] = suppressed_word
                 else:
                     values.at[r, c] = cell.value if cell.value is not None else math.nan
@@ -567,6 +580,9 @@ def publish_table(
             1 for key, s in result.status.items() if s == "complementary" and key[0] != "declared"
         ),
         derived=n_derived,
+        withheld=sum(
+            1 for key, s in result.status.items() if s == "withheld" and key[0] != "declared"
+        ),
     )
     if ledger is not None:
         ledger.add(entry)

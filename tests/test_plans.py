@@ -105,6 +105,16 @@ def test_prosecution_axis_has_only_the_objective_from_chart_3(items: pd.DataFram
     assert below["doc_number"].tolist() == ["5"]
 
 
+def test_communication_plan_of_content(items: pd.DataFrame) -> None:
+    com = items[items["plan"] == "communication"]
+    assert com.groupby("level").size()[["audience", "message", "product"]].tolist() == [4, 20, 17]
+    products = com.loc[com["parent_id"] == "COM.A2.PUB2", "text_en"].tolist()
+    assert "Annual report" in products and "Quarterly newsletter" in products
+    assert items.set_index("id").loc["COM.A2.PUB1.MSG5", "text_en"] == (
+        "We contribute to the fulfillment of Sustainable Development Goals 5, 8, 10 and 16."
+    )
+
+
 def test_plan_indicators_carry_axis_and_objective(items: pd.DataFrame) -> None:
     ind = plan_indicators(items).set_index("indicator_id")
     assert len(ind) == 33

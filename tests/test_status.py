@@ -80,3 +80,18 @@ def test_plan_progress_without_actuals_is_no_data() -> None:
     empty = pd.DataFrame(columns=["plan_id", "year", "value"])
     out = plan_progress(items, empty, band=0.15)
     assert out[["id", "status"]].values.tolist() == [["P1", "no data"]]
+
+
+def test_with_status_defaults_to_registry_targets_none_declared_yet() -> None:
+    table = pd.DataFrame(
+        {
+            "indicator_id": ["victims"],
+            "iso3": ["GTM"],
+            "year": [2019],
+            "value": [434.0],
+            "direction": ["ambiguous"],
+        }
+    )
+    out = with_status(table)
+    assert out["status"].tolist() == ["not applicable"]
+    assert math.isnan(out["target"].iloc[0])

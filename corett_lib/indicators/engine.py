@@ -244,7 +244,15 @@ def _selected(obs: pd.DataFrame, reg: Registry) -> pd.DataFrame:
                 )
                 labels.append((ind.id, role, alt, d, len(idx)))
     if not idx_parts:
-        return pd.DataFrame(columns=[*_BASE, "role", "alt", "low", "high", "cens", "n"])
+        cols = ["ind", "role", "alt", "source", "iso3", "year", "disagg", "category"]
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return empty.assign(
+            year=pd.Series(dtype="int64"),
+            low=pd.Series(dtype=float),
+            high=pd.Series(dtype=float),
+            cens=pd.Series(dtype=bool),
+            n=pd.Series(dtype="int64"),
+        )
     idx = np.concatenate(idx_parts)
     counts = [n for *_, n in labels]
     rows = pd.DataFrame(
@@ -372,7 +380,7 @@ def _by_source(sel: pd.DataFrame, pop: pd.DataFrame, reg: Registry) -> pd.DataFr
         if i.kind == "ratio" and i.denominator is not None and i.denominator.is_population
     ]
     obs_ratio = [i.id for i in reg.indicators if i.kind == "ratio" and i.id not in pop_inds]
-    counts = num[num["ind"].map(lambda x: kinds[x].kind == "count")].copy()
+    counts = num.loc[num["ind"].map({k: v.kind for k, v in kinds.items()}).eq("count")].copy()
     for c in ("den_low", "den_high"):
         counts[c] = np.nan
     counts["den_cens"] = False
@@ -384,7 +392,8 @@ def _by_source(sel: pd.DataFrame, pop: pd.DataFrame, reg: Registry) -> pd.DataFr
     pr["den_high"] = pr["den_low"]
     pr["den_cens"] = False
     parts.append(pr)
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    nonempty = [p for p in parts if len(p)]
+    out = pd.concat(nonempty, ignore_index=True) if nonempty else counts
     out["num_cens"] = out["num_cens"].astype(bool)
     out["den_cens"] = out["den_cens"].astype(bool)
     return out

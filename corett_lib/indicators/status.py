@@ -143,7 +143,7 @@ def assess(
 
 def with_status(
     table: pd.DataFrame,
-    targets: Mapping[str, float] | pd.DataFrame,
+    targets: Mapping[str, float] | pd.DataFrame | None = None,
     *,
     band: float | None = None,
     lang: str = "en",
@@ -157,12 +157,17 @@ def with_status(
         ``year``, ``value``, ``direction``).
     targets
         ``{indicator_id: target}`` for every country and year, or a frame with ``indicator_id``,
-        ``target`` and optionally ``iso3`` and/or ``year``.
+        ``target`` and optionally ``iso3`` and/or ``year``. Default: the ``target`` the registry
+        declares per indicator (none does yet: the plans' targets are in ``plan_items``).
     band
         The "on track" band (default: the registry's).
     lang
         ``es`` adds ``status_label`` in Spanish; ``en`` in English.
     """
+    if targets is None:
+        from corett_lib.indicators.registry import load_registry
+
+        targets = {i.id: i.target for i in load_registry().indicators if i.target is not None}
     if isinstance(targets, Mapping):
         tg = pd.DataFrame({"indicator_id": list(targets), "target": list(targets.values())})
     else:

@@ -32,16 +32,20 @@ if TYPE_CHECKING:
 #: ``corett_lib/messages/{en,es}.yaml``; the catalogue wins once it has a key.
 EXTRA_MESSAGES: dict[str, tuple[str, str]] = {
     "annual.headline_victims": (
-        "{value} detected victims of trafficking in {year}.",
-        "{value} víctimas de trata detectadas en {year}.",
+        "{value} detected victims of trafficking in {year}",
+        "{value} víctimas de trata detectadas en {year}",
     ),
     "annual.change": (
-        "Change on {previous_year}: {change}.",
-        "Variación respecto a {previous_year}: {change}.",
+        "{change} on {previous_year} ({previous})",
+        "{change} respecto a {previous_year} ({previous})",
+    ),
+    "annual.no_previous": (
+        "No figure for {previous_year} to compare with.",
+        "No hay cifra de {previous_year} para comparar.",
     ),
     "annual.rate": (
-        "SDG indicator 16.2.2: {rate} detected victims per 100,000 population.",
-        "Indicador ODS 16.2.2: {rate} víctimas detectadas por cada 100.000 habitantes.",
+        "{rate} detected victims per 100,000 population (SDG indicator 16.2.2; population {population})",
+        "{rate} víctimas detectadas por cada 100.000 habitantes (indicador ODS 16.2.2; población {population})",
     ),
     "annual.no_data_section": (
         "No published figure for {country} in {year}.",
@@ -190,14 +194,17 @@ def headline(ctx: Context) -> Block:
     victims = t.loc["victims"]
     if not (bool(victims["censored"]) or not _nan(victims["value"])):
         return head + _no_data(ctx)
-    names = {i: t.loc[i, "label"] for i in t.index}
-    year_col, src_col = text("label.year", lang), text("label.source", lang)
+    before = indicators(ctx, ["victims"], years=[ctx.year - 1]).iloc[0]
+    name = t.loc["victims", "label"]
+    now_col, before_col = f"{name} {ctx.year}", f"{name} {ctx.year - 1}"
+    change_col, rate_col = t.loc["victims_change", "label"], t.loc["victims_rate", "label"]
+    src_col = text("label.source", lang)
     df = pd.DataFrame(
         {
-            year_col: [ctx.year],
-            names["victims"]: [_count(victims)],
-            names["victims_change"]: [t.loc["victims_change", "value"]],
-            names["victims_rate"]: [t.loc["victims_rate", "value"]],
+            now_col: [_count(victims)],
+            before_col: [_count(before)],
+            change_col: [t.loc["victims_change", "value"]],
+            rate_col: [t.loc["victims_rate", "value"]],
             src_col: [source_name(victims["source"], lang)],
         }
     )
@@ -206,30 +213,41 @@ def headline(ctx: Context) -> Block:
         df,
         table_id="headline",
         title=text("section.headline", lang),
-        count_columns=[names["victims"]],
-        derived={names["victims_change"]: names["victims"], names["victims_rate"]: names["victims"]},
-        formats={names["victims_change"]: "number:1", names["victims_rate"]: "number:2"},
+        count_columns=[now_col, before_col],
+        derived={change_col: [now_col, before_col], rate_col: now_col},
+        formats={change_col: "number:1", rate_col: "number:2"},
     )
-    shown = pub.display.iloc[0]
+    shown, status = pub.display.iloc[0], pub.status.iloc[0]
     items = [
-        text("annual.headline_victims", lang, value=shown[names["victims"]], year=ctx.year)
-        + " "
+        text("annual.headline_victims", lang, value=shown[now_col], year=ctx.year)
+        + ". "
         + text("source.line", lang, source=source_name(victims["source"], lang))
     ]
-    if not _nan(t.loc["victims_change", "value"]) and not pub.status.iloc[0][names["victims_change"]]:
-        change = float(t.loc["victims_change", "value"])
+    change = t.loc["victims_change", "value"]
+    if not _nan(change) and not status[change_col]:
+        sign = "+" if float(change) > 0 else ""
         items.append(
             text(
                 "annual.change",
                 lang,
+                change=sign + i18n.percent(float(change), lang, 1, fraction=False),
                 previous_year=ctx.year - 1,
-                change=("+" if change > 0 else "")
-                + i18n.percent(change, lang, 1, fraction=False),
+                previous=shown[before_col],
             )
         )
-    if not _nan(t.loc["victims_rate", "value"]) and not pub.status.iloc[0][names["victims_rate"]]:
-        items.append(text("annual.rate", lang, rate=shown[names["victims_rate"]]))
-    if ctx.regional:
+    else:
+        items.append(text("annual.no_previous", lang, previous_year=ctx.year - 1))
+    rate = t.loc["victims_rate"]
+    if not _nan(rate["value"]) and not status[rate_col]:
+        items.append(
+            text(
+                "annual.rate",
+                lang,
+                rate=shown[rate_col],
+                population=i18n.number(rate["denominator"], lang),
+            )
+        )
+    if ctx.regional and not _nan(victims["coverage_of"]):
         items.append(
             text(
                 "label.coverage",
@@ -462,7 +480,7 @@ def plan_progress(ctx: Context) -> Block:
     head = heading(text("section.plan_progress", lang), 2, "plan")
     items = ctx.ds.plan_items
     if items is None or items.empty or "level" not in items:
-        return head + paragraph(text("annual.plan_none", lang))
+        return head + paragraph(text("annual.plan_none", lang, year=ctx.year))
     by_id = items.set_index("id")
     axis_of: dict[str, str] = {}
     for item_id, row in by_id.iterrows():
@@ -478,13 +496,12 @@ def plan_progress(ctx: Context) -> Block:
         pd.Series([axis_of.get(str(i), "") for i in inds["id"]]).replace("", pd.NA).dropna()
     ).value_counts()
     if counts.empty:
-        return head + paragraph(text("annual.plan_none", lang))
-    axis_col, n_col = text("plan_axis_label", lang) if False else "", text("label.count", lang)
-    axis_col = text("annual.plan_count", lang)
+        return head + paragraph(text("annual.plan_none", lang, year=ctx.year))
+    axis_col, n_col = text("annual.plan_count", lang), text("label.count", lang)
     df = pd.DataFrame({axis_col: counts.index.to_list(), n_col: counts.to_list()})
     return wrap(
         head,
-        paragraph(text("annual.plan_none", lang)),
+        paragraph(text("annual.plan_none", lang, year=ctx.year)),
         html_block(
             df.to_html(index=False, border=0, classes="corett-table", escape=True),
             axis_col,
@@ -501,7 +518,7 @@ def data_quality(ctx: Context) -> Block:
     head = heading(text("section.data_quality", lang), 2, "quality")
     blocks: list[Block] = [head]
     obs = ctx.ds.observations
-    scope = list(ctx.members) + [ctx.country] if ctx.regional else [ctx.country]
+    scope = [*ctx.members, ctx.country] if ctx.regional else [ctx.country]
     here = obs[obs["iso3"].isin(scope) & (obs["year"] == ctx.year)]
     n_cens = int(here["censored"].fillna(False).astype(bool).sum())
     if n_cens:
@@ -522,15 +539,11 @@ def data_quality(ctx: Context) -> Block:
                 )
             )
         )
-    diffs = reconciliation(
-        ctx.evaluation, countries=[ctx.country], years=[ctx.year], lang=lang
-    )
+    diffs = reconciliation(ctx.evaluation, countries=[ctx.country], years=[ctx.year], lang=lang)
     if diffs.empty:
         blocks.append(paragraph(text("annual.no_differences", lang)))
     else:
-        blocks.append(
-            paragraph(text("annual.differences", lang, precedence=_precedence_text(ctx)))
-        )
+        blocks.append(paragraph(text("annual.differences", lang, precedence=_precedence_text(ctx))))
         blocks.append(
             bullet_list(
                 [

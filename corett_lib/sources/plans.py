@@ -10,7 +10,9 @@
 
 Ids are readable paths: ``PREV`` (plan), ``PREV.A1`` (axis), ``PREV.A1.SO`` (the axis's specific
 objective), ``PREV.A1.O1`` (operational objective), ``PREV.A1.O1.ACT1`` / ``.G1`` / ``.IND1``
-(activity, goal, indicator of that objective); ``COM.A3.T1`` (tactic), ``COM.A3.T1.OUT1`` (outcome).
+(activity, goal, indicator of that objective); ``COM.A3.T1`` (tactic), ``COM.A3.T1.OUT1`` (outcome),
+``COM.A2.PUB1`` (a target public of the plan of content) with its ``.MSG1`` (key message) and ``.PR1``
+(product); ``PREV.MF.T1`` is the prevention strategy's section VIII (monitoring), outside its axes.
 Resource-mobilization objectives keep the document's own numbers (``RM.A4.O6``: objective 6), so
 monitoring data can quote them. Activities, goals and indicators hang from their objective: the
 documents number goals after activities (``1.1.1``) but the numbering does not reliably say which
@@ -91,7 +93,10 @@ PLANS: dict[str, str] = {
 }
 
 #: Levels of a plan item. ``general_objective`` and ``specific_objective`` are the strategies'
-#: stated objectives; ``objective`` is an operational objective of an axis's matrix.
+#: stated objectives; ``objective`` is an operational objective of an axis's matrix; ``tactic`` and
+#: ``outcome`` come from the tables of the communication strategy (and the prevention strategy's
+#: section VIII); ``audience``, ``message`` and ``product`` from the communication strategy's plan of
+#: content of the key messages (axis 2).
 LEVELS: tuple[str, ...] = (
     "plan",
     "general_objective",
@@ -103,6 +108,9 @@ LEVELS: tuple[str, ...] = (
     "indicator",
     "tactic",
     "outcome",
+    "audience",
+    "message",
+    "product",
 )
 
 #: Desired direction of an indicator.

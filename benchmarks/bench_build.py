@@ -1,0 +1,176 @@
+"""Report build benchmark: ``corett build`` against the naive papermill + nbconvert loop.
+
+Both build the same matrix (default: GTM, HND and CORETT, 2019, annual, English and Spanish: 6 reports;
+``--countries/--years`` to change it) into temporary folders, with the same cache folder:
+
+* **naive**: per report, ``papermill notebooks/annual_report.ipynb out.ipynb -p country ... -p data ...``
+  (a new kernel that loads and validates the data itself, since it gets no snapshot) and then
+  ``jupyter nbconvert --to html --no-input out.ipynb``, one after the other;
+* **ours**: ``corett build --force`` in a fresh process (the data are loaded and validated once, kernels
+  are reused, HTML is rendered in-process), with ``--jobs`` = CPU count.
+
+Figures printed:
+
+* speed-up = naive wall time / ours (target >= 6);
+* overhead ratio = ours wall time x workers / sum of in-kernel cell times recorded by papermill in the
+  manifest (target <= 1.5): the share of time not spent running report cells;
+* no-op rebuild: ``corett build`` again with nothing changed, wall time of the whole command (target
+  about 1 s), and the planning time of the full default matrix (checksums + incremental decision).
+
+Run: ``python benchmarks/bench_build.py`` (or ``make bench``). It uses a private cache folder, so the
+first step parses the raw files once (not timed against either side).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BIN = Path(sys.executable).parent
+DEFAULT_COUNTRIES = ("GTM", "HND", "CORETT")
+DEFAULT_YEARS = (2019,)
+LANGS = ("en", "es")
+
+
+def _env(cache: Path) -> dict[str, str]:
+    from corett_lib.execute import jupyter_environment
+
+    return {**os.environ, **jupyter_environment(), "CORETT_CACHE": str(cache)}
+
+
+def _run(args: list[str], env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(args, env=env, cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def naive(countries: tuple[str, ...], years: tuple[int, ...], work: Path, env: dict) -> float:
+    """Wall time of the naive loop: papermill CLI then nbconvert CLI, per report."""
+    from corett_lib import paths
+
+    notebook = paths.notebook_path("annual")
+    t0 = time.perf_counter()
+    for year in years:
+        for country in countries:
+            for lang in LANGS:
+                out = work / f"{year}-{country}-{lang}.ipynb"
+                _run(
+                    [
+                        str(BIN / "papermill"),
+                        str(notebook),
+                        str(out),
+                        "-p", "country", country,
+                        "-p", "year", str(year),
+                        "-p", "lang", lang,
+                        "-p", "data", str(paths.data_dir()),
+                        "--no-progress-bar",
+                        "-k", "python3",
+                    ],
+                    env,
+                )  # fmt: skip
+                _run(
+                    [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)],
+                    env,
+                )
+    return time.perf_counter() - t0
+
+
+def ours(
+    countries: tuple[str, ...], years: tuple[int, ...], out: Path, env: dict, force: bool
+) -> float:
+    """Wall time of ``corett build`` (a fresh process) over the same matrix."""
+    args = [str(BIN / "corett"), "build", "--out", str(out)]
+    for c in countries:
+        args += ["--country", c]
+    for y in years:
+        args += ["--year", str(y)]
+    return _run([*args, *(["--force"] if force else [])], env)
+
+
+def plan_full_matrix(out: Path) -> float:
+    """Seconds to plan the full default matrix (checksums and the incremental decision)."""
+    from corett_lib import build
+
+    t0 = time.perf_counter()
+    build.plan(out=str(out))
+    return time.perf_counter() - t0
+
+
+def run(
+    countries: tuple[str, ...] = DEFAULT_COUNTRIES, years: tuple[int, ...] = DEFAULT_YEARS
+) -> dict[str, Any]:
+    """Run the benchmark and return its figures."""
+
+    work = Path(tempfile.mkdtemp(prefix="corett-bench-build-"))
+    cache = work / "cache"
+    env = _env(cache)
+    try:
+        # Warm the raw-file parse cache once, so neither side pays for parsing the workbook.
+        subprocess.run(
+            [sys.executable, "-c", "from corett_lib.data import load; load()"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        (work / "naive").mkdir()
+        t_naive = naive(countries, years, work / "naive", env)
+        shutil.rmtree(cache / "build", ignore_errors=True)  # ours validates the data once, cold
+        out = work / "ours"
+        t_ours = ours(countries, years, out, env, force=True)
+        man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        reports = [
+            r for r in man["reports"].values() if r.get("run_id") == man["builds"][-1]["run_id"]
+        ]
+        cell_seconds = sum(r.get("cell_seconds", 0.0) for r in reports)
+        workers = len({r.get("worker") for r in reports})
+        t_noop = ours(countries, years, out, env, force=False)
+        os.environ["CORETT_CACHE"] = str(cache)
+        t_plan = plan_full_matrix(work / "empty")
+        n = len(countries) * len(years) * len(LANGS)
+        return {
+            "matrix": f"{len(countries)} countries x {len(years)} year(s) x 1 report x 2 languages = {n}",
+            "machine": f"{os.cpu_count()} CPUs",
+            "naive loop: papermill CLI + nbconvert CLI (s)": round(t_naive, 1),
+            "naive per report (s)": round(t_naive / n, 2),
+            "corett build --force, incl. one load + validate (s)": round(t_ours, 1),
+            "corett build per report (s)": round(t_ours / n, 2),
+            "speed-up (target >= 6)": round(t_naive / t_ours, 1),
+            "workers": workers,
+            "sum of in-kernel cell times (s)": round(cell_seconds, 1),
+            "overhead ratio = wall x workers / cell time (target <= 1.5)": round(
+                t_ours * workers / cell_seconds, 2
+            )
+            if cell_seconds
+            else None,
+            "no-op rebuild, whole command (s, target ~1)": round(t_noop, 2),
+            "planning the full default matrix, 120 reports (s)": round(t_plan, 2),
+        }
+    finally:
+        os.environ.pop("CORETT_CACHE", None)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    """Print the figures as JSON."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--countries", nargs="+", default=list(DEFAULT_COUNTRIES))
+    ap.add_argument("--years", nargs="+", type=int, default=list(DEFAULT_YEARS))
+    args = ap.parse_args()
+    print(json.dumps(run(tuple(args.countries), tuple(args.years)), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
