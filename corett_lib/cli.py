@@ -176,5 +176,60 @@ def build(
     )
 
 
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder to scan (default outputs/).",
+)
+@click.option(
+    "--k", "k", type=int, default=None, help="Threshold (default: disclosure_k of build.yaml)."
+)
+def scan(out: str | None, k: int | None) -> None:
+    """Scan rendered reports for small counts and cells derivable from totals (exit 1 on any)."""
+    from corett_lib.scanner import run_cli
+
+    sys.exit(run_cli(out=out, k=k))
+
+
+@main.command()
+@data_option
+@lang_option
+@click.option("--country", required=True, help="ISO3 code of the member who fills it in.")
+@click.option("--year", required=True, type=int, help="Year reported on.")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Workbook to write (default outputs/templates/monitoring_<country>_<year>.<lang>.xlsx).",
+)
+def template(data: str | None, lang: str, country: str, year: int, out_file: str | None) -> None:
+    """Write the monitoring workbook a member fills in (plan indicators pre-filled)."""
+    from corett_lib.workbook import write_template
+
+    try:
+        path = write_template(country, year, lang, path=out_file, data=data)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(str(path))
+
+
+@main.command()
+@data_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--country", default=None, help="Every workbook must be for this member.")
+@click.option("--year", type=int, default=None, help="Every workbook must be for this year.")
+@click.option("--dry-run", is_flag=True, help="Validate only; merge nothing.")
+def ingest(
+    data: str | None, files: tuple[str, ...], country: str | None, year: int | None, dry_run: bool
+) -> None:
+    """Validate returned workbooks and merge them into the monitoring data (all or nothing)."""
+    from corett_lib.workbook import run_ingest_cli
+
+    sys.exit(run_ingest_cli(files, data=data, country=country, year=year, dry_run=dry_run))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -10,8 +10,10 @@ Each entry names one problem found in a source and what the workbench does about
 rule; ``table: duplicates`` entries (action ``drop`` only) declare conflicting repeated keys that
 :func:`corett_lib.sources.unodc.apply_duplicate_rule` keeps out of the table.
 
-``where`` is a filter on columns of the observation table (the key columns, ``country``,
+``where`` is a filter on columns of the table (for observations: the key columns, ``country``,
 ``value_text``, ``source_file``, ``source_row``): each value is a scalar or a list of accepted values.
+The same function applies corrections to another table (e.g. the ratifications) when the loading
+step routes them there by ``source_file``.
 Pinning ``value_text`` makes a correction go stale (an error) when a new edition changes the figure.
 """
 
@@ -31,7 +33,8 @@ from corett_lib.schema import OBSERVATION_KEY
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Columns a ``where`` filter may name.
+#: The observation columns a ``where`` filter usually names (any column of the table is accepted;
+#: a column the table lacks matches nothing, so the correction is reported stale).
 WHERE_COLUMNS: tuple[str, ...] = (
     *OBSERVATION_KEY,
     "country",
@@ -91,9 +94,9 @@ class Correction(BaseModel):
     def _where(cls, v: dict[str, Any]) -> dict[str, Any]:
         if not v:
             raise ValueError("where must name at least one column")
-        unknown = sorted(set(v) - set(WHERE_COLUMNS))
-        if unknown:
-            raise ValueError(f"unknown column(s) {unknown}; allowed: {', '.join(WHERE_COLUMNS)}")
+        bad = sorted(k for k in v if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k))
+        if bad:
+            raise ValueError(f"column name(s) {bad} are not plain column names")
         return v
 
     @model_validator(mode="after")
@@ -122,7 +125,9 @@ def _fail(rel: str, message: str) -> DataError:
     )
 
 
-def load_corrections(path: str | os.PathLike[str], rel: str = "corrections.yaml") -> list[Correction]:
+def load_corrections(
+    path: str | os.PathLike[str], rel: str = "corrections.yaml"
+) -> list[Correction]:
     """Read and validate ``corrections.yaml``.
 
     Parameters
@@ -201,8 +206,10 @@ def matches(df: pd.DataFrame, where: dict[str, Any]) -> pd.Series:
     return mask
 
 
-def _value_column(file: str) -> str:
-    return "txtVALUE" if file.endswith(".xlsx") else "value_text"
+def _value_column(file: str, df: pd.DataFrame) -> str | None:
+    if file.endswith(".xlsx"):
+        return "txtVALUE"
+    return "value_text" if "value_text" in df.columns else None
 
 
 def _fmt(v: Any) -> str:
@@ -248,7 +255,6 @@ def apply_corrections(
     >>> out["correction"].tolist(), [p.check for p in problems]
     (['x'], ['declared_correction'])
     """
-    import numpy as np
     import pandas as pd
 
     df = obs.copy()
@@ -277,7 +283,7 @@ def apply_corrections(
             continue
         hit = df.loc[mask]
         for idx, row in hit.iterrows():
-            before = str(row.get("value_text", _fmt(row.get("value"))))
+            before = str(row["value_text"]) if "value_text" in row else _fmt(row.get("value", ""))
             after = {"drop": "", "flag": before, "override": _fmt(c.value)}[c.action]
             records.append(
                 {
@@ -301,7 +307,8 @@ def apply_corrections(
                     df.loc[mask, col] = v
             if "censored" in df.columns:
                 df.loc[mask, "censored"] = False
-        for file, part in hit.groupby("source_file", sort=True):
+        by_file = hit.groupby("source_file", sort=True) if "source_file" in hit else [(rel, hit)]
+        for file, part in by_file:
             verb = {"drop": "left out", "override": f"set to {_fmt(c.value)}", "flag": "flagged"}
             problems.append(
                 Problem(
@@ -310,8 +317,10 @@ def apply_corrections(
                     str(file),
                     f"correction {c.id!r}: {len(part)} row(s) {verb[c.action]} "
                     f"(publisher informed: {c.publisher_informed})",
-                    rows=tuple(sorted(int(r) for r in part["source_row"])),
-                    column=_value_column(str(file)),
+                    rows=tuple(sorted(int(r) for r in part["source_row"] if pd.notna(r)))
+                    if "source_row" in part
+                    else (),
+                    column=_value_column(str(file), df),
                     why=c.reason,
                     sample=tuple(part["value_text"].astype(str))[:5]
                     if "value_text" in part
@@ -322,5 +331,5 @@ def apply_corrections(
     out = df.loc[~dropped].reset_index(drop=True)
     audit = pd.DataFrame.from_records(records, columns=AUDIT_COLUMNS)
     if len(audit):
-        audit["source_row"] = audit["source_row"].astype(np.int64)
+        audit["source_row"] = audit["source_row"].astype("Int64")
     return out, audit, problems

@@ -60,8 +60,10 @@ Limits
 * A relation is only recognised as incomplete when the figures contradict it; a source total that
   includes unlisted categories but happens to be consistent with censored parts is read as exact
   (which errs on the side of suppressing more).
-* Zeros are shown (default): a shown zero carries information (the form of exploitation did not occur
-  in that country-year), which is the convention of UNODC and national statistical offices.
+* Zeros are shown (default, as the issue asks) and never serve as complementary cells: a shown zero
+  tells the reader that nobody falls in that cell, which can itself be sensitive (e.g. "all victims
+  were female"); ``suppress_zeros=True`` treats zero as small. (The UNODC export of 14 April 2025 lists
+  no zero counts; zeros come from other sources and computed tables.)
 * Complementary cells are chosen greedily (smallest value first), not by an optimal (minimum loss)
   solver.
 """

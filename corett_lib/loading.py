@@ -142,6 +142,25 @@ def _one(frames: list[Any]) -> pd.DataFrame:
     return frames[0] if frames else pd.DataFrame()
 
 
+def route_corrections(corrections: list[Any]) -> dict[str, list[Any]]:
+    """Return the declared corrections per table they apply to.
+
+    A correction whose ``where`` names (only) the ``source_file`` of a table other than the
+    observations (e.g. ``raw/chart1_ratifications.csv``) is applied to that table, by the same
+    function, so that a problem found there can be declared too; every other correction goes to the
+    observations (and the duplicate rule).
+    """
+    by_file = {paths.RAW_FILES[r.key]: r.table for r in READERS if r.table != "observations"}
+    out: dict[str, list[Any]] = {"observations": []}
+    for c in corrections:
+        files = c.where.get("source_file")
+        files = files if isinstance(files, list) else [files]
+        tables = {by_file.get(str(f)) for f in files}
+        table = tables.pop() if len(tables) == 1 else None
+        out.setdefault(table or "observations", []).append(c)
+    return out
+
+
 def load_dataset(root: Path, *, validate: bool = True) -> Dataset:
     """Read, correct and (by default) validate every input of the data folder ``root``.
 
@@ -187,12 +206,24 @@ def load_dataset(root: Path, *, validate: bool = True) -> Dataset:
     problems.extend(found)
     timings.update(read_times)
 
+    t0 = time.perf_counter()
+    corrections: list[Any] = []
+    corrections_file = paths.corrections_path(root)
+    if corrections_file.is_file():
+        try:
+            corrections = load_corrections(corrections_file)
+        except DataError as exc:
+            problems.extend(exc.problems)
+    timings["corrections_read"] = time.perf_counter() - t0
+
     audits: dict[str, pd.DataFrame] = {}
     t0 = time.perf_counter()
     obs_parts: list[pd.DataFrame] = []
     if "glotip" not in failed:
         # The UNODC frame is always read first (READERS order), so it is frames["observations"][0].
-        unodc, audits["duplicates"], found = apply_duplicate_rule(frames["observations"][0])
+        unodc, audits["duplicates"], found = apply_duplicate_rule(
+            frames["observations"][0], corrections
+        )
         problems.extend(found)
         obs_parts.append(unodc)
         obs_parts.extend(frames["observations"][1:])
@@ -203,26 +234,29 @@ def load_dataset(root: Path, *, validate: bool = True) -> Dataset:
     observations = pd.concat(obs_parts, ignore_index=True) if obs_parts else _empty_observations()
 
     t0 = time.perf_counter()
-    corrections: list[Any] = []
-    corrections_file = paths.corrections_path(root)
-    if corrections_file.is_file():
-        try:
-            corrections = load_corrections(corrections_file)
-        except DataError as exc:
-            problems.extend(exc.problems)
-    observations, audits["corrections"], found = apply_corrections(observations, corrections)
+    tables: dict[str, pd.DataFrame] = {t: _one(frames[t]) for t in TABLES if t != "observations"}
+    routed = route_corrections(corrections)
+    observations, audit, found = apply_corrections(observations, routed.pop("observations", []))
     problems.extend(found)
+    audit_parts = [audit]
+    for table, declared in routed.items():
+        if not len(tables[table].columns):  # the file could not be read: its loader said why
+            continue
+        tables[table], audit, found = apply_corrections(tables[table], declared)
+        problems.extend(found)
+        audit_parts.append(audit)
+    audits["corrections"] = pd.concat([a for a in audit_parts if len(a)] or audit_parts[:1])
     timings["corrections"] = time.perf_counter() - t0
 
     ds = Dataset(
         data_dir=root,
         observations=observations,
-        population=_one(frames["population"]),
-        sdg=_one(frames["sdg"]),
-        countries=_one(frames["countries"]),
-        ratifications=_one(frames["ratifications"]),
-        instruments=_one(frames["instruments"]),
-        plan_items=_one(frames["plan_items"]),
+        population=tables["population"],
+        sdg=tables["sdg"],
+        countries=tables["countries"],
+        ratifications=tables["ratifications"],
+        instruments=tables["instruments"],
+        plan_items=tables["plan_items"],
         audits=audits,
         problems=problems,
         checksums=dict(checksums),

@@ -20,7 +20,17 @@ Two layouts are understood:
 
 Counts may be numbers, NaN (no figure) or source-censored text such as UNODC's ``"<5"``. Columns listed
 in ``derived`` (rates, shares, changes) are suppressed in every row where a count they depend on is
-suppressed, so no rate is ever computed from a suppressed count.
+suppressed, so no rate is ever computed from a suppressed count; a derived value must depend on counts
+of its own row (put last year's count beside this year's before publishing a change).
+
+Shown: a count with thousands separators (``1,582``, same convention in en and es, see
+:mod:`corett_lib.i18n`); a primary cell as ``<k`` (a source ``<5`` stays ``<5`` when k < 5); a
+complementary, withheld or derived cell as the catalogue's "suppressed" / "suprimido"; no figure as
+``–``; zero as ``0``. A table showing a "Total" row or column that is not declared as such is refused,
+because its parts would not be protected.
+
+In a report: one ``Ledger(k)`` per report, ``publish_table(..., ledger=ledger, lang=lang)`` for every
+table, ``ledger.to_html(lang)`` at the end; a chart's SVG goes with ``publish_chart_data(...).html_data()``.
 """
 
 from __future__ import annotations
@@ -37,6 +47,9 @@ from corett_lib import disclosure, i18n
 
 if TYPE_CHECKING:
     import pandas as pd
+
+#: Threshold when neither ``k`` nor a ledger is given (``parameters/build.yaml`` ``disclosure_k``).
+DEFAULT_K = 5
 
 #: Shown for a count with no figure (missing), in every language.
 NO_FIGURE = "–"
@@ -70,7 +83,7 @@ def _text(key: str, lang: str, **kwargs: Any) -> str:
     try:
         return i18n.t(key, lang, **kwargs)
     except KeyError:
-        fallback = _FALLBACK_TEXT[i18n._check_lang(lang)]
+        fallback = _FALLBACK_TEXT.get(lang, {})
         if key not in fallback:
             raise
         return fallback[key].format(**kwargs)
@@ -118,7 +131,7 @@ class Ledger:
     [('t', 1, 0)]
     """
 
-    def __init__(self, k: int = 5) -> None:
+    def __init__(self, k: int = DEFAULT_K) -> None:
         self.k = k
         self.entries: list[LedgerEntry] = []
 
@@ -185,7 +198,9 @@ class Ledger:
 
     def to_markdown(self, lang: str = "en") -> str:
         """Return the ledger as a Markdown table preceded by the threshold sentence."""
-        head = [i18n.t(key, lang) for key in ("label.table", "label.reason", "label.cells_suppressed")]
+        head = [
+            i18n.t(key, lang) for key in ("label.table", "label.reason", "label.cells_suppressed")
+        ]
         lines = [i18n.t("note.suppressed", lang, threshold=self.k), ""]
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|---|---|---:|")
@@ -198,7 +213,7 @@ class Ledger:
         return self.to_html()
 
 
-@dataclass
+@dataclass(repr=False)
 class PublishedTable:
     """A table ready to show: display strings plus the status of every cell.
 
@@ -279,6 +294,10 @@ class PublishedTable:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def __repr__(self) -> str:
+        head = f"{self.title or self.table_id} (k={self.k})"
+        return head + "\n" + self.display.to_string(index=False)
+
 
 def _cell_ref(ref: Any, index_of: Mapping[Any, int]) -> Any:
     if ref[0] == "declared":
@@ -310,6 +329,47 @@ def _label_text(value: Any) -> str:
     return str(value)
 
 
+def total_words() -> set[str]:
+    """Return the casefolded labels that mark a total row or column (both languages)."""
+    words = {"total", "totals", "total por año"}
+    for lang in i18n.LANGUAGES:
+        for key in ("label.total", "label.regional_total"):
+            words.add(i18n.t(key, lang).casefold())
+    return words
+
+
+def _check_totals_declared(
+    table: pd.DataFrame,
+    table_id: str,
+    counts: Sequence[str],
+    total_row: Mapping[str, Any] | None,
+    group_total: Mapping[str, Any] | None,
+    declared_totals: Mapping[Any, Any] | None,
+) -> None:
+    """Refuse a table that shows a total the caller did not declare: complementary suppression
+    protects small counts only from the totals it knows about."""
+    words = total_words()
+    undeclared_cols = [
+        c for c in table.columns if str(c).strip().casefold() in words and c not in counts
+    ]
+    if undeclared_cols:
+        raise ValueError(
+            f"table {table_id!r}: column(s) {undeclared_cols} look like totals but are not count "
+            "columns; pass them as row_total (or count_columns)"
+        )
+    if total_row or group_total:
+        return
+    for c in table.columns:
+        if c in counts:
+            continue
+        texts = table[c].astype(str).str.strip().str.casefold()
+        if texts.isin(words).any():
+            raise ValueError(
+                f"table {table_id!r}: column {c!r} has a total row but no total_row/group_total "
+                "is declared; declare it so the parts are protected from being derived"
+            )
+
+
 def _row_mask(df: pd.DataFrame, select: Mapping[str, Any]) -> pd.Series:
     mask = None
     for col, val in select.items():
@@ -338,7 +398,9 @@ def _relations(
     n = len(df)
     if group_by:
         if row_total or total_row:
-            raise ValueError("use either the wide layout (row_total/total_row) or group_by, not both")
+            raise ValueError(
+                "use either the wide layout (row_total/total_row) or group_by, not both"
+            )
         if declared_totals is not None and len(counts) != 1:
             raise ValueError("declared_totals needs exactly one count column")
         is_total = (
@@ -402,7 +464,7 @@ def publish_table(
     declared_totals: Mapping[Any, Any] | None = None,
     derived: Mapping[str, str | Sequence[str]] | None = None,
     formats: Mapping[str, str] | None = None,
-    k: int = 5,
+    k: int | None = None,
     suppress_zeros: bool = False,
     on_unprotectable: Literal["withhold", "raise"] = "withhold",
     ledger: Ledger | None = None,
@@ -443,7 +505,8 @@ def publish_table(
         Counts default to ``"count"``, derived columns to ``"number:1"``; other columns are labels,
         shown as text (years stay ``2019``).
     k
-        Threshold: counts from 1 to k-1 are suppressed (state it in the report: the ledger does).
+        Threshold: counts from 1 to k-1 are suppressed (the ledger states it in the report).
+        Default: the ledger's ``k``, else :data:`DEFAULT_K`.
     suppress_zeros
         Suppress zeros too (default: zero stays zero).
     on_unprotectable
@@ -479,13 +542,13 @@ def publish_table(
     """
     import pandas as pd
 
+    if k is None:
+        k = ledger.k if ledger is not None else DEFAULT_K
     counts = list(count_columns)
-    if row_total:
-        counts_all = [*counts, row_total]
-    else:
-        counts_all = counts
+    counts_all = [*counts, row_total] if row_total else counts
     derived_map = {
-        col: [deps] if isinstance(deps, str) else list(deps) for col, deps in (derived or {}).items()
+        col: [deps] if isinstance(deps, str) else list(deps)
+        for col, deps in (derived or {}).items()
     }
     missing = [
         c
@@ -496,8 +559,11 @@ def publish_table(
         raise KeyError(f"table {table_id!r}: column(s) not in the table: {sorted(set(missing))}")
     bad_deps = [d for ds in derived_map.values() for d in ds if d not in counts_all]
     if bad_deps:
-        raise ValueError(f"table {table_id!r}: derived columns depend on non-count columns {bad_deps}")
+        raise ValueError(
+            f"table {table_id!r}: derived columns depend on non-count columns {bad_deps}"
+        )
     table = df.reset_index(drop=True)
+    _check_totals_declared(table, table_id, counts_all, total_row, group_total, declared_totals)
     cells: dict[Hashable, Any] = {}
     for r in range(len(table)):
         for c in counts_all:
@@ -567,7 +633,11 @@ def publish_table(
     for rel in relations:
         complete = (rel.name or str(rel.total)) not in result.incomplete
         published_relations.append(
-            (_ref(rel.total, parsed, result, k), [_ref(p, parsed, result, k) for p in rel.parts], complete)
+            (
+                _ref(rel.total, parsed, result, k),
+                [_ref(p, parsed, result, k) for p in rel.parts],
+                complete,
+            )
         )
     entry = LedgerEntry(
         table_id=table_id,
@@ -575,7 +645,9 @@ def publish_table(
         kind=kind,
         k=k,
         cells=sum(1 for key in result.status if key[0] != "declared"),
-        primary=sum(1 for key, s in result.status.items() if s == "primary" and key[0] != "declared"),
+        primary=sum(
+            1 for key, s in result.status.items() if s == "primary" and key[0] != "declared"
+        ),
         complementary=sum(
             1 for key, s in result.status.items() if s == "complementary" and key[0] != "declared"
         ),
@@ -601,7 +673,10 @@ def publish_table(
 
 
 def _ref(
-    key: Hashable, parsed: Mapping[Hashable, disclosure.Cell], result: disclosure.Suppression, k: int
+    key: Hashable,
+    parsed: Mapping[Hashable, disclosure.Cell],
+    result: disclosure.Suppression,
+    k: int,
 ) -> Any:
     """Return a relation member as published: a body cell ``(row, col)`` or a declared total."""
     if isinstance(key, tuple) and key and key[0] == "declared":
@@ -620,7 +695,7 @@ def _as_float(value: Any) -> float:
         return math.nan
 
 
-@dataclass
+@dataclass(repr=False)
 class PublishedChartData:
     """The data behind one chart, after disclosure control.
 
@@ -641,6 +716,9 @@ class PublishedChartData:
     derived_fields: list[str]
     data: pd.DataFrame
     table: PublishedTable
+
+    def __repr__(self) -> str:
+        return f"chart data {self.chart_id} (k={self.k})\n" + repr(self.table)
 
     def records(self) -> list[dict[str, Any]]:
         """Return the rows as JSON-ready dicts (null for NaN), e.g. for Vega-Lite ``data.values``."""

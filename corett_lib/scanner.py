@@ -18,8 +18,8 @@ uses the marks that :mod:`corett_lib.publish` writes:
   must be null (suppressed) or outside 1..k-1, and a row marked suppressed must not carry its value.
   A Vega-Lite spec without ``usermeta.corett`` is a finding.
 * **Chart SVG.** Vega's SVG describes each mark in ``aria-label="field: value; ..."``. Values of the
-  page's declared count fields and titles from 1 to k-1 are findings. A Vega SVG (``class="marks"``)
-  in a page with no declared chart data is a finding.
+  page's declared count fields and titles from 1 to k-1 are findings. A page with more Vega SVGs
+  (``class="marks"``) than declared chart data blocks has a finding.
 
 Limits: the audit sees one table at a time (as :mod:`corett_lib.disclosure` does); text outside
 tables and charts (sentences such as "3 victims") is not read.
@@ -56,7 +56,8 @@ class Finding:
     file
         The output file (relative to the scanned folder when scanned with :func:`scan_outputs`).
     kind
-        ``small_count``, ``derivable_cell``, ``derivable_remainder``, ``unmarked_table``,
+        ``small_count``, ``derivable_cell``, ``derivable_remainder``, ``undeclared_total``,
+        ``unmarked_table``,
         ``chart_small_count``, ``chart_suppressed_value``, ``unmarked_chart`` or ``k_below_build``.
     where
         The table or chart id (``table #3`` for an unmarked table), and the row/column when known.
@@ -265,6 +266,23 @@ def _scan_table(table: _Table, k: int, file: str) -> list[Finding]:
             remainders[rem] = i
             keys.append(rem)
         rels.append((keys[0], keys[1:]))
+    if not rels:
+        from corett_lib.publish import total_words
+
+        words = total_words()
+        label_cols = [c for c, role in enumerate(roles) if role == "label"]
+        for r, row in enumerate(body):
+            if any(c < len(row) and row[c].text.casefold() in words for c in label_cols):
+                out.append(
+                    Finding(
+                        file,
+                        "undeclared_total",
+                        f"table {tid}, row {r + 1}",
+                        row[label_cols[0]].text if label_cols else "",
+                        "a total row with no declared relation: its parts are not protected",
+                    )
+                )
+                break
     derived = disclosure.propagate(bounds, rels)
     for key in sorted(suppressed):
         lo, hi = derived[key]
@@ -399,7 +417,9 @@ def scan_html(html: str, k: int, file: str = "<html>") -> list[Finding]:
                 payload = json.loads(script.text)
             except json.JSONDecodeError:
                 out.append(
-                    Finding(file, "unmarked_chart", f"chart {chart_id}", "", "unreadable chart data")
+                    Finding(
+                        file, "unmarked_chart", f"chart {chart_id}", "", "unreadable chart data"
+                    )
                 )
                 continue
             count_names.update(payload.get("count_fields", []))
@@ -426,13 +446,13 @@ def scan_html(html: str, k: int, file: str = "<html>") -> list[Finding]:
             count_names.update(meta.get("count_titles", []))
             where = f"chart {meta.get('chart', n)}"
             out.extend(_check_records(_spec_records(spec), meta, k, file, where))
-    if parser.vega_svgs and not declared_charts:
+    if parser.vega_svgs > declared_charts:
         out.append(
             Finding(
                 file,
                 "unmarked_chart",
                 "svg",
-                f"{parser.vega_svgs} chart(s)",
+                f"{parser.vega_svgs} chart(s), {declared_charts} with published data",
                 "Vega SVG chart(s) without published chart data (publish_chart_data().html_data())",
             )
         )
@@ -488,3 +508,23 @@ def scan_outputs(
             continue
         findings.extend(scan_html(path.read_text(encoding="utf-8"), k, rel.as_posix()))
     return findings
+
+
+def run_cli(out: str | os.PathLike[str] | None = None, k: int | None = None) -> int:
+    """``corett scan``: print every finding; return 0 when there is none, 1 otherwise, 2 when the
+    output folder does not exist."""
+    import click
+
+    from corett_lib import config, paths
+
+    root = paths.outputs_dir(out)
+    if not root.is_dir():
+        click.echo(f"no output folder at {root}", err=True)
+        return 2
+    threshold = k if k is not None else config.build_matrix().disclosure_k
+    findings = scan_outputs(root, threshold)
+    for f in findings:
+        click.echo(str(f))
+    pages = sum(1 for _ in root.glob("**/*.html"))
+    click.echo(f"{len(findings)} finding(s) in {pages} page(s) under {root} (k={threshold})")
+    return 1 if findings else 0

@@ -204,14 +204,14 @@ def test_neutralize_formula_text() -> None:
 
 
 def _injected():
-    df = pd.DataFrame({"label": ["=HYPERLINK(\"http://x\")", "Mexico"], "n": [3, 1582]})
+    df = pd.DataFrame({"label": ['=HYPERLINK("http://x")', "Mexico"], "n": [3, 1582]})
     return publish_table(df, table_id="dl", count_columns=["n"])
 
 
 def test_export_frame_machine_and_display() -> None:
     machine = export_frame(_injected())
     assert machine.to_dict("list") == {
-        "label": ["'=HYPERLINK(\"http://x\")", "Mexico"],
+        "label": ['\'=HYPERLINK("http://x")', "Mexico"],
         "n": ["<5", 1582],
     }
     assert export_frame(_injected(), machine=False)["n"].tolist() == ["<5", "1,582"]
@@ -219,11 +219,28 @@ def test_export_frame_machine_and_display() -> None:
 
 def test_export_csv_and_excel(tmp_path) -> None:
     text = export_csv(_injected(), tmp_path / "t.csv")
-    assert text.splitlines() == ["label,n", "\"'=HYPERLINK(\"\"http://x\"\")\",<5", "Mexico,1582"]
+    assert text.splitlines() == ["label,n", '"\'=HYPERLINK(""http://x"")",<5', "Mexico,1582"]
     assert (tmp_path / "t.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     from openpyxl import load_workbook
 
     export_excel(_injected(), tmp_path / "t.xlsx")
     ws = load_workbook(tmp_path / "t.xlsx").active
-    assert ws["A2"].value == "'=HYPERLINK(\"http://x\")" and ws["A2"].data_type == "s"
+    assert ws["A2"].value == '\'=HYPERLINK("http://x")' and ws["A2"].data_type == "s"
     assert ws["B2"].value == "<5" and ws["B3"].value == 1582
+
+
+def test_undeclared_total_row_or_column_is_refused() -> None:
+    with pytest.raises(ValueError, match="total row but no total_row"):
+        publish_table(
+            SEX_AGE, table_id="t", count_columns=["Children", "Adults"], row_total="Total"
+        )
+    with pytest.raises(ValueError, match=r"\['Total'\] look like totals"):
+        publish_table(SEX_AGE, table_id="t", count_columns=["Children", "Adults"])
+
+
+def test_k_defaults_to_the_ledgers() -> None:
+    ledger = Ledger(k=11)
+    pub = publish_table(
+        pd.DataFrame({"n": [10, 40]}), table_id="t", count_columns=["n"], ledger=ledger
+    )
+    assert pub.k == 11 and pub.display["n"].tolist() == ["<11", "40"]

@@ -48,7 +48,7 @@ def test_clean_hand_made_table_has_no_findings() -> None:
 
 def test_planted_small_count_is_found_and_rates_and_years_are_not() -> None:
     rows = CLEAN_ROWS.replace("<td>30</td><td>75.0%</td>", "<td>3</td><td>3</td>")
-    findings = scan_html(_table(rows), 5, "GTM/annual.en.html")
+    findings = scan_html(_table(rows, RELATIONS), 5, "GTM/annual.en.html")
     assert [(f.kind, f.where, f.value) for f in findings] == [
         ("small_count", "table forms, row 1, column 'Victims'", "3")
     ]
@@ -100,9 +100,7 @@ def test_unmarked_table_is_found_and_exempt_or_ledger_tables_are_not() -> None:
     ]
     assert scan_html('<table data-corett-exempt="layout"><tr><td>3</td></tr></table>', 5) == []
     ledger = Ledger(k=5)
-    publish_table(
-        pd.DataFrame({"n": [3, 4, 40]}), table_id="t", count_columns=["n"], ledger=ledger
-    )
+    publish_table(pd.DataFrame({"n": [3, 4, 40]}), table_id="t", count_columns=["n"], ledger=ledger)
     assert scan_html(ledger.to_html("en"), 5) == []
 
 
@@ -129,10 +127,14 @@ def test_published_tables_pass_the_scanner() -> None:
 
 def test_chart_data_with_a_small_count_is_found() -> None:
     payload = {"chart": "trend", "k": 5, "count_fields": ["n"], "values": [{"year": 2019, "n": 3}]}
-    page = f'<script type="application/json" data-corett-chart="trend">{json.dumps(payload)}</script>'
+    page = (
+        f'<script type="application/json" data-corett-chart="trend">{json.dumps(payload)}</script>'
+    )
     assert [f.kind for f in scan_html(page, 5)] == ["chart_small_count"]
     payload["values"] = [{"year": 2019, "n": 30, "n_status": "complementary"}]
-    page = f'<script type="application/json" data-corett-chart="trend">{json.dumps(payload)}</script>'
+    page = (
+        f'<script type="application/json" data-corett-chart="trend">{json.dumps(payload)}</script>'
+    )
     assert [f.kind for f in scan_html(page, 5)] == ["chart_suppressed_value"]
 
 
@@ -208,3 +210,33 @@ def test_full_build_has_no_disclosure_findings(tmp_path: Path) -> None:
     assert pages, f"no rendered page under {out}"
     findings = scan_outputs(out, k)
     assert findings == [], "\n".join(str(f) for f in findings[:50])
+
+
+def test_corett_scan_command_exits_1_on_findings_and_0_when_clean(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from corett_lib.cli import main
+
+    page = tmp_path / "2019" / "GTM" / "annual.en.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(_table(CLEAN_ROWS, RELATIONS), encoding="utf-8")
+    clean = CliRunner().invoke(main, ["scan", "--out", str(tmp_path), "--k", "5"])
+    assert clean.exit_code == 0, clean.output
+    assert "0 finding(s) in 1 page(s)" in clean.output
+    page.write_text(_table(CLEAN_ROWS.replace("<td>30</td>", "<td>3</td>"), []), encoding="utf-8")
+    dirty = CliRunner().invoke(main, ["scan", "--out", str(tmp_path), "--k", "5"])
+    assert dirty.exit_code == 1 and "[small_count]" in dirty.output
+
+
+def test_total_row_without_relations_is_found() -> None:
+    findings = scan_html(_table(CLEAN_ROWS, []), 5)
+    assert [(f.kind, f.where) for f in findings] == [("undeclared_total", "table forms, row 4")]
+
+
+def test_second_chart_without_data_is_found() -> None:
+    page = _svg_page(pd.DataFrame({"year": [2018, 2019], "n": [3, 40]}))
+    bare_second = page.split("<script")[0]
+    findings = scan_html(page + bare_second, 5)
+    assert [(f.kind, f.value) for f in findings] == [
+        ("unmarked_chart", "2 chart(s), 1 with published data")
+    ]

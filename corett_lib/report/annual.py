@@ -92,6 +92,7 @@ EXTRA_MESSAGES: dict[str, tuple[str, str]] = {
         "Cuando varias fuentes publican una cifra, el informe muestra la primera de: {precedence}. Las cifras regionales son la cifra regional publicada o la suma de los miembros, con los miembros cubiertos.",
     ),
     "annual.definitions": ("Definitions", "Definiciones"),
+    "annual.sum_of_members": ("sum of members", "suma de los países miembros"),
 }
 
 VICTIM_BREAKDOWNS: tuple[tuple[str, str], ...] = (("sex", "sex"), ("age", "age"))
@@ -130,7 +131,12 @@ def indicators(
 
 
 def _count(row: Any) -> Any:
-    """A count cell for :func:`~corett_lib.publish.publish_table`: a number, ``"<5"`` or NaN."""
+    """A count cell for :func:`~corett_lib.publish.publish_table`: a number, ``"<5"`` or NaN.
+
+    A sum that includes censored counts (flag ``range``) is not a ``<5``: it is shown as no figure,
+    and :func:`data_quality` gives its bounds."""
+    if "range" in str(row.get("flags", "")).split(";"):
+        return float("nan")
     if bool(row["censored"]):
         return "<5"
     v = row["value"]
@@ -153,6 +159,8 @@ def source_name(source: object, lang: str) -> str:
             out.append(i18n.t("source.corett", lang))
         elif s == "UNODC":
             out.append("UNODC (GLOTIP)")
+        elif s.startswith("sum of members"):
+            out.append(text("annual.sum_of_members", lang) + s[len("sum of members") :])
         elif s:
             out.append(s)
     return "; ".join(out) or i18n.t("label.not_available", lang)
@@ -566,11 +574,14 @@ def data_quality(ctx: Context) -> Block:
                     )
                 )
             )
-    names = {ctx.country, i18n.country_name(ctx.country, "en"), str(ctx.year)}
+    # A member's report lists the warnings that name it; the regional report those of its year.
+    names = (
+        {f" {ctx.year} "} if ctx.regional else {ctx.country, i18n.country_name(ctx.country, "en")}
+    )
     warnings = [
         p
         for p in ctx.ds.warnings
-        if any(n in f"{p.message} {' '.join(map(str, p.sample))}" for n in names)
+        if any(n in f" {p.message} {' '.join(map(str, p.sample))} " for n in names)
     ]
     if warnings:
         blocks.append(paragraph(text("annual.warnings", lang, n=len(warnings))))

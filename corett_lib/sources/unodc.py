@@ -120,7 +120,9 @@ def _open_checks(path: Path, rel: str) -> None:
     """Raise :class:`DataError` for a file that is empty or not an xlsx (ZIP) archive."""
     size = path.stat().st_size
     if size == 0:
-        raise DataError([_problem(rel, "file_empty", "the file is empty (0 bytes)", WHY_UNREADABLE)])
+        raise DataError(
+            [_problem(rel, "file_empty", "the file is empty (0 bytes)", WHY_UNREADABLE)]
+        )
     if not zipfile.is_zipfile(path):
         with path.open("rb") as fh:
             head = fh.read(64)
@@ -240,7 +242,9 @@ def _find_header(rows: list[list[Any]], rel: str) -> int:
     )
 
 
-def _parse(rows: list[list[Any]], header_index: int, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
+def _parse(
+    rows: list[list[Any]], header_index: int, rel: str
+) -> tuple[pd.DataFrame, list[Problem]]:
     import numpy as np
     import pandas as pd
 
@@ -261,16 +265,16 @@ def _parse(rows: list[list[Any]], header_index: int, rel: str) -> tuple[pd.DataF
                 table=TABLE,
             )
         )
-    data: dict[str, list[Any]] = {col: [] for col in REQUIRED.values()}
+    width = max(len(header), *(pos[name] + 1 for name in REQUIRED))
     excel_rows: list[int] = []
-    width = len(header)
+    kept: list[list[Any]] = []
     for offset, row in enumerate(rows[header_index + 1 :]):
         if not any(v not in (None, "") for v in row):
             continue  # a blank row carries nothing
-        row = list(row) + [None] * (width - len(row))
         excel_rows.append(header_index + 2 + offset)
-        for name, col in REQUIRED.items():
-            data[col].append(row[pos[name]])
+        kept.append(row if len(row) == width else (list(row) + [None] * width)[:width])
+    columns = list(zip(*kept, strict=True)) if kept else [()] * width
+    data: dict[str, list[Any]] = {col: list(columns[pos[name]]) for name, col in REQUIRED.items()}
     if not excel_rows:
         raise DataError(
             [_problem(rel, "file_empty", "the sheet has a header but no data rows", WHY_UNREADABLE)]
@@ -283,6 +287,9 @@ def _parse(rows: list[list[Any]], header_index: int, rel: str) -> tuple[pd.DataF
     bad_year: list[int] = []
     bad_year_text: list[str] = []
     for k, v in enumerate(data["year"]):
+        if type(v) is float and v.is_integer() and 0 <= v < 10_000:
+            years[k] = int(v)
+            continue
         t = _text(v).strip()
         if re.fullmatch(r"\d{1,4}", t):
             years[k] = int(t)
@@ -290,7 +297,7 @@ def _parse(rows: list[list[Any]], header_index: int, rel: str) -> tuple[pd.DataF
             bad_year.append(k)
             bad_year_text.append(t)
     # Values: digits with thousands commas, or "<5"; anything else is reported.
-    texts = [_text(v) for v in data["value_text"]]
+    texts = [v if type(v) is str else _text(v) for v in data["value_text"]]
     value = np.full(n, np.nan)
     low = np.full(n, np.nan)
     high = np.full(n, np.nan)
@@ -352,7 +359,7 @@ def _parse(rows: list[list[Any]], header_index: int, rel: str) -> tuple[pd.DataF
         )
 
     def text_col(col: str) -> list[str]:
-        return [_text(v) for v in data[col]]
+        return [v if type(v) is str else _text(v) for v in data[col]]
 
     df = pd.DataFrame(
         {
@@ -522,7 +529,9 @@ def read_glotip(
             return cached
     rows = _read_cells(path, rel)
     if not rows:
-        raise DataError([_problem(rel, "file_empty", "the workbook's sheet is empty", WHY_UNREADABLE)])
+        raise DataError(
+            [_problem(rel, "file_empty", "the workbook's sheet is empty", WHY_UNREADABLE)]
+        )
     df, problems = _parse(rows, _find_header(rows, rel), rel)
     if use_cache:
         _cache_write(sha, df, problems)
@@ -531,7 +540,14 @@ def read_glotip(
 
 # The duplicate rule --------------------------------------------------------------------------
 
-AUDIT_COLUMNS: list[str] = [*OBSERVATION_KEY, "source_file", "rows", "action", "values", "correction"]
+AUDIT_COLUMNS: list[str] = [
+    *OBSERVATION_KEY,
+    "source_file",
+    "rows",
+    "action",
+    "values",
+    "correction",
+]
 
 WHY_DUPLICATE = (
     "one key must give one figure; when the export repeats a key with different values, which one "
@@ -600,11 +616,16 @@ def apply_duplicate_rule(
     records: list[dict[str, Any]] = []
     problems: list[Problem] = []
     used: dict[str, list[dict[str, Any]]] = {c.id: [] for c in declared}
-    for key, group in sub.groupby(OBSERVATION_KEY, sort=True, dropna=False):
+    covered = {c.id: matches(sub, c.where) for c in declared}
+    texts_all = sub["value_text"].astype(str).to_dict()
+    rows_all = sub["source_row"].astype(int).to_dict()
+    files_all = sub["source_file"].astype(str).to_dict()
+    for key, index in sub.groupby(OBSERVATION_KEY, sort=True, dropna=False).indices.items():
+        idx = sub.index[index]
         k = dict(zip(OBSERVATION_KEY, key, strict=True))
-        texts = group["value_text"].tolist()
-        rows = tuple(int(r) for r in group["source_row"])
-        file = str(group["source_file"].iloc[0])
+        texts = [texts_all[i] for i in idx]
+        rows = tuple(rows_all[i] for i in idx)
+        file = files_all[idx[0]]
         conflict = len(set(texts)) > 1
         rec = k | {
             "source_file": file,
@@ -614,11 +635,11 @@ def apply_duplicate_rule(
             "correction": "",
         }
         if not conflict:
-            drop.extend(group.index[1:])
+            drop.extend(idx[1:])
             records.append(rec)
             continue
-        drop.extend(group.index)
-        cover = next((c for c in declared if bool(matches(group, c.where).all())), None)
+        drop.extend(idx)
+        cover = next((c for c in declared if bool(covered[c.id].loc[idx].all())), None)
         if cover is not None:
             rec["correction"] = cover.id
             used[cover.id].append(rec)
@@ -660,6 +681,7 @@ def apply_duplicate_rule(
         )
     clean = obs.drop(index=drop).reset_index(drop=True)
     audit = pd.DataFrame.from_records(records, columns=AUDIT_COLUMNS)
+    audit = audit.sort_values([*OBSERVATION_KEY, "rows"], kind="mergesort").reset_index(drop=True)
     return clean, audit, problems
 
 

@@ -68,13 +68,14 @@ def _problem(
     check: str,
     message: str,
     rows: pd.DataFrame,
+    declared: bool,
     column: str = "value_text",
     why: str = WHY_PARTS,
 ) -> list[Problem]:
-    """One problem per file among ``rows``; a warning if any row is declared."""
+    """One problem per file among ``rows``; a warning when ``declared``."""
     from corett_lib.validation.runner import file_column
 
-    severity = "warning" if bool(_declared(rows).any()) else "error"
+    severity = "warning" if declared else "error"
     if severity == "warning":
         message += " (declared in corrections.yaml)"
     out = []
@@ -173,7 +174,8 @@ def parts_above_total(
             f"{_where(named)}: {label} of {_cell(trow)} add up to at least {_fmt(row['low'])} "
             f"({cells}), above the total of {trow['value_text']}"
         )
-        out.extend(_problem(check, message, pd.concat([p, t])))
+        # Declared when a part is: the total is only the reference it is compared with.
+        out.extend(_problem(check, message, pd.concat([p, t]), bool(_declared(p).any())))
     return out
 
 
@@ -210,8 +212,8 @@ def part_above_total(
             f"{_where(named)}: {_cell(row)} = {row['value_text']} is above {total_label} "
             f"({_cell(t.iloc[0])}) of {t.iloc[0]['value_text']}"
         )
-        rows = pd.concat([bad.loc[[label]].drop(columns=["_floor", "_high"]), t])
-        out.extend(_problem(check, message, rows))
+        part = bad.loc[[label]].drop(columns=["_floor", "_high"])
+        out.extend(_problem(check, message, pd.concat([part, t]), bool(_declared(part).any())))
     return out
 
 

@@ -429,29 +429,15 @@ def ratifications_suite(df: pd.DataFrame, instrument_ids: Iterable[str] = ()) ->
     return b.spec()
 
 
-PLAN_LEVELS = (
-    "plan",
-    "general_objective",
-    "axis",
-    "objective",
-    "specific_objective",
-    "goal",
-    "outcome",
-    "tactic",
-    "activity",
-    "indicator",
-)
-
-
 def plan_items_suite(df: pd.DataFrame) -> SuiteSpec:
     """Return the suite of the plans' items: ids unique, every referenced parent id existing."""
     b = _Builder("plan_items", df.columns, ("id", "plan", "level", "parent_id", "text_en"))
     for col in ("id", "plan", "level", "text_en"):
         b.not_null(col, "monitoring data and reports refer to plan items by id, level and text")
     b.unique(["id"], "plan item id")
-    b.in_set(
-        "level", PLAN_LEVELS, "category_known", "a known plan level", "items are laid out by level"
-    )
+    from corett_lib.sources.plans import LEVELS
+
+    b.in_set("level", LEVELS, "category_known", "a known plan level", "items are laid out by level")
     ids = sorted(df["id"].dropna().astype(str).unique()) if "id" in df.columns else []
     b.add(
         b.E.ExpectColumnValuesToBeInSet,
