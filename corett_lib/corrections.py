@@ -43,6 +43,7 @@ WHERE_COLUMNS: tuple[str, ...] = (
     "source_row",
 )
 _INT_COLUMNS = ("year", "source_row")
+_PRIORITY = ("source_row", "year", "iso3", "source_file", "indicator", "category", "value_text")
 
 AUDIT_COLUMNS: list[str] = [
     "correction",
@@ -181,8 +182,75 @@ def load_corrections(
     return out
 
 
+class _Columns:
+    """The columns of one table as numpy arrays, converted once and shared by every filter."""
+
+    def __init__(self, df: pd.DataFrame):
+        self.df = df
+        self._arrays: dict[str, Any] = {}
+        self._index: dict[str, dict[Any, Any]] = {}
+
+    def __call__(self, col: str) -> Any:
+        import numpy as np
+
+        if col not in self._arrays:
+            series = self.df[col]
+            if col in _INT_COLUMNS:
+                values = series.to_numpy()
+            else:
+                values = np.asarray(series.astype(str).to_numpy(dtype=object))
+            self._arrays[col] = values
+        return self._arrays[col]
+
+    def raw(self, col: str) -> Any:
+        """Return ``col`` as a numpy array of its own values (converted once)."""
+        key = f"raw:{col}"
+        if key not in self._arrays:
+            self._arrays[key] = self.df[col].to_numpy()
+        return self._arrays[key]
+
+    def lookup(self, col: str) -> dict[Any, Any]:
+        """Return value -> row positions for ``col`` (built once)."""
+        import numpy as np
+        import pandas as pd
+
+        if col not in self._index:
+            values = self(col)
+            self._index[col] = pd.Series(np.arange(len(values))).groupby(values).indices
+        return self._index[col]
+
+    def positions(self, where: dict[str, Any]) -> Any:
+        """Return the sorted row positions that satisfy every condition of ``where``."""
+        import numpy as np
+
+        # The most selective (and cheapest: integer) column is looked up in an index; the other
+        # conditions are checked on those few candidate rows only.
+        order = sorted(where, key=lambda c: _PRIORITY.index(c) if c in _PRIORITY else 99)
+        if any(col not in self.df.columns for col in order):
+            return np.arange(0)
+        pos = None
+        for col in order:
+            want = where[col]
+            values = want if isinstance(want, list) else [want]
+            accepted = {int(v) for v in values} if col in _INT_COLUMNS else {str(v) for v in values}
+            if pos is None:
+                index = self.lookup(col)
+                parts = [index[v] for v in accepted if v in index]
+                pos = np.sort(np.concatenate(parts)) if parts else np.arange(0)
+            else:
+                column = self(col)[pos]
+                keep = np.fromiter((v in accepted for v in column), dtype=bool, count=len(column))
+                pos = pos[keep]
+            if not len(pos):
+                break
+        return pos if pos is not None else np.arange(0)
+
+
 def matches(df: pd.DataFrame, where: dict[str, Any]) -> pd.Series:
     """Return a boolean mask of the rows of ``df`` that satisfy every condition of ``where``.
+
+    A column that ``df`` lacks matches nothing. Integers are compared as integers (``year``,
+    ``source_row``), everything else as text.
 
     Examples
     --------
@@ -191,19 +259,12 @@ def matches(df: pd.DataFrame, where: dict[str, Any]) -> pd.Series:
     >>> matches(df, {"iso3": ["DOM", "GTM"], "year": 2019}).tolist()
     [True, False]
     """
+    import numpy as np
     import pandas as pd
 
-    mask = pd.Series(True, index=df.index)
-    for col, want in where.items():
-        if col not in df.columns:
-            return pd.Series(False, index=df.index)
-        values = want if isinstance(want, list) else [want]
-        if col in _INT_COLUMNS:
-            ints = {int(v) for v in values}
-            mask &= df[col].isin(ints)
-        else:
-            mask &= df[col].astype(str).isin([str(v) for v in values])
-    return mask
+    mask = np.zeros(len(df), dtype=bool)
+    mask[_Columns(df).positions(where)] = True
+    return pd.Series(mask, index=df.index)
 
 
 def _value_column(file: str, df: pd.DataFrame) -> str | None:
@@ -218,15 +279,19 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+_VERB = {"drop": "left out", "override": "set to {value}", "flag": "flagged"}
+
+
 def apply_corrections(
     obs: pd.DataFrame, corrections: Sequence[Correction], rel: str = "corrections.yaml"
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
-    """Apply the declared corrections of table ``observations`` to the observation table.
+    """Apply the declared corrections of table ``observations`` to a table.
 
     Parameters
     ----------
     obs
-        The tidy observations (after the duplicate rule).
+        The tidy observations (after the duplicate rule), or another table the loading step routes
+        corrections to (it needs ``source_file`` and ``source_row`` to name the rows).
     corrections
         From :func:`load_corrections`; entries of table ``duplicates`` are skipped (the duplicate
         rule applies them).
@@ -241,7 +306,7 @@ def apply_corrections(
     audit
         One row per touched row: :data:`AUDIT_COLUMNS` (``before``/``after`` are value texts).
     problems
-        One warning (``declared_correction``) per applied correction, naming the file and rows it
+        One warning (``declared_correction``) per applied correction and file, naming the rows it
         touched; one error (``correction_stale``) per correction that matches no row.
 
     Examples
@@ -255,19 +320,29 @@ def apply_corrections(
     >>> out["correction"].tolist(), [p.check for p in problems]
     (['x'], ['declared_correction'])
     """
+    import numpy as np
     import pandas as pd
 
     df = obs.copy()
     if "correction" not in df.columns:
         df["correction"] = ""
+    cols = _Columns(df)
+    n = len(df)
+    tag = df["correction"].fillna("").astype(str).to_numpy(dtype=object).copy()
+    dropped = np.zeros(n, dtype=bool)
+    overrides: dict[int, float] = {}
+
+    def at(col: str, pos: Any) -> list[Any]:
+        return list(cols.raw(col)[pos]) if col in df.columns else [None] * len(pos)
+
     records: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    dropped = pd.Series(False, index=df.index)
     for c in corrections:
         if c.table != "observations":
             continue
-        mask = matches(df, c.where) & ~dropped
-        if not mask.any():
+        pos = cols.positions(c.where)
+        pos = pos[~dropped[pos]]
+        if not len(pos):
             problems.append(
                 Problem(
                     "error",
@@ -281,53 +356,61 @@ def apply_corrections(
                 )
             )
             continue
-        hit = df.loc[mask]
-        for idx, row in hit.iterrows():
-            before = str(row["value_text"]) if "value_text" in row else _fmt(row.get("value", ""))
-            after = {"drop": "", "flag": before, "override": _fmt(c.value)}[c.action]
+        before = at("value_text", pos) if "value_text" in df.columns else at("value", pos)
+        before = [_fmt(b) for b in before]
+        files = [str(f) for f in at("source_file", pos)] if "source_file" in df.columns else None
+        rows = at("source_row", pos)
+        key = {k: at(k, pos) for k in OBSERVATION_KEY if k != "source"}
+        for i in range(len(pos)):
+            after = {"drop": "", "flag": before[i], "override": _fmt(c.value)}[c.action]
             records.append(
                 {
                     "correction": c.id,
                     "action": c.action,
-                    "source_file": row.get("source_file"),
-                    "source_row": row.get("source_row"),
-                    **{k: row.get(k) for k in OBSERVATION_KEY if k != "source"},
-                    "before": before,
+                    "source_file": files[i] if files else rel,
+                    "source_row": rows[i],
+                    **{k: v[i] for k, v in key.items()},
+                    "before": before[i],
                     "after": after,
                 }
             )
-            old = str(df.at[idx, "correction"] or "")
-            df.at[idx, "correction"] = f"{old},{c.id}" if old else c.id
+            tag[pos[i]] = f"{tag[pos[i]]},{c.id}" if tag[pos[i]] else c.id
         if c.action == "drop":
-            dropped |= mask
+            dropped[pos] = True
         elif c.action == "override":
-            v = float(c.value)  # type: ignore[arg-type]
-            for col in ("value", "value_low", "value_high"):
-                if col in df.columns:
-                    df.loc[mask, col] = v
-            if "censored" in df.columns:
-                df.loc[mask, "censored"] = False
-        by_file = hit.groupby("source_file", sort=True) if "source_file" in hit else [(rel, hit)]
-        for file, part in by_file:
-            verb = {"drop": "left out", "override": f"set to {_fmt(c.value)}", "flag": "flagged"}
+            overrides.update(dict.fromkeys(pos.tolist(), float(c.value)))  # type: ignore[arg-type]
+        by_file: dict[str, list[int]] = {}
+        for i in range(len(pos)):
+            by_file.setdefault(files[i] if files else rel, []).append(i)
+        for file, idx in sorted(by_file.items()):
             problems.append(
                 Problem(
                     "warning",
                     "declared_correction",
-                    str(file),
-                    f"correction {c.id!r}: {len(part)} row(s) {verb[c.action]} "
-                    f"(publisher informed: {c.publisher_informed})",
-                    rows=tuple(sorted(int(r) for r in part["source_row"] if pd.notna(r)))
-                    if "source_row" in part
-                    else (),
-                    column=_value_column(str(file), df),
+                    file,
+                    f"correction {c.id!r}: {len(idx)} row(s) "
+                    + _VERB[c.action].format(value=_fmt(c.value))
+                    + f" (publisher informed: {c.publisher_informed})",
+                    rows=tuple(sorted(int(rows[i]) for i in idx if pd.notna(rows[i]))),
+                    column=_value_column(file, df),
                     why=c.reason,
-                    sample=tuple(part["value_text"].astype(str))[:5]
-                    if "value_text" in part
-                    else (),
+                    sample=tuple(before[i] for i in idx[:5]),
                     table="observations",
                 )
             )
+    df["correction"] = tag
+    if overrides:
+        where = np.fromiter(overrides, dtype=np.int64)
+        new = np.fromiter(overrides.values(), dtype=float)
+        for col in ("value", "value_low", "value_high"):
+            if col in df.columns:
+                values = df[col].to_numpy(dtype=float, copy=True)
+                values[where] = new
+                df[col] = values
+        if "censored" in df.columns:
+            flags = df["censored"].to_numpy(dtype=bool, copy=True)
+            flags[where] = False
+            df["censored"] = flags
     out = df.loc[~dropped].reset_index(drop=True)
     audit = pd.DataFrame.from_records(records, columns=AUDIT_COLUMNS)
     if len(audit):

@@ -308,7 +308,9 @@ def control_options(data: ExplorerData, lang: str) -> ControlOptions:
     for i in reg.ids():
         dis[i] = [
             (
-                reg.disaggregations[d].label_es if lang == "es" else reg.disaggregations[d].label_en,
+                reg.disaggregations[d].label_es
+                if lang == "es"
+                else reg.disaggregations[d].label_en,
                 d,
             )
             for d in reg.get(i).disaggregations
@@ -353,7 +355,7 @@ class ExplorerView:
     chart
         The Altair chart (a trend over years, bars for one year, or members compared).
     chart_kind
-        ``"trend"``, ``"bar"`` or ``"comparison"``.
+        ``"trend"``, ``"bar"``, ``"comparison"``, or ``"empty"`` (no figure to draw).
     title
         The chart's and table's title.
     alt_text
@@ -383,26 +385,28 @@ def _col(key: str, lang: str) -> str:
 
 def _flag_text(flags: str, lang: str) -> str:
     ids = [f for f in str(flags or "").split(";") if f]
-    return "; ".join(
-        i18n.t(f"explorer.flag.{f}", lang) if f in _FLAG_IDS else f for f in ids
-    )
+    return "; ".join(i18n.t(f"explorer.flag.{f}", lang) if f in _FLAG_IDS else f for f in ids)
 
 
-def _count_cell(value: float, low: float, high: float, censored: bool) -> Any:
-    """A count as :func:`corett_lib.disclosure.parse_count` reads it: exact, bounded or missing."""
-    import math
+def _count_cell(value: Any, low: Any, high: Any, censored: bool) -> Any:
+    """A count as :func:`corett_lib.disclosure.parse_count` reads it: exact, bounded or missing.
 
+    A censored count with unknown bounds is missing (shown "–"), never guessed.
+    """
     from corett_lib import disclosure
 
-    if censored and not math.isnan(low) and not math.isnan(high):
-        return disclosure.Cell.bounded(low, high)
     if censored:
-        return disclosure.Cell.bounded(1.0, 4.0)
-    return None if math.isnan(value) else float(value)
+        if _isnan(low) or _isnan(high):
+            return None
+        return disclosure.Cell.bounded(float(low), float(high))
+    return None if _isnan(value) else float(value)
 
 
 def indicator_rows(data: ExplorerData, state: ExplorerState) -> pd.DataFrame:
     """Return the indicator engine's rows for ``state`` (``total`` rows always included).
+
+    The engine's columns plus the bounds of the numerator and denominator (``num_low``,
+    ``num_high``, ``num_cens``, ``den_low``, ``den_high``, ``den_cens``).
 
     Raises
     ------
@@ -412,11 +416,12 @@ def indicator_rows(data: ExplorerData, state: ExplorerState) -> pd.DataFrame:
     problems = check_state(data, state)
     if problems:
         raise ValueError("; ".join(problems))
-    from corett_lib.indicators.engine import indicator_table
+    from corett_lib.indicators.engine import KEY, indicator_table
 
     dis = ["total"] if state.disaggregation == "total" else ["total", state.disaggregation]
-    return indicator_table(
-        data.evaluation(state.source),
+    ev = data.evaluation(state.source)
+    rows = indicator_table(
+        ev,
         countries=list(state.countries),
         years=state.year_list(),
         indicators=[state.indicator],
@@ -424,6 +429,21 @@ def indicator_rows(data: ExplorerData, state: ExplorerState) -> pd.DataFrame:
         lang=state.lang,
         country_names=data.ds.countries if len(data.ds.countries) else None,
     )
+    # The bounds of a ratio's numerator and denominator (a regional sum with a "<5" is a range).
+    bounds = ev.resolved.loc[
+        ev.resolved["ind"].eq(state.indicator),
+        ["ind", "iso3", "year", "disagg", "category", *_BOUNDS],
+    ].rename(columns={"ind": "indicator_id", "disagg": "disaggregation"})
+    bounds["year"] = bounds["year"].astype("int64")
+    bounds["category"] = bounds["category"].astype(str)
+    out = rows.merge(bounds, how="left", on=KEY, validate="one_to_one")
+    for c in ("num_cens", "den_cens"):
+        out[c] = out[c].astype("boolean").fillna(False).astype(bool)
+    return out
+
+
+#: Bounds of numerators and denominators, taken from the engine's resolved figures.
+_BOUNDS: list[str] = ["num_low", "num_high", "num_cens", "den_low", "den_high", "den_cens"]
 
 
 def publish_rows(
@@ -475,32 +495,23 @@ def publish_rows(
         frame[c_year].append(int(r.year))
         if disaggregated:
             frame[c_cat].append(r.category_label)
-        f = flags.iat[i].split(";")
         if is_count:
-            frame[c_value].append(
-                _count_cell(r.value, r.value_low, r.value_high, bool(r.censored))
-            )
+            frame[c_value].append(_count_cell(r.value, r.value_low, r.value_high, bool(r.censored)))
         else:
             frame[c_value].append(r.value)
-            num_cens = "censored_numerator" in f or (
-                ind.kind != "ratio" and "censored_input" in f and _isnan(r.numerator)
-            )
-            frame[c_num].append(
-                _count_cell(r.numerator, float("nan"), float("nan"), num_cens)
-                if not num_cens
-                else _count_cell(float("nan"), 1.0, 4.0, True)
-            )
+            if ind.kind == "ratio":
+                num = _count_cell(r.num_low, r.num_low, r.num_high, bool(r.num_cens))
+            else:  # change, growth: the two compared figures (a censored one has no value)
+                num = _count_cell(r.numerator, r.numerator, r.numerator, False)
+            frame[c_num].append(num)
             if population_den:
                 frame[c_den].append(
                     "" if _isnan(r.denominator) else i18n.number(r.denominator, lang)
                 )
+            elif ind.kind == "ratio":
+                frame[c_den].append(_count_cell(r.den_low, r.den_low, r.den_high, bool(r.den_cens)))
             else:
-                den_cens = "censored_denominator" in f
-                frame[c_den].append(
-                    _count_cell(float("nan"), 1.0, 4.0, True)
-                    if den_cens
-                    else _count_cell(r.denominator, float("nan"), float("nan"), False)
-                )
+                frame[c_den].append(_count_cell(r.denominator, r.denominator, r.denominator, False))
         frame[c_src].append(r.source)
         frame[c_cov].append(r.coverage)
         frame[c_notes].append(_flag_text(flags.iat[i], lang))
@@ -534,9 +545,7 @@ def _isnan(x: Any) -> bool:
         return False
 
 
-def chart_frame(
-    rows: pd.DataFrame, table: PublishedTable, state: ExplorerState
-) -> pd.DataFrame:
+def chart_frame(rows: pd.DataFrame, table: PublishedTable, state: ExplorerState) -> pd.DataFrame:
     """Return the chart's data from the published table: the numbers the table shows.
 
     Breakdowns chart their parts (the ``Total`` row stays in the table). A suppressed cell (primary,
@@ -573,14 +582,15 @@ def chart_frame(
     return out
 
 
-def view_title(data: ExplorerData, state: ExplorerState) -> str:
+def view_title(data: ExplorerData, state: ExplorerState, rows: pd.DataFrame) -> str:
     """Return the title of the chart and table, e.g. "Detected victims of trafficking, by form of
     exploitation: Honduras, 2016–2022"."""
     lang = state.lang
     ind = data.indicator(state.indicator)
     spec = data.registry.disaggregations[state.disaggregation]
     dis = spec.label_es if lang == "es" else spec.label_en
-    countries = ", ".join(i18n.country_name(c, lang) for c in state.countries)
+    names = dict(zip(rows["iso3"], rows["country_label"], strict=True))
+    countries = ", ".join(names.get(c) or i18n.country_name(c, lang) for c in state.countries)
     y0, y1 = int(state.years[0]), int(state.years[1])
     years = str(y0) if y0 == y1 else i18n.t("format.year_range", lang, start=y0, end=y1)
     key = "explorer.title_total" if state.disaggregation == "total" else "explorer.title"
@@ -615,6 +625,16 @@ def make_chart(
         "threshold": int(state.k),
         "decimals": decimals,
     }
+    if frame.empty:
+        alt = charts._alt()
+        message = i18n.t("explorer.no_figures", lang)
+        chart = (
+            alt.Chart(alt.Data(values=[{"text": message}]))
+            .mark_text(size=14)
+            .encode(text="text:N")
+            .properties(title=title, width=480, height=60)
+        )
+        return chart, f"{title}. {message}", "empty"
     if len(state.year_list()) > 1:
         chart, text = charts.trend_chart(frame, y_title=y_title, series="series", **common)
         return chart, text, "trend"
@@ -661,7 +681,7 @@ def explore(data: ExplorerData, state: ExplorerState) -> ExplorerView:
     2022's "Otras formas de explotación" (UNODC ``<5``) suppressed.
     """
     rows = indicator_rows(data, state)
-    title = view_title(data, state)
+    title = view_title(data, state, rows)
     table = publish_rows(rows, data, state, title=title)
     frame = chart_frame(rows, table, state)
     chart, alt_text, kind = make_chart(frame, data, state, title)
@@ -823,9 +843,7 @@ class Explorer:
         for name, control in self.controls.items():
             control.add_class(f"corett-control-{name}")
             control.observe(self._on_change, names="value")
-        self.chart = alt.JupyterChart(
-            None, embed_options={"renderer": "svg", "actions": False}
-        )
+        self.chart = alt.JupyterChart(None, embed_options={"renderer": "svg", "actions": False})
         self.chart.add_class("corett-chart")
         self.message = w.HTML()
         self.message.add_class("corett-message")

@@ -129,7 +129,7 @@ def goal_of(code: str) -> str:
 
 
 def _code_key(code: str) -> tuple[Any, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in str(code).split("."))
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in str(code).split("."))
 
 
 def sort_codes(codes: Iterable[str]) -> list[str]:
@@ -639,6 +639,11 @@ def progress_status(
     return g, ratio, "deterioration"
 
 
+def _is_range(row: Any) -> bool:
+    """True when an engine row is a sum that includes censored counts (a range, not a ``<5``)."""
+    return "range" in str(row.get("flags", "")).split(";")
+
+
 def _isnan(v: Any) -> bool:
     try:
         return math.isnan(float(v))
@@ -742,7 +747,9 @@ def series_16_2_2(
     -------
     pandas.DataFrame
         One row per year up to ``until`` with a figure: ``year, victims`` (the count the rate uses),
-        ``censored``, ``population``, ``rate``, ``source``, ``coverage``; sorted by year.
+        ``censored`` (a published ``<5``), ``range_low``/``range_high`` (a regional sum that includes
+        censored counts: its bounds; NaN otherwise), ``population``, ``rate``, ``source``,
+        ``coverage``; sorted by year.
 
     Examples
     --------
@@ -771,14 +778,16 @@ def series_16_2_2(
             {
                 "year": int(y),
                 "victims": (r["numerator"] if r is not None and not _isnan(r["numerator"]) else (v["value"] if v is not None else math.nan)),
-                "censored": bool(v["censored"]) if v is not None else False,
+                "censored": bool(v["censored"]) and not _is_range(v) if v is not None else False,
+                "range_low": v["value_low"] if v is not None and _is_range(v) else math.nan,
+                "range_high": v["value_high"] if v is not None and _is_range(v) else math.nan,
                 "population": r["denominator"] if r is not None else math.nan,
                 "rate": r["value"] if r is not None else math.nan,
                 "source": (r["source"] if r is not None and r["source"] else (v["source"] if v is not None else "")),
                 "coverage": (r["coverage"] if r is not None else ""),
             }
         )
-    df = pd.DataFrame(rows, columns=["year", "victims", "censored", "population", "rate", "source", "coverage"])
+    df = pd.DataFrame(rows, columns=["year", "victims", "censored", "range_low", "range_high", "population", "rate", "source", "coverage"])
     return finish(df, ["year"], name="sdg_16_2_2")
 
 
@@ -804,7 +813,7 @@ def breakdown_16_2_2(
     -------
     pandas.DataFrame
         ``disaggregation, disaggregation_label, category, category_label, victims, censored,
-        population, rate, source`` with each disaggregation's ``Total`` row first; empty when the
+        range_low, range_high, population, rate, source`` with each disaggregation's ``Total`` row first; empty when the
         source publishes no breakdown.
     """
     t = _indicator_table(
@@ -837,13 +846,15 @@ def breakdown_16_2_2(
                     "category": "Total" if r["disaggregation"] == "total" else r["category"],
                     "category_label": r["category_label"],
                     "victims": value,
-                    "censored": bool(r["censored"]),
+                    "censored": bool(r["censored"]) and not _is_range(r),
+                    "range_low": r["value_low"] if _is_range(r) else math.nan,
+                    "range_high": r["value_high"] if _is_range(r) else math.nan,
                     "population": pop,
                     "rate": value / pop * 100000 if not _isnan(pop) and not _isnan(value) else math.nan,
                     "source": r["source"],
                 }
             )
-    cols = ["disaggregation", "disaggregation_label", "category", "category_label", "victims", "censored", "population", "rate", "source"]
+    cols = ["disaggregation", "disaggregation_label", "category", "category_label", "victims", "censored", "range_low", "range_high", "population", "rate", "source"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -882,12 +893,13 @@ def progress_table(
                 "indicator_id": ind,
                 "label": s["label"].iloc[0],
                 "direction": direction,
+                "decimals": int(s["decimals"].iloc[0]),
                 **res,
                 "base_count": counts.get(res["base_year"], math.nan) if res["base_year"] else math.nan,
                 "latest_count": counts.get(res["latest_year"], math.nan) if res["latest_year"] else math.nan,
             }
         )
-    cols = ["indicator_id", "label", "direction", "base_year", "base_value", "base_count", "latest_year", "latest_value", "latest_count", "cagr", "ratio", "status"]
+    cols = ["indicator_id", "label", "direction", "decimals", "base_year", "base_value", "base_count", "latest_year", "latest_value", "latest_count", "cagr", "ratio", "status"]
     return pd.DataFrame(rows, columns=cols)
 
 

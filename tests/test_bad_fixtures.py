@@ -62,7 +62,7 @@ def problems_of(payload: dict, severity: str = "error") -> list[tuple]:
 
 # (bad file, the error it must produce: check, file, rows, column; a phrase of its message)
 CASES: list[tuple[str, tuple, str]] = [
-    ("missing_column__unodc_data_glotip.xlsx", ("column_missing", GLOTIP, (3,), "Age"), "Age"),
+    ("missing_column__unodc_data_glotip.xlsx", ("column_missing", GLOTIP, (3,), "Sex"), "Sex"),
     ("renamed_header__unodc_data_glotip.xlsx", ("column_missing", GLOTIP, (3,), "Year"), "Year"),
     (
         "text_in_numeric__unodc_data_glotip.xlsx",

@@ -83,7 +83,7 @@ def _meta(check: str, message: str, why: str, column: str | None = None) -> dict
 class _Builder:
     """Collect expectations for one table, skipping column expectations of absent columns."""
 
-    def __init__(self, table: str, columns: Iterable[str], required: Sequence[str]):
+    def __init__(self, table: str, df: pd.DataFrame, required: Sequence[str]):
         import great_expectations as gx
 
         from corett_lib.validation.runner import gx_context
@@ -92,7 +92,8 @@ class _Builder:
         self.gx = gx
         self.E = gx.expectations
         self.table = table
-        self.columns = set(columns)
+        self.df = df
+        self.columns = set(df.columns)
         self.required = tuple(required)
         # Expectations are collected and given to the suite at once: adding them one by one to a
         # suite the context knows re-serializes the whole suite each time.
@@ -134,8 +135,19 @@ class _Builder:
             [col],
             _meta(check, f"{col} is not {what}", why, col),
             column=col,
-            value_set=sorted(values),
+            value_set=self.narrowed(col, values),
         )
+
+    def narrowed(self, col: str, values: Iterable[Any]) -> list[Any]:
+        """Return ``values`` narrowed to those present in ``col``: the same verdict, faster.
+
+        A value of the column outside ``values`` fails either way; GX's cost grows with the size of
+        the set (about 250 ISO codes), not with the rows.
+        """
+        if col not in self.columns:
+            return sorted(values)
+        present = set(self.df[col].dropna().unique().tolist())
+        return sorted(set(values) & present)
 
     def year(self, col: str = "year", min_year: int = MIN_YEAR) -> None:
         self.add(
@@ -217,7 +229,7 @@ def observations_suite(df: pd.DataFrame) -> SuiteSpec:
     Checks columns and types, ISO3 codes, years, the value bounds of counts (non-negative integers or
     censored), known sex/age/dimension categories, unique keys and text safety.
     """
-    b = _Builder("observations", df.columns, OBSERVATION_COLUMNS)
+    b = _Builder("observations", df, OBSERVATION_COLUMNS)
     E = b.E
     for col in ("source", "iso3", "year", "indicator", "dimension", "category", "sex", "age"):
         b.not_null(col, "every figure must say what it counts, where and when")
@@ -318,7 +330,7 @@ def observations_suite(df: pd.DataFrame) -> SuiteSpec:
 
 def population_suite(df: pd.DataFrame) -> SuiteSpec:
     """Return the suite of the population table (``iso3, year, population, source``)."""
-    b = _Builder("population", df.columns, ("iso3", "year", "population", "source"))
+    b = _Builder("population", df, ("iso3", "year", "population", "source"))
     for col in ("iso3", "year", "population", "source"):
         b.not_null(col, "a rate needs the population of that country and year, with its source")
     b.dtype("year", INT_TYPES, "an integer")
@@ -350,7 +362,7 @@ def population_suite(df: pd.DataFrame) -> SuiteSpec:
 
 def sdg_suite(df: pd.DataFrame) -> SuiteSpec:
     """Return the suite of the SDG framework table (``level, code, title_en, title_es``)."""
-    b = _Builder("sdg", df.columns, ("level", "code", "title_en", "title_es"))
+    b = _Builder("sdg", df, ("level", "code", "title_en", "title_es"))
     for col in ("level", "code", "title_en", "title_es"):
         b.not_null(
             col, "every goal, target and indicator is shown with its code and bilingual title"
@@ -369,7 +381,7 @@ def sdg_suite(df: pd.DataFrame) -> SuiteSpec:
 
 def countries_suite(df: pd.DataFrame) -> SuiteSpec:
     """Return the suite of the member country names (``iso3, name_en, name_es``)."""
-    b = _Builder("countries", df.columns, ("iso3", "name_en", "name_es"))
+    b = _Builder("countries", df, ("iso3", "name_en", "name_es"))
     for col in ("iso3", "name_en", "name_es"):
         b.not_null(col, "every member is named in English and Spanish")
     b.in_set(
@@ -386,8 +398,7 @@ def countries_suite(df: pd.DataFrame) -> SuiteSpec:
 
 def instruments_suite(df: pd.DataFrame) -> SuiteSpec:
     """Return the suite of Chart 1's instruments (ids, names, adoption dates)."""
-    b = _Builder(
-        "instruments", df.columns, ("instrument_id", "adopted_on", "short_name_en", "short_name_es")
+    b = _Builder("instruments", df, ("instrument_id", "adopted_on", "short_name_en", "short_name_es")
     )
     b.not_null("instrument_id", "ratifications refer to instruments by id")
     b.not_null("adopted_on", "a ratification is checked against the instrument's adoption date")
@@ -403,8 +414,7 @@ def instruments_suite(df: pd.DataFrame) -> SuiteSpec:
 
 def ratifications_suite(df: pd.DataFrame, instrument_ids: Iterable[str] = ()) -> SuiteSpec:
     """Return the suite of Chart 1's ratifications (one row per instrument and member)."""
-    b = _Builder(
-        "ratifications", df.columns, ("instrument_id", "iso3", "original_text", "ratified_on")
+    b = _Builder("ratifications", df, ("instrument_id", "iso3", "original_text", "ratified_on")
     )
     b.not_null("instrument_id", "every ratification names its instrument")
     b.not_null("iso3", "every ratification names its country")
@@ -431,7 +441,7 @@ def ratifications_suite(df: pd.DataFrame, instrument_ids: Iterable[str] = ()) ->
 
 def plan_items_suite(df: pd.DataFrame) -> SuiteSpec:
     """Return the suite of the plans' items: ids unique, every referenced parent id existing."""
-    b = _Builder("plan_items", df.columns, ("id", "plan", "level", "parent_id", "text_en"))
+    b = _Builder("plan_items", df, ("id", "plan", "level", "parent_id", "text_en"))
     for col in ("id", "plan", "level", "text_en"):
         b.not_null(col, "monitoring data and reports refer to plan items by id, level and text")
     b.unique(["id"], "plan item id")
@@ -449,7 +459,7 @@ def plan_items_suite(df: pd.DataFrame) -> SuiteSpec:
             "parent_id",
         ),
         column="parent_id",
-        value_set=ids,
+        value_set=b.narrowed("parent_id", ids),
     )
     b.safe_text(
         [c for c in ("text_en", "text_es", "target_text", "responsible") if c in df.columns]
