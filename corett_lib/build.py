@@ -32,7 +32,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -319,30 +319,83 @@ def report_title(job: Job) -> str:
     return f"CORETT · {name} · {job.country} · {job.year}"
 
 
-class _Workers:
-    """One :class:`KernelSession` per worker thread, all shut down at the end of the build."""
+#: Run in each kernel as soon as it starts, while the parent loads the data: the imports and the first
+#: chart rendering (vl-convert's start-up) every report needs. Its errors are not fatal: a report that
+#: needs a module that fails to import fails on its own cell, with the traceback.
+WARM_UP = """\
+import pandas, altair, vl_convert
+import corett_lib.report.annual, corett_lib.charts, corett_lib.publish, corett_lib.indicators.engine
+vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
+                            "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+"""
 
-    def __init__(self) -> None:
-        self._local = threading.local()
-        self._sessions: list[KernelSession] = []
-        self._lock = threading.Lock()
 
-    def session(self) -> KernelSession:
-        s = getattr(self._local, "session", None)
-        if s is None:
-            from corett_lib.execute import KernelSession
+class WorkerPool:
+    """Worker threads, each owning one kernel: started and warmed up at once, then reused for every
+    report it takes from the queue, and shut down by its own thread at the end.
 
-            s = KernelSession()
-            self._local.session = s
-            with self._lock:
-                self._sessions.append(s)
-        return s
+    Parameters
+    ----------
+    workers
+        Number of threads (and kernels).
+    run
+        ``run(job, session) -> record``: builds one report in the thread's kernel session.
+    warm_up
+        Code run in each kernel right after it starts (see :data:`WARM_UP`).
+    """
 
-    def shutdown(self) -> None:
-        with self._lock:
-            sessions, self._sessions = self._sessions, []
-        for s in sessions:
-            s.shutdown()
+    def __init__(
+        self,
+        workers: int,
+        run: Callable[[Job, KernelSession], dict[str, Any]],
+        warm_up: str = WARM_UP,
+    ) -> None:
+        import queue
+
+        self.jobs: queue.Queue[Job | None] = queue.Queue()
+        self.results: queue.Queue[tuple[Job, dict[str, Any]]] = queue.Queue()
+        self._run = run
+        self._warm_up = warm_up
+        self._threads = [
+            threading.Thread(target=self._work, name=f"corett-worker-{i}", daemon=True)
+            for i in range(workers)
+        ]
+        for t in self._threads:
+            t.start()
+
+    def _work(self) -> None:
+        from corett_lib.execute import KernelSession
+
+        session = KernelSession(warm_up=self._warm_up)
+        start_error: Exception | None = None
+        try:
+            session.start()
+        except Exception as exc:  # recorded as the failure of each report this worker takes
+            start_error = exc
+        try:
+            while (job := self.jobs.get()) is not None:
+                try:
+                    if start_error is not None:
+                        raise start_error
+                    record = self._run(job, session)
+                except Exception as exc:  # one report's crash is recorded; the others go on
+                    record = _crash_record(exc)
+                self.results.put((job, record))
+        finally:
+            session.shutdown()
+
+    def submit(self, jobs: Sequence[Job]) -> None:
+        """Queue ``jobs``."""
+        for job in jobs:
+            self.jobs.put(job)
+
+    def close(self, wait: bool = True) -> None:
+        """Let every worker finish its current report, then stop it and its kernel."""
+        for _ in self._threads:
+            self.jobs.put(None)
+        if wait:
+            for t in self._threads:
+                t.join()
 
 
 def build_one(
@@ -521,10 +574,6 @@ def build(
     all_jobs, todo, inputs, out_root = p.jobs, p.todo, p.inputs, p.out_root
     result.planned = len(all_jobs)
     result.skipped = [j.key for j in all_jobs if j not in todo]
-    facts = p.facts
-    if todo and facts is None:
-        facts = load_and_snapshot(inputs)  # raises DataError before anything is written
-        check_years(all_jobs, facts["years"])
 
     from filelock import FileLock, Timeout
 
@@ -537,11 +586,26 @@ def build(
             f"another corett build is writing to {out_root} (lock {out_root / LOCK_NAME}); "
             "wait for it to finish, or build into another folder with --out"
         ) from None
+    pool: WorkerPool | None = None
     try:
+        if todo:
+            workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+            result.workers = workers
+            snapshot = str(snapshot_paths(inputs)[0])
+
+            def run_one(job: Job, session: KernelSession) -> dict[str, Any]:
+                params = {**job.parameters(), "data": str(inputs.data_dir), "snapshot": snapshot}
+                return build_one(job, params, out_root, session)
+
+            pool = WorkerPool(workers, run_one)  # kernels start and warm up during the load
+        facts = p.facts
+        if todo and facts is None:
+            facts = load_and_snapshot(inputs)  # raises DataError before any report is touched
+            check_years(all_jobs, facts["years"])
         _remove_stale_temporaries(out_root)
         current = manifest.read_manifest(out_root)  # re-read under the lock
-        if todo:
-            _run_jobs(todo, inputs, facts or {}, out_root, current, result, jobs, progress)
+        if pool is not None:
+            _run_jobs(todo, inputs, facts or {}, out_root, current, result, pool, progress)
         current["builds"] = [
             *current["builds"][-19:],
             {
@@ -561,6 +625,8 @@ def build(
 
         write_index(current, out_root)
     finally:
+        if pool is not None:
+            pool.close(wait=not result.interrupted)
         lock.release()
     result.wall_seconds = time.perf_counter() - t_start
     return result
@@ -573,39 +639,20 @@ def _run_jobs(
     out_root: Path,
     current: dict[str, Any],
     result: BuildResult,
-    jobs: int | None,
+    pool: WorkerPool,
     progress: bool,
 ) -> None:
-    from concurrent.futures import ThreadPoolExecutor, as_completed
-
+    """Queue the reports, then record each one in the manifest as it finishes."""
     from tqdm import tqdm
 
-    pkl, _ = snapshot_paths(inputs)
     commit = manifest.git_commit()
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    result.workers = workers
-    pool = _Workers()
-
-    def task(job: Job) -> dict[str, Any]:
-        params = {
-            **job.parameters(),
-            "data": str(inputs.data_dir),
-            "snapshot": str(pkl),
-        }
-        try:
-            return build_one(job, params, out_root, pool.session())
-        except Exception as exc:  # a crash of one report is recorded; the others go on
-            return _crash_record(exc)
-
-    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="corett-worker")
+    pool.submit(todo)
     bar = tqdm(
         total=len(todo), desc="reports", unit="report", disable=not progress, file=sys.stderr
     )
     try:
-        futures = {executor.submit(task, j): j for j in todo}
-        for fut in as_completed(futures):
-            job = futures[fut]
-            record = fut.result()
+        for _ in range(len(todo)):
+            job, record = pool.results.get()
             record.update(
                 key=job.key,
                 parameters=job.parameters() | {"report": job.report},
@@ -625,25 +672,21 @@ def _run_jobs(
             if record["status"] == "ok":
                 result.built.append(job.key)
                 result.cell_seconds += float(record.get("cell_seconds", 0.0))
-                current["reports"][job.key] = record
             else:
                 result.failed[job.key] = record
                 previous = current["reports"].get(job.key) or {}
                 if previous.get("status") == "ok":  # the last good outputs stay, marked stale
                     record["previous_outputs"] = previous.get("outputs")
-                current["reports"][job.key] = record
                 bar.write(f"FAILED {job.key}: {_failure_line(record)}", file=sys.stderr)
+            current["reports"][job.key] = record
             manifest.write_manifest(current, out_root)
             bar.set_postfix_str(f"{job.key} {record['status']}")
             bar.update()
     except KeyboardInterrupt:
         result.interrupted = True
-        executor.shutdown(wait=False, cancel_futures=True)
         raise
     finally:
         bar.close()
-        pool.shutdown()
-        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _failure_line(record: dict[str, Any]) -> str:

@@ -221,8 +221,14 @@ class Evidence:
         status = prog["status"].reindex(df["id"]).to_numpy()
         no_target = status == "not applicable"
         df["status"] = [
-            ("achieved" if a > 0 else "behind") if nt and a == a else s
-            for s, nt, a in zip(status, no_target, df["actual"], strict=True)
+            "context"
+            if d == "ambiguous"
+            else "no data"
+            if a != a
+            else ("achieved" if a > 0 else "behind")
+            if nt
+            else s
+            for s, nt, a, d in zip(status, no_target, df["actual"], df["direction"], strict=True)
         ]
         return df
 

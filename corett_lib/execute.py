@@ -191,11 +191,15 @@ class KernelSession:
         Working folder of the kernel (the notebooks folder by default; reports do not depend on it).
     timeout
         Seconds a single cell may run before it is stopped and the report fails.
+    warm_up
+        Code run once right after the kernel starts (imports every report needs). Its errors are
+        not raised: a report that depends on what failed fails on its own cell, with the traceback.
     """
 
-    def __init__(self, cwd: Path | None = None, timeout: int = 600) -> None:
+    def __init__(self, cwd: Path | None = None, timeout: int = 600, warm_up: str = "") -> None:
         self.cwd = cwd or paths.notebooks_dir()
         self.timeout = timeout
+        self.warm_up = warm_up
         self.km: Any = None
         self.kc: Any = None
         self.reports_run = 0
@@ -218,6 +222,14 @@ class KernelSession:
         starter.start_new_kernel_client()
         self.kc = starter.kc
         self.reports_run = 0
+        if self.warm_up:
+            import nbformat
+
+            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(self.warm_up)])
+            client = self._client(nb)
+            client.allow_errors = True
+            client.execute()
+            self.reports_run = 1  # the next report starts with %reset -f
 
     def alive(self) -> bool:
         """True when the kernel process is running."""

@@ -26,7 +26,6 @@ it in JupyterLab.
 from __future__ import annotations
 
 import base64
-import io
 import os
 import re
 import tempfile

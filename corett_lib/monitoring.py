@@ -248,6 +248,7 @@ def generate_illustrative(
             for _, it in items.iterrows():
                 rec: dict[str, Any] = dict.fromkeys(COLUMNS, "")
                 rec.update(illustrative=ILLUSTRATIVE, plan_item_id=it["id"], iso3=iso3, year=year)
+                rec["value"] = float("nan")
                 rec["source"] = source
                 draw_report, draw_evidence = rng.random(), rng.random()
                 if it["kind"] == "indicator":
@@ -284,6 +285,7 @@ def generate_illustrative(
                 rows.append(rec)
     df = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
     df["year"] = df["year"].astype(int)
+    df["value"] = df["value"].astype(float)
     return finish(df, list(KEY), name="illustrative_monitoring")
 
 

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from corett_lib.corrections import Correction
 
 #: Bump when the parsing changes, so cached tables of the old parser are not reused.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 TABLE = "glotip"
 SOURCE = "UNODC"
@@ -118,6 +118,8 @@ def _column_index(letters: str) -> int:
 
 def _open_checks(path: Path, rel: str) -> None:
     """Raise :class:`DataError` for a file that is empty or not an xlsx (ZIP) archive."""
+    if not path.is_file():
+        raise DataError([_problem(rel, "file_missing", "the file does not exist", WHY_UNREADABLE)])
     size = path.stat().st_size
     if size == 0:
         raise DataError(
@@ -388,6 +390,22 @@ def _parse(
     if bad_year:
         df = df.drop(index=bad_year).reset_index(drop=True)
     problems.extend(_replacement_chars(df, rel))
+    blank = df["category"].str.strip() == ""
+    if blank.any():
+        problems.append(
+            Problem(
+                "warning",
+                "category_empty",
+                rel,
+                f"{int(blank.sum())} row(s) have an empty Category (dimensions "
+                f"{sorted(set(df.loc[blank, 'dimension']))}); kept, with category ''",
+                rows=tuple(int(r) for r in df.loc[blank, "source_row"]),
+                column="Category",
+                why="a figure by citizenship or country of repatriation without its country cannot "
+                "be shown by country; it still counts in totals",
+                table=TABLE,
+            )
+        )
     return df, problems
 
 

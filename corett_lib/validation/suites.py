@@ -16,6 +16,7 @@ the plan items), so a new member or a new plan needs no change here.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -71,6 +72,7 @@ class SuiteSpec:
     suite: gx.ExpectationSuite
     required: tuple[str, ...] = ()  #: columns that must exist
     notes: dict[str, Any] = field(default_factory=dict)
+    signature: str = ""  #: sha256 of the expectations as built (a cache key)
 
 
 def _meta(check: str, message: str, why: str, column: str | None = None) -> dict[str, Any]:
@@ -98,6 +100,7 @@ class _Builder:
         # Expectations are collected and given to the suite at once: adding them one by one to a
         # suite the context knows re-serializes the whole suite each time.
         self.expectations: list[Any] = []
+        self.signature: list[Any] = [("required", self.required)]
         for col in self.required:
             self.expectations.append(
                 self.E.ExpectColumnToExist(
@@ -119,6 +122,9 @@ class _Builder:
     ) -> None:
         if self.has(*cols):
             self.expectations.append(expectation_cls(meta=meta, **kw))
+            self.signature.append(
+                (expectation_cls.__name__, sorted(kw.items()), sorted(meta.items()))
+            )
 
     # Common shapes ---------------------------------------------------------------------------
     def not_null(self, col: str, why: str) -> None:
@@ -215,7 +221,8 @@ class _Builder:
         suite = self.gx.ExpectationSuite(
             name=f"corett.{self.table}", expectations=self.expectations
         )
-        return SuiteSpec(self.table, suite, self.required, dict(notes))
+        signature = hashlib.sha256(repr(self.signature).encode()).hexdigest()
+        return SuiteSpec(self.table, suite, self.required, dict(notes), signature)
 
 
 INT_TYPES = ("int64", "Int64", "int32", "Int32", "int16", "Int16")
@@ -398,7 +405,8 @@ def countries_suite(df: pd.DataFrame) -> SuiteSpec:
 
 def instruments_suite(df: pd.DataFrame) -> SuiteSpec:
     """Return the suite of Chart 1's instruments (ids, names, adoption dates)."""
-    b = _Builder("instruments", df, ("instrument_id", "adopted_on", "short_name_en", "short_name_es")
+    b = _Builder(
+        "instruments", df, ("instrument_id", "adopted_on", "short_name_en", "short_name_es")
     )
     b.not_null("instrument_id", "ratifications refer to instruments by id")
     b.not_null("adopted_on", "a ratification is checked against the instrument's adoption date")
@@ -414,8 +422,7 @@ def instruments_suite(df: pd.DataFrame) -> SuiteSpec:
 
 def ratifications_suite(df: pd.DataFrame, instrument_ids: Iterable[str] = ()) -> SuiteSpec:
     """Return the suite of Chart 1's ratifications (one row per instrument and member)."""
-    b = _Builder("ratifications", df, ("instrument_id", "iso3", "original_text", "ratified_on")
-    )
+    b = _Builder("ratifications", df, ("instrument_id", "iso3", "original_text", "ratified_on"))
     b.not_null("instrument_id", "every ratification names its instrument")
     b.not_null("iso3", "every ratification names its country")
     b.in_set(
