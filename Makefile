@@ -50,8 +50,16 @@ reports: $(STAMP) ## Build every report of the default matrix into outputs/
 bench: $(STAMP) ## Benchmarks: start-up, load + validate, indicators, report build
 	$(BIN)/python benchmarks/run.py
 
-lab: $(STAMP) ## Start JupyterLab with the project's kernel, offline
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+# The kernel spec goes into the project's Jupyter data folder, searched before the virtualenv's
+# (JUPYTER_PREFER_ENV_PATH=0); no announcement, update check or extension index is fetched.
+# On a machine without a desktop browser: make lab LAB_ARGS=--no-browser
+LAB_ARGS ?=
+lab: $(STAMP) ## Start JupyterLab with the project's kernel, offline (open explorer.ipynb)
+	JUPYTER_PREFER_ENV_PATH=0 $(BIN)/python -m ipykernel install --user --name python3 \
+	  --display-name "Python 3 (CORETT workbench)" --env GX_ANALYTICS_ENABLED False >/dev/null
+	JUPYTER_PREFER_ENV_PATH=0 $(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 \
+	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	  --LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 clean: ## Remove generated outputs and caches (keeps .venv)
 	rm -rf outputs .cache .pytest_cache .ruff_cache

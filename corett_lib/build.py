@@ -86,6 +86,7 @@ class BuildResult:
     workers: int = 0
     wall_seconds: float = 0.0
     cell_seconds: float = 0.0
+    load_seconds: float = 0.0  #: loading, validating and saving the data once (0 when cached)
     interrupted: bool = False
 
     @property
@@ -314,7 +315,10 @@ def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
 
 def report_title(job: Job) -> str:
     """Return the page title of a report."""
-    names = {"annual": {"en": "Annual report", "es": "Informe anual"}}
+    names = {
+        "annual": {"en": "Annual report", "es": "Informe anual"},
+        "sdg": {"en": "SDG alignment", "es": "Alineación con los ODS"},
+    }
     name = names.get(job.report, {}).get(job.lang, job.report)
     return f"CORETT · {name} · {job.country} · {job.year}"
 
@@ -600,7 +604,9 @@ def build(
             pool = WorkerPool(workers, run_one)  # kernels start and warm up during the load
         facts = p.facts
         if todo and facts is None:
+            t_load = time.perf_counter()
             facts = load_and_snapshot(inputs)  # raises DataError before any report is touched
+            result.load_seconds = time.perf_counter() - t_load
             check_years(all_jobs, facts["years"])
         _remove_stale_temporaries(out_root)
         current = manifest.read_manifest(out_root)  # re-read under the lock
@@ -618,6 +624,10 @@ def build(
                 "failed": sorted(result.failed),
                 "up_to_date": len(result.skipped),
                 "interrupted": result.interrupted,
+                "workers": result.workers,
+                "seconds": round(time.perf_counter() - t_start, 2),
+                "load_seconds": round(result.load_seconds, 2),
+                "cell_seconds": round(result.cell_seconds, 2),
             },
         ]
         manifest.write_manifest(current, out_root)

@@ -51,6 +51,17 @@ EFFECT_SERIES: dict[str, str] = {
 #: Materials of the efficiency question: newsletters (objective 6) and technical sheets (objective 8).
 MATERIAL_INDICATORS: tuple[str, ...] = ("RM.A4.O6.IND3", "RM.A4.O8.IND1")
 
+#: Validation states shown in the evidence chain.
+VALIDATION_PASSED = "passed checks"
+VALIDATION_ILLUSTRATIVE = "passed checks (ILLUSTRATIVE data)"
+VALIDATION_PUBLISHED = "passed checks (published series)"
+
+#: Punctuality marks in the chain's ``values_by_year`` of activities: on time, late, pending.
+_MARK: dict[str, str] = {"yes": "\u2713", "no": "\u2717", "": "\u2026"}
+
+#: Chain ``status`` values: a plan status of :mod:`corett_lib.indicators.status`, or one of these.
+CHAIN_STATUSES: tuple[str, ...] = ("rose", "did not rise", "on time", "late")
+
 CHAIN_COLUMNS: tuple[str, ...] = (
     "question_id",
     "item_id",
@@ -62,8 +73,16 @@ CHAIN_COLUMNS: tuple[str, ...] = (
     "status",
     "source",
     "validation",
+    "warnings",
     "rule",
 )
+
+
+def _n_warnings(rows: pd.DataFrame) -> int:
+    """Number of rows with a validation warning (column ``warnings`` of ``load_monitoring``)."""
+    if "warnings" not in rows:
+        return 0
+    return int((rows["warnings"].fillna("") != "").sum())
 
 
 @dataclass
@@ -88,7 +107,13 @@ def _both(key: str, **kwargs: Any) -> tuple[str, str]:
     out = []
     for lang in ("en", "es"):
         args = {
-            k: (v(lang) if callable(v) else i18n.number(v, lang) if isinstance(v, int | float) else v)
+            k: (
+                v(lang)
+                if callable(v)
+                else i18n.number(v, lang)
+                if isinstance(v, int | float)
+                else v
+            )
             for k, v in kwargs.items()
         }
         out.append(i18n.t(f"evaluation.r.{key}", lang, **args))
@@ -166,10 +191,12 @@ class Evidence:
 
             self.rows["kind"] = [kind_of(i) for i in self.rows["plan_item_id"]]
         self.years = list(range(PLAN_START, self.year + 1))
-        self.series = series if series is not None else pd.DataFrame(
-            columns=["indicator_id", "year", "value", "source"]
+        self.series = (
+            series
+            if series is not None
+            else pd.DataFrame(columns=["indicator_id", "year", "value", "source"])
         )
-        self._indicators: pd.DataFrame | None = None
+        self._indicators: dict[str, pd.DataFrame] = {}
 
     # ------------------------------------------------------------------ tables
 
@@ -182,6 +209,11 @@ class Evidence:
         target an indicator is ``achieved`` when its actual is above zero, ``behind`` at zero;
         ``context`` for an ambiguous direction; ``no data`` when nothing is reported.
         """
+        if plan not in self._indicators:
+            self._indicators[plan] = self._compute_indicators(plan)
+        return self._indicators[plan]
+
+    def _compute_indicators(self, plan: str) -> pd.DataFrame:
         import pandas as pd
 
         from corett_lib.indicators.status import plan_progress
@@ -211,6 +243,7 @@ class Evidence:
                     "last_value": float(by_year.iloc[-1]) if len(by_year) else float("nan"),
                     "source": "; ".join(sorted(set(r["source"]))),
                     "illustrative": bool((r["illustrative"] != "").any()),
+                    "n_warnings": _n_warnings(r),
                 }
             )
         df = pd.DataFrame.from_records(recs)
@@ -252,15 +285,13 @@ class Evidence:
 
     def validation_state(self, illustrative: bool) -> str:
         """Return the validation state shown in the chain."""
-        return "passed checks (ILLUSTRATIVE data)" if illustrative else "passed checks"
+        return VALIDATION_ILLUSTRATIVE if illustrative else VALIDATION_PASSED
 
     def chain(self, question_id: str, rule: str, ind: pd.DataFrame) -> pd.DataFrame:
         """Return the evidence chain rows of ``ind`` (from :meth:`indicators`) for a question."""
         import pandas as pd
 
-        scope = (
-            f"{REGION} ({len(self.scope)} members)" if self.country == REGION else self.country
-        )
+        scope = f"{REGION} ({len(self.scope)} members)" if self.country == REGION else self.country
         rows = [
             {
                 "question_id": question_id,
@@ -272,7 +303,10 @@ class Evidence:
                 "value": r["actual"],
                 "status": r["status"],
                 "source": r["source"],
-                "validation": self.validation_state(bool(r["illustrative"])) if r["n_cells"] else "",
+                "validation": self.validation_state(bool(r["illustrative"]))
+                if r["n_cells"]
+                else "",
+                "warnings": int(r["n_warnings"]),
                 "rule": rule,
             }
             for _, r in ind.iterrows()
@@ -293,12 +327,13 @@ class Evidence:
                     "scope": ", ".join(sorted(set(g["iso3"]))),
                     "years": ", ".join(str(y) for y in sorted(set(g["year"]))),
                     "values_by_year": "; ".join(
-                        f"{r.iso3} {r.year}: {r.on_time or 'pending'}" for r in g.itertuples()
+                        f"{r.iso3} {r.year} {_MARK[r.on_time]}" for r in g.itertuples()
                     ),
                     "value": float((g["on_time"] == "yes").sum()),
-                    "status": f"{int((g['on_time'] == 'no').sum())} late",
+                    "status": "late" if (g["on_time"] == "no").any() else "on time",
                     "source": "; ".join(sorted(set(g["source"]))),
                     "validation": self.validation_state(bool((g["illustrative"] != "").any())),
+                    "warnings": _n_warnings(g),
                     "rule": rule,
                 }
             )
@@ -371,22 +406,42 @@ def rule_effects(ev: Evidence, qid: str) -> Answer:
                 "values_by_year": f"{int(b['year'])}: {b['value']:g}; {int(a['year'])}: {a['value']:g}",
                 "value": float(a["value"]),
                 "status": "rose" if a["value"] > b["value"] else "did not rise",
-                "source": f"{b['source']}; {a['source']}" if b["source"] != a["source"] else a["source"],
-                "validation": "passed checks (published series)",
+                "source": f"{b['source']}; {a['source']}"
+                if b["source"] != a["source"]
+                else a["source"],
+                "validation": VALIDATION_PUBLISHED,
+                "warnings": 0,
                 "rule": "R-EFFECTS",
             }
         )
     chain = pd.DataFrame.from_records(rows, columns=list(CHAIN_COLUMNS))
     if compared < 2:
         text = _both("effects_nee", compared=compared, start=str(PLAN_START))
-        return _answer(ev, qid, "R-EFFECTS", "not_enough_evidence", text, chain,
-                       grade(compared / 4, 1.0, proxy=True))
+        return _answer(
+            ev,
+            qid,
+            "R-EFFECTS",
+            "not_enough_evidence",
+            text,
+            chain,
+            grade(compared / 4, 1.0, proxy=True),
+        )
     verdict = "yes" if rose >= 3 else "partly" if rose >= 1 else "no"
     text = (
-        i18n.t("evaluation.r.effects", "en", rose=rose, compared=compared,
-               details="; ".join(details_en)),
-        i18n.t("evaluation.r.effects", "es", rose=rose, compared=compared,
-               details="; ".join(details_es)),
+        i18n.t(
+            "evaluation.r.effects",
+            "en",
+            rose=rose,
+            compared=compared,
+            details="; ".join(details_en),
+        ),
+        i18n.t(
+            "evaluation.r.effects",
+            "es",
+            rose=rose,
+            compared=compared,
+            details="; ".join(details_es),
+        ),
     )
     return _answer(ev, qid, "R-EFFECTS", verdict, text, chain, grade(compared / 4, 1.0, proxy=True))
 
@@ -412,12 +467,16 @@ def rule_objectives(ev: Evidence, qid: str, objectives: Sequence[str]) -> Answer
     the objectives can be judged."""
     ind = ev.indicators()
     objectives = list(objectives) or sorted(
-        ev.items[(ev.items["kind"] == "objective") & (ev.items["plan"] == "resource_mobilization")].index
+        ev.items[
+            (ev.items["kind"] == "objective") & (ev.items["plan"] == "resource_mobilization")
+        ].index
     )
     status = {o: _objective_status(ev, ind, o) for o in objectives}
     n = len(objectives)
-    counts = {k: sum(1 for v in status.values() if v == k)
-              for k in ("achieved", "partly", "not achieved", "unknown")}
+    counts = {
+        k: sum(1 for v in status.values() if v == k)
+        for k in ("achieved", "partly", "not achieved", "unknown")
+    }
     known = n - counts["unknown"]
     mine = ind[ind["objective_id"].isin(objectives)]
     chain = ev.chain(qid, "R-OBJECTIVES", mine)
@@ -432,10 +491,18 @@ def rule_objectives(ev: Evidence, qid: str, objectives: Sequence[str]) -> Answer
     else:
         verdict = "partly"
     words = {
-        "en": {"achieved": "achieved", "partly": "partly", "not achieved": "not achieved",
-               "unknown": "no evidence"},
-        "es": {"achieved": "logrado", "partly": "en parte", "not achieved": "no logrado",
-               "unknown": "sin evidencia"},
+        "en": {
+            "achieved": "achieved",
+            "partly": "partly",
+            "not achieved": "not achieved",
+            "unknown": "no evidence",
+        },
+        "es": {
+            "achieved": "logrado",
+            "partly": "en parte",
+            "not achieved": "no logrado",
+            "unknown": "sin evidencia",
+        },
     }
 
     def listing(lang: str) -> str:
@@ -463,7 +530,8 @@ def rule_axes(ev: Evidence, qid: str, axes: Sequence[str]) -> Answer:
     for axis in axes:
         mine = ind[(ind["axis_id"] == axis) & ind["actual"].notna()]
         objectives = [
-            o for o in ev.items.index
+            o
+            for o in ev.items.index
             if ev.items.at[o, "kind"] == "objective" and ev.items.at[o, "axis_id"] == axis
         ]
         evidence = [ev.objective_evidence(o) for o in objectives]
@@ -478,15 +546,19 @@ def rule_axes(ev: Evidence, qid: str, axes: Sequence[str]) -> Answer:
         text = _both("axes_nee", known=known, total=len(axes))
         return _answer(ev, qid, "R-AXES", "not_enough_evidence", text, chain, grade(cov, doc))
     verdict = "yes" if len(delivered) == len(axes) else "partly" if delivered else "no"
-    text = _both("axes", delivered=len(delivered), total=len(axes), axes=", ".join(delivered) or "-")
+    text = _both(
+        "axes", delivered=len(delivered), total=len(axes), axes=", ".join(delivered) or "-"
+    )
     return _answer(ev, qid, "R-AXES", verdict, text, chain, grade(cov, doc))
 
 
 def _materials(ev: Evidence) -> tuple[pd.DataFrame, float, float]:
     ind = ev.indicators()
     mat = ind[ind["id"].isin(MATERIAL_INDICATORS)].set_index("id")
-    return mat, float(mat.at[MATERIAL_INDICATORS[0], "actual"]), float(
-        mat.at[MATERIAL_INDICATORS[1], "actual"]
+    return (
+        mat,
+        float(mat.at[MATERIAL_INDICATORS[0], "actual"]),
+        float(mat.at[MATERIAL_INDICATORS[1], "actual"]),
     )
 
 
@@ -506,8 +578,15 @@ def rule_materials_timely(ev: Evidence, qid: str) -> Answer:
     cov, doc = ev.coverage(mat.reset_index())
     have_fig = [v for v in (news, sheets) if v == v]
     if not have_fig and due.empty:
-        return _answer(ev, qid, "R-MATERIALS-TIMELY", "not_enough_evidence",
-                       _both("materials_nee"), chain, "none")
+        return _answer(
+            ev,
+            qid,
+            "R-MATERIALS-TIMELY",
+            "not_enough_evidence",
+            _both("materials_nee"),
+            chain,
+            "none",
+        )
     delivered = sum(1 for v in have_fig if v > 0)
     share = on_time / len(due) if len(due) else 0.0
     if delivered == 2 and share >= 0.8:
@@ -527,7 +606,9 @@ def rule_materials_timely(ev: Evidence, qid: str) -> Answer:
 
 
 def _fmt(value: float) -> Callable[[str], str]:
-    return lambda lang: i18n.number(value, lang) if value == value else i18n.t("label.no_data", lang)
+    return lambda lang: (
+        i18n.number(value, lang) if value == value else i18n.t("label.no_data", lang)
+    )
 
 
 def rule_materials_sufficient(ev: Evidence, qid: str) -> Answer:
@@ -538,8 +619,9 @@ def rule_materials_sufficient(ev: Evidence, qid: str) -> Answer:
     cov, doc = ev.coverage(mat.reset_index())
     have = [v for v in (news, sheets) if v == v]
     if not have:
-        return _answer(ev, qid, "R-MATERIALS", "not_enough_evidence", _both("materials_nee"),
-                       chain, "none")
+        return _answer(
+            ev, qid, "R-MATERIALS", "not_enough_evidence", _both("materials_nee"), chain, "none"
+        )
     delivered = sum(1 for v in have if v > 0)
     verdict = "yes" if delivered == 2 else "partly" if delivered else "no"
     text = _both("supplies", newsletters=_fmt(news), sheets=_fmt(sheets))
@@ -556,7 +638,7 @@ def rule_sustained(ev: Evidence, qid: str) -> Answer:
     by = rows.groupby(["plan_item_id", "year"])["value"].sum().reset_index()
     last_year = int(by["year"].max()) if len(by) else ev.year
     eligible, sustained = 0, 0
-    for iid, g in by.groupby("plan_item_id"):
+    for _iid, g in by.groupby("plan_item_id"):
         if g["year"].nunique() < 2:
             continue
         earlier = g[(g["year"] < last_year) & (g["value"] > 0)]
@@ -568,8 +650,15 @@ def rule_sustained(ev: Evidence, qid: str) -> Answer:
     chain = ev.chain(qid, "R-SUSTAINED", ind)
     cov, doc = ev.coverage(ind)
     if eligible == 0:
-        return _answer(ev, qid, "R-SUSTAINED", "not_enough_evidence", _both("sustained_nee"),
-                       chain, grade(cov, doc))
+        return _answer(
+            ev,
+            qid,
+            "R-SUSTAINED",
+            "not_enough_evidence",
+            _both("sustained_nee"),
+            chain,
+            grade(cov, doc),
+        )
     verdict = _share_verdict(sustained, eligible, 0.8, 0.4)
     text = _both("sustained", sustained=sustained, total=eligible, last_year=str(last_year))
     return _answer(ev, qid, "R-SUSTAINED", verdict, text, chain, grade(cov, doc))
@@ -614,11 +703,25 @@ def rule_contribute(ev: Evidence, qid: str) -> Answer:
     chain = ev.chain(qid, "R-CONTRIBUTE", mine)
     cov, doc = ev.coverage(mine)
     if total == 0:
-        return _answer(ev, qid, "R-CONTRIBUTE", "not_enough_evidence", _both("contribute_nee"),
-                       chain, grade(cov, doc))
+        return _answer(
+            ev,
+            qid,
+            "R-CONTRIBUTE",
+            "not_enough_evidence",
+            _both("contribute_nee"),
+            chain,
+            grade(cov, doc),
+        )
     verdict = _share_verdict(good, total, 0.75, 0.25)
-    return _answer(ev, qid, "R-CONTRIBUTE", verdict, _both("contribute", good=good, total=total),
-                   chain, grade(cov, doc))
+    return _answer(
+        ev,
+        qid,
+        "R-CONTRIBUTE",
+        verdict,
+        _both("contribute", good=good, total=total),
+        chain,
+        grade(cov, doc),
+    )
 
 
 def rule_deadlines(ev: Evidence, qid: str) -> Answer:
@@ -628,13 +731,15 @@ def rule_deadlines(ev: Evidence, qid: str) -> Answer:
     due = due[due["on_time"] != ""]
     chain = ev.activity_chain(qid, "R-DEADLINES", due)
     if due.empty:
-        return _answer(ev, qid, "R-DEADLINES", "not_enough_evidence", _both("deadlines_nee"),
-                       chain, "none")
+        return _answer(
+            ev, qid, "R-DEADLINES", "not_enough_evidence", _both("deadlines_nee"), chain, "none"
+        )
     on_time = int((due["on_time"] == "yes").sum())
     verdict = _share_verdict(on_time, len(due), 0.9, 0.5)
     documented = float((due["evidence_available"] == "yes").mean())
-    text = _both("deadlines", on_time=on_time, total=len(due), late=len(due) - on_time,
-                 year=str(ev.year))
+    text = _both(
+        "deadlines", on_time=on_time, total=len(due), late=len(due) - on_time, year=str(ev.year)
+    )
     return _answer(ev, qid, "R-DEADLINES", verdict, text, chain, grade(1.0, documented))
 
 
@@ -647,11 +752,19 @@ def rule_causes(ev: Evidence, qid: str, *, none_late: str) -> Answer:
     late = acts[acts["on_time"] == "no"]
     chain = ev.activity_chain(qid, "R-CAUSES", late)
     if acts.empty:
-        return _answer(ev, qid, "R-CAUSES", "not_enough_evidence", _both("causes_nee"), chain,
-                       "none")
+        return _answer(
+            ev, qid, "R-CAUSES", "not_enough_evidence", _both("causes_nee"), chain, "none"
+        )
     if late.empty:
-        return _answer(ev, qid, "R-CAUSES", none_late, _both("causes_none_late"), chain,
-                       grade(1.0, float((acts["evidence_available"] == "yes").mean())))
+        return _answer(
+            ev,
+            qid,
+            "R-CAUSES",
+            none_late,
+            _both("causes_none_late"),
+            chain,
+            grade(1.0, float((acts["evidence_available"] == "yes").mean())),
+        )
     recorded = late[late["cause_of_delay"].str.strip() != ""]
     counts = recorded["cause_of_delay"].value_counts()
     causes = "; ".join(f"{c} ({n})" for c, n in counts.items()) or "-"
@@ -689,7 +802,14 @@ NEEDS: dict[str, str] = {
 
 RM_AXES = ("RM.A1", "RM.A2", "RM.A3", "RM.A4")
 RM_OBJECTIVES = (
-    "RM.A1.O1", "RM.A2.O2", "RM.A2.O3", "RM.A2.O4", "RM.A3.O5", "RM.A4.O6", "RM.A4.O7", "RM.A4.O8",
+    "RM.A1.O1",
+    "RM.A2.O2",
+    "RM.A2.O3",
+    "RM.A2.O4",
+    "RM.A3.O5",
+    "RM.A4.O6",
+    "RM.A4.O7",
+    "RM.A4.O8",
 )
 
 #: Question id -> rule. Every question of the framework files except FQ7 (a placeholder row).
@@ -741,7 +861,21 @@ def answer(ev: Evidence, question_id: str) -> Answer:
     return rule(ev, question_id)
 
 
-def answer_all(ev: Evidence, questions: pd.DataFrame, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
+def question_text(question: Any, lang: str) -> str:
+    """Return a question's text in ``lang``: the framework file's ``text_en``/``text_es``; in Spanish,
+    while ``text_es`` is empty, the workbench's rendering (catalogue ``evaluation.question.<id>``)."""
+    if lang != "es":
+        return str(question["text_en"])
+    text = str(question.get("text_es") or "").strip()
+    if text:
+        return text
+    key = f"evaluation.question.{question['id']}"
+    return i18n.t(key, "es") if key in i18n.catalogue("es") else str(question["text_en"])
+
+
+def answer_all(
+    ev: Evidence, questions: pd.DataFrame, lang: str = "en"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Answer every question of ``questions`` that has a rule.
 
     Parameters
@@ -776,7 +910,7 @@ def answer_all(ev: Evidence, questions: pd.DataFrame, lang: str = "en") -> tuple
                 "question_id": q["id"],
                 "criterion": q.get("criterion", ""),
                 "oecd_dac_2019": q.get("oecd_dac_2019", ""),
-                "question": q.get("text_es") or q["text_en"] if lang == "es" else q["text_en"],
+                "question": question_text(q, lang),
                 "verdict": a.verdict,
                 "rationale": a.rationale(lang),
                 "grade": a.grade,
@@ -785,9 +919,11 @@ def answer_all(ev: Evidence, questions: pd.DataFrame, lang: str = "en") -> tuple
             }
         )
         chains.append(a.chain)
-    chain = pd.concat([c for c in chains if len(c)], ignore_index=True) if any(
-        len(c) for c in chains
-    ) else pd.DataFrame(columns=list(CHAIN_COLUMNS))
+    chain = (
+        pd.concat([c for c in chains if len(c)], ignore_index=True)
+        if any(len(c) for c in chains)
+        else pd.DataFrame(columns=list(CHAIN_COLUMNS))
+    )
     return pd.DataFrame.from_records(rows, columns=list(ANSWER_COLUMNS)), chain
 
 
@@ -803,7 +939,9 @@ def monitoring_matrix(ev: Evidence, matrix: pd.DataFrame) -> pd.DataFrame:
     matrix
         ``raw/monitoring_matrix.csv`` (:func:`corett_lib.sources.evaluation_framework.read_monitoring_matrix`).
     """
-    out = matrix[["id", "axis_published", "axis_id", "objective_id", "objective_text_en", "evidence_en"]].copy()
+    out = matrix[
+        ["id", "axis_published", "axis_id", "objective_id", "objective_text_en", "evidence_en"]
+    ].copy()
     available, counts = [], []
     for o in out["objective_id"]:
         r = ev.rows[ev.rows["plan_item_id"] == o]
@@ -819,7 +957,19 @@ def followup_activities(ev: Evidence) -> pd.DataFrame:
     and pending, sorted by deadline. Columns: ``plan_item_id, activity, iso3, year, deadline,
     completed, on_time, cause_of_delay, illustrative``."""
     acts = ev.activities(prefix="")
-    out = acts[["plan_item_id", "iso3", "year", "deadline", "completed", "on_time",
-                "cause_of_delay", "illustrative"]].copy()
+    out = acts[
+        [
+            "plan_item_id",
+            "iso3",
+            "year",
+            "deadline",
+            "completed",
+            "on_time",
+            "cause_of_delay",
+            "illustrative",
+        ]
+    ].copy()
     out.insert(1, "activity", [ev.item_text.get(i, "") for i in out["plan_item_id"]])
-    return out.sort_values(["deadline", "plan_item_id", "iso3"], kind="mergesort").reset_index(drop=True)
+    return out.sort_values(["deadline", "plan_item_id", "iso3"], kind="mergesort").reset_index(
+        drop=True
+    )

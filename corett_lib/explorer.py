@@ -38,7 +38,6 @@ from corett_lib import i18n
 
 if TYPE_CHECKING:
     import altair as alt
-    import ipywidgets
     import pandas as pd
 
     from corett_lib.data import Dataset
@@ -349,8 +348,9 @@ class ExplorerView:
         The table after disclosure control; :meth:`PublishedTable.to_html` shows it and the
         downloads export it.
     chart_data
-        One row per mark: ``series``, ``year``, ``iso3``, ``value`` (null where suppressed or
-        missing), ``suppressed``, ``text`` (the table's display string).
+        One row per mark: ``series``, ``year``, ``iso3``, ``value`` (null where the table hides
+        it or has no figure), ``suppressed`` (drawn as ``<k``), ``hidden`` (not drawn, named in the
+        text alternative), ``text`` (the table's display string).
     chart
         The Altair chart (a trend over years, bars for one year, or members compared).
     chart_kind
@@ -547,8 +547,11 @@ def _isnan(x: Any) -> bool:
 def chart_frame(rows: pd.DataFrame, table: PublishedTable, state: ExplorerState) -> pd.DataFrame:
     """Return the chart's data from the published table: the numbers the table shows.
 
-    Breakdowns chart their parts (the ``Total`` row stays in the table). A suppressed cell (primary,
-    complementary, withheld, or a ratio of a suppressed count) has no value and ``suppressed`` True.
+    Breakdowns chart their parts (the ``Total`` row stays in the table). A cell the table does not
+    show has no value. Only a small count shown as ``<k`` is ``suppressed`` (drawn as the range 0 to
+    k); every other cell the table hides (complementary or withheld suppression, a ratio or change of
+    a suppressed count, a censored sum shown as ``<N`` with N other than k) is ``hidden``: not drawn,
+    and named in the text alternative, since drawing it below k would be false.
     """
     import pandas as pd
 
@@ -564,6 +567,9 @@ def chart_frame(rows: pd.DataFrame, table: PublishedTable, state: ExplorerState)
             series.append(r.category_label)
         else:
             series.append(r.country_label)
+    status = table.status[c_value].astype(str)
+    text = table.display[c_value].astype(str)
+    small = status.eq("primary") & text.eq(f"<{int(state.k)}") & (table.roles[c_value] == "count")
     out = pd.DataFrame(
         {
             "series": series,
@@ -572,13 +578,23 @@ def chart_frame(rows: pd.DataFrame, table: PublishedTable, state: ExplorerState)
             "disaggregation": rows["disaggregation"].to_numpy(object),
             "year": rows["year"].astype(int).to_numpy(),
             "value": table.values[c_value].astype(float).to_numpy(),
-            "suppressed": (table.status[c_value] != "").to_numpy(bool),
-            "text": table.display[c_value].to_numpy(object),
+            "suppressed": small.to_numpy(bool),
+            "hidden": (status.ne("") & ~small).to_numpy(bool),
+            "text": text.to_numpy(object),
         }
     )
     if disaggregated:
         out = out.loc[out["disaggregation"].ne("total")].reset_index(drop=True)
     return out
+
+
+def _not_drawn(frame: pd.DataFrame, lang: str) -> str:
+    """The sentence that names the cells the chart does not draw (empty when there are none)."""
+    hidden = frame.loc[frame["hidden"]]
+    if hidden.empty:
+        return ""
+    items = "; ".join(f"{r.series} {r.year} ({r.text})" for r in hidden.itertuples(index=False))
+    return i18n.t("explorer.not_drawn", lang, items=items)
 
 
 def view_title(data: ExplorerData, state: ExplorerState, rows: pd.DataFrame) -> str:
@@ -624,7 +640,7 @@ def make_chart(
         "threshold": int(state.k),
         "decimals": decimals,
     }
-    if frame.empty:
+    if frame.empty or frame["hidden"].all():
         alt = charts._alt()
         message = i18n.t("explorer.no_figures", lang)
         chart = (
@@ -633,17 +649,23 @@ def make_chart(
             .encode(text="text:N")
             .properties(title=title, width=480, height=60)
         )
-        return chart, f"{title}. {message}", "empty"
+        return chart, f"{title}. {message} {_not_drawn(frame, lang)}".strip(), "empty"
+    extra = _not_drawn(frame, lang)
     if len(state.year_list()) > 1:
+        # A hidden year breaks the line (its value is null), as a year with no figure does.
         chart, text = charts.trend_chart(frame, y_title=y_title, series="series", **common)
-        return chart, text, "trend"
-    if state.disaggregation == "total":
-        chart, text = charts.comparison_chart(frame, x_title=y_title, country="iso3", **common)
-        return chart, text, "comparison"
-    chart, text = charts.bar_chart(
-        frame, x_title=y_title, category="series", label_kind=None, **common
-    )
-    return chart, text, "bar"
+        kind = "trend"
+    else:
+        shown = frame.loc[~frame["hidden"]]  # a bar would label a hidden cell "no data"
+        if state.disaggregation == "total":
+            chart, text = charts.comparison_chart(shown, x_title=y_title, country="iso3", **common)
+            kind = "comparison"
+        else:
+            chart, text = charts.bar_chart(
+                shown, x_title=y_title, category="series", label_kind=None, **common
+            )
+            kind = "bar"
+    return chart, f"{text} {extra}".strip(), kind
 
 
 def view_notes(data: ExplorerData, rows: pd.DataFrame, state: ExplorerState) -> list[str]:
@@ -1000,8 +1022,3 @@ def build_explorer(
     if problems:
         raise ValueError("; ".join(problems))
     return Explorer(data, state)
-
-
-def widget_of(app: Explorer) -> ipywidgets.Widget:
-    """Return the top-level widget of ``app`` (for embedding in another layout)."""
-    return app.widget

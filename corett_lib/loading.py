@@ -7,7 +7,9 @@
 2. read each file with its loader (``sources.*``, ``reference``); a loader that raises
    :class:`~corett_lib.problems.DataError` for an unreadable file has its problems collected and the
    other files are still read, so that every problem is reported at once;
-3. apply UNODC's duplicate rule and the declared corrections, keeping their audits;
+3. read the declared corrections (``corrections.yaml``), apply UNODC's duplicate rule and the
+   corrections, keeping their audits; a correction whose ``where`` names the ``source_file`` of
+   another table (e.g. ``raw/chart1_ratifications.csv``) is applied to that table;
 4. run the validation suites and cross-table checks (``validation.runner.validate``).
 
 It never raises for a data problem: every problem ends up in ``Dataset.problems``; the caller
@@ -198,7 +200,11 @@ def load_dataset(root: Path, *, validate: bool = True) -> Dataset:
     problems: list[Problem] = []
 
     t0 = time.perf_counter()
-    checksums, found = check_provenance(root)
+    checksums: dict[str, str] = {}
+    try:
+        checksums, found = check_provenance(root)
+    except DataError as exc:  # an unreadable provenance record: report it, read the files anyway
+        found = exc.problems
     problems.extend(found)
     timings["provenance"] = time.perf_counter() - t0
 
@@ -236,7 +242,15 @@ def load_dataset(root: Path, *, validate: bool = True) -> Dataset:
     t0 = time.perf_counter()
     tables: dict[str, pd.DataFrame] = {t: _one(frames[t]) for t in TABLES if t != "observations"}
     routed = route_corrections(corrections)
-    observations, audit, found = apply_corrections(observations, routed.pop("observations", []))
+    for_obs = routed.pop("observations", [])
+    if "glotip" in failed:  # UNODC's rows are not there: its corrections would all look stale
+        glotip = paths.RAW_FILES["glotip"]
+        for_obs = [
+            c
+            for c in for_obs
+            if c.where.get("source") != "UNODC" and c.where.get("source_file") != glotip
+        ]
+    observations, audit, found = apply_corrections(observations, for_obs)
     problems.extend(found)
     audit_parts = [audit]
     for table, declared in routed.items():
@@ -245,7 +259,9 @@ def load_dataset(root: Path, *, validate: bool = True) -> Dataset:
         tables[table], audit, found = apply_corrections(tables[table], declared)
         problems.extend(found)
         audit_parts.append(audit)
-    audits["corrections"] = pd.concat([a for a in audit_parts if len(a)] or audit_parts[:1])
+    audits["corrections"] = pd.concat(
+        [a for a in audit_parts if len(a)] or audit_parts[:1], ignore_index=True
+    )
     timings["corrections"] = time.perf_counter() - t0
 
     ds = Dataset(

@@ -198,8 +198,9 @@ def generate_illustrative(
     show how the workbench answers the evaluation questions and must never be quoted.
 
     How it is made, per member and year: each indicator is reported with probability 0.85 (a
-    gap otherwise); counts follow a Poisson law whose mean grows by 10 % a year from a base drawn
-    per member and indicator; deliverables (concept notes, reports) are 0 or 1; the amount of
+    gap otherwise; qualitative indicators are never filled); counts follow a Poisson law whose mean
+    grows by 10 % a year from a base drawn per member and indicator (0.2 to 4 a year for campaigns,
+    workshops, materials and the like; 24 to 480 for people); deliverables (concept notes, reports) are 0 or 1; the amount of
     resources managed is a multiple of 5,000. Evidence is available for 75 % of the rows. Each
     activity of the prevention and resource-mobilization plans is scheduled with probability 0.5,
     with a deadline in the year; 80 % are completed, a quarter of those late (up to 120 days), and
@@ -255,6 +256,8 @@ def generate_illustrative(
                     if draw_report > 0.85:
                         continue
                     unit = str(it["unit"])
+                    if "qualitative" in unit:
+                        continue  # a judgement, not a number: left for members to describe
                     if _is_deliverable(unit):
                         value = float(rng.random() < 0.35)
                     elif "resources managed" in unit:
@@ -262,7 +265,7 @@ def generate_illustrative(
                     elif "people" in unit:
                         value = float(rng.poisson(base[it["id"]] * 12 * growth))
                     else:
-                        value = float(rng.poisson(base[it["id"]] / 4 * growth))
+                        value = float(rng.poisson(base[it["id"]] / 10 * growth))
                     rec["value"] = value
                 elif it["kind"] == "activity":
                     if draw_report > 0.5:
@@ -289,9 +292,7 @@ def generate_illustrative(
     return finish(df, list(KEY), name="illustrative_monitoring")
 
 
-def write_illustrative(
-    data: str | os.PathLike[str] | None = None, *, seed: int = 6
-) -> Path:
+def write_illustrative(data: str | os.PathLike[str] | None = None, *, seed: int = 6) -> Path:
     """Regenerate ``monitoring/illustrative_actuals.csv`` for the configured members, 2019-2024.
 
     Returns the path written (written aside, then renamed into place).
@@ -607,8 +608,9 @@ def load_monitoring(
     Returns
     -------
     table, problems
-        Columns :data:`COLUMNS` plus ``kind`` (indicator/activity/objective), ``source_file`` and
-        ``source_row``; keyed by :data:`KEY`, sorted. A member-year in ``collected.csv`` replaces the
+        Columns :data:`COLUMNS` plus ``kind`` (indicator/activity/objective), ``source_file``,
+        ``source_row`` and ``warnings`` (the ids of the warnings that concern the row, ``; ``-joined);
+        keyed by :data:`KEY`, sorted. A member-year in ``collected.csv`` replaces the
         illustrative rows of that member-year. Missing files give an empty table, no problem.
 
     Examples
@@ -657,11 +659,13 @@ def load_monitoring(
             )
             frames[ILLUSTRATIVE_FILE] = ill[ill["illustrative"] == ILLUSTRATIVE]
     if COLLECTED_FILE in frames and ILLUSTRATIVE_FILE in frames:
-        reported = set(zip(frames[COLLECTED_FILE]["iso3"], frames[COLLECTED_FILE]["year"]))
+        reported = set(
+            zip(frames[COLLECTED_FILE]["iso3"], frames[COLLECTED_FILE]["year"], strict=True)
+        )
         ill = frames[ILLUSTRATIVE_FILE]
         mask = [(a, b) not in reported for a, b in zip(ill["iso3"], ill["year"], strict=True)]
         frames[ILLUSTRATIVE_FILE] = ill[mask]
-    columns = [*COLUMNS, "kind", "source_file", "source_row"]
+    columns = [*COLUMNS, "kind", "source_file", "source_row", "warnings"]
     if not frames:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         empty["year"] = empty["year"].astype(int)
@@ -669,7 +673,75 @@ def load_monitoring(
         return empty, problems
     out = pd.concat(list(frames.values()), ignore_index=True)
     out["kind"] = [kind_of(i) for i in out["plan_item_id"]]
+    warned: dict[tuple[str, int], list[str]] = {}
+    for p in problems:
+        if p.severity == "warning" and p.table == TABLE:
+            for r in p.rows:
+                warned.setdefault((p.file, r), []).append(p.check)
+    out["warnings"] = [
+        "; ".join(warned.get((f, int(r)), []))
+        for f, r in zip(out["source_file"], out["source_row"], strict=True)
+    ]
     return finish(out[columns], list(KEY), name=TABLE), problems
+
+
+def plan_actuals(
+    monitoring: pd.DataFrame,
+    country: str,
+    year: int,
+    *,
+    members: Sequence[str],
+    cumulative: bool = True,
+) -> pd.DataFrame:
+    """Return indicator actuals shaped for :func:`corett_lib.indicators.status.plan_progress`.
+
+    Parameters
+    ----------
+    monitoring
+        The table from :func:`load_monitoring`.
+    country
+        A member, or ``CORETT`` (the sum over ``members``).
+    year
+        The year; with ``cumulative`` the sum from 2019 to ``year`` (plan targets are levels to
+        reach over the plan), else that year only.
+    members
+        The coalition's members.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``plan_id, iso3, year, value, source, illustrative``: one row per indicator with figures;
+        ``source`` joins the sources read and ``illustrative`` is True when any figure is.
+
+    Examples
+    --------
+    >>> m, _ = load_monitoring()
+    >>> a = plan_actuals(m, "GTM", 2020, members=["GTM"])
+    >>> bool(a["illustrative"].all()), sorted(set(a["year"]))
+    (True, [2020])
+    """
+    import pandas as pd
+
+    scope = list(members) if country == "CORETT" else [country]
+    first = YEAR_RANGE[0] if cumulative else int(year)
+    rows = monitoring[
+        monitoring["iso3"].isin(scope)
+        & monitoring["year"].between(first, int(year))
+        & monitoring["value"].notna()
+    ]
+    out = (
+        rows.groupby("plan_item_id", sort=True)
+        .agg(
+            value=("value", "sum"),
+            source=("source", lambda s: "; ".join(sorted(set(s)))),
+            illustrative=("illustrative", lambda s: bool((s != "").any())),
+        )
+        .reset_index()
+        .rename(columns={"plan_item_id": "plan_id"})
+    )
+    out.insert(1, "iso3", country)
+    out.insert(2, "year", int(year))
+    return pd.DataFrame(out, columns=["plan_id", "iso3", "year", "value", "source", "illustrative"])
 
 
 def merge_rows(existing: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
@@ -682,7 +754,7 @@ def merge_rows(existing: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
     from corett_lib.tables import finish
 
-    years = set(zip(new["iso3"].astype(str), new["year"].astype(int)))
+    years = set(zip(new["iso3"].astype(str), new["year"].astype(int), strict=True))
     keep = pd.Series(
         [
             (str(a), int(b)) not in years

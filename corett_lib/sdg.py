@@ -270,35 +270,73 @@ def read_mapping(
         text = p.read_text(encoding="utf-8")
         data = yaml.safe_load(text)
     except FileNotFoundError:
-        return None, [_problem(rel, "file_missing", "the mapping file is missing", None, None, why_file)]
+        return None, [
+            _problem(rel, "file_missing", "the mapping file is missing", None, None, why_file)
+        ]
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        return None, [_problem(rel, "yaml_valid", f"not valid UTF-8 YAML: {exc}", None, None, why_file)]
+        return None, [
+            _problem(rel, "yaml_valid", f"not valid UTF-8 YAML: {exc}", None, None, why_file)
+        ]
     if not isinstance(data, dict):
-        return None, [_problem(rel, "yaml_mapping", "the file is not a YAML mapping", None, None, why_file)]
+        return None, [
+            _problem(rel, "yaml_mapping", "the file is not a YAML mapping", None, None, why_file)
+        ]
     problems: list[Problem] = []
     for k in sorted(set(data) - set(_TOP_KEYS)):
         problems.append(
-            _problem(rel, "known_keys", f"unknown top-level key {k!r}", None, k, "a misspelt key would be ignored")
+            _problem(
+                rel,
+                "known_keys",
+                f"unknown top-level key {k!r}",
+                None,
+                k,
+                "a misspelt key would be ignored",
+            )
         )
     review = {k: _text(v) for k, v in (data.get("review") or {}).items()}
     for k in ("reviewed_by", "reviewed_on"):
         if not review.get(k):
             problems.append(
-                _problem(rel, "review_stated", f"review.{k} is missing", None, k, "every link must say who reviewed it and when")
+                _problem(
+                    rel,
+                    "review_stated",
+                    f"review.{k} is missing",
+                    None,
+                    k,
+                    "every link must say who reviewed it and when",
+                )
             )
     if review.get("reviewed_on") and not _DATE.match(review["reviewed_on"]):
         problems.append(
-            _problem(rel, "date_format", "review.reviewed_on is not YYYY-MM-DD", None, "reviewed_on", "dates are ISO", [review["reviewed_on"]])
+            _problem(
+                rel,
+                "date_format",
+                "review.reviewed_on is not YYYY-MM-DD",
+                None,
+                "reviewed_on",
+                "dates are ISO",
+                [review["reviewed_on"]],
+            )
         )
 
     targets = [_text(t) for t in (data.get("targets") or [])]
     for t in targets:
         if not _CODE.match(t) or t.count(".") != 1:
             problems.append(
-                _problem(rel, "target_code", f"{t!r} is not an SDG target code", None, "targets", "targets are written like 16.2", [t])
+                _problem(
+                    rel,
+                    "target_code",
+                    f"{t!r} is not an SDG target code",
+                    None,
+                    "targets",
+                    "targets are written like 16.2",
+                    [t],
+                )
             )
 
-    def records(key: str, keys: Sequence[str], required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
+    def records(
+        key: str, keys: Sequence[str], required: Sequence[str]
+    ) -> list[tuple[int, dict[str, str]]]:
         items = data.get(key) or []
         lines = _item_lines(text, key)
         out: list[tuple[int, dict[str, str]]] = []
@@ -308,17 +346,35 @@ def read_mapping(
         for i, item in enumerate(items):
             line = lines[i] if i < len(lines) else None
             if not isinstance(item, dict):
-                problems.append(_problem(rel, "entry_mapping", f"{key} entry is not a mapping", line, key, why_file))
+                problems.append(
+                    _problem(
+                        rel, "entry_mapping", f"{key} entry is not a mapping", line, key, why_file
+                    )
+                )
                 continue
             for k in sorted(set(item) - set(keys)):
                 problems.append(
-                    _problem(rel, "known_keys", f"unknown key {k!r} in {key}", line, k, "a misspelt key would be ignored")
+                    _problem(
+                        rel,
+                        "known_keys",
+                        f"unknown key {k!r} in {key}",
+                        line,
+                        k,
+                        "a misspelt key would be ignored",
+                    )
                 )
             rec = {k: _text(item.get(k)) for k in keys}
             for k in required:
                 if not rec[k]:
                     problems.append(
-                        _problem(rel, "value_present", f"{key} entry has no {k}", line, k, "every entry must be complete and say why")
+                        _problem(
+                            rel,
+                            "value_present",
+                            f"{key} entry has no {k}",
+                            line,
+                            k,
+                            "every entry must be complete and say why",
+                        )
                     )
             out.append((line or 0, rec))
         return out
@@ -330,28 +386,78 @@ def read_mapping(
         rec["reviewed_on"] = rec["reviewed_on"] or review.get("reviewed_on", "")
         if rec["from_kind"] and rec["from_kind"] not in FROM_KINDS:
             problems.append(
-                _problem(rel, "from_kind_known", f"from_kind {rec['from_kind']!r} is not one of {', '.join(FROM_KINDS)}", line, "from_kind", "the report looks links up by kind", [rec["from_kind"]])
+                _problem(
+                    rel,
+                    "from_kind_known",
+                    f"from_kind {rec['from_kind']!r} is not one of {', '.join(FROM_KINDS)}",
+                    line,
+                    "from_kind",
+                    "the report looks links up by kind",
+                    [rec["from_kind"]],
+                )
             )
         if rec["relation"] and rec["relation"] not in RELATIONS:
             problems.append(
-                _problem(rel, "relation_known", f"relation {rec['relation']!r} is not one of {', '.join(RELATIONS)}", line, "relation", "the relation says how strong the link is", [rec["relation"]])
+                _problem(
+                    rel,
+                    "relation_known",
+                    f"relation {rec['relation']!r} is not one of {', '.join(RELATIONS)}",
+                    line,
+                    "relation",
+                    "the relation says how strong the link is",
+                    [rec["relation"]],
+                )
             )
-        elif rec["relation"] and (rec["relation"] == "normative") != (rec["from_kind"] == "instrument"):
+        elif rec["relation"] and (rec["relation"] == "normative") != (
+            rec["from_kind"] == "instrument"
+        ):
             problems.append(
-                _problem(rel, "relation_fits_kind", "normative links come from instruments, and instruments link normatively", line, "relation", "a ratification is a commitment, not a measure", [rec["from_kind"], rec["relation"]])
+                _problem(
+                    rel,
+                    "relation_fits_kind",
+                    "normative links come from instruments, and instruments link normatively",
+                    line,
+                    "relation",
+                    "a ratification is a commitment, not a measure",
+                    [rec["from_kind"], rec["relation"]],
+                )
             )
         if rec["sdg_code"] and not _CODE.match(rec["sdg_code"]):
             problems.append(
-                _problem(rel, "sdg_code_format", f"{rec['sdg_code']!r} is not an SDG target or indicator code", line, "sdg_code", "codes are written like 16.2 or 16.2.2", [rec["sdg_code"]])
+                _problem(
+                    rel,
+                    "sdg_code_format",
+                    f"{rec['sdg_code']!r} is not an SDG target or indicator code",
+                    line,
+                    "sdg_code",
+                    "codes are written like 16.2 or 16.2.2",
+                    [rec["sdg_code"]],
+                )
             )
         if rec["reviewed_on"] and not _DATE.match(rec["reviewed_on"]):
             problems.append(
-                _problem(rel, "date_format", "reviewed_on is not YYYY-MM-DD", line, "reviewed_on", "dates are ISO", [rec["reviewed_on"]])
+                _problem(
+                    rel,
+                    "date_format",
+                    "reviewed_on is not YYYY-MM-DD",
+                    line,
+                    "reviewed_on",
+                    "dates are ISO",
+                    [rec["reviewed_on"]],
+                )
             )
         key = (rec["from_kind"], rec["from_id"], rec["sdg_code"])
         if key in seen:
             problems.append(
-                _problem(rel, "link_unique", f"the link {key} is also on line {seen[key]}", line, "sdg_code", "one link, one rationale", key)
+                _problem(
+                    rel,
+                    "link_unique",
+                    f"the link {key} is also on line {seen[key]}",
+                    line,
+                    "sdg_code",
+                    "one link, one rationale",
+                    key,
+                )
             )
             continue
         seen[key] = line
@@ -362,7 +468,15 @@ def read_mapping(
     for line, rec in records("not_sdg_related", NOT_RELATED_KEYS, NOT_RELATED_KEYS):
         if rec["plan_item"] in nr_seen:
             problems.append(
-                _problem(rel, "not_related_unique", f"{rec['plan_item']} is also listed on line {nr_seen[rec['plan_item']]}", line, "plan_item", "one reason per item", [rec["plan_item"]])
+                _problem(
+                    rel,
+                    "not_related_unique",
+                    f"{rec['plan_item']} is also listed on line {nr_seen[rec['plan_item']]}",
+                    line,
+                    "plan_item",
+                    "one reason per item",
+                    [rec["plan_item"]],
+                )
             )
             continue
         nr_seen[rec["plan_item"]] = line
@@ -373,11 +487,27 @@ def read_mapping(
     for line, rec in records("global_indicators", GLOBAL_KEYS, ("code", "reason_en", "reason_es")):
         if rec["code"] and (not _CODE.match(rec["code"]) or rec["code"].count(".") != 2):
             problems.append(
-                _problem(rel, "indicator_code", f"{rec['code']!r} is not a global indicator code", line, "code", "indicators are written like 16.2.2", [rec["code"]])
+                _problem(
+                    rel,
+                    "indicator_code",
+                    f"{rec['code']!r} is not a global indicator code",
+                    line,
+                    "code",
+                    "indicators are written like 16.2.2",
+                    [rec["code"]],
+                )
             )
         if rec["code"] in gi_seen:
             problems.append(
-                _problem(rel, "global_unique", f"{rec['code']} is also listed on line {gi_seen[rec['code']]}", line, "code", "one reason per indicator", [rec["code"]])
+                _problem(
+                    rel,
+                    "global_unique",
+                    f"{rec['code']} is also listed on line {gi_seen[rec['code']]}",
+                    line,
+                    "code",
+                    "one reason per indicator",
+                    [rec["code"]],
+                )
             )
             continue
         gi_seen[rec["code"]] = line
@@ -439,61 +569,218 @@ def check_mapping(
     why_ref = "every SDG code must exist in raw/sdg_targets.csv, whose texts the report shows"
     for t in mapping.targets:
         if levels.get(t) != "target":
-            out.append(_problem(rel, "target_in_reference", f"target {t} is not in the SDG reference", None, "targets", why_ref, [t]))
+            out.append(
+                _problem(
+                    rel,
+                    "target_in_reference",
+                    f"target {t} is not in the SDG reference",
+                    None,
+                    "targets",
+                    why_ref,
+                    [t],
+                )
+            )
     items = plan_items.set_index("id")["level"].to_dict() if len(plan_items) else {}
     inst = instruments.set_index("instrument_id") if len(instruments) else pd.DataFrame()
     reg_ids = set(registry.ids())
     for _, ln in mapping.links.iterrows():
         line, code = int(ln["line"]) or None, ln["sdg_code"]
         if code and code not in levels:
-            out.append(_problem(rel, "sdg_code_in_reference", f"{code} is not in the SDG reference", line, "sdg_code", why_ref, [code]))
+            out.append(
+                _problem(
+                    rel,
+                    "sdg_code_in_reference",
+                    f"{code} is not in the SDG reference",
+                    line,
+                    "sdg_code",
+                    why_ref,
+                    [code],
+                )
+            )
         elif code and ln["target"] not in targets:
-            out.append(_problem(rel, "target_covered", f"{code} belongs to target {ln['target']}, which is not in `targets`", line, "sdg_code", "the report shows only the listed targets; a link elsewhere would be silently dropped", [code]))
+            out.append(
+                _problem(
+                    rel,
+                    "target_covered",
+                    f"{code} belongs to target {ln['target']}, which is not in `targets`",
+                    line,
+                    "sdg_code",
+                    "the report shows only the listed targets; a link elsewhere would be silently dropped",
+                    [code],
+                )
+            )
         kind, fid = ln["from_kind"], ln["from_id"]
         if kind == "plan_item" and fid not in items:
-            out.append(_problem(rel, "plan_item_known", f"plan item {fid} is not in raw/plan_items.csv", line, "from_id", "links point at items by their stable id", [fid]))
+            out.append(
+                _problem(
+                    rel,
+                    "plan_item_known",
+                    f"plan item {fid} is not in raw/plan_items.csv",
+                    line,
+                    "from_id",
+                    "links point at items by their stable id",
+                    [fid],
+                )
+            )
         elif kind == "instrument":
             if fid not in inst.index:
-                out.append(_problem(rel, "instrument_known", f"instrument {fid} is not in raw/chart1_instruments.csv", line, "from_id", "links point at Chart 1 rows by their id", [fid]))
-            elif "ratifiable" in inst.columns and str(inst.at[fid, "ratifiable"]).lower() in ("false", "0"):
-                out.append(_problem(rel, "instrument_ratifiable", f"{fid} is a declaration, not ratified", line, "from_id", "a normative link is a ratification", [fid]))
+                out.append(
+                    _problem(
+                        rel,
+                        "instrument_known",
+                        f"instrument {fid} is not in raw/chart1_instruments.csv",
+                        line,
+                        "from_id",
+                        "links point at Chart 1 rows by their id",
+                        [fid],
+                    )
+                )
+            elif "ratifiable" in inst.columns and str(inst.at[fid, "ratifiable"]).lower() in (
+                "false",
+                "0",
+            ):
+                out.append(
+                    _problem(
+                        rel,
+                        "instrument_ratifiable",
+                        f"{fid} is a declaration, not ratified",
+                        line,
+                        "from_id",
+                        "a normative link is a ratification",
+                        [fid],
+                    )
+                )
         elif kind == "indicator" and fid not in reg_ids:
-            out.append(_problem(rel, "indicator_known", f"indicator {fid} is not in the registry", line, "from_id", "links point at registry ids", [fid]))
+            out.append(
+                _problem(
+                    rel,
+                    "indicator_known",
+                    f"indicator {fid} is not in the registry",
+                    line,
+                    "from_id",
+                    "links point at registry ids",
+                    [fid],
+                )
+            )
 
     plan_inds = {i for i, lv in items.items() if lv == "indicator"}
     linked = set(mapping.links.loc[mapping.links["from_kind"] == "plan_item", "from_id"])
     nr_lines = dict(zip(mapping.not_related["plan_item"], mapping.not_related["line"], strict=True))
     for pid, line in nr_lines.items():
         if pid not in plan_inds:
-            out.append(_problem(rel, "not_related_is_indicator", f"{pid} is not a plan indicator", int(line) or None, "plan_item", "the list accounts for plan indicators", [pid]))
+            out.append(
+                _problem(
+                    rel,
+                    "not_related_is_indicator",
+                    f"{pid} is not a plan indicator",
+                    int(line) or None,
+                    "plan_item",
+                    "the list accounts for plan indicators",
+                    [pid],
+                )
+            )
         elif pid in linked:
-            out.append(_problem(rel, "not_related_unlinked", f"{pid} is listed as not SDG-related but is also linked", int(line) or None, "plan_item", "an item is either linked or not", [pid]))
+            out.append(
+                _problem(
+                    rel,
+                    "not_related_unlinked",
+                    f"{pid} is listed as not SDG-related but is also linked",
+                    int(line) or None,
+                    "plan_item",
+                    "an item is either linked or not",
+                    [pid],
+                )
+            )
     for pid in sorted(plan_inds - linked - set(nr_lines)):
-        out.append(_problem(rel, "plan_indicator_accounted", f"plan indicator {pid} is neither linked to a target nor listed in not_sdg_related", None, "from_id", "every plan indicator must be mapped or explicitly marked as not SDG-related", [pid]))
+        out.append(
+            _problem(
+                rel,
+                "plan_indicator_accounted",
+                f"plan indicator {pid} is neither linked to a target nor listed in not_sdg_related",
+                None,
+                "from_id",
+                "every plan indicator must be mapped or explicitly marked as not SDG-related",
+                [pid],
+            )
+        )
 
     listed = set(mapping.global_indicators["code"])
     for _, g in mapping.global_indicators.iterrows():
         line = int(g["line"]) or None
         if g["code"] not in levels:
-            out.append(_problem(rel, "sdg_code_in_reference", f"{g['code']} is not in the SDG reference", line, "code", why_ref, [g["code"]]))
+            out.append(
+                _problem(
+                    rel,
+                    "sdg_code_in_reference",
+                    f"{g['code']} is not in the SDG reference",
+                    line,
+                    "code",
+                    why_ref,
+                    [g["code"]],
+                )
+            )
         if g["workbench_indicator"] and g["workbench_indicator"] not in reg_ids:
-            out.append(_problem(rel, "indicator_known", f"indicator {g['workbench_indicator']} is not in the registry", line, "workbench_indicator", "links point at registry ids", [g["workbench_indicator"]]))
+            out.append(
+                _problem(
+                    rel,
+                    "indicator_known",
+                    f"indicator {g['workbench_indicator']} is not in the registry",
+                    line,
+                    "workbench_indicator",
+                    "links point at registry ids",
+                    [g["workbench_indicator"]],
+                )
+            )
     for code, level in levels.items():
         if level == "indicator" and target_of(code) in targets and code not in listed:
-            out.append(_problem(rel, "global_indicator_listed", f"global indicator {code} of a covered target has no entry in global_indicators", None, "code", "the report says for every global indicator whether the workbench computes it, and why not", [code]))
+            out.append(
+                _problem(
+                    rel,
+                    "global_indicator_listed",
+                    f"global indicator {code} of a covered target has no entry in global_indicators",
+                    None,
+                    "code",
+                    "the report says for every global indicator whether the workbench computes it, and why not",
+                    [code],
+                )
+            )
 
     ind_links = mapping.links[mapping.links["from_kind"] == "indicator"]
     for ind in registry.indicators:
         mine = set(ind_links.loc[ind_links["from_id"] == ind.id, "target"])
         theirs = {target_of(c) for c in (getattr(ind, "sdg", None) or [])}
         if not mine:
-            out.append(_problem(rel, "registry_indicator_mapped", f"registry indicator {ind.id} has no reviewed SDG link", None, "from_id", "the registry's links carry no rationale; the report shows reviewed links only", [ind.id], "warning"))
+            out.append(
+                _problem(
+                    rel,
+                    "registry_indicator_mapped",
+                    f"registry indicator {ind.id} has no reviewed SDG link",
+                    None,
+                    "from_id",
+                    "the registry's links carry no rationale; the report shows reviewed links only",
+                    [ind.id],
+                    "warning",
+                )
+            )
         for t in sorted(theirs - mine, key=_code_key):
-            out.append(_problem(rel, "registry_link_reviewed", f"the registry links {ind.id} to {t}; the mapping does not", None, "sdg_code", "the registry and the reviewed mapping should agree", [ind.id, t], "warning"))
+            out.append(
+                _problem(
+                    rel,
+                    "registry_link_reviewed",
+                    f"the registry links {ind.id} to {t}; the mapping does not",
+                    None,
+                    "sdg_code",
+                    "the registry and the reviewed mapping should agree",
+                    [ind.id, t],
+                    "warning",
+                )
+            )
     return out
 
 
-def load_mapping(ds: Dataset | None = None, *, data: str | os.PathLike[str] | None = None) -> Mapping:
+def load_mapping(
+    ds: Dataset | None = None, *, data: str | os.PathLike[str] | None = None
+) -> Mapping:
     """Read and check the mapping of a loaded dataset's data folder.
 
     Parameters
@@ -769,7 +1056,10 @@ def series_16_2_2(
     t = t[t["year"] <= until]
     rate = t[t["indicator_id"] == "victims_rate"].set_index("year")
     vic = t[t["indicator_id"] == "victims"].set_index("year")
-    years = sorted(set(vic.index[vic["value"].notna() | vic["censored"]]) | set(rate.index[rate["value"].notna()]))
+    years = sorted(
+        set(vic.index[vic["value"].notna() | vic["censored"]])
+        | set(rate.index[rate["value"].notna()])
+    )
     rows = []
     for y in years:
         r = rate.loc[y] if y in rate.index else None
@@ -777,17 +1067,38 @@ def series_16_2_2(
         rows.append(
             {
                 "year": int(y),
-                "victims": (r["numerator"] if r is not None and not _isnan(r["numerator"]) else (v["value"] if v is not None else math.nan)),
+                "victims": (
+                    r["numerator"]
+                    if r is not None and not _isnan(r["numerator"])
+                    else (v["value"] if v is not None else math.nan)
+                ),
                 "censored": bool(v["censored"]) and not _is_range(v) if v is not None else False,
                 "range_low": v["value_low"] if v is not None and _is_range(v) else math.nan,
                 "range_high": v["value_high"] if v is not None and _is_range(v) else math.nan,
                 "population": r["denominator"] if r is not None else math.nan,
                 "rate": r["value"] if r is not None else math.nan,
-                "source": (r["source"] if r is not None and r["source"] else (v["source"] if v is not None else "")),
+                "source": (
+                    r["source"]
+                    if r is not None and r["source"]
+                    else (v["source"] if v is not None else "")
+                ),
                 "coverage": (r["coverage"] if r is not None else ""),
             }
         )
-    df = pd.DataFrame(rows, columns=["year", "victims", "censored", "range_low", "range_high", "population", "rate", "source", "coverage"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "year",
+            "victims",
+            "censored",
+            "range_low",
+            "range_high",
+            "population",
+            "rate",
+            "source",
+            "coverage",
+        ],
+    )
     return finish(df, ["year"], name="sdg_16_2_2")
 
 
@@ -826,7 +1137,11 @@ def breakdown_16_2_2(
         country_names=country_names,
     )
     rate = t[(t["indicator_id"] == "victims_rate") & (t["disaggregation"] == "total")]
-    pop = float(rate["denominator"].iloc[0]) if len(rate) and not _isnan(rate["denominator"].iloc[0]) else math.nan
+    pop = (
+        float(rate["denominator"].iloc[0])
+        if len(rate) and not _isnan(rate["denominator"].iloc[0])
+        else math.nan
+    )
     if country == REGION_CODE:
         pop = math.nan
     vic = t[t["indicator_id"] == "victims"]
@@ -837,7 +1152,9 @@ def breakdown_16_2_2(
         part = vic[(vic["disaggregation"] == d) & has]
         if part.empty:
             continue
-        for _, r in pd.concat([total.assign(disaggregation_label=part["disaggregation_label"].iloc[0]), part]).iterrows():
+        for _, r in pd.concat(
+            [total.assign(disaggregation_label=part["disaggregation_label"].iloc[0]), part]
+        ).iterrows():
             value = float(r["value"]) if not _isnan(r["value"]) else math.nan
             rows.append(
                 {
@@ -850,11 +1167,25 @@ def breakdown_16_2_2(
                     "range_low": r["value_low"] if _is_range(r) else math.nan,
                     "range_high": r["value_high"] if _is_range(r) else math.nan,
                     "population": pop,
-                    "rate": value / pop * 100000 if not _isnan(pop) and not _isnan(value) else math.nan,
+                    "rate": value / pop * 100000
+                    if not _isnan(pop) and not _isnan(value)
+                    else math.nan,
                     "source": r["source"],
                 }
             )
-    cols = ["disaggregation", "disaggregation_label", "category", "category_label", "victims", "censored", "range_low", "range_high", "population", "rate", "source"]
+    cols = [
+        "disaggregation",
+        "disaggregation_label",
+        "category",
+        "category_label",
+        "victims",
+        "censored",
+        "range_low",
+        "range_high",
+        "population",
+        "rate",
+        "source",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -866,9 +1197,14 @@ def progress_table(
     indicators: Sequence[str] = PROGRESS_INDICATORS,
     lang: str = "en",
     base_year: int = PROGRESS_BASE_YEAR,
+    target_year: int | None = None,
     country_names: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return the progress status of the workbench's SDG-linked indicators for a country and year.
+
+    An indicator with a ``target`` in the registry is assessed against it, to be reached by
+    ``target_year`` (default: the end of the coalition's plan period, ``parameters/coalition.yaml``);
+    the others against the trend thresholds (:func:`progress_status`).
 
     Returns
     -------
@@ -878,6 +1214,11 @@ def progress_table(
         status``. Counts are the persons behind each value (the value of a count, the numerator of a
         ratio), for disclosure control. Censored figures are treated as missing.
     """
+    if target_year is None:
+        from corett_lib import config
+
+        target_year = int(config.coalition().plan_period.get("end", 2030))
+    reg = evaluation.registry
     t = _indicator_table(evaluation, [country], indicators, lang=lang, country_names=country_names)
     t = t[t["year"] <= year]
     rows = []
@@ -886,7 +1227,15 @@ def progress_table(
         if s.empty:
             continue
         direction = str(s["direction"].iloc[0])
-        res = series_progress(s[["year", "value"]], direction, until=year, base_year=base_year)
+        target = reg.get(ind).target
+        res = series_progress(
+            s[["year", "value"]],
+            direction,
+            until=year,
+            base_year=base_year,
+            target=target,
+            target_year=target_year if target is not None else None,
+        )
         counts = s.set_index("year")["numerator"]
         rows.append(
             {
@@ -895,11 +1244,29 @@ def progress_table(
                 "direction": direction,
                 "decimals": int(s["decimals"].iloc[0]),
                 **res,
-                "base_count": counts.get(res["base_year"], math.nan) if res["base_year"] else math.nan,
-                "latest_count": counts.get(res["latest_year"], math.nan) if res["latest_year"] else math.nan,
+                "base_count": counts.get(res["base_year"], math.nan)
+                if res["base_year"]
+                else math.nan,
+                "latest_count": counts.get(res["latest_year"], math.nan)
+                if res["latest_year"]
+                else math.nan,
             }
         )
-    cols = ["indicator_id", "label", "direction", "decimals", "base_year", "base_value", "base_count", "latest_year", "latest_value", "latest_count", "cagr", "ratio", "status"]
+    cols = [
+        "indicator_id",
+        "label",
+        "direction",
+        "decimals",
+        "base_year",
+        "base_value",
+        "base_count",
+        "latest_year",
+        "latest_value",
+        "latest_count",
+        "cagr",
+        "ratio",
+        "status",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -937,12 +1304,33 @@ def plan_links(
     m = links.merge(items, left_on="from_id", right_on="id", how="inner")
     inds = items[items["level"] == "indicator"].copy()
     inds["direction"] = inds["direction"].replace("", np.nan)
-    acts = actuals if actuals is not None else pd.DataFrame({"plan_id": pd.Series(dtype=object), "value": pd.Series(dtype=float)})
+    acts = (
+        actuals
+        if actuals is not None
+        else pd.DataFrame({"plan_id": pd.Series(dtype=object), "value": pd.Series(dtype=float)})
+    )
     st = plan_progress(inds, acts)
     latest = st.sort_values(["id", "year"], na_position="first").drop_duplicates("id", keep="last")
     m = m.merge(latest[["id", "status"]], on="id", how="left")
     m["status"] = m["status"].fillna("")
-    out = m[["target", "sdg_code", "id", "level", "plan", "text_en", "text_es", "unit", "direction", "target_value", "relation", "rationale_en", "rationale_es", "status"]].copy()
+    out = m[
+        [
+            "target",
+            "sdg_code",
+            "id",
+            "level",
+            "plan",
+            "text_en",
+            "text_es",
+            "unit",
+            "direction",
+            "target_value",
+            "relation",
+            "rationale_en",
+            "rationale_es",
+            "status",
+        ]
+    ].copy()
     out["_t"] = out["target"].map(_code_key)
     out = out.sort_values(["_t", "id"], kind="mergesort").drop(columns="_t").reset_index(drop=True)
     return out
@@ -969,14 +1357,43 @@ def indicator_links(
     ids = list(dict.fromkeys(links["from_id"]))
     if not ids:
         return pd.DataFrame()
-    t = _indicator_table(evaluation, [country], ids, years=[year], lang=lang, country_names=country_names)
-    keep = ["indicator_id", "label", "value", "numerator", "censored", "unit", "decimals", "source", "flags", "direction"]
+    t = _indicator_table(
+        evaluation, [country], ids, years=[year], lang=lang, country_names=country_names
+    )
+    keep = [
+        "indicator_id",
+        "label",
+        "value",
+        "numerator",
+        "censored",
+        "unit",
+        "decimals",
+        "source",
+        "flags",
+        "direction",
+    ]
     m = links.merge(t[keep], left_on="from_id", right_on="indicator_id", how="left")
     order = {i: k for k, i in enumerate(t["indicator_id"].drop_duplicates())}
     m["_t"] = m["target"].map(_code_key)
     m["_o"] = m["indicator_id"].map(order)
     m = m.sort_values(["_t", "_o", "sdg_code"], kind="mergesort")
-    cols = ["target", "sdg_code", "indicator_id", "label", "relation", "rationale_en", "rationale_es", "value", "numerator", "censored", "unit", "decimals", "direction", "source", "flags"]
+    cols = [
+        "target",
+        "sdg_code",
+        "indicator_id",
+        "label",
+        "relation",
+        "rationale_en",
+        "rationale_es",
+        "value",
+        "numerator",
+        "censored",
+        "unit",
+        "decimals",
+        "direction",
+        "source",
+        "flags",
+    ]
     return m[cols].reset_index(drop=True)
 
 
@@ -1014,8 +1431,14 @@ def instrument_status(
     for iid, targets in tg.items():
         meta = inst.loc[iid] if iid in inst.index else {}
         for iso in countries:
-            cell = cells.loc[(iid, iso)] if cells is not None and (iid, iso) in cells.index else None
-            date = _text(cell["date_iso"]) if cell is not None and not _isnan_text(cell["date_iso"]) else ""
+            cell = (
+                cells.loc[(iid, iso)] if cells is not None and (iid, iso) in cells.index else None
+            )
+            date = (
+                _text(cell["date_iso"])
+                if cell is not None and not _isnan_text(cell["date_iso"])
+                else ""
+            )
             blank = cell is None or not date or str(cell.get("blank", "")).lower() == "true"
             if blank:
                 status = "gap"
@@ -1031,15 +1454,23 @@ def instrument_status(
                     "short_name_es": meta.get("short_name_es", iid) if len(meta) else iid,
                     "targets": targets,
                     "iso3": iso,
-                    "original_text": _text(cell["original_text"]) if cell is not None and not _isnan_text(cell["original_text"]) else "",
+                    "original_text": _text(cell["original_text"])
+                    if cell is not None and not _isnan_text(cell["original_text"])
+                    else "",
                     "date_iso": "" if blank else date,
-                    "accession": bool(str(cell.get("accession", "")).lower() == "true") if cell is not None else False,
+                    "accession": bool(str(cell.get("accession", "")).lower() == "true")
+                    if cell is not None
+                    else False,
                     "status": status,
                 }
             )
     df = pd.DataFrame(rows)
     df["_m"] = df["iso3"].map({c: i for i, c in enumerate(countries)})
-    df = df.sort_values(["row_order", "_m"], kind="mergesort").drop(columns="_m").reset_index(drop=True)
+    df = (
+        df.sort_values(["row_order", "_m"], kind="mergesort")
+        .drop(columns="_m")
+        .reset_index(drop=True)
+    )
     return df
 
 
@@ -1088,18 +1519,28 @@ def alignment_summary(
             if len(instruments)
             else instruments
         )
-        with_value = i[i["value"].notna() | i["censored"].fillna(False).astype(bool)] if len(i) else i
+        with_value = (
+            i[i["value"].notna() | i["censored"].fillna(False).astype(bool)] if len(i) else i
+        )
         rows.append(
             {
                 "target": t,
                 "title_en": sdg_title(sdg, t, "en"),
                 "title_es": sdg_title(sdg, t, "es"),
-                "global_computed": ", ".join(sort_codes(g.loc[g["workbench_indicator"] != "", "code"])),
+                "global_computed": ", ".join(
+                    sort_codes(g.loc[g["workbench_indicator"] != "", "code"])
+                ),
                 "global_total": len(g),
                 "indicators_linked": int(i["indicator_id"].nunique()) if len(i) else 0,
-                "indicators_with_value": int(with_value["indicator_id"].nunique()) if len(with_value) else 0,
-                "plan_indicators": int(p.loc[p["level"] == "indicator", "id"].nunique()) if len(p) else 0,
-                "plan_items": int(p.loc[p["level"] != "indicator", "id"].nunique()) if len(p) else 0,
+                "indicators_with_value": int(with_value["indicator_id"].nunique())
+                if len(with_value)
+                else 0,
+                "plan_indicators": int(p.loc[p["level"] == "indicator", "id"].nunique())
+                if len(p)
+                else 0,
+                "plan_items": int(p.loc[p["level"] != "indicator", "id"].nunique())
+                if len(p)
+                else 0,
                 "instrument_cells": len(ins),
                 "ratified": int((ins["status"] == "ratified").sum()) if len(ins) else 0,
                 "gaps": int((ins["status"] == "gap").sum()) if len(ins) else 0,

@@ -161,7 +161,18 @@ def write_template(
 
     yes_no = ("yes", "no") if lang == "en" else ("sí", "no")
     headers = [_t(f"col_{f}", lang) for f in SHEET_COLUMNS.values()]
-    widths = {"A": 18, "B": 60, "C": 12, "D": 28, "E": 10, "F": 12, "G": 13, "H": 13, "I": 40, "J": 30}
+    widths = {
+        "A": 18,
+        "B": 60,
+        "C": 12,
+        "D": 28,
+        "E": 10,
+        "F": 12,
+        "G": 13,
+        "H": 13,
+        "I": 40,
+        "J": 30,
+    }
     for axis_id, names in AXIS_SHEETS.items():
         rows = monitored[monitored["axis_id"] == axis_id]
         ws = wb.create_sheet(names[0 if lang == "en" else 1])
@@ -309,6 +320,10 @@ def _text(value: Any) -> str:
     """A cell's content as stored text: never evaluated (a formula stays its ``=...`` text)."""
     if value is None:
         return ""
+    if not isinstance(value, str | int | float | _dt.date) and isinstance(
+        getattr(value, "text", None), str
+    ):
+        return str(value.text).strip()  # an array formula: its text, never computed
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, _dt.datetime):
@@ -366,8 +381,13 @@ def read_workbook(
         # formulas are read as their text (data_only=False) and never computed
         wb = load_workbook(p, data_only=False, read_only=False)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        col.add(None, None, "workbook_readable", f"cannot be read as an .xlsx workbook ({exc})",
-                "members return the workbook written by corett template")
+        col.add(
+            None,
+            None,
+            "workbook_readable",
+            f"cannot be read as an .xlsx workbook ({exc})",
+            "members return the workbook written by corett template",
+        )
         return [], col.problems
     digest = hashlib.sha256(p.read_bytes()).hexdigest()[:12]
     source = f"workbook {p.name} sha256:{digest}"
@@ -376,23 +396,43 @@ def read_workbook(
     meta = {k: ins[c].value for k, c in META_CELLS.items()}
     iso3 = _text(meta["country"]).upper()
     if iso3 not in members:
-        col.add(ins.title, META_CELLS["country"], "member_known",
-                f"{iso3 or '(empty)'} is not a member ({', '.join(members)})",
-                "each workbook is one member's report", iso3)
+        col.add(
+            ins.title,
+            META_CELLS["country"],
+            "member_known",
+            f"{iso3 or '(empty)'} is not a member ({', '.join(members)})",
+            "each workbook is one member's report",
+            iso3,
+        )
     elif country and iso3 != country:
-        col.add(ins.title, META_CELLS["country"], "country_matches",
-                f"the workbook is for {iso3}, not {country}",
-                "a workbook is ingested for the member it was made for", iso3)
+        col.add(
+            ins.title,
+            META_CELLS["country"],
+            "country_matches",
+            f"the workbook is for {iso3}, not {country}",
+            "a workbook is ingested for the member it was made for",
+            iso3,
+        )
     y_text = _text(meta["year"])
     wb_year = int(y_text) if y_text.isdigit() else None
     if wb_year is None or not YEAR_RANGE[0] <= wb_year <= YEAR_RANGE[1]:
-        col.add(ins.title, META_CELLS["year"], "year_in_range",
-                f"year {y_text or '(empty)'} is not between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}",
-                "the strategic plan runs 2019-2027", y_text)
+        col.add(
+            ins.title,
+            META_CELLS["year"],
+            "year_in_range",
+            f"year {y_text or '(empty)'} is not between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}",
+            "the strategic plan runs 2019-2027",
+            y_text,
+        )
     elif year and wb_year != int(year):
-        col.add(ins.title, META_CELLS["year"], "year_matches",
-                f"the workbook is for {wb_year}, not {year}",
-                "a workbook is ingested for the year it was made for", wb_year)
+        col.add(
+            ins.title,
+            META_CELLS["year"],
+            "year_matches",
+            f"the workbook is for {wb_year}, not {year}",
+            "a workbook is ingested for the year it was made for",
+            wb_year,
+        )
 
     monitored = monitored_items(plan_items).set_index("id")
     sheets_by_axis: dict[str, str] = {}
@@ -401,27 +441,53 @@ def read_workbook(
     for ws in wb.worksheets[1:]:
         axis_id = _text(ws[AXIS_ID_CELL].value)
         if axis_id not in AXIS_SHEETS:
-            col.add(ws.title, AXIS_ID_CELL, "axis_known",
-                    f"{axis_id or '(empty)'} is not an axis of the monitored plans",
-                    "each sheet reports on one axis; do not edit this cell", axis_id)
+            col.add(
+                ws.title,
+                AXIS_ID_CELL,
+                "axis_known",
+                f"{axis_id or '(empty)'} is not an axis of the monitored plans",
+                "each sheet reports on one axis; do not edit this cell",
+                axis_id,
+            )
             continue
         sheets_by_axis[axis_id] = ws.title
         for r in range(FIRST_ROW, ws.max_row + 1):
             cells = {f: ws[f"{letter}{r}"] for letter, f in SHEET_COLUMNS.items()}
-            entered = [f for f in ("value", "evidence_available", "deadline", "completed",
-                                   "cause_of_delay", "notes") if cells[f].value not in (None, "")]
+            entered = [
+                f
+                for f in (
+                    "value",
+                    "evidence_available",
+                    "deadline",
+                    "completed",
+                    "cause_of_delay",
+                    "notes",
+                )
+                if cells[f].value not in (None, "")
+            ]
             item = _text(cells["plan_item_id"].value)
             if not item and not entered:
                 continue
             ref = f"A{r}"
             if item not in monitored.index or monitored.at[item, "axis_id"] != axis_id:
-                col.add(ws.title, ref, "plan_item_known",
-                        f"{item or '(empty)'} is not an item of axis {axis_id}",
-                        "rows are the plan's items; do not edit the id column", item)
+                col.add(
+                    ws.title,
+                    ref,
+                    "plan_item_known",
+                    f"{item or '(empty)'} is not an item of axis {axis_id}",
+                    "rows are the plan's items; do not edit the id column",
+                    item,
+                )
                 continue
             if item in seen:
-                col.add(ws.title, ref, "item_unique", f"{item} is also on {seen[item]}",
-                        "one row per plan item", item)
+                col.add(
+                    ws.title,
+                    ref,
+                    "item_unique",
+                    f"{item} is also on {seen[item]}",
+                    "one row per plan item",
+                    item,
+                )
                 continue
             seen[item] = f"{ws.title}!{ref}"
             if not entered:
@@ -434,19 +500,35 @@ def read_workbook(
             if v.value not in (None, ""):
                 where = f"C{r}"
                 if v.data_type == "f" or (isinstance(v.value, str) and v.value.startswith("=")):
-                    col.add(ws.title, where, "value_not_formula",
-                            "a formula is not accepted; type the number",
-                            "formulas are never evaluated by the workbench", v.value)
+                    col.add(
+                        ws.title,
+                        where,
+                        "value_not_formula",
+                        "a formula is not accepted; type the number",
+                        "formulas are never evaluated by the workbench",
+                        v.value,
+                    )
                 elif kind != "indicator":
-                    col.add(ws.title, where, "value_on_indicator",
-                            f"{item} is a{'n' if kind[0] in 'aeio' else ''} {kind}: a value "
-                            "belongs on indicator rows", "activities report dates", v.value)
+                    col.add(
+                        ws.title,
+                        where,
+                        "value_on_indicator",
+                        f"{item} is a{'n' if kind[0] in 'aeio' else ''} {kind}: a value "
+                        "belongs on indicator rows",
+                        "activities report dates",
+                        v.value,
+                    )
                 else:
                     number = _number(v.value)
                     if number is None or number < 0:
-                        col.add(ws.title, where, "value_non_negative_number",
-                                f"{v.value!r} is not a number >= 0",
-                                "actuals are counts or amounts", v.value)
+                        col.add(
+                            ws.title,
+                            where,
+                            "value_non_negative_number",
+                            f"{v.value!r} is not a number >= 0",
+                            "actuals are counts or amounts",
+                            v.value,
+                        )
                     else:
                         rec["value"] = str(int(number)) if number.is_integer() else repr(number)
             ev = _text(cells["evidence_available"].value).lower()
@@ -454,47 +536,83 @@ def read_workbook(
                 if ev in YES_WORDS:
                     rec["evidence_available"] = YES_WORDS[ev]
                 else:
-                    col.add(ws.title, f"F{r}", "yes_no", f"{ev!r} is not yes or no",
-                            "evidence availability is a yes/no answer", ev)
+                    col.add(
+                        ws.title,
+                        f"F{r}",
+                        "yes_no",
+                        f"{ev!r} is not yes or no",
+                        "evidence availability is a yes/no answer",
+                        ev,
+                    )
             for f in ("deadline", "completed"):
                 c = cells[f]
                 if c.value in (None, ""):
                     continue
                 where = f"{_LETTER[f]}{r}"
                 if kind != "activity":
-                    col.add(ws.title, where, "date_on_activity",
-                            f"{item} is not an activity: dates belong on activity rows",
-                            "deadlines are set for activities", c.value)
+                    col.add(
+                        ws.title,
+                        where,
+                        "date_on_activity",
+                        f"{item} is not an activity: dates belong on activity rows",
+                        "deadlines are set for activities",
+                        c.value,
+                    )
                     continue
                 iso = _date(c.value)
                 if iso is None:
-                    col.add(ws.title, where, "date_valid",
-                            f"{_text(c.value)!r} is not a date (YYYY-MM-DD)",
-                            "deadlines and completion dates are compared", c.value)
+                    col.add(
+                        ws.title,
+                        where,
+                        "date_valid",
+                        f"{_text(c.value)!r} is not a date (YYYY-MM-DD)",
+                        "deadlines and completion dates are compared",
+                        c.value,
+                    )
                 elif not f"{YEAR_RANGE[0]}" <= iso[:4] <= f"{YEAR_RANGE[1]}":
-                    col.add(ws.title, where, "date_in_range",
-                            f"{iso} is not between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}",
-                            "the strategic plan runs 2019-2027", iso)
+                    col.add(
+                        ws.title,
+                        where,
+                        "date_in_range",
+                        f"{iso} is not between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}",
+                        "the strategic plan runs 2019-2027",
+                        iso,
+                    )
                 else:
                     rec[f] = iso
             if rec["completed"] and not rec["deadline"] and kind == "activity":
-                col.add(ws.title, f"G{r}", "deadline_present",
-                        "a completed activity needs its deadline",
-                        "punctuality compares completion with the deadline")
+                col.add(
+                    ws.title,
+                    f"G{r}",
+                    "deadline_present",
+                    "a completed activity needs its deadline",
+                    "punctuality compares completion with the deadline",
+                )
             rec["cause_of_delay"] = _text(cells["cause_of_delay"].value)
             rec["notes"] = _text(cells["notes"].value)
             if rec["deadline"]:
                 rec["on_time"] = on_time_of(rec["deadline"], rec["completed"], wb_year or 0)
                 if rec["on_time"] == "no" and not rec["cause_of_delay"]:
-                    col.add(ws.title, f"I{r}", "cause_of_delay_present",
-                            f"{item} is late: please record the cause of delay",
-                            "Chart 4 asks for the causes of delay", severity="warning")
+                    col.add(
+                        ws.title,
+                        f"I{r}",
+                        "cause_of_delay_present",
+                        f"{item} is late: please record the cause of delay",
+                        "Chart 4 asks for the causes of delay",
+                        severity="warning",
+                    )
             out.append(rec)
     for axis_id, names in AXIS_SHEETS.items():
         if axis_id not in sheets_by_axis:
-            col.add(None, None, "axis_sheet_present",
-                    f"no sheet for axis {axis_id} ({names[0]} / {names[1]})",
-                    "a missing sheet reports nothing for its axis", axis_id, severity="warning")
+            col.add(
+                None,
+                None,
+                "axis_sheet_present",
+                f"no sheet for axis {axis_id} ({names[0]} / {names[1]})",
+                "a missing sheet reports nothing for its axis",
+                axis_id,
+                severity="warning",
+            )
     return out, col.problems
 
 
@@ -565,9 +683,13 @@ def ingest(
             key = (recs[0]["iso3"], recs[0]["year"])
             if key in years_seen:
                 result.problems.append(
-                    Problem("error", "member_year_once", Path(f).name,
-                            f"{key[0]} {key[1]} is also reported by {years_seen[key]}",
-                            why="one workbook per member and year")
+                    Problem(
+                        "error",
+                        "member_year_once",
+                        Path(f).name,
+                        f"{key[0]} {key[1]} is also reported by {years_seen[key]}",
+                        why="one workbook per member and year",
+                    )
                 )
             years_seen[key] = Path(f).name
         rows += recs
@@ -576,8 +698,11 @@ def ingest(
     new = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
     # the same checks the loader applies, as a last guard before writing
     result.problems += [
-        p for p in validate_rows(new, rel="(ingested rows)", known_items=monitored_items(items)["id"],
-                                 members=members) if p.severity == "error"
+        p
+        for p in validate_rows(
+            new, rel="(ingested rows)", known_items=monitored_items(items)["id"], members=members
+        )
+        if p.severity == "error"
     ]
     if not result.ok:
         return result
@@ -622,8 +747,8 @@ def run_ingest_cli(
 
 __all__ = [
     "AXIS_SHEETS",
-    "IngestResult",
     "MONITORED_PLANS",
+    "IngestResult",
     "cell_ref",
     "ingest",
     "read_workbook",

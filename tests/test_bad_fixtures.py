@@ -214,3 +214,19 @@ def test_text_output_names_file_row_column_check_and_why(tmp_path: Path) -> None
     )
     assert "(why: " in line and "-15" in line
     assert result.output.splitlines()[-1].startswith("validation FAILED: ")
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    data = data_with(tmp_path, "truncated__unodc_data_glotip.xlsx")
+    shutil.copyfile(BAD / "latin1__countries_corett.csv", data / "raw" / "countries_corett.csv")
+    shutil.copyfile(BAD / "missing_member_year__population.csv", data / "raw" / "population.csv")
+    code, _, payload = validate(tmp_path, data)
+    assert code == 1
+    checks = sorted(
+        {(p["check"], p["file"]) for p in payload["problems"] if p["severity"] == "error"}
+    )
+    assert checks == [
+        ("file_encoding", "raw/countries_corett.csv"),
+        ("file_unreadable", GLOTIP),
+        ("population_covers_members", "raw/population.csv"),
+    ]

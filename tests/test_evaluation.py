@@ -42,12 +42,36 @@ EXPECTED: dict[str, str] = {
     # 1 of 2 late activities has a recorded cause
     "FQ5": "partly",
     "FQ6": "not_enough_evidence",
+    # the internal-evaluation questions: achievements read like EQ3, causes like FQ5
+    "EQ9": "partly",
+    "EQ13": "partly",
+    "EQ18": "partly",
+    "EQ11": "partly",
+    "EQ14": "partly",
+    "EQ20": "partly",
+    # data nobody collects yet
+    "EQ2": "not_enough_evidence",
+    "EQ7": "not_enough_evidence",
+    "EQ10": "not_enough_evidence",
+    "EQ12": "not_enough_evidence",
+    "EQ15": "not_enough_evidence",
+    "EQ16": "not_enough_evidence",
+    "EQ17": "not_enough_evidence",
+    "EQ19": "not_enough_evidence",
 }
 
 SERIES = pd.DataFrame(
     {
-        "indicator_id": ["victims", "victims", "prosecuted", "prosecuted", "convicted",
-                         "convicted", "repatriated", "repatriated"],
+        "indicator_id": [
+            "victims",
+            "victims",
+            "prosecuted",
+            "prosecuted",
+            "convicted",
+            "convicted",
+            "repatriated",
+            "repatriated",
+        ],
         "year": [2018, 2021, 2018, 2021, 2017, 2020, 2018, 2021],
         "value": [100.0, 150.0, 10.0, 20.0, 5.0, 8.0, 4.0, 2.0],
         "source": ["UNODC"] * 8,
@@ -61,14 +85,20 @@ def items() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def ev(items: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Evidence:
+def monitoring(items: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     data = tmp_path_factory.mktemp("data")
     (data / "monitoring").mkdir()
     shutil.copy(FIXTURES / "evaluation_gtm_2021.csv", data / "monitoring" / "collected.csv")
-    monitoring, problems = load_monitoring(data, illustrative=False, plan_items=items)
+    table, problems = load_monitoring(data, illustrative=False, plan_items=items)
     assert [p.check for p in problems] == ["cause_of_delay_present"]  # RM.A4.O8.ACT1, a warning
-    return Evidence(items, monitoring, country="GTM", year=2021, members=config.members(),
-                    series=SERIES)
+    return table
+
+
+@pytest.fixture(scope="module")
+def ev(items: pd.DataFrame, monitoring: pd.DataFrame) -> Evidence:
+    return Evidence(
+        items, monitoring, country="GTM", year=2021, members=config.members(), series=SERIES
+    )
 
 
 @pytest.mark.parametrize("qid", sorted(EXPECTED))
@@ -82,7 +112,9 @@ def test_every_verdict_occurs_at_least_once() -> None:
 
 def test_rationales_name_the_evidence_in_both_languages(ev: Evidence) -> None:
     a = answer(ev, "FQ3")
-    assert a.rationale("en") == "1 of 3 activities due by the end of 2021 were on time; 2 were late."
+    assert (
+        a.rationale("en") == "1 of 3 activities due by the end of 2021 were on time; 2 were late."
+    )
     assert a.rationale("es") == (
         "1 de 3 actividades con plazo hasta fines de 2021 se hicieron a tiempo; 2 con retraso."
     )
@@ -113,13 +145,15 @@ def test_other_members_rows_stay_out_of_a_members_scope(ev: Evidence) -> None:
 
 def test_effects_need_two_comparable_series(ev: Evidence, items: pd.DataFrame) -> None:
     only_victims = SERIES[SERIES["indicator_id"] == "victims"]
-    ev1 = Evidence(items, ev.rows, country="GTM", year=2021, members=config.members(),
-                   series=only_victims)
+    ev1 = Evidence(
+        items, ev.rows, country="GTM", year=2021, members=config.members(), series=only_victims
+    )
     a = answer(ev1, "EQ1")
     assert (a.verdict, a.grade) == ("not_enough_evidence", "weak")
     falling = SERIES.assign(value=[9.0, 1.0] * 4)
-    ev2 = Evidence(items, ev.rows, country="GTM", year=2021, members=config.members(),
-                   series=falling)
+    ev2 = Evidence(
+        items, ev.rows, country="GTM", year=2021, members=config.members(), series=falling
+    )
     assert answer(ev2, "EQ1").verdict == "no"
 
 
@@ -140,6 +174,16 @@ def test_monitoring_matrix_shows_availability_per_objective(ev: Evidence) -> Non
     assert out.at["RM.A1.O1", "available"] == ""
 
 
+def test_chain_counts_rows_with_validation_warnings(ev: Evidence) -> None:
+    chain = answer(ev, "FQ3").chain.set_index("item_id")
+    assert chain["warnings"].to_dict() == {
+        "RM.A4.O6.ACT1": 0,
+        "RM.A4.O6.ACT2": 0,
+        "RM.A4.O8.ACT1": 1,  # late, no cause recorded
+    }
+    assert chain.at["RM.A4.O8.ACT1", "values_by_year"] == "GTM 2021 \u2717"
+
+
 def test_followup_lists_activities_on_time_and_late_with_causes(ev: Evidence) -> None:
     acts = evaluation.followup_activities(ev)
     assert acts["plan_item_id"].tolist() == ["RM.A4.O6.ACT1", "RM.A4.O6.ACT2", "RM.A4.O8.ACT1"]
@@ -157,3 +201,15 @@ def test_every_question_of_the_framework_has_a_rule_except_the_placeholder() -> 
     f, _ = read_followup_questions(raw_path("followup_questions"), "x")
     missing = sorted(set(q["id"]) | set(f["id"]) - set(evaluation.RULES))
     assert [m for m in missing if m not in evaluation.RULES] == ["FQ7"]
+
+
+def test_expected_verdicts_cover_every_question_with_a_rule() -> None:
+    assert set(EXPECTED) == set(evaluation.RULES)
+
+
+def test_the_region_sums_its_members(items: pd.DataFrame, monitoring: pd.DataFrame) -> None:
+    region = Evidence(items, monitoring, country="CORETT", year=2021, members=config.members())
+    ind = region.indicators().set_index("id")
+    assert ind.at["RM.A1.O1.IND1", "actual"] == 10.0  # GTM 1 + HND 9
+    assert ind.at["RM.A1.O1.IND1", "values_by_year"] == "2020: 10"
+    assert answer(region, "FQ4").chain["scope"].iloc[0] == "CORETT (9 members)"

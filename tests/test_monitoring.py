@@ -56,7 +56,7 @@ def test_shipped_illustrative_file_is_what_the_seeded_generator_makes(items: pd.
     shipped = pd.read_csv(
         paths.monitoring_dir() / ILLUSTRATIVE_FILE, dtype=str, keep_default_na=False
     )
-    assert len(made) == len(shipped) == 2959
+    assert len(made) == len(shipped) == 2851
     assert made["plan_item_id"].tolist() == shipped["plan_item_id"].tolist()
     assert made["deadline"].tolist() == shipped["deadline"].tolist()
     values = pd.to_numeric(shipped["value"].replace("", None)).astype(float)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import math
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def shipped() -> sdg.Mapping:
     return mapping
 
 
-def _check(mapping: sdg.Mapping, ref: dict[str, pd.DataFrame], plan_items: pd.DataFrame | None = None):
+def _check(
+    mapping: sdg.Mapping, ref: dict[str, pd.DataFrame], plan_items: pd.DataFrame | None = None
+):
     return sdg.check_mapping(
         mapping,
         sdg=ref["sdg_targets"],
@@ -57,7 +60,11 @@ def test_shipped_mapping_passes_every_check(shipped: sdg.Mapping, ref: dict) -> 
     assert shipped.targets == ("5.2", "5.3", "8.7", "10.7", "16.2", "16.3", "17.17")
     assert len(shipped.links) == 90
     assert shipped.links["reviewed_on"].eq("2026-11-23").all()
-    assert shipped.links["reviewed_by"].str.contains("to be reviewed by CORETT's technical secretariat").all()
+    assert (
+        shipped.links["reviewed_by"]
+        .str.contains("to be reviewed by CORETT's technical secretariat")
+        .all()
+    )
 
 
 def test_every_mapped_code_exists_in_the_reference_file(shipped: sdg.Mapping, ref: dict) -> None:
@@ -69,10 +76,14 @@ def test_every_mapped_code_exists_in_the_reference_file(shipped: sdg.Mapping, re
     assert {"5.2", "5.3", "8.7", "10.7", "16.2", "16.3", "17.17"} <= set(shipped.links["target"])
 
 
-def test_every_plan_indicator_is_mapped_or_marked_not_sdg_related(shipped: sdg.Mapping, ref: dict) -> None:
+def test_every_plan_indicator_is_mapped_or_marked_not_sdg_related(
+    shipped: sdg.Mapping, ref: dict
+) -> None:
     items = ref["plan_items"]
     indicators = set(items.loc[items["level"] == "indicator", "id"])
-    linked = set(shipped.links.loc[shipped.links["from_kind"] == "plan_item", "from_id"]) & indicators
+    linked = (
+        set(shipped.links.loc[shipped.links["from_kind"] == "plan_item", "from_id"]) & indicators
+    )
     marked = set(shipped.not_related["plan_item"])
     assert len(indicators) == 33
     assert linked | marked == indicators
@@ -107,8 +118,20 @@ def test_the_good_fixture_has_no_error(ref: dict) -> None:
     ("name", "check", "rows", "column", "sample"),
     [
         ("unknown_code.yaml", "sdg_code_in_reference", (7,), "sdg_code", ("16.2.9",)),
-        ("plan_indicator_unaccounted.yaml", "plan_indicator_accounted", (), "from_id", ("PREV.A1.O1.IND2",)),
-        ("normative_from_plan.yaml", "relation_fits_kind", (19,), "relation", ("plan_item", "normative")),
+        (
+            "plan_indicator_unaccounted.yaml",
+            "plan_indicator_accounted",
+            (),
+            "from_id",
+            ("PREV.A1.O1.IND2",),
+        ),
+        (
+            "normative_from_plan.yaml",
+            "relation_fits_kind",
+            (19,),
+            "relation",
+            ("plan_item", "normative"),
+        ),
         ("missing_rationale.yaml", "value_present", (13,), "rationale_es", ()),
         ("target_not_covered.yaml", "target_covered", (13,), "sdg_code", ("5.2",)),
     ],
@@ -170,6 +193,11 @@ def test_progress_with_target_compares_growth_with_the_growth_needed(
     _, r, s = sdg.progress_status(100, last, 5, "increase", target=target, years_to_target=10)
     assert s == status
     assert (ratio is None and math.isnan(r)) or round(r, 3) == ratio
+
+
+def test_docstring_examples_run() -> None:
+    result = doctest.testmod(sdg)
+    assert result.attempted == 19 and result.failed == 0
 
 
 def test_an_unknown_direction_is_an_error() -> None:
@@ -234,7 +262,12 @@ def test_guatemala_2019_progress(ds) -> None:
     p = sdg.progress_table(evaluation(ds), "GTM", 2019).set_index("indicator_id")
     assert p.at["victims_rate", "status"] == "context"
     row = p.loc["prosecuted"]
-    assert (row["base_year"], row["base_value"], row["latest_value"], row["status"]) == (2015, 71.0, 83.0, "on_track")
+    assert (row["base_year"], row["base_value"], row["latest_value"], row["status"]) == (
+        2015,
+        71.0,
+        83.0,
+        "on_track",
+    )
     assert round(row["cagr"] * 100, 2) == 3.98
 
 
@@ -242,7 +275,10 @@ def test_belize_report_shows_the_trafficking_protocol_gap(ds) -> None:
     from corett_lib.report import sdg as report
 
     html = report.instruments(_ctx(ds, "BLZ", "en")).html
-    assert "Protocol to Prevent, Suppress and Punish Trafficking in Persons (Palermo Protocol)</td><td>5.2, 8.7, 16.2</td><td></td><td>Gap: no date in Chart 1</td>" in html
+    assert (
+        "Protocol to Prevent, Suppress and Punish Trafficking in Persons (Palermo Protocol)</td><td>5.2, 8.7, 16.2</td><td></td><td>Gap: no date in Chart 1</td>"
+        in html
+    )
     es = report.instruments(_ctx(ds, "BLZ", "es")).html
     assert "Vacío: sin fecha en el Cuadro 1" in es
 
@@ -253,11 +289,22 @@ def test_regional_report_renders_in_spanish(ds) -> None:
     ctx = _ctx(ds, "CORETT", "es")
     html = "".join(
         f(ctx).html
-        for f in (report.title, report.series, report.breakdown, report.progress, report.targets,
-                  report.instruments, report.summary, report.about_mapping, report.suppression_ledger)
+        for f in (
+            report.title,
+            report.series,
+            report.breakdown,
+            report.progress,
+            report.targets,
+            report.instruments,
+            report.summary,
+            report.about_mapping,
+            report.suppression_ledger,
+        )
     )
     assert "Alineación con los Objetivos de Desarrollo Sostenible" in html
-    assert "Poner fin al maltrato, la explotación, la trata" in html  # target 16.2 from the reference file
+    assert (
+        "Poner fin al maltrato, la explotación, la trata" in html
+    )  # target 16.2 from the reference file
     assert "8 de 9" in html  # members with a date for the Palermo Protocol by 2019
     summary = report.summary_table(ctx).set_index("target")
     assert summary.at["16.2", "global_computed"] == "16.2.2"

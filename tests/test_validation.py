@@ -329,3 +329,53 @@ def test_write_atomic_leaves_no_temporary_file(tmp_path: Path) -> None:
     runner.write_atomic(target, "two")
     assert target.read_text(encoding="utf-8") == "two"
     assert [f.name for f in target.parent.iterdir()] == ["index.html"]
+
+
+def test_shipped_data_validates_with_declared_warnings_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real inputs fail checks, every failure is declared: exit 0, warnings listed (slow-ish)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from corett_lib.cli import main
+
+    monkeypatch.setenv("CORETT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("CORETT_DATA", raising=False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["validate", "--out", str(out), "--format", "json"])
+    payload = json.loads((out / "validation" / "validation.json").read_text(encoding="utf-8"))
+    errors = [p for p in payload["problems"] if p["severity"] == "error"]
+    assert errors == [] and result.exit_code == 0
+    warnings = {(p["check"], tuple(p["rows"])) for p in payload["problems"]}
+    # El Salvador 2019, sexual exploitation 18+: Other 14 above the total of 6 (declared, flagged).
+    assert ("sex_parts_within_total", (39050, 39052, 39054, 39056)) in warnings
+    # Dominican Republic 2021: "Other forms", sex and age Unknown = 2,021 (declared, left out).
+    assert ("declared_correction", (54778,)) in warnings
+    # Chart 1: DOM ratified the Rome Statute in 1995, before its adoption in 1998 (declared).
+    assert ("ratification_after_adoption", (156,)) in warnings
+    assert payload["status"] == "passed"
+
+
+def test_corrections_are_routed_to_the_table_of_their_file() -> None:
+    from corett_lib.corrections import Correction
+    from corett_lib.loading import route_corrections
+
+    def c(ident: str, where: dict) -> Correction:
+        return Correction(id=ident, where=where, action="flag", reason="r", publisher_informed="no")
+
+    routed = route_corrections(
+        [
+            c("a", {"iso3": "DOM", "year": 2019}),
+            c(
+                "b",
+                {"source_file": "raw/chart1_ratifications.csv", "iso3": "DOM", "source_row": 156},
+            ),
+            c("c", {"source_file": GLOTIP, "source_row": 4}),
+        ]
+    )
+    assert {k: [x.id for x in v] for k, v in routed.items()} == {
+        "observations": ["a", "c"],
+        "ratifications": ["b"],
+    }

@@ -167,6 +167,25 @@ def _criterion(c: Any, lang: str) -> str:
     return i18n.t(f"criterion.{c}", lang) if isinstance(c, str) and c else ""
 
 
+def _chain_status(value: Any, lang: str) -> str:
+    from corett_lib.evaluation import CHAIN_STATUSES
+
+    if value in CHAIN_STATUSES:
+        return _t(f"chain_status.{str(value).replace(' ', '_')}", lang)
+    return i18n.label("status", value, lang)
+
+
+def _validation(value: Any, lang: str) -> str:
+    from corett_lib import evaluation as ev
+
+    keys = {
+        ev.VALIDATION_PASSED: "passed",
+        ev.VALIDATION_ILLUSTRATIVE: "illustrative",
+        ev.VALIDATION_PUBLISHED: "published",
+    }
+    return _t(f"validation.{keys[value]}", lang) if value in keys else str(value)
+
+
 # --------------------------------------------------------------------------- sections
 
 
@@ -176,9 +195,7 @@ def title(e: EvaluationContext) -> Block:
 
     lang = e.lang
     return wrap(
-        heading(
-            i18n.t("report.evaluation.title", lang, country=_scope(e), year=e.ctx.year), 1
-        ),
+        heading(i18n.t("report.evaluation.title", lang, country=_scope(e), year=e.ctx.year), 1),
         _banner(e),
         paragraph(_t("intro", lang, scope=_scope(e), start=PLAN_START, year=e.ctx.year)),
     )
@@ -247,10 +264,24 @@ def _question_blocks(e: EvaluationContext, ids: list[str]) -> list[Block]:
             blocks.append(paragraph(_t("no_chain", lang), css="corett-note"))
             continue
         df = chain[
-            ["item_id", "item", "scope", "values_by_year", "value", "status", "source",
-             "validation", "rule"]
+            [
+                "item_id",
+                "item",
+                "scope",
+                "values_by_year",
+                "value",
+                "status",
+                "source",
+                "validation",
+                "rule",
+            ]
         ].copy()
         df["value"] = [i18n.number(v, lang) for v in df["value"]]
+        df["status"] = [_chain_status(v, lang) for v in df["status"]]
+        df["validation"] = [
+            _validation(v, lang) + (f"; {_t('validation.warnings', lang, n=n)}" if n else "")
+            for v, n in zip(df["validation"], chain["warnings"], strict=True)
+        ]
         df.columns = [
             "",
             _t("col_item", lang),
@@ -277,8 +308,11 @@ def questions(e: EvaluationContext) -> Block:
     and the evidence chain (question -> indicators -> values by year and source -> validation ->
     rule)."""
     ids = e.questions["id"].tolist()
-    return wrap(heading(_t("section_questions", e.lang), 2, "questions"), _banner(e),
-                *_question_blocks(e, ids))
+    return wrap(
+        heading(_t("section_questions", e.lang), 2, "questions"),
+        _banner(e),
+        *_question_blocks(e, ids),
+    )
 
 
 def effects(e: EvaluationContext) -> Block:
@@ -317,8 +351,11 @@ def effects(e: EvaluationContext) -> Block:
 def followup(e: EvaluationContext) -> Block:
     """The follow-up questions of Chart 4 with their verdicts and evidence chains."""
     ids = e.followup["id"].tolist()
-    return wrap(heading(_t("section_followup", e.lang), 2, "followup"), _banner(e),
-                *_question_blocks(e, ids))
+    return wrap(
+        heading(_t("section_followup", e.lang), 2, "followup"),
+        _banner(e),
+        *_question_blocks(e, ids),
+    )
 
 
 def activities(e: EvaluationContext) -> Block:
@@ -337,8 +374,16 @@ def activities(e: EvaluationContext) -> Block:
         "": _t("on_time.pending", lang),
     }
     df = acts.assign(on_time=[on_time_word[v] for v in acts["on_time"]])[
-        ["plan_item_id", "activity", "iso3", "year", "deadline", "completed", "on_time",
-         "cause_of_delay"]
+        [
+            "plan_item_id",
+            "activity",
+            "iso3",
+            "year",
+            "deadline",
+            "completed",
+            "on_time",
+            "cause_of_delay",
+        ]
     ]
     df.columns = [
         "",
@@ -380,10 +425,20 @@ def matrix(e: EvaluationContext) -> Block:
 
     lang = e.lang
     m = monitoring_matrix(e.evidence, e.matrix)
-    yes_no = {"yes": _verdict("yes", lang), "no": _verdict("no", lang), "": i18n.t("label.no_data", lang)}
+    yes_no = {
+        "yes": _verdict("yes", lang),
+        "no": _verdict("no", lang),
+        "": i18n.t("label.no_data", lang),
+    }
     df = m.assign(available=[yes_no[v] for v in m["available"]])[
-        ["axis_published", "objective_id", "objective_text_en", "evidence_en", "available",
-         "member_years_available"]
+        [
+            "axis_published",
+            "objective_id",
+            "objective_text_en",
+            "evidence_en",
+            "available",
+            "member_years_available",
+        ]
     ]
     df.columns = [
         _t("col_axis", lang),
@@ -425,6 +480,7 @@ def method(e: EvaluationContext) -> Block:
     return wrap(
         heading(_t("section_method", lang), 2, "method"),
         paragraph(_t("method", lang)),
+        paragraph(_t("question_note", lang), css="corett-note"),
         bullet_list(items),
     )
 

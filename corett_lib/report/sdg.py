@@ -109,7 +109,9 @@ def title(ctx: Context) -> Block:
     items = ctx.ds.plan_items
     if len(items) and CLAIM_ITEM in set(items["id"]):
         row = items.set_index("id").loc[CLAIM_ITEM]
-        blocks.append(paragraph(_t("claim", lang, id=CLAIM_ITEM, text=_text_of(row, lang)), css="corett-note"))
+        blocks.append(
+            paragraph(_t("claim", lang, id=CLAIM_ITEM, text=_text_of(row, lang)), css="corett-note")
+        )
     goals = sdg.sort_codes(sdg.goal_of(t) for t in mapping(ctx).targets)
     blocks.append(heading(_t("goals", lang), 3))
     blocks.append(
@@ -129,7 +131,9 @@ def series(ctx: Context) -> Block:
         heading(_t("heading.series", lang), 2, "sdg-16-2-2"),
         paragraph(f"{i18n.t('sdg.indicator', lang, code='16.2.2')}: {_code_title(ctx, '16.2.2')}"),
     )
-    s = sdg.series_16_2_2(ctx.evaluation, ctx.country, until=ctx.year, lang=lang, country_names=_names(ctx))
+    s = sdg.series_16_2_2(
+        ctx.evaluation, ctx.country, until=ctx.year, lang=lang, country_names=_names(ctx)
+    )
     if s.empty:
         return head + paragraph(_t("no_series", lang, country=_country(ctx), year=ctx.year))
     year_col, victims_col = i18n.t("label.year", lang), _t("col.victims", lang)
@@ -154,7 +158,11 @@ def series(ctx: Context) -> Block:
         formats={rate_col: "number:2", pop_col: "text"},
     )
     chart_df = pd.DataFrame(
-        {"year": df[year_col], "value": pub.values[rate_col], "suppressed": pub.status[rate_col] != ""}
+        {
+            "year": df[year_col],
+            "value": pub.values[rate_col],
+            "suppressed": pub.status[rate_col] != "",
+        }
     )
     chart, alt_text = charts.trend_chart(
         chart_df,
@@ -170,7 +178,10 @@ def series(ctx: Context) -> Block:
         html_block(charts.to_html_fragment(chart, alt_text), alt_text),
         html_block(pub.to_html()),
         bullet_list(ranges) if ranges else None,
-        paragraph(i18n.t("source.unodc", lang) + " " + i18n.t("source.population", lang), css="corett-note"),
+        paragraph(
+            i18n.t("source.unodc", lang) + " " + i18n.t("source.population", lang),
+            css="corett-note",
+        ),
     )
 
 
@@ -180,7 +191,9 @@ def breakdown(ctx: Context) -> Block:
 
     lang = ctx.lang
     head = heading(_t("heading.breakdown", lang, year=ctx.year), 2, "sdg-16-2-2-breakdown")
-    b = sdg.breakdown_16_2_2(ctx.evaluation, ctx.country, ctx.year, lang=lang, country_names=_names(ctx))
+    b = sdg.breakdown_16_2_2(
+        ctx.evaluation, ctx.country, ctx.year, lang=lang, country_names=_names(ctx)
+    )
     if b.empty:
         return head + paragraph(_t("no_breakdown", lang, country=_country(ctx), year=ctx.year))
     blocks: list[Block] = [head]
@@ -195,8 +208,13 @@ def breakdown(ctx: Context) -> Block:
         df = pd.DataFrame(
             {
                 year_col: [ctx.year] * len(part),
-                cat_col: [total if c == "Total" else lab for c, lab in zip(part["category"], part["category_label"], strict=True)],
-                victims_col: [_count(v, c) for v, c in zip(part["victims"], part["censored"], strict=True)],
+                cat_col: [
+                    total if c == "Total" else lab
+                    for c, lab in zip(part["category"], part["category_label"], strict=True)
+                ],
+                victims_col: [
+                    _count(v, c) for v, c in zip(part["victims"], part["censored"], strict=True)
+                ],
                 rate_col: part["rate"].to_list(),
                 src_col: [_source(x, lang) for x in part["source"]],
             }
@@ -228,11 +246,29 @@ def progress(ctx: Context) -> Block:
 
     lang = ctx.lang
     head = heading(_t("heading.progress", lang), 2, "sdg-progress")
-    p = sdg.progress_table(ctx.evaluation, ctx.country, ctx.year, lang=lang, country_names=_names(ctx))
-    method = paragraph(_t("progress_method", lang, base_year=sdg.PROGRESS_BASE_YEAR), css="corett-note")
+    p = sdg.progress_table(
+        ctx.evaluation, ctx.country, ctx.year, lang=lang, country_names=_names(ctx)
+    )
+    method = paragraph(
+        _t("progress_method", lang, base_year=sdg.PROGRESS_BASE_YEAR), css="corett-note"
+    )
     if p.empty:
         return wrap(head, method)
-    c = {k: _t(f"col.{k}", lang) for k in ("indicator", "direction", "base_year", "latest_year", "base_count", "latest_count", "base_value", "latest_value", "cagr", "status")}
+    c = {
+        k: _t(f"col.{k}", lang)
+        for k in (
+            "indicator",
+            "direction",
+            "base_year",
+            "latest_year",
+            "base_count",
+            "latest_count",
+            "base_value",
+            "latest_value",
+            "cagr",
+            "status",
+        )
+    }
     df = pd.DataFrame(
         {
             c["indicator"]: p["label"].to_list(),
@@ -241,8 +277,14 @@ def progress(ctx: Context) -> Block:
             c["latest_year"]: ["" if _nan(y) else str(int(y)) for y in p["latest_year"]],
             c["base_count"]: p["base_count"].astype(float).to_list(),
             c["latest_count"]: p["latest_count"].astype(float).to_list(),
-            c["base_value"]: [math.nan if d == 0 else v for v, d in zip(p["base_value"], p["decimals"], strict=True)],
-            c["latest_value"]: [math.nan if d == 0 else v for v, d in zip(p["latest_value"], p["decimals"], strict=True)],
+            c["base_value"]: [
+                math.nan if d == 0 else v
+                for v, d in zip(p["base_value"], p["decimals"], strict=True)
+            ],
+            c["latest_value"]: [
+                math.nan if d == 0 else v
+                for v, d in zip(p["latest_value"], p["decimals"], strict=True)
+            ],
             c["cagr"]: (p["cagr"].astype(float) * 100).to_list(),
             c["status"]: [_t(f"progress.{s}", lang) for s in p["status"]],
         }
@@ -260,7 +302,9 @@ def progress(ctx: Context) -> Block:
         },
         formats={c["base_value"]: "number:2", c["latest_value"]: "number:2", c["cagr"]: "number:1"},
     )
-    region = paragraph(_t("region_progress_note", lang), css="corett-note") if ctx.regional else None
+    region = (
+        paragraph(_t("region_progress_note", lang), css="corett-note") if ctx.regional else None
+    )
     return wrap(head, html_block(pub.to_html()), method, region)
 
 
@@ -281,14 +325,21 @@ def _region_instruments(ctx: Context, ins: pd.DataFrame) -> pd.DataFrame:
     lang = ctx.lang
     rows = []
     total = len(ctx.members)
-    for iid, g in ins.groupby("instrument_id", sort=False):
+    for _iid, g in ins.groupby("instrument_id", sort=False):
         first = g.iloc[0]
-        names = {s: ", ".join(i18n.country_name(c, lang) for c in g.loc[g["status"] == s, "iso3"]) for s in sdg.INSTRUMENT_STATUSES}
+        names = {
+            s: ", ".join(i18n.country_name(c, lang) for c in g.loc[g["status"] == s, "iso3"])
+            for s in sdg.INSTRUMENT_STATUSES
+        }
         rows.append(
             {
-                _t("col.instrument", lang): first["short_name_es"] if lang == "es" else first["short_name_en"],
+                _t("col.instrument", lang): first["short_name_es"]
+                if lang == "es"
+                else first["short_name_en"],
                 _t("col.targets", lang): first["targets"],
-                _t("col.members_ratified", lang, year=ctx.year): _t("members_of", lang, n=int((g["status"] == "ratified").sum()), total=total),
+                _t("col.members_ratified", lang, year=ctx.year): _t(
+                    "members_of", lang, n=int((g["status"] == "ratified").sum()), total=total
+                ),
                 _t("col.gap_members", lang): names["gap"],
                 _t("col.later_members", lang, year=ctx.year): names["ratified_later"],
             }
@@ -298,7 +349,12 @@ def _region_instruments(ctx: Context, ins: pd.DataFrame) -> pd.DataFrame:
 
 def _instruments(ctx: Context) -> pd.DataFrame:
     return sdg.instrument_status(
-        mapping(ctx), ctx.ds.ratifications, ctx.ds.instruments, ctx.country, ctx.year, members=ctx.members
+        mapping(ctx),
+        ctx.ds.ratifications,
+        ctx.ds.instruments,
+        ctx.country,
+        ctx.year,
+        members=ctx.members,
     )
 
 
@@ -316,13 +372,20 @@ def instruments(ctx: Context) -> Block:
     else:
         df = pd.DataFrame(
             {
-                _t("col.instrument", lang): [r["short_name_es"] if lang == "es" else r["short_name_en"] for _, r in ins.iterrows()],
+                _t("col.instrument", lang): [
+                    r["short_name_es"] if lang == "es" else r["short_name_en"]
+                    for _, r in ins.iterrows()
+                ],
                 _t("col.targets", lang): ins["targets"].to_list(),
                 _t("col.date", lang): [r["original_text"] for _, r in ins.iterrows()],
-                i18n.t("label.status", lang): [_instrument_line(r, lang, ctx.year).split(": ", 1)[1] for _, r in ins.iterrows()],
+                i18n.t("label.status", lang): [
+                    _instrument_line(r, lang, ctx.year).split(": ", 1)[1] for _, r in ins.iterrows()
+                ],
             }
         )
-    pub = publish(ctx, df, table_id="sdg_instruments", title=_t("heading.instruments", lang), count_columns=[])
+    pub = publish(
+        ctx, df, table_id="sdg_instruments", title=_t("heading.instruments", lang), count_columns=[]
+    )
     return wrap(
         head,
         html_block(pub.to_html()),
@@ -336,10 +399,19 @@ def _plans(ctx: Context) -> pd.DataFrame:
 
 
 def _indicators(ctx: Context) -> pd.DataFrame:
-    return sdg.indicator_links(mapping(ctx), ctx.evaluation, ctx.country, ctx.year, lang=ctx.lang, country_names=_names(ctx))
+    return sdg.indicator_links(
+        mapping(ctx),
+        ctx.evaluation,
+        ctx.country,
+        ctx.year,
+        lang=ctx.lang,
+        country_names=_names(ctx),
+    )
 
 
-def _target_block(ctx: Context, target: str, plans: pd.DataFrame, inds: pd.DataFrame, ins: pd.DataFrame) -> Block:
+def _target_block(
+    ctx: Context, target: str, plans: pd.DataFrame, inds: pd.DataFrame, ins: pd.DataFrame
+) -> Block:
     import pandas as pd
 
     lang = ctx.lang
@@ -358,11 +430,21 @@ def _target_block(ctx: Context, target: str, plans: pd.DataFrame, inds: pd.DataF
             {
                 _t("col.code", lang): g["code"].to_list(),
                 _t("col.title", lang): [_code_title(ctx, c) for c in g["code"]],
-                _t("col.computed", lang): [reg.get(w).name(lang) if w else "—" for w in g["workbench_indicator"]],
-                _t("col.reason", lang): (g["reason_es"] if lang == "es" else g["reason_en"]).to_list(),
+                _t("col.computed", lang): [
+                    reg.get(w).name(lang) if w else "—" for w in g["workbench_indicator"]
+                ],
+                _t("col.reason", lang): (
+                    g["reason_es"] if lang == "es" else g["reason_en"]
+                ).to_list(),
             }
         )
-        pub = publish(ctx, df, table_id=f"sdg_{target}_global", title=f"{label} — {_t('global_indicators', lang)}", count_columns=[])
+        pub = publish(
+            ctx,
+            df,
+            table_id=f"sdg_{target}_global",
+            title=f"{label} — {_t('global_indicators', lang)}",
+            count_columns=[],
+        )
         blocks.append(html_block(pub.to_html()))
         if not (g["workbench_indicator"] != "").any():
             blocks.append(paragraph(_t("no_global", lang), css="corett-note"))
@@ -379,8 +461,13 @@ def _target_block(ctx: Context, target: str, plans: pd.DataFrame, inds: pd.DataF
                     math.nan if "range" in str(f) else _count(n, c)
                     for n, c, f in zip(i["numerator"], i["censored"], i["flags"], strict=True)
                 ],
-                value: [math.nan if d == 0 else v for v, d in zip(i["value"], i["decimals"], strict=True)],
-                i18n.t("label.unit", lang): [u if d != 0 else "" for u, d in zip(i["unit"], i["decimals"], strict=True)],
+                value: [
+                    math.nan if d == 0 else v
+                    for v, d in zip(i["value"], i["decimals"], strict=True)
+                ],
+                i18n.t("label.unit", lang): [
+                    u if d != 0 else "" for u, d in zip(i["unit"], i["decimals"], strict=True)
+                ],
                 _t("col.rationale", lang): i[rat].to_list(),
             }
         )
@@ -403,12 +490,22 @@ def _target_block(ctx: Context, target: str, plans: pd.DataFrame, inds: pd.DataF
             {
                 _t("col.plan_item", lang): p["id"].to_list(),
                 _t("col.text", lang): [_text_of(r, lang) for _, r in p.iterrows()],
-                _t("col.target", lang): ["" if _nan(v) else i18n.number(float(v), lang) for v in p["target_value"]],
-                _t("col.plan_status", lang): [i18n.t(f"status.{s.replace(' ', '_')}", lang) if s else "" for s in p["status"]],
+                _t("col.target", lang): [
+                    "" if _nan(v) else i18n.number(float(v), lang) for v in p["target_value"]
+                ],
+                _t("col.plan_status", lang): [
+                    i18n.t(f"status.{s.replace(' ', '_')}", lang) if s else "" for s in p["status"]
+                ],
                 _t("col.rationale", lang): p[rat].to_list(),
             }
         )
-        pub = publish(ctx, df, table_id=f"sdg_{target}_plans", title=f"{label} — {_t('col.plan_items_all', lang)}", count_columns=[])
+        pub = publish(
+            ctx,
+            df,
+            table_id=f"sdg_{target}_plans",
+            title=f"{label} — {_t('col.plan_items_all', lang)}",
+            count_columns=[],
+        )
         blocks.append(html_block(pub.to_html()))
     else:
         blocks.append(paragraph(_t("plan_none", lang)))
@@ -440,7 +537,11 @@ def targets(ctx: Context) -> Block:
 def summary_table(ctx: Context) -> pd.DataFrame:
     """Return the alignment summary of the report's country and year (see :func:`sdg.alignment_summary`)."""
     return sdg.alignment_summary(
-        mapping(ctx), plans=_plans(ctx), indicators=_indicators(ctx), instruments=_instruments(ctx), sdg=ctx.ds.sdg
+        mapping(ctx),
+        plans=_plans(ctx),
+        indicators=_indicators(ctx),
+        instruments=_instruments(ctx),
+        sdg=ctx.ds.sdg,
     )
 
 
@@ -452,7 +553,15 @@ def summary(ctx: Context) -> Block:
 
     lang = ctx.lang
     s = summary_table(ctx)
-    keys = ("global_computed", "indicators_linked", "indicators_with_value", "plan_indicators", "plan_items", "ratified", "gaps")
+    keys = (
+        "global_computed",
+        "indicators_linked",
+        "indicators_with_value",
+        "plan_indicators",
+        "plan_items",
+        "ratified",
+        "gaps",
+    )
     cols = {k: _t(f"col.{k}", lang, year=ctx.year) for k in keys}
     df = pd.DataFrame(
         {
@@ -461,7 +570,9 @@ def summary(ctx: Context) -> Block:
             **{cols[k]: [str(v) if v != "" else "—" for v in s[k]] for k in keys},
         }
     )
-    pub = publish(ctx, df, table_id="sdg_summary", title=_t("heading.summary", lang), count_columns=[])
+    pub = publish(
+        ctx, df, table_id="sdg_summary", title=_t("heading.summary", lang), count_columns=[]
+    )
     kinds = {
         "plan_indicators": _t("kind.plan_indicators", lang),
         "indicators_with_value": _t("kind.workbench_indicators", lang),
@@ -469,7 +580,12 @@ def summary(ctx: Context) -> Block:
     }
     chart_df = pd.DataFrame(
         [
-            {"category": i18n.t("sdg.target", lang, code=r["target"]), "stack": label, "value": float(r[k]), "suppressed": False}
+            {
+                "category": i18n.t("sdg.target", lang, code=r["target"]),
+                "stack": label,
+                "value": float(r[k]),
+                "suppressed": False,
+            }
             for _, r in s.iterrows()
             for k, label in kinds.items()
         ]
@@ -502,7 +618,14 @@ def about_mapping(ctx: Context) -> Block:
     reason = "reason_es" if lang == "es" else "reason_en"
     blocks: list[Block] = [
         heading(_t("heading.mapping", lang), 2, "sdg-mapping"),
-        paragraph(_t("review_note", lang, reviewed_by=m.review.get("reviewed_by", ""), reviewed_on=i18n.date(m.review.get("reviewed_on", "2026-11-23"), lang))),
+        paragraph(
+            _t(
+                "review_note",
+                lang,
+                reviewed_by=m.review.get("reviewed_by", ""),
+                reviewed_on=i18n.date(m.review.get("reviewed_on", "2026-11-23"), lang),
+            )
+        ),
         paragraph(
             _t(
                 "counts",
@@ -517,18 +640,29 @@ def about_mapping(ctx: Context) -> Block:
     ]
     un = sdg.uncomputable_targets(m)
     if len(un):
-        blocks.append(paragraph(_t("uncomputed", lang, targets=", ".join(sdg.sort_codes(un["target"])))))
+        blocks.append(
+            paragraph(_t("uncomputed", lang, targets=", ".join(sdg.sort_codes(un["target"]))))
+        )
     if len(m.not_related):
         items = ctx.ds.plan_items.set_index("id")
         df = pd.DataFrame(
             {
                 _t("col.plan_item", lang): m.not_related["plan_item"].to_list(),
-                _t("col.text", lang): [_text_of(items.loc[i], lang) if i in items.index else "" for i in m.not_related["plan_item"]],
+                _t("col.text", lang): [
+                    _text_of(items.loc[i], lang) if i in items.index else ""
+                    for i in m.not_related["plan_item"]
+                ],
                 _t("col.reason", lang): m.not_related[reason].to_list(),
             }
         )
         blocks.append(heading(_t("heading.not_related", lang), 3))
-        pub = publish(ctx, df, table_id="sdg_not_related", title=_t("heading.not_related", lang), count_columns=[])
+        pub = publish(
+            ctx,
+            df,
+            table_id="sdg_not_related",
+            title=_t("heading.not_related", lang),
+            count_columns=[],
+        )
         blocks.append(html_block(pub.to_html()))
     blocks.append(
         bullet_list(

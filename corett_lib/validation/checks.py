@@ -52,6 +52,11 @@ def _declared(df: pd.DataFrame) -> pd.Series:
     return col.notna() & (col.astype("object").fillna("").astype(str).str.strip() != "")
 
 
+def _is_declared(rec: dict[str, Any]) -> bool:
+    c = rec.get("correction")
+    return isinstance(c, str) and c.strip() != ""
+
+
 def _fmt(x: float) -> str:
     return f"{x:,.0f}" if x == x else "?"
 
@@ -60,50 +65,54 @@ def _where(key: dict[str, Any]) -> str:
     return f"{key['iso3']} {key['year']} {key['indicator']} ({key['source']})"
 
 
-def _cell(row: Any) -> str:
-    return f"{row['dimension']} / {row['category']} / sex {row['sex']} / age {row['age']}"
+def _cell(rec: dict[str, Any]) -> str:
+    return f"{rec['dimension']} / {rec['category']} / sex {rec['sex']} / age {rec['age']}"
 
 
 def _problem(
     check: str,
     message: str,
-    rows: pd.DataFrame,
+    recs: list[dict[str, Any]],
     declared: bool,
     column: str = "value_text",
     why: str = WHY_PARTS,
 ) -> list[Problem]:
-    """One problem per file among ``rows``; a warning when ``declared``."""
+    """One problem per file among the observation records ``recs``; a warning when ``declared``."""
     from corett_lib.validation.runner import file_column
 
     severity = "warning" if declared else "error"
     if severity == "warning":
         message += " (declared in corrections.yaml)"
-    out = []
-    for file, part in rows.groupby("source_file", sort=True):
-        out.append(
-            Problem(
-                severity,
-                check,
-                str(file),
-                message,
-                rows=tuple(sorted(int(r) for r in part["source_row"])),
-                column=file_column(str(file), column),
-                why=why,
-                sample=tuple(part["value_text"].astype("object").tolist()[:6]),
-                table="observations",
-            )
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for r in recs:
+        by_file.setdefault(str(r["source_file"]), []).append(r)
+    return [
+        Problem(
+            severity,
+            check,
+            file,
+            message,
+            rows=tuple(sorted(int(r["source_row"]) for r in part)),
+            column=file_column(file, column),
+            why=why,
+            sample=tuple(str(r["value_text"]) for r in part[:6]),
+            table="observations",
         )
-    return out
+        for file, part in sorted(by_file.items())
+    ]
 
 
 def _counts(obs: pd.DataFrame, scope: Iterable[str] | None) -> pd.DataFrame:
+    """Return the count observations in ``scope`` with a RangeIndex and their floor (``_floor``)."""
     need = set(GROUP) | {"dimension", "category", "sex", "age", "value_low", "value_high"}
+    need |= {"value_text", "source_file", "source_row"}
     if not need <= set(obs.columns) or obs.empty:
         return obs.iloc[0:0]
     df = obs[obs["unit"] == "Counts"]
     if scope is not None:
         df = df[df["iso3"].isin(list(scope))]
-    return df
+    df = df.reset_index(drop=True)
+    return df.assign(_floor=_floor(df))
 
 
 def _floor(df: pd.DataFrame) -> pd.Series:
@@ -119,69 +128,71 @@ def _floor(df: pd.DataFrame) -> pd.Series:
     return low.fillna(0.0)
 
 
-def _index_groups(df: pd.DataFrame, by: list[str]) -> dict[Any, Any]:
-    return df.groupby(by, dropna=False, sort=False).indices
+def _positions(df: pd.DataFrame, by: list[str]) -> dict[Any, list[int]]:
+    """Group key -> positions (index labels of a RangeIndex frame) of its rows."""
+    return {
+        k: df.index[v].tolist() for k, v in df.groupby(by, dropna=False, sort=False).indices.items()
+    }
 
 
 def parts_above_total(
-    parts: pd.DataFrame,
-    totals: pd.DataFrame,
+    df: pd.DataFrame,
+    recs: list[dict[str, Any]],
+    parts: pd.Series,
+    totals: pd.Series,
     by: Sequence[str],
     check: str,
     label: str,
 ) -> list[Problem]:
     """Return a problem for every group of ``by`` whose parts add up to more than its total.
 
-    Parts add up their lower bounds (0 when censored, see :func:`_floor`); the total gives its upper
-    bound (``value_high``), so censoring never raises a false alarm.
+    Parts add up their floors (``value_low``, 0 when censored, see :func:`_floor`); the total gives its
+    upper bound (``value_high``), so censoring never raises a false alarm.
 
     Parameters
     ----------
+    df, recs
+        Count observations with a RangeIndex (from :func:`_counts`) and the same rows as records.
     parts, totals
-        Observation rows; a group's total is its row in ``totals``.
+        Boolean masks of ``df``: the parts, and the totals (one per group).
     by
         The columns that make a group.
     check, label
         The check id and a description of the parts for the message.
     """
-    import pandas as pd
-
     by = list(by)
     differ = [c for c in ("category", "sex", "age") if c not in by]
-    if parts.empty or totals.empty:
+    p_df, t_df = df[parts], df[totals]
+    if p_df.empty or t_df.empty:
         return []
-    parts = parts.assign(_floor=_floor(parts))
-    low = parts.groupby(by, dropna=False, sort=False)["_floor"].sum().rename("low")
-    high = totals.groupby(by, dropna=False, sort=False)["value_high"].max().rename("high")
+    low = p_df.groupby(by, dropna=False, sort=False)["_floor"].sum().rename("low")
+    high = t_df.groupby(by, dropna=False, sort=False)["value_high"].max().rename("high")
     joined = low.to_frame().join(high, how="inner")
     bad = joined[joined["low"] > joined["high"]]
     if bad.empty:
         return []
-    part_idx = _index_groups(parts, by)
-    total_idx = _index_groups(totals, by)
+    part_pos, total_pos = _positions(p_df, by), _positions(t_df, by)
     out: list[Problem] = []
     for key, row in bad.sort_index().iterrows():
         key_t = key if isinstance(key, tuple) else (key,)
         named = dict(zip(by, key_t, strict=True))
-        p = parts.iloc[part_idx[key_t]].drop(columns="_floor")
-        t = totals.iloc[total_idx[key_t]]
-        trow = t.iloc[0]
-        cells = "; ".join(
-            f"{' / '.join(str(r[c]) for c in differ)} = {r['value_text']}"
-            for r in p.to_dict("records")
-        )
+        p = [recs[i] for i in part_pos[key_t]]
+        t = [recs[i] for i in total_pos[key_t]]
+        cells = "; ".join(f"{' / '.join(str(r[c]) for c in differ)} = {r['value_text']}" for r in p)
         message = (
-            f"{_where(named)}: {label} of {_cell(trow)} add up to at least {_fmt(row['low'])} "
-            f"({cells}), above the total of {trow['value_text']}"
+            f"{_where(named)}: {label} of {_cell(t[0])} add up to at least {_fmt(row['low'])} "
+            f"({cells}), above the total of {t[0]['value_text']}"
         )
         # Declared when a part is: the total is only the reference it is compared with.
-        out.extend(_problem(check, message, pd.concat([p, t]), bool(_declared(p).any())))
+        out.extend(_problem(check, message, p + t, any(_is_declared(r) for r in p)))
     return out
 
 
 def part_above_total(
-    parts: pd.DataFrame,
-    totals: pd.DataFrame,
+    df: pd.DataFrame,
+    recs: list[dict[str, Any]],
+    parts: pd.Series,
+    totals: pd.Series,
     by: Sequence[str],
     check: str,
     total_label: str,
@@ -189,31 +200,30 @@ def part_above_total(
     """Return a problem for every single part above the total of its group of ``by``.
 
     For parts that may overlap (a victim can suffer several forms of exploitation), only each part
-    on its own is compared with the total; its lower bound (0 when censored) against the total's
-    upper bound.
+    on its own is compared with the total: its floor (0 when censored) against the total's upper
+    bound. Arguments as for :func:`parts_above_total`.
     """
-    import pandas as pd
-
     by = list(by)
-    if parts.empty or totals.empty:
+    p_df, t_df = df[parts], df[totals]
+    if p_df.empty or t_df.empty:
         return []
-    high = totals.groupby(by, dropna=False, sort=False)["value_high"].max().rename("_high")
-    joined = parts.assign(_floor=_floor(parts)).join(high, on=by, how="inner")
+    high = t_df.groupby(by, dropna=False, sort=False)["value_high"].max().rename("_high")
+    joined = p_df.join(high, on=by, how="inner")
     bad = joined[joined["_floor"] > joined["_high"]]
     if bad.empty:
         return []
-    total_idx = _index_groups(totals, by)
+    total_pos = _positions(t_df, by)
     out: list[Problem] = []
-    for label, row in bad.sort_values(["iso3", "year", "indicator", "source_row"]).iterrows():
-        key = tuple(row[c] for c in by)
-        t = totals.iloc[total_idx[key]]
+    for pos in bad.sort_values(["iso3", "year", "indicator", "source_row"]).index:
+        part = recs[pos]
+        key = tuple(part[c] for c in by)
+        t = [recs[i] for i in total_pos[key]]
         named = dict(zip(by, key, strict=True))
         message = (
-            f"{_where(named)}: {_cell(row)} = {row['value_text']} is above {total_label} "
-            f"({_cell(t.iloc[0])}) of {t.iloc[0]['value_text']}"
+            f"{_where(named)}: {_cell(part)} = {part['value_text']} is above {total_label} "
+            f"({_cell(t[0])}) of {t[0]['value_text']}"
         )
-        part = bad.loc[[label]].drop(columns=["_floor", "_high"])
-        out.extend(_problem(check, message, pd.concat([part, t]), bool(_declared(part).any())))
+        out.extend(_problem(check, message, [part, *t], _is_declared(part)))
     return out
 
 
@@ -230,9 +240,10 @@ def disaggregation_checks(obs: pd.DataFrame, scope: Iterable[str] | None = None)
         each form of exploitation at one sex and age <= the total of that sex and age (forms are
         compared one by one: a victim can suffer several forms).
     ``part_within_grand_total``
-        any single figure (except repatriations) <= the grand total (Total/Total/Total/Total).
+        any other single figure (except repatriations) <= the grand total (Total/Total/Total/Total);
+        a figure already reported by the checks above is not reported again.
 
-    Parts give their lower bound (0 when censored), totals their upper bound.
+    Parts give their floor (``value_low``, 0 when censored), totals their upper bound.
 
     Parameters
     ----------
@@ -241,46 +252,55 @@ def disaggregation_checks(obs: pd.DataFrame, scope: Iterable[str] | None = None)
     scope
         ISO3 codes to check (default: all).
     """
-    import pandas as pd
-
     df = _counts(obs, scope)
     if df.empty:
         return []
+    recs = df.to_dict("records")
+    sex, age, dim, cat = df["sex"], df["age"], df["dimension"], df["category"]
     out: list[Problem] = []
     out += parts_above_total(
-        df[df["sex"].isin(SEX_PARTS)],
-        df[df["sex"] == "Total"],
+        df,
+        recs,
+        sex.isin(SEX_PARTS),
+        sex == "Total",
         [*GROUP, "dimension", "category", "age"],
         "sex_parts_within_total",
         "the sexes",
     )
     out += parts_above_total(
-        df[df["age"].isin(AGE_PARTS)],
-        df[df["age"] == "Total"],
+        df,
+        recs,
+        age.isin(AGE_PARTS),
+        age == "Total",
         [*GROUP, "dimension", "category", "sex"],
         "age_parts_within_total",
         "the age groups",
     )
-    forms = df[(df["dimension"] == FORMS_DIMENSION) & (df["category"] != "Total")]
-    totals = df[(df["dimension"] == "Total") & (df["category"] == "Total")]
+    totals = (dim == "Total") & (cat == "Total")
     out += part_above_total(
-        forms,
+        df,
+        recs,
+        (dim == FORMS_DIMENSION) & (cat != "Total"),
         totals,
         [*GROUP, "sex", "age"],
         "forms_within_total",
         "the total of the same sex and age",
     )
-    # Any other figure against the grand total; a figure already named as a part above its own
-    # total above is not reported twice.
-    grand = totals[(totals["sex"] == "Total") & (totals["age"] == "Total")]
+    grand = totals & (sex == "Total") & (age == "Total")
     named = {(p.file, r) for p in out for r in p.rows}
     seen = [(f, r) in named for f, r in zip(df["source_file"], df["source_row"], strict=True)]
-    is_grand = df.index.isin(grand.index)
-    cells = df[
-        ~is_grand & ~df["dimension"].isin(NOT_PART_OF_TOTAL) & ~pd.Series(seen, index=df.index)
-    ]
-    out += part_above_total(cells, grand, GROUP, "part_within_grand_total", "the grand total")
+    cells = ~grand & ~dim.isin(NOT_PART_OF_TOTAL) & ~pd_series(seen, df.index)
+    out += part_above_total(
+        df, recs, cells, grand, GROUP, "part_within_grand_total", "the grand total"
+    )
     return out
+
+
+def pd_series(values: list[bool], index: Any) -> pd.Series:
+    """Return ``values`` as a boolean Series on ``index``."""
+    import pandas as pd
+
+    return pd.Series(values, index=index, dtype=bool)
 
 
 def population_coverage(
