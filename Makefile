@@ -51,10 +51,13 @@ bench: $(STAMP) ## Benchmarks: start-up, load + validate, indicators, report bui
 	$(BIN)/python benchmarks/run.py
 
 # The kernel spec goes into the project's Jupyter data folder, searched before the virtualenv's
-# (JUPYTER_PREFER_ENV_PATH=0); no announcement, update check or extension index is fetched.
+# (JUPYTER_PREFER_ENV_PATH=0); no announcement, news, update check or extension index is fetched.
 # On a machine without a desktop browser: make lab LAB_ARGS=--no-browser
 LAB_ARGS ?=
+LAB_OVERRIDES := {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}
 lab: $(STAMP) ## Start JupyterLab with the project's kernel, offline (open explorer.ipynb)
+	@mkdir -p $(JUPYTER_CONFIG_DIR)/labconfig
+	@echo '$(LAB_OVERRIDES)' > $(JUPYTER_CONFIG_DIR)/labconfig/default_setting_overrides.json
 	JUPYTER_PREFER_ENV_PATH=0 $(BIN)/python -m ipykernel install --user --name python3 \
 	  --display-name "Python 3 (CORETT workbench)" --env GX_ANALYTICS_ENABLED False >/dev/null
 	JUPYTER_PREFER_ENV_PATH=0 $(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 \

@@ -388,6 +388,16 @@ class WorkerPool:
         finally:
             session.shutdown()
 
+    def next_result(self) -> tuple[Job, dict[str, Any]]:
+        """Wait for the next finished report (polling, so Ctrl-C is handled at once)."""
+        import queue
+
+        while True:
+            try:
+                return self.results.get(timeout=0.2)
+            except queue.Empty:
+                continue
+
     def submit(self, jobs: Sequence[Job]) -> None:
         """Queue ``jobs``."""
         for job in jobs:
@@ -634,6 +644,9 @@ def build(
         from corett_lib.index_page import write_index
 
         write_index(current, out_root)
+    except KeyboardInterrupt:
+        result.interrupted = True  # finished reports are in place; kernels end with this process
+        raise
     finally:
         if pool is not None:
             pool.close(wait=not result.interrupted)
@@ -662,7 +675,7 @@ def _run_jobs(
     )
     try:
         for _ in range(len(todo)):
-            job, record = pool.results.get()
+            job, record = pool.next_result()
             record.update(
                 key=job.key,
                 parameters=job.parameters() | {"report": job.report},

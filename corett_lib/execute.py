@@ -216,6 +216,8 @@ class KernelSession:
         starter.km = self.km
         log = kernel_log_path()
         log.parent.mkdir(parents=True, exist_ok=True)
+        if log.is_file() and log.stat().st_size > 5_000_000:
+            log.unlink(missing_ok=True)  # keep the log of recent builds only
         # The kernel's own log (start-up notices, crashes) goes to a file, not over the progress bar.
         with open(log, "ab") as stderr:
             starter.start_new_kernel(cwd=str(self.cwd), stderr=stderr)

@@ -300,7 +300,8 @@ def control_options(data: ExplorerData, lang: str) -> ControlOptions:
     """
     i18n._check_lang(lang)
     reg = data.registry
-    countries = [(i18n.country_name(c, lang), c) for c in (*data.members, data.region)]
+    countries = [(i18n.country_name(c, lang), c) for c in data.members]
+    countries.append((i18n.t("explorer.region", lang, code=data.region), data.region))
     indicators = [(reg.get(i).name(lang), i) for i in reg.ids()]
     dis = {}
     for i in reg.ids():

@@ -71,7 +71,11 @@ def test_honduras_forms_of_exploitation_2016_2022_in_spanish(hnd_forms: ex.Explo
     assert _cell(v, 2021, "Otras formas de explotación") == "suprimido"
     assert v.table.status.loc[21].tolist().count("complementary") == 1
     assert "Trabajo forzoso: aumento de 8 en 2016 a 11 en 2022" in v.alt_text
-    assert "Suprimido (menos de 5): 2016, 2021, 2022" in v.alt_text
+    # 2021's part is hidden by complementary suppression: not drawn as "fewer than 5" (it is not)
+    assert "Suprimido (menos de 5): 2016, 2022" in v.alt_text
+    assert v.alt_text.endswith(
+        "No se dibujan (véase la tabla): Otras formas de explotación 2021 (suprimido)."
+    )
 
 
 def test_chart_shows_the_numbers_of_the_table(hnd_forms: ex.ExplorerView) -> None:
@@ -81,21 +85,22 @@ def test_chart_shows_the_numbers_of_the_table(hnd_forms: ex.ExplorerView) -> Non
         "Otras formas de explotación",
         "Trabajo forzoso",
     ]
-    assert "Total" not in set(
-        frame["category"]
-    )  # the breakdown is charted, the total stays in the table
-    hidden = frame.loc[frame["suppressed"], ["series", "year"]].values.tolist()
-    assert hidden == [
+    # the breakdown is charted, the total stays in the table
+    assert "Total" not in set(frame["category"])
+    small = frame.loc[frame["suppressed"], ["series", "year"]].values.tolist()
+    assert small == [
         ["Otras formas de explotación", 2016],
         ["Trabajo forzoso", 2020],
-        ["Otras formas de explotación", 2021],
         ["Otras formas de explotación", 2022],
     ]
-    assert frame.loc[frame["suppressed"], "value"].isna().all()
+    assert frame.loc[frame["hidden"], ["series", "year"]].values.tolist() == [
+        ["Otras formas de explotación", 2021]
+    ]
+    assert frame.loc[frame["suppressed"] | frame["hidden"], "value"].isna().all()
     for r in frame.itertuples():
         shown = _cell(hnd_forms, r.year, r.series)
         assert shown == r.text
-        if not r.suppressed:
+        if not (r.suppressed or r.hidden):
             assert shown == f"{int(r.value):,}"
     spec = hnd_forms.chart.to_dict()
     values = [d for layer in spec["layer"] for d in [layer.get("data", {})]] + [
@@ -151,6 +156,10 @@ def test_one_year_compares_members_and_ratio_follows_its_counts(data: ex.Explore
     r = share.table.display.iloc[0]
     assert (r["Value (%)"], r["Numerator"], r["Denominator"]) == ("suppressed", "<803", "1,688")
     assert "no ratio: the numerator is or includes a <5 count" in r["Notes"]
+    # a hidden share is not drawn as "fewer than 5" on a percent axis; the text names it
+    assert share.chart_kind == "empty"
+    assert share.chart_data[["suppressed", "hidden"]].values.tolist() == [[False, True]]
+    assert "Not drawn (see the table): CORETT (region) 2017 (suppressed)." in share.alt_text
 
 
 def test_single_year_breakdown_is_a_bar_chart_and_no_figure_is_said(data: ex.ExplorerData) -> None:
@@ -195,7 +204,7 @@ def test_check_state_names_every_problem_in_the_language(data: ex.ExplorerData) 
 def test_control_options_follow_the_registry(data: ex.ExplorerData) -> None:
     opts = ex.control_options(data, "es")
     assert ("Honduras", "HND") in opts.countries
-    assert opts.countries[-1][1] == "CORETT"
+    assert opts.countries[-1] == ("CORETT (región)", "CORETT")
     assert [d for _, d in opts.disaggregations["victims"]] == [
         "total",
         "sex",

@@ -172,6 +172,20 @@ def lab(tmp_path: Path):
         capture_output=True,
         timeout=60,
     )
+    # As `make lab` does: never ask to fetch Jupyter news, never check for updates.
+    labconfig = jdir / "config" / "labconfig"
+    labconfig.mkdir(parents=True)
+    (labconfig / "default_setting_overrides.json").write_text(
+        json.dumps(
+            {
+                "@jupyterlab/apputils-extension:notification": {
+                    "fetchNews": "false",
+                    "checkForUpdates": False,
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
     port, token = _free_port(), secrets.token_hex(16)
     log = (tmp_path / "lab.log").open("wb")
     proc = subprocess.Popen(

@@ -272,6 +272,8 @@ def test_validation_makes_no_network_call(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(runner, "_GX", {})  # a fresh context, created under the patch
+    monkeypatch.setattr(runner, "_RESULTS", {})  # and a real GX run, not a remembered result
     df = obs(*SLV_2019_SEXUAL)
     problems = runner.run_suite(suites.observations_suite(df), df)
     assert problems == []
