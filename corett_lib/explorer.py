@@ -293,10 +293,10 @@ class ControlOptions:
 def control_options(data: ExplorerData, lang: str) -> ControlOptions:
     """Return the choices of every control and their descriptions, in ``lang``.
 
-    Examples
-    --------
-    The disaggregations offered follow the registry: ``victims`` has ``form``, ``victims_rate`` only
-    ``total``.
+    Notes
+    -----
+    The breakdowns offered follow the registry: ``victims`` has ``form``, ``victims_rate`` only
+    ``total``. The region is listed last, as "CORETT (region)".
     """
     i18n._check_lang(lang)
     reg = data.registry
@@ -696,11 +696,12 @@ def explore(data: ExplorerData, state: ExplorerState) -> ExplorerView:
     ValueError
         When :func:`check_state` finds a problem.
 
-    Examples
-    --------
+    Notes
+    -----
     ``explore(data, ExplorerState(countries=("HND",), years=(2016, 2022), disaggregation="form",
-    lang="es"))`` gives the Spanish trend of forms of exploitation in Honduras, with 2016's and
-    2022's "Otras formas de explotación" (UNODC ``<5``) suppressed.
+    lang="es"))`` gives the Spanish trend of forms of exploitation in Honduras: 2016's and 2022's
+    "Otras formas de explotación" are UNODC ``<5`` (drawn as below 5), 2021's is suppressed so that it
+    cannot be worked out from the total (not drawn, named in the text alternative).
     """
     rows = indicator_rows(data, state)
     title = view_title(data, state, rows)

@@ -47,6 +47,21 @@ def _both(key: str) -> str:
     return f'{html.escape(en)} <span class="es" lang="es">/ {html.escape(es)}</span>'
 
 
+def _country(code: str) -> str:
+    from corett_lib import i18n
+
+    try:
+        en, es = i18n.country_name(code, "en"), i18n.country_name(code, "es")
+    except KeyError:  # not an ISO code: show it as recorded
+        return html.escape(code)
+    names = (
+        en
+        if en == es
+        else f'{html.escape(en)} <span class="es" lang="es">/ {html.escape(es)}</span>'
+    )
+    return f"{html.escape(code)} · {names}"
+
+
 def _cell(record: Mapping[str, Any] | None, rel_html: str) -> str:
     if not record:
         return f'<span class="none">{_both("none")}</span>'
@@ -104,7 +119,7 @@ def render_index(man: Mapping[str, Any]) -> str:
                 + "</td>"
                 for lang in lang_cols
             )
-            out.append(f"<tr><td>{html.escape(country)}</td><td>{_both(report)}</td>{cells}</tr>")
+            out.append(f"<tr><td>{_country(country)}</td><td>{_both(report)}</td>{cells}</tr>")
         out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"

@@ -11,7 +11,7 @@ import pytest
 from corett_lib import config, evaluation
 from corett_lib.evaluation import Evidence, answer, grade
 from corett_lib.monitoring import load_monitoring
-from corett_lib.paths import raw_path
+from corett_lib.paths import monitoring_dir, raw_path
 from corett_lib.sources.plans import read_plan_items
 
 FIXTURES = Path(__file__).parent / "fixtures" / "monitoring"
@@ -213,3 +213,30 @@ def test_the_region_sums_its_members(items: pd.DataFrame, monitoring: pd.DataFra
     assert ind.at["RM.A1.O1.IND1", "actual"] == 10.0  # GTM 1 + HND 9
     assert ind.at["RM.A1.O1.IND1", "values_by_year"] == "2020: 10"
     assert answer(region, "FQ4").chain["scope"].iloc[0] == "CORETT (9 members)"
+
+
+@pytest.mark.slow
+def test_report_sections_render_in_both_languages_with_the_banner_only_when_illustrative(
+    tmp_path: Path,
+) -> None:
+    from corett_lib.monitoring import ILLUSTRATIVE_FILE
+    from corett_lib.report import evaluation_report as er
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "good", data)
+    for name in ("evaluation_questions", "followup_questions", "monitoring_matrix"):
+        shutil.copy(raw_path(name), data / "raw")
+    (data / "monitoring").mkdir()
+    shutil.copy(FIXTURES / "evaluation_gtm_2021.csv", data / "monitoring" / "collected.csv")
+    sections = (er.title, er.summary, er.dac_frame, er.questions, er.effects, er.followup,
+                er.activities, er.targets, er.matrix, er.method)  # fmt: skip
+    e = er.open_evaluation("GTM", 2021, "es", data=str(data))
+    html = "".join(f(e).html for f in sections)
+    assert not e.illustrative and "ILUSTRATIV" not in html
+    assert "¿Las actividades se están realizando dentro de los plazos definidos?" in html
+    assert "Funds arrived late" in html
+    shutil.copy(monitoring_dir() / ILLUSTRATIVE_FILE, data / "monitoring")
+    e = er.open_evaluation("HND", 2021, "en", data=str(data))  # HND 2020 collected; 2019, 2021 not
+    html = "".join(f(e).html for f in sections)
+    assert e.illustrative
+    assert html.count("corett-illustrative") == 7  # title and every section showing monitoring data

@@ -288,6 +288,13 @@ def test_widget_callbacks_update_chart_table_and_labels(data: ex.ExplorerData) -
     assert 'data-corett-table="explorer_victims_rate_total"' in app.table_html.value
 
 
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    result = doctest.testmod(ex)
+    assert result.attempted >= 2 and result.failed == 0
+
+
 def test_parse_countries_and_download_name() -> None:
     assert ex.parse_countries("hnd, GTM CORETT,hnd") == ("HND", "GTM", "CORETT")
     assert ex.parse_countries(["MEX"]) == ("MEX",)

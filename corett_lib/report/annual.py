@@ -92,8 +92,16 @@ EXTRA_MESSAGES: dict[str, tuple[str, str]] = {
         "Cuando varias fuentes publican una cifra, el informe muestra la primera de: {precedence}. Las cifras regionales son la cifra regional publicada o la suma de los miembros, con los miembros cubiertos.",
     ),
     "annual.definitions": ("Definitions", "Definiciones"),
+    "annual.shares": (
+        "Shares published by {source} for {year} (they add to {total}; the source does not describe the rest)",
+        "Proporciones publicadas por {source} para {year} (suman {total}; la fuente no describe el resto)",
+    ),
+    "annual.share": ("Share", "Proporción"),
     "annual.sum_of_members": ("sum of members", "suma de los países miembros"),
 }
+
+VICTIMS = "Detected trafficking victims"
+REPATRIATED = "Repatriated victims"
 
 VICTIM_BREAKDOWNS: tuple[tuple[str, str], ...] = (("sex", "sex"), ("age", "age"))
 
@@ -346,6 +354,62 @@ def _breakdown(ctx: Context, indicator_id: str, disaggregation: str, table_id: s
     return html_block(pub.to_html())
 
 
+def _published_shares(
+    ctx: Context, indicator: str, dimension: str, table_id: str, label_kind: str = "category"
+) -> Block | None:
+    """Shares (unit ``Percent``) a source published for the report's country and year, e.g. CORETT's
+    2019 regional composition; shown as published, with what they add up to."""
+    import pandas as pd
+
+    lang = ctx.lang
+    obs = ctx.ds.observations
+    rows = obs[
+        (obs["iso3"] == ctx.country)
+        & (obs["year"] == ctx.year)
+        & (obs["indicator"] == indicator)
+        & (obs["dimension"] == dimension)
+        & (obs["unit"] == "Percent")
+        & obs["value"].notna()
+    ]
+    if rows.empty:
+        return None
+    rows = rows.sort_values(["source", "value"], ascending=[True, False], kind="mergesort")
+    blocks = []
+    for source, part in rows.groupby("source", sort=True):
+        if dimension == "Total":
+            labels = [
+                " · ".join(
+                    i18n.label(kind, v, lang)
+                    for v, kind in ((sex, "sex"), (age, "age"))
+                    if v != "Total"
+                )
+                for sex, age in zip(part["sex"], part["age"], strict=True)
+            ]
+        else:
+            labels = [i18n.label(label_kind, c, lang) for c in part["category"]]
+        share = text("annual.share", lang)
+        df = pd.DataFrame(
+            {text("label.category", lang): labels, share: (part["value"] / 100).to_list()}
+        )
+        title = text(
+            "annual.shares",
+            lang,
+            source=source_name(source, lang),
+            year=ctx.year,
+            total=i18n.percent(float(part["value"].sum()), lang, fraction=False),
+        )
+        pub = publish(
+            ctx,
+            df,
+            table_id=f"{table_id}_{source}".lower(),
+            title=title,
+            count_columns=[],
+            formats={share: "percent:0"},
+        )
+        blocks.append(html_block(pub.to_html()))
+    return wrap(*blocks)
+
+
 def _section(ctx: Context, key: str, anchor: str, blocks: list[Block | None]) -> Block:
     head = heading(text(key, ctx.lang), 2, anchor)
     shown = [b for b in blocks if b is not None]
@@ -358,14 +422,23 @@ def victims_by_sex_age(ctx: Context) -> Block:
         ctx,
         "section.victims_by_sex_age",
         "sex_age",
-        [_breakdown(ctx, "victims", d, f"victims_{d}") for d, _ in VICTIM_BREAKDOWNS],
+        [
+            *(_breakdown(ctx, "victims", d, f"victims_{d}") for d, _ in VICTIM_BREAKDOWNS),
+            _published_shares(ctx, VICTIMS, "Total", "shares_sex_age"),
+        ],
     )
 
 
 def by_form(ctx: Context) -> Block:
     """Detected victims by form of exploitation."""
     return _section(
-        ctx, "section.by_form", "form", [_breakdown(ctx, "victims", "form", "victims_form")]
+        ctx,
+        "section.by_form",
+        "form",
+        [
+            _breakdown(ctx, "victims", "form", "victims_form"),
+            _published_shares(ctx, VICTIMS, "by form of exploitation", "shares_form"),
+        ],
     )
 
 
@@ -375,7 +448,10 @@ def by_citizenship(ctx: Context) -> Block:
         ctx,
         "section.by_citizenship",
         "citizenship",
-        [_breakdown(ctx, "victims", "citizenship", "victims_citizenship")],
+        [
+            _breakdown(ctx, "victims", "citizenship", "victims_citizenship"),
+            _published_shares(ctx, VICTIMS, "by citizenship", "shares_citizenship", "citizenship"),
+        ],
     )
 
 
@@ -416,7 +492,13 @@ def _yearly(ctx: Context, ids: list[str], table_id: str, derived: dict[str, str]
 def repatriations(ctx: Context) -> Block:
     """Repatriated victims in the previous year and the report's year."""
     return _section(
-        ctx, "section.repatriations", "repatriations", [_yearly(ctx, ["repatriated"], "repat", {})]
+        ctx,
+        "section.repatriations",
+        "repatriations",
+        [
+            _yearly(ctx, ["repatriated"], "repat", {}),
+            _published_shares(ctx, REPATRIATED, "Total", "shares_repatriated"),
+        ],
     )
 
 
