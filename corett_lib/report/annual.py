@@ -389,7 +389,10 @@ def _published_shares(
             labels = [i18n.label(label_kind, c, lang) for c in part["category"]]
         share = text("annual.share", lang)
         df = pd.DataFrame(
-            {text("label.category", lang): labels, share: (part["value"] / 100).to_list()}
+            {
+                text("label.category", lang): labels,
+                share: [i18n.percent(float(v), lang, fraction=False) for v in part["value"]],
+            }
         )
         title = text(
             "annual.shares",
@@ -403,8 +406,7 @@ def _published_shares(
             df,
             table_id=f"{table_id}_{source}".lower(),
             title=title,
-            count_columns=[],
-            formats={share: "percent:0"},
+            count_columns=[],  # shares, not counts of people: shown as published
         )
         blocks.append(html_block(pub.to_html()))
     return wrap(*blocks)
