@@ -144,7 +144,7 @@ def test_one_year_compares_members_and_ratio_follows_its_counts(data: ex.Explore
     v = ex.explore(data, state)
     assert v.chart_kind == "comparison"
     row = v.table.display.iloc[0]
-    assert row["Valor (por cada 100.000 habitantes)"] == "2.54"  # 434 / 17,103,803 * 100,000
+    assert row["Valor (por cada 100,000 habitantes)"] == "2.54"  # 434 / 17,103,803 * 100,000
     assert (row["Numerador"], row["Denominador"]) == ("434", "17,103,803")
     # a share whose numerator is a regional sum with a <5 in it: the ratio is suppressed with it
     share = ex.explore(

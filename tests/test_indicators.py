@@ -455,7 +455,7 @@ def test_cli_table_in_spanish(fake_load: None, capsys: pytest.CaptureFixture[str
     code = ind_cli.run_cli(None, "es", ["GTM", "BLZ"], [2019], ["victims_rate"], None, "table")
     out = capsys.readouterr().out
     assert code == 0
-    assert "Víctimas detectadas por cada 100.000 habitantes" in out and "2,54" in out
+    assert "Víctimas detectadas por cada 100,000 habitantes" in out and "2.54" in out
     assert "Belice" in out and "numerador censurado" in out
 
 

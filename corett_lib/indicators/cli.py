@@ -45,17 +45,16 @@ _HEADERS = {
 
 
 def format_number(value: float, decimals: int, lang: str) -> str:
-    """Format a number with thousands separators in the language's convention.
+    """Format a number in the language's convention (the one of :func:`corett_lib.i18n.number`).
 
     Examples
     --------
     >>> format_number(1791, 0, "en"), format_number(1791, 0, "es"), format_number(2.537, 2, "es")
-    ('1,791', '1.791', '2,54')
+    ('1,791', '1,791', '2.54')
     """
-    text = f"{value:,.{decimals}f}"
-    if lang == "es":
-        text = text.replace(",", "\x1f").replace(".", ",").replace("\x1f", ".")
-    return text
+    from corett_lib.i18n import number
+
+    return number(value, lang, decimals)
 
 
 def shown_value(row: pd.Series, lang: str) -> str:
