@@ -314,12 +314,16 @@ def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
 
 
 def report_title(job: Job) -> str:
-    """Return the page title of a report."""
-    names = {
-        "annual": {"en": "Annual report", "es": "Informe anual"},
-        "sdg": {"en": "SDG alignment", "es": "Alineación con los ODS"},
-    }
-    name = names.get(job.report, {}).get(job.lang, job.report)
+    """Return the page title of a report: its name from the catalogue (``report.<report>.name``).
+
+    Examples
+    --------
+    >>> report_title(Job(2019, "GTM", "evaluation", "es"))
+    'CORETT · Informe de evaluación · GTM · 2019'
+    """
+    from corett_lib import i18n
+
+    name = i18n.t(f"report.{job.report}.name", job.lang)
     return f"CORETT · {name} · {job.country} · {job.year}"
 
 
@@ -329,6 +333,7 @@ def report_title(job: Job) -> str:
 WARM_UP = """\
 import pandas, altair, vl_convert
 import corett_lib.report.annual, corett_lib.charts, corett_lib.publish, corett_lib.indicators.engine
+import corett_lib.report.evaluation_report, corett_lib.report.sdg
 vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
                             "encoding": {"x": {"field": "x", "type": "quantitative"}}})
 """

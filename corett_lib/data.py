@@ -24,6 +24,8 @@ from corett_lib.problems import DataError, Problem, errors
 if TYPE_CHECKING:
     import pandas as pd
 
+    from corett_lib.sdg import Mapping
+
 
 @dataclass
 class Dataset:
@@ -48,6 +50,15 @@ class Dataset:
         Chart 1's instruments with ids, names and adoption dates.
     plan_items
         The plans' axes, objectives, activities and indicators with stable ids.
+    evaluation_questions, followup_questions, monitoring_matrix
+        The evaluation framework of the Resource Mobilization Strategy (Charts 5, 4 and 3, see
+        :mod:`corett_lib.sources.evaluation_framework`); None when the file is missing or unreadable.
+    monitoring
+        The monitoring data, illustrative and collected (:func:`corett_lib.monitoring.load_monitoring`,
+        rows with an error left out); None when it could not be read (e.g. the plan items failed).
+    sdg_mapping
+        The reviewed SDG mapping (:func:`corett_lib.sdg.read_mapping`: the folder's
+        ``sdg_mapping.yaml``, else the shipped one); None when it cannot be read.
     audits
         Named audit tables (``"duplicates"``, ``"corrections"``) of what the loaders changed.
     problems
@@ -71,6 +82,11 @@ class Dataset:
     checksums: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    evaluation_questions: pd.DataFrame | None = None
+    followup_questions: pd.DataFrame | None = None
+    monitoring_matrix: pd.DataFrame | None = None
+    monitoring: pd.DataFrame | None = None
+    sdg_mapping: Mapping | None = None
 
     @property
     def warnings(self) -> list[Problem]:

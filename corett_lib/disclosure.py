@@ -18,8 +18,9 @@ published for it). A cell may already be censored by its source (UNODC ``<5``: t
 Rule implemented
 ----------------
 1. **Primary suppression.** A count from 1 to k-1 is suppressed (shown ``<k``). A censored input cell
-   is always primarily suppressed (it is shown as ``<m`` with ``m = max(k, high + 1)``, so ``<5``
-   stays ``<5`` when k < 5). Zero stays zero, unless ``suppress_zeros=True`` (then 0 counts as small).
+   whose lower bound is below k is always primarily suppressed (it is shown as ``<m`` with
+   ``m = max(k, high + 1)``, so ``<5`` stays ``<5`` when k < 5); one whose lower bound is k or more
+   (a sum that includes censored counts) is shown as its range. Zero stays zero, unless ``suppress_zeros=True`` (then 0 counts as small).
 2. **Complementary suppression.** What a reader can work out is modelled as intervals: a shown count
    is known exactly; a primarily suppressed count lies in ``[1, k-1]`` (a censored one in
    ``[low, high]``; ``[0, k-1]`` with ``suppress_zeros``); a complementary suppressed count lies in
@@ -235,9 +236,15 @@ def is_small(cell: Cell, k: int, *, suppress_zeros: bool = False) -> bool:
     (True, False, False)
     >>> is_small(Cell.bounded(1, 4), 3)
     True
+
+    A censored range whose lower bound is at least ``k`` (a regional sum that includes ``<5``
+    counts, e.g. 796-802) is not small: it is shown as its range.
+
+    >>> is_small(Cell.bounded(796, 802), 5)
+    False
     """
     if cell.censored:
-        return True
+        return cell.low < k
     if cell.value is None:
         return False
     if cell.value == 0:

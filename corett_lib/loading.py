@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from corett_lib.data import Dataset
+    from corett_lib.sdg import Mapping
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class Reader:
     module: str  #: module holding the loader
     function: str  #: loader ``f(path, rel) -> (df, problems)``
     table: str  #: the Dataset attribute the result goes to
+    #: Only the evaluation report needs the file: a folder without it is a warning, not an error.
+    optional: bool = False
 
 
 #: Every raw input, in reading order. Observations come from three files.
@@ -59,6 +62,27 @@ READERS: tuple[Reader, ...] = (
         "ratifications", "corett_lib.sources.ratifications", "read_ratifications", "ratifications"
     ),
     Reader("plan_items", "corett_lib.sources.plans", "read_plan_items", "plan_items"),
+    Reader(
+        "evaluation_questions",
+        "corett_lib.sources.evaluation_framework",
+        "read_evaluation_questions",
+        "evaluation_questions",
+        optional=True,
+    ),
+    Reader(
+        "followup_questions",
+        "corett_lib.sources.evaluation_framework",
+        "read_followup_questions",
+        "followup_questions",
+        optional=True,
+    ),
+    Reader(
+        "monitoring_matrix",
+        "corett_lib.sources.evaluation_framework",
+        "read_monitoring_matrix",
+        "monitoring_matrix",
+        optional=True,
+    ),
 )
 
 TABLES: tuple[str, ...] = (
@@ -69,6 +93,9 @@ TABLES: tuple[str, ...] = (
     "ratifications",
     "instruments",
     "plan_items",
+    "evaluation_questions",
+    "followup_questions",
+    "monitoring_matrix",
 )
 
 
@@ -76,7 +103,17 @@ def _loader(reader: Reader) -> Callable[[Path, str], tuple[Any, list[Problem]]]:
     return getattr(importlib.import_module(reader.module), reader.function)
 
 
-def _missing(rel: str, table: str) -> Problem:
+def _missing(rel: str, table: str, optional: bool = False) -> Problem:
+    if optional:
+        return Problem(
+            severity="warning",
+            check="file_missing",
+            file=rel,
+            message="the file is not in the data folder; the evaluation report cannot be built",
+            why="the evaluation framework is read by the evaluation report only; the other reports "
+            "do not need it",
+            table=table,
+        )
     return Problem(
         severity="error",
         check="file_missing",
@@ -115,7 +152,7 @@ def read_all(root: Path) -> tuple[dict[str, list[Any]], list[Problem], set[str],
         path = root / rel
         t0 = time.perf_counter()
         if not path.is_file():
-            problems.append(_missing(rel, reader.table))
+            problems.append(_missing(rel, reader.table, reader.optional))
             failed.add(reader.key)
             continue
         try:
@@ -161,6 +198,73 @@ def route_corrections(corrections: list[Any]) -> dict[str, list[Any]]:
         table = tables.pop() if len(tables) == 1 else None
         out.setdefault(table or "observations", []).append(c)
     return out
+
+
+def failed_tables(failed: Iterable[str]) -> set[str]:
+    """Return the tables none of whose files could be read, from the failed ``RAW_FILES`` keys."""
+    failed = set(failed)
+    out = {r.table for r in READERS if r.key in failed and r.table != "observations"}
+    if all(r.key in failed for r in READERS if r.table == "observations"):
+        out.add("observations")
+    return out
+
+
+def read_sdg_mapping(root: Path) -> tuple[Mapping | None, list[Problem]]:
+    """Read the SDG mapping of ``root`` (else the shipped one) and check its structure.
+
+    The checks against the other tables (:func:`corett_lib.sdg.check_mapping`) run with the
+    validation. Problems name the file relative to the data folder, or ``data/sdg_mapping.yaml``
+    of the project when the folder has none (a folder without its own mapping uses the shipped one).
+    """
+    from corett_lib.sdg import mapping_path, read_mapping
+
+    path = mapping_path(root)
+    try:
+        rel = path.relative_to(root).as_posix()
+    except ValueError:
+        rel = path.relative_to(paths.PROJECT_ROOT).as_posix()
+    return read_mapping(path, rel)
+
+
+def read_monitoring(
+    root: Path, plan_items: pd.DataFrame | None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read the monitoring data of ``root`` (:func:`corett_lib.monitoring.load_monitoring`).
+
+    Parameters
+    ----------
+    root
+        The data folder.
+    plan_items
+        The plan items, or None when they could not be read (then the monitoring data, whose rows
+        refer to plan items, is not read: the plan items' loader already said why).
+
+    Returns
+    -------
+    table, problems
+        The table (illustrative rows included; rows with an error left out), or None; a warning when
+        the folder holds no monitoring data (the reports then show the plans' targets only).
+    """
+    from corett_lib.monitoring import COLLECTED_FILE, ILLUSTRATIVE_FILE, TABLE, load_monitoring
+
+    if plan_items is None:
+        return None, []
+    folder = paths.monitoring_dir(root)
+    if not any((folder / name).is_file() for name in (COLLECTED_FILE, ILLUSTRATIVE_FILE)):
+        return None, [
+            Problem(
+                "warning",
+                "monitoring_present",
+                "monitoring/",
+                f"no monitoring data ({COLLECTED_FILE} or {ILLUSTRATIVE_FILE}) in the data folder",
+                why="without monitoring data the reports show the plans' targets, not their actuals",
+                table=TABLE,
+            )
+        ]
+    try:
+        return load_monitoring(root, illustrative=True, plan_items=plan_items)
+    except DataError as exc:  # an unreadable file (encoding, header): its problems say which
+        return None, exc.problems
 
 
 def load_dataset(root: Path, *, validate: bool = True) -> Dataset:
@@ -264,6 +368,18 @@ def load_dataset(root: Path, *, validate: bool = True) -> Dataset:
     )
     timings["corrections"] = time.perf_counter() - t0
 
+    optional = {r.table for r in READERS if r.optional}
+    t0 = time.perf_counter()
+    mapping, found = read_sdg_mapping(root)
+    problems.extend(found)
+    timings["read:sdg_mapping"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    monitoring, found = read_monitoring(
+        root, None if "plan_items" in failed_tables(failed) else tables["plan_items"]
+    )
+    problems.extend(found)
+    timings["read:monitoring"] = time.perf_counter() - t0
+
     ds = Dataset(
         data_dir=root,
         observations=observations,
@@ -278,6 +394,9 @@ def load_dataset(root: Path, *, validate: bool = True) -> Dataset:
         checksums=dict(checksums),
         timings=timings,
         extra={"failed_files": sorted(failed), "corrections": corrections},
+        **{t: (tables[t] if frames[t] else None) for t in sorted(optional)},
+        monitoring=monitoring,
+        sdg_mapping=mapping,
     )
     if validate:
         from corett_lib.validation.runner import validate as run_validation

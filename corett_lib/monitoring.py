@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corett_lib import paths
+from corett_lib.csvio import error, parse_float, parse_iso_date, read_csv_rows
 from corett_lib.problems import Problem
 
 if TYPE_CHECKING:
@@ -69,7 +70,6 @@ YEAR_RANGE: tuple[int, int] = (2019, 2030)
 MONITORED_PLANS: tuple[str, ...] = ("prevention", "resource_mobilization")
 
 YES_NO: tuple[str, ...] = ("yes", "no")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Causes of delay used by the illustrative generator (invented examples, labelled as such).
 ILLUSTRATIVE_CAUSES: tuple[str, ...] = (
@@ -347,17 +347,7 @@ def write_table(df: pd.DataFrame, path: Path) -> bool:
 def _problem(
     rel: str, line: int, column: str | None, check: str, message: str, why: str, sample: Any = ""
 ) -> Problem:
-    return Problem(
-        "error",
-        check,
-        rel,
-        message,
-        rows=(line,),
-        column=column,
-        why=why,
-        sample=(sample,),
-        table=TABLE,
-    )
+    return error(rel, check, message, (line,), column, why, (sample,), table=TABLE)
 
 
 def validate_rows(
@@ -419,11 +409,8 @@ def validate_rows(
             )
         value = str(rec.get("value", "")).strip()
         if value:
-            try:
-                number = float(value)
-            except ValueError:
-                number = float("nan")
-            if not (number >= 0):
+            number = parse_float(value)
+            if number is None or not (number >= 0):
                 problems.append(
                     _problem(
                         rel,
@@ -464,7 +451,7 @@ def validate_rows(
         dates_ok = True
         for column in ("deadline", "completed"):
             v = str(rec.get(column, "")).strip()
-            if v and not _iso_date_ok(v):
+            if v and parse_iso_date(v) is None:
                 dates_ok = False
                 problems.append(
                     _problem(
@@ -525,16 +512,6 @@ def validate_rows(
     return problems
 
 
-def _iso_date_ok(text: str) -> bool:
-    if not _ISO_DATE.match(text):
-        return False
-    try:
-        _dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
 def read_monitoring_file(
     path: Path, rel: str, *, known_items: Iterable[str], members: Iterable[str]
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -544,8 +521,6 @@ def read_monitoring_file(
     every other column stays text, never evaluated.
     """
     import pandas as pd
-
-    from corett_lib.sources.corett import read_csv_rows
 
     _header, rows = read_csv_rows(path, rel, COLUMNS, table=TABLE)
     raw = pd.DataFrame.from_records(

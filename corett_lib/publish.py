@@ -54,40 +54,11 @@ DEFAULT_K = 5
 #: Shown for a count with no figure (missing), in every language.
 NO_FIGURE = "–"
 
+#: Between the bounds of a count known only as a range (``796–802``).
+RANGE_DASH = "–"
+
 #: Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-
-#: Texts the message catalogues do not have yet (``disclosure.*``); the catalogue wins once it has them.
-_FALLBACK_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "disclosure.primary": "Primary: count below {threshold}",
-        "disclosure.complementary": "Complementary: protects a suppressed count from being derived from totals",
-        "disclosure.withheld": "Withheld: the breakdown could be derived from its total",
-        "disclosure.derived": "Rate, share or change of a suppressed count",
-        "disclosure.none": "None",
-        "disclosure.kind.chart": "Chart",
-    },
-    "es": {
-        "disclosure.primary": "Primaria: conteo menor de {threshold}",
-        "disclosure.complementary": "Complementaria: impide deducir un conteo suprimido a partir de los totales",
-        "disclosure.withheld": "Omitida: el desglose podía deducirse de su total",
-        "disclosure.derived": "Tasa, proporción o variación de un conteo suprimido",
-        "disclosure.none": "Ninguna",
-        "disclosure.kind.chart": "Gráfico",
-    },
-}
-
-
-def _text(key: str, lang: str, **kwargs: Any) -> str:
-    """Return a catalogue message, or this module's fallback while the catalogue lacks it."""
-    try:
-        return i18n.t(key, lang, **kwargs)
-    except KeyError:
-        fallback = _FALLBACK_TEXT.get(lang, {})
-        if key not in fallback:
-            raise
-        return fallback[key].format(**kwargs)
-
 
 Role = Literal["label", "count", "derived"]
 
@@ -157,16 +128,16 @@ class Ledger:
         for e in self.entries:
             name = e.title or e.table_id
             if e.kind == "chart":
-                name = f"{_text('disclosure.kind.chart', lang)}: {name}"
+                name = f"{i18n.t('disclosure.kind.chart', lang)}: {name}"
             reasons = [
-                (_text("disclosure.primary", lang, threshold=e.k), e.primary),
-                (_text("disclosure.complementary", lang), e.complementary),
-                (_text("disclosure.withheld", lang), e.withheld),
-                (_text("disclosure.derived", lang), e.derived),
+                (i18n.t("disclosure.primary", lang, threshold=e.k), e.primary),
+                (i18n.t("disclosure.complementary", lang), e.complementary),
+                (i18n.t("disclosure.withheld", lang), e.withheld),
+                (i18n.t("disclosure.derived", lang), e.derived),
             ]
             shown = [(reason, n) for reason, n in reasons if n]
             if not shown:
-                shown = [(_text("disclosure.none", lang), 0)]
+                shown = [(i18n.t("disclosure.none", lang), 0)]
             out.extend((name, reason, n) for reason, n in shown)
         return out
 
@@ -321,6 +292,17 @@ def _format(value: Any, spec: str, lang: str) -> str:
     if kind == "text":
         return str(value)
     raise ValueError(f"unknown format {spec!r}; use count, number:N, percent:N or text")
+
+
+def format_range(low: float, high: float, lang: str) -> str:
+    """Return a count known only within bounds as the report shows it (an en dash between them).
+
+    Examples
+    --------
+    >>> format_range(796, 802, "en")
+    '796–802'
+    """
+    return f"{i18n.number(low, lang)}{RANGE_DASH}{i18n.number(high, lang)}"
 
 
 def _label_text(value: Any) -> str:
@@ -612,6 +594,8 @@ def publish_table(
                     display.at[r, c] = f"<{bound}"
                 elif st in (disclosure.COMPLEMENTARY, disclosure.WITHHELD):
                     display.at[r, c] = suppressed_word
+                elif cell.censored:  # a range that is not small, e.g. a sum with <5 parts
+                    display.at[r, c] = format_range(cell.low, cell.high, lang)
                 else:
                     values.at[r, c] = cell.value if cell.value is not None else math.nan
                     display.at[r, c] = _format(cell.value, fmt[c], lang)

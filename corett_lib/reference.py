@@ -1,6 +1,7 @@
 """Reference tables: population, SDG texts, country names; and :func:`country_name`.
 
-Each loader reads one UTF-8 CSV of ``data/raw`` and returns ``(DataFrame, problems)``. A file that
+Each loader reads one UTF-8 CSV of ``data/raw`` (with :func:`corett_lib.csvio.read_csv_frame`) and
+returns ``(DataFrame, problems)``. A file that
 cannot be used at all (empty, not UTF-8, required columns missing) raises
 :class:`~corett_lib.problems.DataError` naming the file, the byte position or the column; a bad cell
 (non-numeric population, non-integer year) is a problem naming its CSV line and column, and that row
@@ -13,16 +14,13 @@ normalization they would not compare equal to the same words typed elsewhere.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import unicodedata
-from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corett_lib.problems import DataError, Problem
+from corett_lib.csvio import error, read_csv_frame
+from corett_lib.problems import Problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,116 +30,14 @@ SDG_COLUMNS = ("level", "code", "title_en", "title_es")
 COUNTRY_COLUMNS = ("iso3", "iso2", "numeric", "name_en", "name_es")
 
 
-def _error(rel: str, table: str, check: str, message: str, why: str, **kw: object) -> Problem:
-    return Problem("error", check, rel, message, why=why, table=table, **kw)  # type: ignore[arg-type]
+def _with_source(df: pd.DataFrame, rel: str) -> pd.DataFrame:
+    """Return ``df`` (indexed by CSV line) with ``source_file`` and ``source_row``, index reset."""
+    import numpy as np
 
-
-def _read_csv(
-    path: Path, rel: str, table: str, required: Sequence[str]
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read a UTF-8 CSV as text (every cell a string, index = CSV line); raise for an unusable file."""
-    import pandas as pd
-
-    raw = Path(path).read_bytes()
-    if not raw.strip():
-        raise DataError(
-            [
-                _error(
-                    rel,
-                    table,
-                    "file_empty",
-                    "the file is empty (no header row)",
-                    "a reference table needs its header and rows",
-                )
-            ]
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        bad = raw[exc.start : exc.start + 1].hex()
-        raise DataError(
-            [
-                _error(
-                    rel,
-                    table,
-                    "file_encoding",
-                    f"not UTF-8 text: byte 0x{bad} at byte offset {exc.start} (line {line}) is "
-                    "invalid; save the file as UTF-8 (it looks like Latin-1/Windows-1252)",
-                    "names with accents (Panamá, Belice) must survive every step unchanged",
-                    sample=(bad,),
-                )
-            ]
-        ) from None
-    # Composed (NFC) text: sdg_targets.csv ships decomposed accents (u + U+0301), which look the same
-    # but do not compare equal to the same word typed in a notebook or a translation catalogue.
-    text = unicodedata.normalize("NFC", text)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [c.strip() for c in next(reader)]
-    records: list[list[str]] = []
-    lines: list[int] = []
-    ragged: list[int] = []
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue  # a blank line carries nothing
-        if len(row) != len(header):
-            ragged.append(reader.line_num)
-            continue
-        records.append(row)
-        lines.append(reader.line_num)
-    df = pd.DataFrame(records, columns=header, dtype=object)
-    df.index = pd.Index(lines, dtype="int64")
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        lines = text.splitlines()
-        found = next(
-            (
-                i + 1
-                for i, line in enumerate(lines[:10])
-                if all(c in [x.strip() for x in line.split(",")] for c in required)
-            ),
-            None,
-        )
-        hint = (
-            f"; the header was found on line {found} instead (extra title lines?)" if found else ""
-        )
-        raise DataError(
-            [
-                _error(
-                    rel,
-                    table,
-                    "column_missing",
-                    f"required column {name!r} is missing from the header on line 1{hint}",
-                    "the loaders address columns by name",
-                    rows=(1,),
-                    column=name,
-                )
-                for name in missing
-            ]
-        )
-    problems: list[Problem] = []
-    if ragged:
-        problems.append(
-            _error(
-                rel,
-                table,
-                "row_width",
-                f"{len(ragged)} line(s) do not have the {len(header)} fields of the header; "
-                "they are left out",
-                "a line with too many or too few fields has its values in the wrong columns",
-                rows=tuple(ragged),
-            )
-        )
-    if df.empty:
-        empty = _error(
-            rel,
-            table,
-            "file_empty",
-            "the file has a header but no data rows",
-            "a reference table needs its rows",
-        )
-        raise DataError([empty, *problems])
-    return df, problems
+    out = df.copy()
+    out["source_file"] = rel
+    out["source_row"] = out.index.astype(np.int64)
+    return out.reset_index(drop=True)
 
 
 def _numeric(
@@ -159,17 +55,17 @@ def _numeric(
         lines = tuple(int(i) for i in df.index[~ok])  # the index is the CSV line
         sample = tuple(dict.fromkeys(df.loc[~ok, col]))[:5]
         problems.append(
-            _error(
+            error(
                 rel,
-                table,
                 "value_not_numeric",
                 f"{len(lines)} value(s) of {col} are not {'whole ' if integer else ''}numbers: "
                 + ", ".join(repr(s) for s in sample)
                 + "; the row(s) are left out",
+                lines,
+                col,
                 why,
-                rows=lines,
-                column=col,
-                sample=sample,
+                sample,
+                table=table,
             )
         )
     return values, problems
@@ -201,7 +97,7 @@ def read_population(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
     import numpy as np
 
     table = "population"
-    df, problems = _read_csv(path, rel, table, POPULATION_COLUMNS)
+    df, problems = read_csv_frame(path, rel, POPULATION_COLUMNS, table=table)
     why = "rates per 100,000 divide by the population of the country and year"
     year, p1 = _numeric(df, "year", rel, table, integer=True, why=why)
     pop, p2 = _numeric(df, "population", rel, table, integer=False, why=why)
@@ -210,9 +106,7 @@ def read_population(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
     out = df.loc[keep, list(POPULATION_COLUMNS)].copy()
     out["year"] = year[keep].astype(np.int64)
     out["population"] = pop[keep].astype(np.float64)
-    out["source_file"] = rel
-    out["source_row"] = out.index.astype(np.int64)
-    return out.reset_index(drop=True), problems
+    return _with_source(out, rel), problems
 
 
 def read_sdg(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -223,13 +117,8 @@ def read_sdg(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
     DataError
         Empty file, not UTF-8, or a required column missing.
     """
-    import numpy as np
-
-    df, problems = _read_csv(path, rel, "sdg", SDG_COLUMNS)
-    out = df.copy()
-    out["source_file"] = rel
-    out["source_row"] = out.index.astype(np.int64)
-    return out.reset_index(drop=True), problems
+    df, problems = read_csv_frame(path, rel, SDG_COLUMNS, table="sdg")
+    return _with_source(df, rel), problems
 
 
 def read_countries(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -242,13 +131,8 @@ def read_countries(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
     DataError
         Empty file, not UTF-8, or a required column missing.
     """
-    import numpy as np
-
-    df, problems = _read_csv(path, rel, "countries", COUNTRY_COLUMNS)
-    out = df.copy()
-    out["source_file"] = rel
-    out["source_row"] = out.index.astype(np.int64)
-    return out.reset_index(drop=True), problems
+    df, problems = read_csv_frame(path, rel, COUNTRY_COLUMNS, table="countries")
+    return _with_source(df, rel), problems
 
 
 @lru_cache(maxsize=4)

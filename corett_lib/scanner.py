@@ -40,6 +40,7 @@ from corett_lib import disclosure
 
 _NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
 _CENSORED = re.compile(r"^<\s*(\d+)$")
+_RANGE = re.compile(r"^(\d[\d,]*)\s*[–-]\s*(\d[\d,]*)$")
 _MISSING_TEXT = {"", "–", "-", "—", "..", "…"}
 _VEGALITE_START = re.compile(r"\{\s*\"\$schema\"\s*:\s*\"https://vega\.github\.io/schema/vega-lite")
 
@@ -185,6 +186,10 @@ def _shown_bounds(cell: _Cell, k: int) -> tuple[tuple[float, float], bool]:
     m = _CENSORED.match(text)
     if m:
         return (1.0, float(int(m.group(1)) - 1)), True
+    m = _RANGE.match(text)
+    if m:  # a sum that includes censored counts, shown as its bounds
+        low, high = (float(g.replace(",", "")) for g in m.groups())
+        return (low, high), low < k
     if text in _MISSING_TEXT:
         return (0.0, math.inf), False
     if cell.attrs.get("data-corett-status") == "complementary":

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from corett_lib.cli import main
@@ -37,9 +38,14 @@ def data_with(tmp_path: Path, bad: str | None = None) -> Path:
     for f in root.rglob("*"):
         f.chmod(0o644 if f.is_file() else 0o755)
     if bad:
-        target = root / "raw" / bad.split("__", 1)[1]
+        name = bad.split("__", 1)[1]
+        target = root / WHERE.get(name, "raw") / name
         shutil.copyfile(BAD / bad, target)
     return root
+
+
+#: Bad files that are not swapped into ``raw/``: folder relative to the data folder.
+WHERE = {"illustrative_actuals.csv": "monitoring", "sdg_mapping.yaml": "."}
 
 
 def validate(tmp_path: Path, data: Path, *args: str) -> tuple[int, str, dict]:
@@ -131,6 +137,26 @@ CASES: list[tuple[str, tuple, str]] = [
         "ratified_before_adoption__chart1_ratifications.csv",
         ("ratification_after_adoption", "raw/chart1_ratifications.csv", (None,), "date_iso"),
         "before the instrument was adopted on 2000-11-15",
+    ),
+    (
+        "unknown_plan_item__evaluation_questions.csv",
+        ("plan_link_exists", "raw/evaluation_questions.csv", (4,), "plan_item_ids"),
+        "'RM.A9.O1', which is not a plan item",
+    ),
+    (
+        "formula__followup_questions.csv",
+        ("text_not_formula", "raw/followup_questions.csv", (3,), "text_en"),
+        "HYPERLINK",
+    ),
+    (
+        "negative_value__illustrative_actuals.csv",
+        ("value_non_negative_number", "monitoring/illustrative_actuals.csv", (4,), "value"),
+        "'-4' is not a number >= 0",
+    ),
+    (
+        "unknown_code__sdg_mapping.yaml",
+        ("sdg_code_in_reference", "sdg_mapping.yaml", (34,), "sdg_code"),
+        "16.2.9 is not in the SDG reference",
     ),
 ]
 
@@ -230,3 +256,39 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         ("file_unreadable", GLOTIP),
         ("population_covers_members", "raw/population.csv"),
     ]
+
+
+def test_a_folder_without_the_optional_inputs_passes_with_warnings(tmp_path: Path) -> None:
+    """A folder made before the evaluation framework and monitoring data existed (nor listed them)."""
+    data = data_with(tmp_path)
+    gone = ("evaluation_questions.csv", "followup_questions.csv", "monitoring_matrix.csv")
+    for name in gone:
+        (data / "raw" / name).unlink()
+    shutil.rmtree(data / "monitoring")
+    record_file = data / "raw" / "PROVENANCE.yaml"
+    record = yaml.safe_load(record_file.read_text(encoding="utf-8"))
+    record["files"] = [e for e in record["files"] if Path(e["path"]).name not in gone]
+    record_file.write_text(yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
+    code, output, payload = validate(tmp_path, data)
+    assert code == 0, output
+    assert problems_of(payload, "warning") == [
+        ("monitoring_present", "monitoring/", (), None),
+        ("file_missing", "raw/evaluation_questions.csv", (), None),
+        ("file_missing", "raw/followup_questions.csv", (), None),
+        ("file_missing", "raw/monitoring_matrix.csv", (), None),
+    ]
+
+
+def test_a_folder_without_its_own_sdg_mapping_is_checked_with_the_shipped_one(
+    tmp_path: Path,
+) -> None:
+    data = data_with(tmp_path)
+    assert not (data / "sdg_mapping.yaml").exists()
+    (data / "raw" / "sdg_targets.csv").write_text(
+        "level,code,title_en,title_es\ngoal,16,Peace,Paz\n", encoding="utf-8"
+    )
+    code, _, payload = validate(tmp_path, data)
+    assert code == 1
+    found = [p for p in payload["problems"] if p["check"] == "target_in_reference"]
+    assert [p["file"] for p in found] == ["data/sdg_mapping.yaml"] * 7
+    assert found[0]["message"] == "target 5.2 is not in the SDG reference"

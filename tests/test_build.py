@@ -30,12 +30,36 @@ NOTEBOOK = paths.notebook_path("annual")
 
 def test_default_matrix_is_members_and_region_by_years_by_languages() -> None:
     jobs = build.resolve_matrix()
-    assert len(jobs) == 10 * 6 * 1 * 2  # 9 members + CORETT, 2017-2022, annual, en/es
+    assert len(jobs) == 10 * 6 * 3 * 2  # 9 members + CORETT, 2017-2022, 3 reports, en/es
     assert Job(2019, "GTM", "annual", "es") in jobs and Job(2022, "CORETT", "annual", "en") in jobs
+    assert Job(2017, "BLZ", "evaluation", "en") in jobs and Job(2020, "DOM", "sdg", "es") in jobs
+
+
+def test_report_titles_name_every_report_in_both_languages() -> None:
+    titles = {
+        (r, lang): build.report_title(Job(2019, "GTM", r, lang))
+        for r in ("annual", "evaluation", "sdg")
+        for lang in ("en", "es")
+    }
+    assert titles == {
+        ("annual", "en"): "CORETT · Annual report · GTM · 2019",
+        ("annual", "es"): "CORETT · Informe anual · GTM · 2019",
+        ("evaluation", "en"): "CORETT · Evaluation report · GTM · 2019",
+        ("evaluation", "es"): "CORETT · Informe de evaluación · GTM · 2019",
+        ("sdg", "en"): "CORETT · SDG alignment · GTM · 2019",
+        ("sdg", "es"): "CORETT · Alineación con los ODS · GTM · 2019",
+    }
+
+
+def test_kernels_warm_up_every_report_module() -> None:
+    for module in ("report.annual", "report.evaluation_report", "report.sdg"):
+        assert f"corett_lib.{module}" in build.WARM_UP
 
 
 def test_filters_replace_an_axis_and_country_codes_are_normalised() -> None:
-    jobs = build.resolve_matrix(countries=["gtm", "CORETT"], years=[2019], langs=["es"])
+    jobs = build.resolve_matrix(
+        countries=["gtm", "CORETT"], years=[2019], reports=["annual"], langs=["es"]
+    )
     assert [j.key for j in jobs] == ["2019/GTM/annual.es", "2019/CORETT/annual.es"]
 
 
@@ -143,7 +167,10 @@ def test_index_lists_every_report_with_its_status_in_both_languages() -> None:
 
 # --------------------------------------------------------------------------- end to end (CLI)
 
-E2E_ARGS = ["--country", "GTM", "--country", "CORETT", "--year", "2019", "--jobs", "2"]
+E2E_ARGS = [
+    *("--country", "GTM", "--country", "CORETT", "--year", "2019", "--report", "annual"),
+    *("--jobs", "2"),
+]
 
 
 def _cli(args: list[str]) -> tuple[int, str]:
@@ -286,6 +313,8 @@ def test_a_failing_report_is_kept_and_never_stops_the_others(
             "2019",
             "--lang",
             "en",
+            "--report",
+            "annual",
             "--jobs",
             "1",
             "--out",

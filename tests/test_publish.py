@@ -244,3 +244,15 @@ def test_k_defaults_to_the_ledgers() -> None:
         pd.DataFrame({"n": [10, 40]}), table_id="t", count_columns=["n"], ledger=ledger
     )
     assert pub.k == 11 and pub.display["n"].tolist() == ["<11", "40"]
+
+
+def test_sum_with_censored_parts_is_shown_as_its_range() -> None:
+    from corett_lib.disclosure import Cell
+
+    df = pd.DataFrame({"member": ["A", "B", "Region"], "n": ["<5", 798.0, Cell.bounded(799, 802)]})
+    pub = publish_table(df, table_id="sum", count_columns=["n"], total_row={"member": "Region"})
+    assert pub.display["n"].tolist() == ["<5", "798", "799–802"]
+    assert pub.status["n"].tolist() == ["primary", "", ""]
+    # a range that reaches below k is a small count: shown as <k
+    small = pd.DataFrame({"member": ["A"], "n": [Cell.bounded(2, 6)]})
+    assert publish_table(small, table_id="s", count_columns=["n"]).display["n"].tolist() == ["<7"]

@@ -20,6 +20,15 @@ from corett_lib.validation.html import render_page
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test with its own cache folder: no result remembered on disk by another run."""
+    monkeypatch.setenv("CORETT_CACHE", str(tmp_path / "cache"))
+
+
 GLOTIP = "raw/unodc_data_glotip.xlsx"
 V = "Detected trafficking victims"
 
@@ -274,6 +283,7 @@ def test_validation_makes_no_network_call(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(runner, "_GX", {})  # a fresh context, created under the patch
     monkeypatch.setattr(runner, "_RESULTS", {})  # and a real GX run, not a remembered result
+    monkeypatch.setattr(runner, "DISK_CACHE", False)
     df = obs(*SLV_2019_SEXUAL)
     problems = runner.run_suite(suites.observations_suite(df), df)
     assert problems == []
@@ -381,3 +391,124 @@ def test_corrections_are_routed_to_the_table_of_their_file() -> None:
         "observations": ["a", "c"],
         "ratifications": ["b"],
     }
+
+
+# --------------------------------------------------------------------------------------------------
+# Text safety with pandas, the result cache, and the inputs added later (framework, SDG mapping,
+# monitoring, indicator registry)
+# --------------------------------------------------------------------------------------------------
+
+
+def test_text_checks_name_each_file_row_and_declared_rows_warn() -> None:
+    df = obs(
+        ("GTM", 2019, "Total", "=1+1", "Total", "Total", "120", 4),
+        ("GTM", 2018, "Total", "=1+1", "Total", "Total", "80", 9, "fix-1"),
+        ("GTM", 2017, "Total", "<i>x</i>", "Total", "Total", "70", 11),
+        ("GTM", 2016, "Total", "Total", "Total", "Total", "60", 12),
+    )
+    got = runner.text_problems("observations", df, ["category", "indicator"])
+    assert [(p.severity, p.check, p.file, p.rows, p.column, p.message) for p in got] == [
+        (
+            "error",
+            "text_not_formula",
+            GLOTIP,
+            (4,),
+            "Category",
+            "1 row: text looks like a spreadsheet formula",
+        ),
+        (
+            "warning",
+            "text_not_formula",
+            GLOTIP,
+            (9,),
+            "Category",
+            "1 row: text looks like a spreadsheet formula (declared in corrections.yaml)",
+        ),
+        (
+            "error",
+            "text_no_markup",
+            GLOTIP,
+            (11,),
+            "Category",
+            "1 row: text contains HTML/XML markup",
+        ),
+    ]
+    assert got[0].sample == ("=1+1",) and got[0].why
+
+
+def test_suite_results_are_remembered_on_disk_and_rerun_when_the_table_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    df = obs(("XXX", 2019, "Total", "Total", "Total", "Total", "12", 5))
+    first = runner.run_suite(suites.observations_suite(df), df)
+    assert [(p.check, p.rows) for p in first] == [("iso3_known", (5,))]
+
+    def no_gx(*args: object) -> None:
+        raise AssertionError("GX ran although the result was known")
+
+    monkeypatch.setattr(runner, "_RESULTS", {})  # a new process: only the disk remembers
+    monkeypatch.setattr(runner, "_batch", no_gx)
+    assert runner.run_suite(suites.observations_suite(df), df) == first
+    changed = df.assign(year=2219)
+    with pytest.raises(AssertionError, match="GX ran"):
+        runner.run_suite(suites.observations_suite(changed), changed)
+
+
+def test_a_broken_indicator_registry_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    broken = tmp_path / "registry.yaml"
+    broken.write_text("version: 1\nindicators: [{id: Victims Rate}]\n", encoding="utf-8")
+    registry, problems = checks.registry_check(broken)
+    assert registry is None
+    assert [(p.severity, p.check, p.file) for p in problems] == [
+        ("error", "registry_valid", broken.as_posix())
+    ]
+    assert "indicators" in problems[0].message and problems[0].why
+    registry, problems = checks.registry_check()
+    assert problems == [] and "victims_rate" in registry.ids()
+
+
+def test_a_broken_registry_fails_validation_of_a_good_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from corett_lib.indicators import registry as reg
+    from corett_lib.loading import load_dataset
+
+    broken = tmp_path / "registry.yaml"
+    broken.write_text("version: 1\n", encoding="utf-8")
+    monkeypatch.setattr(reg, "REGISTRY_PATH", broken)
+    reg._shipped.cache_clear()
+    try:
+        ds = load_dataset(FIXTURES / "good")
+    finally:
+        monkeypatch.undo()
+        reg._shipped.cache_clear()
+    assert [(p.check, p.file) for p in ds.errors] == [("registry_valid", broken.as_posix())]
+
+
+def test_the_good_folder_puts_every_new_input_on_the_dataset() -> None:
+    from corett_lib.loading import load_dataset
+
+    ds = load_dataset(FIXTURES / "good")
+    assert ds.problems == []
+    assert len(ds.evaluation_questions) == 20 and ds.evaluation_questions["id"].iloc[-1] == "EQ20"
+    assert ds.followup_questions["id"].tolist() == [f"FQ{i}" for i in range(1, 8)]
+    assert ds.monitoring_matrix["objective_id"].iloc[0] == "RM.A1.O1"
+    assert len(ds.monitoring) == 58 and set(ds.monitoring["illustrative"]) == {"ILLUSTRATIVE"}
+    assert ds.sdg_mapping.file == "data/sdg_mapping.yaml"  # the folder has none: the shipped one
+    assert "16.2" in ds.sdg_mapping.targets
+
+
+def test_framework_links_and_text_are_checked_against_the_plan() -> None:
+    from corett_lib.loading import load_dataset
+
+    ds = load_dataset(FIXTURES / "good", validate=False)
+    matrix = ds.monitoring_matrix.copy()
+    matrix.loc[0, "objective_id"] = "RM.A2.O2"  # row MM1 (line 2) is under axis RM.A1
+    matrix.loc[1, "evidence_en"] = "<img src=x onerror=alert(1)>"  # line 3
+    ds.monitoring_matrix = matrix
+    got = [(p.check, p.file, p.rows, p.column) for p in checks.framework_checks(ds)]
+    assert got == [
+        ("objective_under_axis", "raw/monitoring_matrix.csv", (2,), "objective_id"),
+        ("text_no_markup", "raw/monitoring_matrix.csv", (3,), "evidence_en"),
+    ]
+    assert checks.framework_checks(ds, skip={"monitoring_matrix"}) == []

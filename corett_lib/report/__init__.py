@@ -6,7 +6,7 @@
 * :class:`Block` — what a section returns: HTML (headings, paragraphs, tables, inline SVG charts) that the
   notebook displays. Nothing in it loads from the network.
 * :func:`publish` — every table a report shows goes through here (``corett_lib.publish.publish_table``
-  with the report's threshold and suppression ledger).
+  with the report's threshold and suppression ledger); :func:`publish_chart` for the data of a chart.
 
 Section functions live in one module per report (:mod:`corett_lib.report.annual`).
 """
@@ -55,6 +55,37 @@ def evaluation(ds: Dataset) -> Any:
         _EVALUATIONS.clear()  # one dataset at a time: the kernel keeps at most one evaluation
         _EVALUATIONS[key] = evaluate(ds.observations, ds.population)
     return _EVALUATIONS[key]
+
+
+_MONITORING: dict[int, Any] = {}
+
+
+def monitoring(ds: Dataset) -> pd.DataFrame:
+    """Return the monitoring data of ``ds`` (illustrative and collected).
+
+    ``Dataset.monitoring`` when the loader filled it, else
+    :func:`corett_lib.monitoring.load_monitoring` on the dataset's folder (read once per dataset and
+    process).
+
+    Raises
+    ------
+    corett_lib.problems.DataError
+        When the monitoring files have an error (every problem listed).
+    """
+    held = getattr(ds, "monitoring", None)
+    if held is not None:
+        return held
+    key = id(ds)
+    if key not in _MONITORING:
+        from corett_lib.monitoring import load_monitoring
+        from corett_lib.problems import DataError, errors
+
+        table, problems = load_monitoring(ds.data_dir, plan_items=ds.plan_items)
+        if errors(problems):
+            raise DataError(errors(problems))
+        _MONITORING.clear()  # one dataset at a time
+        _MONITORING[key] = table
+    return _MONITORING[key]
 
 
 @dataclass
@@ -185,6 +216,22 @@ def publish(ctx: Context, df: pd.DataFrame, *, table_id: str, title: str, **opti
     )
 
 
+def publish_chart(
+    ctx: Context, df: pd.DataFrame, *, chart_id: str, title: str, **options: Any
+) -> Any:
+    """Return the data behind a chart published through
+    :func:`corett_lib.publish.publish_chart_data` (the report's threshold, ledger and language).
+
+    Show ``.table`` as the chart's table and put ``.html_data(titles)`` in the page with the chart's
+    SVG: the disclosure scanner checks every Vega SVG against a published data block.
+    """
+    from corett_lib.publish import publish_chart_data
+
+    return publish_chart_data(
+        df, chart_id=chart_id, title=title, k=ctx.k, ledger=ctx.ledger, lang=ctx.lang, **options
+    )
+
+
 def table_block(df: pd.DataFrame, caption: str = "") -> Block:
     """Return ``df`` as an HTML table (index hidden, caption above)."""
     body = df.to_html(index=False, escape=True, border=0, classes="corett-table", na_rep="")
@@ -215,9 +262,11 @@ __all__ = [
     "heading",
     "html_block",
     "load_snapshot",
+    "monitoring",
     "open_context",
     "paragraph",
     "publish",
+    "publish_chart",
     "svg_figure",
     "table_block",
     "wrap",

@@ -5,7 +5,7 @@ Each function takes the report's :class:`~corett_lib.report.Context` and returns
 (:mod:`corett_lib.indicators.engine`: source precedence, regional rule, censoring); every table and
 chart goes through :func:`corett_lib.report.publish` (disclosure control, one ledger per report); charts
 are inline SVG (:mod:`corett_lib.charts`); words come from the message catalogues
-(:func:`corett_lib.i18n.t`), and the few texts they do not hold yet are in :data:`EXTRA_MESSAGES`.
+(:func:`corett_lib.i18n.t`, section ``annual`` of ``corett_lib/messages/{en,es}.yaml``).
 """
 
 from __future__ import annotations
@@ -22,95 +22,17 @@ from corett_lib.report import (
     html_block,
     paragraph,
     publish,
+    publish_chart,
     wrap,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Texts the shared catalogues do not hold yet: key -> (English, Spanish). To move into
-#: ``corett_lib/messages/{en,es}.yaml``; the catalogue wins once it has a key.
-EXTRA_MESSAGES: dict[str, tuple[str, str]] = {
-    "annual.headline_victims": (
-        "{value} detected victims of trafficking in {year}",
-        "{value} víctimas de trata detectadas en {year}",
-    ),
-    "annual.change": (
-        "{change} on {previous_year} ({previous})",
-        "{change} respecto a {previous_year} ({previous})",
-    ),
-    "annual.no_previous": (
-        "No figure for {previous_year} to compare with.",
-        "No hay cifra de {previous_year} para comparar.",
-    ),
-    "annual.rate": (
-        "{rate} detected victims per 100,000 population (SDG indicator 16.2.2; population {population})",
-        "{rate} víctimas detectadas por cada 100.000 habitantes (indicador ODS 16.2.2; población {population})",
-    ),
-    "annual.no_data_section": (
-        "No published figure for {country} in {year}.",
-        "No hay cifras publicadas para {country} en {year}.",
-    ),
-    "annual.censored_count": (
-        '{n} figures for this country and year are published as "<5" (censored).',
-        '{n} cifras de este país y año se publican como "<5" (censuradas).',
-    ),
-    "annual.range": (
-        "{what}: a sum that includes censored counts; the true value is between {low} and {high}.",
-        "{what}: una suma que incluye conteos censurados; el valor real está entre {low} y {high}.",
-    ),
-    "annual.warnings": (
-        "{n} validation warnings concern this country or year:",
-        "{n} advertencias de validación se refieren a este país o año:",
-    ),
-    "annual.no_warnings": (
-        "No validation warning concerns this country or year.",
-        "Ninguna advertencia de validación se refiere a este país o año.",
-    ),
-    "annual.no_differences": (
-        "The sources agree on every figure they share for this country and year.",
-        "Las fuentes coinciden en todas las cifras que comparten para este país y año.",
-    ),
-    "annual.differences": (
-        "Where sources differ, the report shows the source the precedence picks ({precedence}):",
-        "Cuando las fuentes difieren, el informe muestra la fuente que elige la precedencia ({precedence}):",
-    ),
-    "annual.plan_none": (
-        "No monitoring data on the plan's indicators has been reported yet; the targets are listed by axis.",
-        "Aún no se han reportado datos de seguimiento de los indicadores del plan; las metas se listan por eje.",
-    ),
-    "annual.plan_count": (
-        "Indicators by axis",
-        "Indicadores por eje",
-    ),
-    "annual.generated": (
-        "Built by the CORETT workbench from validated data; every figure is a published figure of the named source.",
-        "Generado por el banco de trabajo de la CORETT a partir de datos validados; cada cifra es una cifra publicada por la fuente indicada.",
-    ),
-    "annual.precedence": (
-        "When several sources publish a figure, the report shows the first of: {precedence}. Regional figures are the region's published figure or the sum over members, with the members covered.",
-        "Cuando varias fuentes publican una cifra, el informe muestra la primera de: {precedence}. Las cifras regionales son la cifra regional publicada o la suma de los miembros, con los miembros cubiertos.",
-    ),
-    "annual.definitions": ("Definitions", "Definiciones"),
-    "annual.shares": (
-        "Shares published by {source} for {year} (they add to {total}; the source does not describe the rest)",
-        "Proporciones publicadas por {source} para {year} (suman {total}; la fuente no describe el resto)",
-    ),
-    "annual.share": ("Share", "Proporción"),
-    "annual.sum_of_members": ("sum of members", "suma de los países miembros"),
-}
-
 VICTIMS = "Detected trafficking victims"
 REPATRIATED = "Repatriated victims"
 
 VICTIM_BREAKDOWNS: tuple[tuple[str, str], ...] = (("sex", "sex"), ("age", "age"))
-
-
-def text(key: str, lang: str, **kwargs: Any) -> str:
-    """Return message ``key`` from the shared catalogue, else from :data:`EXTRA_MESSAGES`."""
-    if key in i18n.catalogue(lang):
-        return i18n.t(key, lang, **kwargs)
-    return EXTRA_MESSAGES[key][0 if lang == "en" else 1].format(**kwargs)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -139,11 +61,17 @@ def indicators(
 
 
 def _count(row: Any) -> Any:
-    """A count cell for :func:`~corett_lib.publish.publish_table`: a number, ``"<5"`` or NaN.
+    """A count cell for :func:`~corett_lib.publish.publish_table`: a number, ``"<5"``, a range or NaN.
 
-    A sum that includes censored counts (flag ``range``) is not a ``<5``: it is shown as no figure,
-    and :func:`data_quality` gives its bounds."""
+    A sum that includes censored counts (flag ``range``) is its bounds
+    (:meth:`corett_lib.disclosure.Cell.bounded`): shown as ``796–802`` when its lower bound is at
+    least the threshold, as ``<k`` otherwise."""
+    from corett_lib.disclosure import Cell
+
     if "range" in str(row.get("flags", "")).split(";"):
+        low, high = row.get("value_low"), row.get("value_high")
+        if not (_nan(low) or _nan(high)):
+            return Cell.bounded(float(low), float(high))
         return float("nan")
     if bool(row["censored"]):
         return "<5"
@@ -168,7 +96,7 @@ def source_name(source: object, lang: str) -> str:
         elif s == "UNODC":
             out.append("UNODC (GLOTIP)")
         elif s.startswith("sum of members"):
-            out.append(text("annual.sum_of_members", lang) + s[len("sum of members") :])
+            out.append(i18n.t("annual.sum_of_members", lang) + s[len("sum of members") :])
         elif s:
             out.append(s)
     return "; ".join(out) or i18n.t("label.not_available", lang)
@@ -176,7 +104,7 @@ def source_name(source: object, lang: str) -> str:
 
 def _no_data(ctx: Context) -> Block:
     name = i18n.country_name(ctx.country, ctx.lang)
-    return paragraph(text("annual.no_data_section", ctx.lang, country=name, year=ctx.year))
+    return paragraph(i18n.t("annual.no_data_section", ctx.lang, country=name, year=ctx.year))
 
 
 def _has_value(df: pd.DataFrame) -> pd.Series:
@@ -194,8 +122,8 @@ def title(ctx: Context) -> Block:
     """The report's title and subtitle."""
     name = i18n.country_name(ctx.country, ctx.lang)
     return wrap(
-        heading(text("report.annual.title", ctx.lang, country=name, year=ctx.year), 1),
-        paragraph(text("annual.generated", ctx.lang), css="corett-note"),
+        heading(i18n.t("report.annual.title", ctx.lang, country=name, year=ctx.year), 1),
+        paragraph(i18n.t("annual.generated", ctx.lang), css="corett-note"),
     )
 
 
@@ -205,7 +133,7 @@ def headline(ctx: Context) -> Block:
     import pandas as pd
 
     lang = ctx.lang
-    head = heading(text("section.headline", lang), 2, "headline")
+    head = heading(i18n.t("section.headline", lang), 2, "headline")
     t = indicators(ctx, ["victims", "victims_change", "victims_rate"]).set_index("indicator_id")
     victims = t.loc["victims"]
     if not (bool(victims["censored"]) or not _nan(victims["value"])):
@@ -214,7 +142,7 @@ def headline(ctx: Context) -> Block:
     name = t.loc["victims", "label"]
     now_col, before_col = f"{name} {ctx.year}", f"{name} {ctx.year - 1}"
     change_col, rate_col = t.loc["victims_change", "label"], t.loc["victims_rate", "label"]
-    src_col = text("label.source", lang)
+    src_col = i18n.t("label.source", lang)
     df = pd.DataFrame(
         {
             now_col: [_count(victims)],
@@ -228,22 +156,22 @@ def headline(ctx: Context) -> Block:
         ctx,
         df,
         table_id="headline",
-        title=text("section.headline", lang),
+        title=i18n.t("section.headline", lang),
         count_columns=[now_col, before_col],
         derived={change_col: [now_col, before_col], rate_col: now_col},
         formats={change_col: "number:1", rate_col: "number:2"},
     )
     shown, status = pub.display.iloc[0], pub.status.iloc[0]
     items = [
-        text("annual.headline_victims", lang, value=shown[now_col], year=ctx.year)
+        i18n.t("annual.headline_victims", lang, value=shown[now_col], year=ctx.year)
         + ". "
-        + text("source.line", lang, source=source_name(victims["source"], lang))
+        + i18n.t("source.line", lang, source=source_name(victims["source"], lang))
     ]
     change = t.loc["victims_change", "value"]
     if not _nan(change) and not status[change_col]:
         sign = "+" if float(change) > 0 else ""
         items.append(
-            text(
+            i18n.t(
                 "annual.change",
                 lang,
                 change=sign + i18n.percent(float(change), lang, 1, fraction=False),
@@ -252,11 +180,11 @@ def headline(ctx: Context) -> Block:
             )
         )
     else:
-        items.append(text("annual.no_previous", lang, previous_year=ctx.year - 1))
+        items.append(i18n.t("annual.no_previous", lang, previous_year=ctx.year - 1))
     rate = t.loc["victims_rate"]
     if not _nan(rate["value"]) and not status[rate_col]:
         items.append(
-            text(
+            i18n.t(
                 "annual.rate",
                 lang,
                 rate=shown[rate_col],
@@ -265,7 +193,7 @@ def headline(ctx: Context) -> Block:
         )
     if ctx.regional and not _nan(victims["coverage_of"]):
         items.append(
-            text(
+            i18n.t(
                 "label.coverage",
                 lang,
                 n=int(victims["coverage_n"]),
@@ -282,13 +210,13 @@ def trend(ctx: Context) -> Block:
     from corett_lib import charts
 
     lang = ctx.lang
-    head = heading(text("section.trend", lang), 2, "trend")
+    head = heading(i18n.t("section.trend", lang), 2, "trend")
     t = indicators(ctx, ["victims"], years=list(range(ctx.year - 9, ctx.year + 1)))
     t = t[_has_value(t)]
     if t.empty:
         return head + _no_data(ctx)
     name = t["label"].iloc[0]
-    year_col, src_col = text("label.year", lang), text("label.source", lang)
+    year_col, src_col = i18n.t("label.year", lang), i18n.t("label.source", lang)
     df = pd.DataFrame(
         {
             year_col: t["year"].astype(int).to_list(),
@@ -296,11 +224,18 @@ def trend(ctx: Context) -> Block:
             src_col: [source_name(s, lang) for s in t["source"]],
         }
     )
-    pub = publish(ctx, df, table_id="trend", title=name, count_columns=[name], kind="chart")
+    data = publish_chart(ctx, df, chart_id="trend", title=name, count_columns=[name])
+    pub = data.table
+    # A range shown in the table (a sum with censored parts) is drawn at its midpoint: the bounds
+    # differ by a few units in hundreds, and the table beneath gives them.
+    drawn = [
+        (float(c.low) + float(c.high)) / 2 if st == "" and getattr(c, "censored", False) else v
+        for c, v, st in zip(df[name], pub.values[name], pub.status[name], strict=True)
+    ]
     chart_df = pd.DataFrame(
         {
             "year": df[year_col],
-            "value": pub.values[name],
+            "value": drawn,
             "suppressed": pub.status[name] != "",
         }
     )
@@ -311,6 +246,7 @@ def trend(ctx: Context) -> Block:
     return wrap(
         head,
         html_block(charts.to_html_fragment(chart, alt_text), alt_text),
+        html_block(data.html_data({name: name})),
         html_block(pub.to_html()),
     )
 
@@ -328,8 +264,8 @@ def _breakdown(ctx: Context, indicator_id: str, disaggregation: str, table_id: s
     rows = pd.concat([parts, total]) if len(total) and _has_value(total).all() else parts
     cat_col = rows["disaggregation_label"].iloc[0]
     name = rows["label"].iloc[0]
-    year_col, src_col = text("label.year", lang), text("label.source", lang)
-    total_label = text("label.total", lang)
+    year_col, src_col = i18n.t("label.year", lang), i18n.t("label.source", lang)
+    total_label = i18n.t("label.total", lang)
     df = pd.DataFrame(
         {
             year_col: [ctx.year] * len(rows),
@@ -387,14 +323,14 @@ def _published_shares(
             ]
         else:
             labels = [i18n.label(label_kind, c, lang) for c in part["category"]]
-        share = text("annual.share", lang)
+        share = i18n.t("annual.share", lang)
         df = pd.DataFrame(
             {
-                text("label.category", lang): labels,
+                i18n.t("label.category", lang): labels,
                 share: [i18n.percent(float(v), lang, fraction=False) for v in part["value"]],
             }
         )
-        title = text(
+        title = i18n.t(
             "annual.shares",
             lang,
             source=source_name(source, lang),
@@ -413,7 +349,7 @@ def _published_shares(
 
 
 def _section(ctx: Context, key: str, anchor: str, blocks: list[Block | None]) -> Block:
-    head = heading(text(key, ctx.lang), 2, anchor)
+    head = heading(i18n.t(key, ctx.lang), 2, anchor)
     shown = [b for b in blocks if b is not None]
     return wrap(head, *shown) if shown else head + _no_data(ctx)
 
@@ -466,7 +402,7 @@ def _yearly(ctx: Context, ids: list[str], table_id: str, derived: dict[str, str]
     if not _has_value(t).any():
         return None
     names = dict(zip(t["indicator_id"], t["label"], strict=False))
-    year_col, src_col = text("label.year", lang), text("label.source", lang)
+    year_col, src_col = i18n.t("label.year", lang), i18n.t("label.source", lang)
     rows = []
     for year in (ctx.year - 1, ctx.year):
         ty = t[t["year"] == year].set_index("indicator_id")
@@ -528,7 +464,7 @@ def comparison(ctx: Context) -> Block | None:
     v = t[t["indicator_id"] == "victims"].set_index("iso3").reindex(list(ctx.members))
     r = t[t["indicator_id"] == "victims_rate"].set_index("iso3").reindex(list(ctx.members))
     name, rate = v["label"].dropna().iloc[0], r["label"].dropna().iloc[0]
-    member_col, src_col = text("label.member", lang), text("label.source", lang)
+    member_col, src_col = i18n.t("label.member", lang), i18n.t("label.source", lang)
     df = pd.DataFrame(
         {
             member_col: [i18n.country_name(c, lang) for c in ctx.members],
@@ -537,15 +473,16 @@ def comparison(ctx: Context) -> Block | None:
             src_col: [source_name(s, lang) for s in v["source"]],
         }
     )
-    pub = publish(
+    data = publish_chart(
         ctx,
         df,
-        table_id="comparison",
-        title=text("section.comparison", lang),
+        chart_id="comparison",
+        title=i18n.t("section.comparison", lang),
         count_columns=[name],
         derived={rate: name},
         formats={rate: "number:2"},
     )
+    pub = data.table
     chart_df = pd.DataFrame(
         {
             "iso3": list(ctx.members),
@@ -557,48 +494,239 @@ def comparison(ctx: Context) -> Block | None:
         chart_df, lang=lang, title=f"{rate}, {ctx.year}", x_title=rate, decimals=2, threshold=ctx.k
     )
     return wrap(
-        heading(text("section.comparison", lang), 2, "comparison"),
+        heading(i18n.t("section.comparison", lang), 2, "comparison"),
         html_block(charts.to_html_fragment(chart, alt_text), alt_text),
+        html_block(data.html_data({name: name})),
         html_block(pub.to_html()),
     )
 
 
-def plan_progress(ctx: Context) -> Block:
-    """Progress of the plan's indicators by axis: targets vs actuals (actuals marked illustrative
-    when they are). Without monitoring data, the plan's indicators are counted by axis."""
+#: Words of a plan indicator's unit that make its actuals counts of cases (possible victims): those
+#: tables go through disclosure control; the others count activities and outputs (campaigns, people
+#: trained, deliverables) and are marked exempt for the scanner.
+CASE_UNIT_WORDS: tuple[str, ...] = ("case", "referral", "complaint", "denounce", "victim")
+
+
+def _axis_of(items: pd.DataFrame) -> dict[str, str]:
+    """Return ``{plan item id: id of its axis}`` by walking ``parent_id`` up to a ``level == axis``."""
+    parent = dict(zip(items["id"].astype(str), items["parent_id"], strict=True))
+    level = dict(zip(items["id"].astype(str), items["level"], strict=True))
+    out: dict[str, str] = {}
+    for item in parent:
+        node: Any = item
+        for _ in range(10):  # plans are a few levels deep; a cycle stops here
+            if not isinstance(node, str) or node not in level or level[node] == "axis":
+                break
+            node = parent[node]
+        if isinstance(node, str) and level.get(node) == "axis":
+            out[item] = node
+    return out
+
+
+def plan_table(ctx: Context) -> pd.DataFrame:
+    """Return the plans' indicators with targets and actuals for the report's scope and year.
+
+    Actuals are :func:`corett_lib.monitoring.plan_actuals` (cumulative from the plans' first year; the
+    sum over members for the regional report); status and achievement ratio are
+    :func:`corett_lib.indicators.status.plan_progress`, except that an indicator whose desired
+    direction is ``ambiguous`` is always ``context`` (never judged, target or not).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per indicator of a monitored plan: ``id, axis, text, target, target_text, actual,
+        achievement_ratio, direction, status, illustrative, actual_source, cases``; in plan order.
+    """
+    from corett_lib.indicators.status import plan_progress as progress
+    from corett_lib.monitoring import MONITORED_PLANS, plan_actuals
+    from corett_lib.report import monitoring
+
+    items = ctx.ds.plan_items
+    inds = items[(items["level"] == "indicator") & items["plan"].isin(MONITORED_PLANS)]
+    actuals = plan_actuals(
+        monitoring(ctx.ds), ctx.country, ctx.year, members=list(ctx.members), cumulative=True
+    )
+    out = progress(inds, actuals)
+    illustrative = dict(zip(actuals["plan_id"], actuals["illustrative"].astype(bool), strict=True))
+    axis = _axis_of(items)
+    order = {i: n for n, i in enumerate(inds["id"])}
+    out = out.assign(
+        axis=[axis.get(str(i), "") for i in out["id"]],
+        text=out["text_en"].fillna("").astype(str),
+        illustrative=[illustrative.get(i, False) for i in out["id"]],
+        cases=[
+            any(w in str(u).casefold() for w in CASE_UNIT_WORDS) for u in out["unit"].fillna("")
+        ],
+        order=[order[i] for i in out["id"]],
+    )
+    out.loc[out["direction"] == "ambiguous", "status"] = "context"
+    out = out.sort_values("order", kind="mergesort").reset_index(drop=True)
+    cols = [
+        "id",
+        "axis",
+        "text",
+        "target",
+        "target_text",
+        "actual",
+        "achievement_ratio",
+        "direction",
+        "status",
+        "illustrative",
+        "actual_source",
+        "cases",
+    ]
+    return out[cols]
+
+
+def _period(first: int, last: int) -> str:
+    """``2019`` or ``2019–2022``."""
+    return str(last) if last <= first else f"{first}–{last}"
+
+
+def _illustrative_banner(lang: str) -> Block:
+    """The banner of a section whose figures are (partly) illustrative."""
+    from corett_lib.report import esc
+
+    msg = i18n.t("banner.illustrative", lang)
+    return html_block(
+        f'<div class="corett-banner corett-illustrative" role="note"><strong>'
+        f"{esc(i18n.t('banner.illustrative_short', lang).upper())}</strong> — {esc(msg)}</div>",
+        msg,
+    )
+
+
+def _plan_axis_tables(ctx: Context, rows: pd.DataFrame, axis_name: str) -> list[Block]:
+    """The tables of one axis: outputs (marked exempt: no victim counts) and, when the axis has
+    indicators counting cases, those through :func:`corett_lib.report.publish`."""
     import pandas as pd
 
+    from corett_lib.monitoring import YEAR_RANGE
+    from corett_lib.report import esc, table_block
+
     lang = ctx.lang
-    head = heading(text("section.plan_progress", lang), 2, "plan")
+    first = YEAR_RANGE[0]
+    ind_col, target_col = i18n.t("label.indicator", lang), i18n.t("label.target", lang)
+    actual_col = i18n.t("annual.plan_actual", lang, period=_period(first, ctx.year))
+    ratio_col, dir_col = i18n.t("annual.plan_ratio", lang), i18n.t("annual.plan_direction", lang)
+    status_col, data_col = i18n.t("label.status", lang), i18n.t("annual.plan_data", lang)
+
+    def frame(part: pd.DataFrame, actual_as_count: bool) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                ind_col: [f"{i} · {t}" for i, t in zip(part["id"], part["text"], strict=True)],
+                target_col: [
+                    i18n.number(v, lang) if not _nan(v) else i18n.t("annual.plan_no_target", lang)
+                    for v in part["target"]
+                ],
+                actual_col: [
+                    (float(v) if not _nan(v) else float("nan"))
+                    if actual_as_count
+                    else (i18n.number(v, lang) if not _nan(v) else "–")
+                    for v in part["actual"]
+                ],
+                ratio_col: [
+                    float(v) if not _nan(v) else float("nan") for v in part["achievement_ratio"]
+                ]
+                if actual_as_count
+                else [
+                    i18n.number(v, lang, 2) if not _nan(v) else "–"
+                    for v in part["achievement_ratio"]
+                ],
+                dir_col: [i18n.t(f"sdg.direction.{d}", lang) for d in part["direction"]],
+                status_col: [i18n.label("status", s, lang) for s in part["status"]],
+                data_col: [
+                    i18n.t("annual.plan_illustrative" if x else "annual.plan_reported", lang)
+                    if not _nan(a)
+                    else "–"
+                    for x, a in zip(part["illustrative"], part["actual"], strict=True)
+                ],
+            }
+        )
+
+    blocks: list[Block] = []
+    outputs, cases = rows[~rows["cases"]], rows[rows["cases"]]
+    if len(outputs):
+        why = "plan indicators: activities and outputs, no counts of victims"
+        block = table_block(frame(outputs, False))
+        blocks.append(
+            Block(block.html.replace("<table", f'<table data-corett-exempt="{esc(why)}"', 1))
+        )
+    if len(cases):
+        df = frame(cases, True)
+        pub = publish(
+            ctx,
+            df,
+            table_id=f"plan_cases_{str(rows['axis'].iloc[0]).lower().replace('.', '_')}",
+            title=i18n.t("annual.plan_cases", lang, axis=axis_name),
+            count_columns=[actual_col],
+            derived={ratio_col: actual_col},
+            formats={ratio_col: "number:2"},
+        )
+        blocks.append(html_block(pub.to_html()))
+    return blocks
+
+
+def plan_progress(ctx: Context) -> Block:
+    """Progress of the plans' indicators by axis: targets vs actuals (cumulative from 2019), the
+    achievement ratio and a status that respects the desired direction, under an illustrative banner
+    while any actual is illustrative."""
+    from corett_lib.monitoring import YEAR_RANGE
+
+    lang = ctx.lang
+    head = heading(i18n.t("section.plan_progress", lang), 2, "plan")
     items = ctx.ds.plan_items
     if items is None or items.empty or "level" not in items:
-        return head + paragraph(text("annual.plan_none", lang, year=ctx.year))
+        return head + paragraph(i18n.t("annual.plan_none", lang, year=ctx.year))
+    table = plan_table(ctx)
+    if table.empty or table["actual"].isna().all():
+        return head + paragraph(i18n.t("annual.plan_none", lang, year=ctx.year))
     by_id = items.set_index("id")
-    axis_of: dict[str, str] = {}
-    for item_id, row in by_id.iterrows():
-        node, seen = row, 0
-        while node is not None and node.get("level") != "axis" and seen < 10:
-            parent = node.get("parent_id")
-            node = by_id.loc[parent] if isinstance(parent, str) and parent in by_id.index else None
-            seen += 1
-        if node is not None and node.get("level") == "axis":
-            axis_of[str(item_id)] = str(node.get("text_en" if lang == "en" else "text_es") or "")
-    inds = items[items["level"] == "indicator"]
-    counts = (
-        pd.Series([axis_of.get(str(i), "") for i in inds["id"]]).replace("", pd.NA).dropna()
-    ).value_counts()
-    if counts.empty:
-        return head + paragraph(text("annual.plan_none", lang, year=ctx.year))
-    axis_col, n_col = text("annual.plan_count", lang), text("label.count", lang)
-    df = pd.DataFrame({axis_col: counts.index.to_list(), n_col: counts.to_list()})
-    return wrap(
-        head,
-        paragraph(text("annual.plan_none", lang, year=ctx.year)),
-        html_block(
-            df.to_html(index=False, border=0, classes="corett-table", escape=True),
-            axis_col,
-        ),
+    text_col = "text_es" if lang == "es" else "text_en"
+    scope = (
+        i18n.t("evaluation.scope_region", lang)
+        if ctx.regional
+        else i18n.country_name(ctx.country, lang)
     )
+    blocks: list[Block | None] = [
+        head,
+        _illustrative_banner(lang) if table["illustrative"].any() else None,
+        paragraph(
+            i18n.t("annual.plan_intro", lang, scope=scope, period=_period(YEAR_RANGE[0], ctx.year))
+        ),
+        paragraph(i18n.t("annual.plan_text_language", lang), css="corett-note"),
+    ]
+    for axis_id, rows in table.groupby("axis", sort=False):
+        if not axis_id:
+            continue
+        name = str(by_id.at[axis_id, text_col] or by_id.at[axis_id, "text_en"])
+        blocks.append(heading(f"{axis_id} · {name}", 3))
+        blocks.extend(_plan_axis_tables(ctx, rows, name))
+    sources = sorted({s for s in table["actual_source"].dropna().astype(str) if s})
+    if sources:
+        blocks.append(
+            paragraph(
+                i18n.t("annual.plan_sources", lang, sources="; ".join(sources)), "corett-note"
+            )
+        )
+    return wrap(*blocks)
+
+
+def plan_quality_note(ctx: Context) -> Block | None:
+    """The data-quality note on the plan's actuals: how many are illustrative (None without actuals)."""
+    items = ctx.ds.plan_items
+    if items is None or items.empty or "level" not in items:
+        return None
+    table = plan_table(ctx)
+    with_actual = table[table["actual"].notna()]
+    if with_actual.empty:
+        return None
+    n = int(with_actual["illustrative"].sum())
+    if n:
+        return paragraph(
+            i18n.t("annual.plan_quality_illustrative", ctx.lang, n=n, total=len(with_actual)),
+            css="corett-illustrative",
+        )
+    return paragraph(i18n.t("annual.plan_quality_reported", ctx.lang))
 
 
 def data_quality(ctx: Context) -> Block:
@@ -607,7 +735,7 @@ def data_quality(ctx: Context) -> Block:
     from corett_lib.indicators.reconcile import reconciliation
 
     lang = ctx.lang
-    head = heading(text("section.data_quality", lang), 2, "quality")
+    head = heading(i18n.t("section.data_quality", lang), 2, "quality")
     blocks: list[Block] = [head]
     obs = ctx.ds.observations
     scope = [*ctx.members, ctx.country] if ctx.regional else [ctx.country]
@@ -615,14 +743,17 @@ def data_quality(ctx: Context) -> Block:
     n_cens = int(here["censored"].fillna(False).astype(bool).sum())
     if n_cens:
         blocks += [
-            paragraph(text("annual.censored_count", lang, n=n_cens)),
-            paragraph(text("note.censored", lang), css="corett-note"),
+            paragraph(i18n.t("annual.censored_count", lang, n=n_cens)),
+            paragraph(i18n.t("note.censored", lang), css="corett-note"),
         ]
+    plan_note = plan_quality_note(ctx)
+    if plan_note is not None:
+        blocks.append(plan_note)
     t = indicators(ctx, ["victims", "prosecuted", "convicted", "repatriated"])
     for _, row in t[t["flags"].astype(str).str.contains("range")].iterrows():
         blocks.append(
             paragraph(
-                text(
+                i18n.t(
                     "annual.range",
                     lang,
                     what=row["label"],
@@ -633,9 +764,11 @@ def data_quality(ctx: Context) -> Block:
         )
     diffs = reconciliation(ctx.evaluation, countries=[ctx.country], years=[ctx.year], lang=lang)
     if diffs.empty:
-        blocks.append(paragraph(text("annual.no_differences", lang)))
+        blocks.append(paragraph(i18n.t("annual.no_differences", lang)))
     else:
-        blocks.append(paragraph(text("annual.differences", lang, precedence=_precedence_text(ctx))))
+        blocks.append(
+            paragraph(i18n.t("annual.differences", lang, precedence=_precedence_text(ctx)))
+        )
         blocks.append(
             bullet_list(
                 [
@@ -650,7 +783,7 @@ def data_quality(ctx: Context) -> Block:
         if len(v) and not _nan(v["coverage_of"].iloc[0]):
             blocks.append(
                 paragraph(
-                    text(
+                    i18n.t(
                         "label.coverage",
                         lang,
                         n=int(v["coverage_n"].iloc[0]),
@@ -668,10 +801,10 @@ def data_quality(ctx: Context) -> Block:
         if any(n in f" {p.message} {' '.join(map(str, p.sample))} " for n in names)
     ]
     if warnings:
-        blocks.append(paragraph(text("annual.warnings", lang, n=len(warnings))))
+        blocks.append(paragraph(i18n.t("annual.warnings", lang, n=len(warnings))))
         blocks.append(bullet_list([f"{p.file}: {p.message}" for p in warnings[:15]]))
     else:
-        blocks.append(paragraph(text("annual.no_warnings", lang)))
+        blocks.append(paragraph(i18n.t("annual.no_warnings", lang)))
     return wrap(*blocks)
 
 
@@ -691,14 +824,14 @@ def methodology(ctx: Context) -> Block:
         i18n.t("source.population", lang),
     ]
     return wrap(
-        heading(text("section.methodology", lang), 2, "methodology"),
-        paragraph(text("annual.precedence", lang, precedence=_precedence_text(ctx))),
-        heading(text("annual.definitions", lang), 3),
+        heading(i18n.t("section.methodology", lang), 2, "methodology"),
+        paragraph(i18n.t("annual.precedence", lang, precedence=_precedence_text(ctx))),
+        heading(i18n.t("annual.definitions", lang), 3),
         bullet_list(definitions),
-        heading(text("label.sources", lang), 3),
+        heading(i18n.t("label.sources", lang), 3),
         bullet_list(sources),
-        paragraph(text("note.censored", lang), css="corett-note"),
-        paragraph(text("note.suppressed", lang, threshold=ctx.k), css="corett-note"),
+        paragraph(i18n.t("note.censored", lang), css="corett-note"),
+        paragraph(i18n.t("note.suppressed", lang, threshold=ctx.k), css="corett-note"),
     )
 
 

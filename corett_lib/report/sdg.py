@@ -22,6 +22,7 @@ from corett_lib.report import (
     html_block,
     paragraph,
     publish,
+    publish_chart,
     wrap,
 )
 
@@ -148,15 +149,16 @@ def series(ctx: Context) -> Block:
             src_col: [_source(x, lang) for x in s["source"]],
         }
     )
-    pub = publish(
+    data = publish_chart(
         ctx,
         df,
-        table_id="sdg_16_2_2",
+        chart_id="sdg_16_2_2",
         title=_t("heading.series", lang),
         count_columns=[victims_col],
         derived={rate_col: victims_col},
         formats={rate_col: "number:2", pop_col: "text"},
     )
+    pub = data.table
     chart_df = pd.DataFrame(
         {
             "year": df[year_col],
@@ -176,6 +178,7 @@ def series(ctx: Context) -> Block:
     return wrap(
         head,
         html_block(charts.to_html_fragment(chart, alt_text), alt_text),
+        html_block(data.html_data({victims_col: victims_col})),
         html_block(pub.to_html()),
         bullet_list(ranges) if ranges else None,
         paragraph(
@@ -600,10 +603,19 @@ def summary(ctx: Context) -> Block:
         category_kind=None,
         stack_kind=None,
     )
+    # The chart counts indicators and instruments, not people: published with no count column.
+    data = publish_chart(
+        ctx,
+        chart_df[["category", "stack", "value"]],
+        chart_id="sdg_summary_chart",
+        title=_t("chart_title", lang, country=_country(ctx), year=ctx.year),
+        count_columns=[],
+    )
     return wrap(
         heading(_t("heading.summary", lang), 2, "sdg-summary"),
         html_block(pub.to_html()),
         html_block(charts.to_html_fragment(chart, alt_text), alt_text),
+        html_block(data.html_data()),
     )
 
 

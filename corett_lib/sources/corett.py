@@ -38,20 +38,20 @@ Both readers return the tidy observation table (:data:`corett_lib.schema.OBSERVA
 ``source`` = ``"CORETT"``, regional figures under ``iso3`` = :data:`corett_lib.schema.REGION_CODE`, and
 every problem found (file, CSV line, column). Rows with a problem are left out of the table; a file that
 cannot be read as a table at all (not UTF-8, empty, required columns missing) raises
-:class:`~corett_lib.problems.DataError`. The generic CSV reading (:func:`read_csv_rows`) is shared with
-:mod:`corett_lib.sources.ratifications`.
+:class:`~corett_lib.problems.DataError`. The generic CSV reading (:func:`read_csv_rows`, re-exported
+here) lives in :mod:`corett_lib.csvio`, shared with the other CSV loaders.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corett_lib.problems import DataError, Problem
+from corett_lib.csvio import CsvRow, error, parse_float, read_csv_rows
+from corett_lib.problems import Problem
 from corett_lib.schema import AGES, DIMENSIONS, REGION_CODE, SEXES
 
 if TYPE_CHECKING:
@@ -84,134 +84,24 @@ _COUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:%|percent)$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class CsvRow:
-    """One record of a CSV file: its fields and the line it starts on (header is line 1)."""
-
-    line: int
-    fields: dict[str, str]
+_problem = partial(error, table="observations")
 
 
-def read_csv_rows(
-    path: Path, rel: str, required: Sequence[str], *, table: str
-) -> tuple[list[str], list[CsvRow]]:
-    """Read a UTF-8 CSV file into records that remember their line numbers.
-
-    Parameters
-    ----------
-    path
-        The file.
-    rel
-        The file's name relative to the data folder, used in problems.
-    required
-        Columns that must be in the header.
-    table
-        The logical table, used in problems.
-
-    Returns
-    -------
-    header, rows
-        The header's column names and the non-blank records, each with the 1-based line it starts on.
-
-    Raises
-    ------
-    DataError
-        When the file is not UTF-8, is not valid CSV, has no header or no data rows, has duplicated
-        column names, or lacks a required column (every missing column is named).
-    """
-
-    def fail(check: str, message: str, why: str, column: str | None = None) -> DataError:
-        return DataError(
-            [Problem("error", check, rel, message, column=column, why=why, table=table)]
-        )
-
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise fail(
-            "file_encoding",
-            f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-            "transcriptions are stored as UTF-8 CSV",
-        ) from exc
-    reader = csv.reader(text.splitlines(keepends=True))
-    header: list[str] | None = None
-    rows: list[CsvRow] = []
-    bad_width: list[int] = []
-    last_line = 0
-    try:
-        for record in reader:
-            start, last_line = last_line + 1, reader.line_num
-            if not record or all(not f.strip() for f in record):
-                continue
-            if header is None:
-                header = [h.strip() for h in record]
-                continue
-            if len(record) != len(header):
-                bad_width.append(start)
-                continue
-            rows.append(CsvRow(start, dict(zip(header, record, strict=True))))
-    except csv.Error as exc:
-        raise fail(
-            "file_csv", f"the file is not valid CSV: {exc}", "the file must parse as CSV"
-        ) from exc
-    if header is None:
-        raise fail("file_empty", "the file is empty (no header row)", "a transcription has rows")
-    dup = sorted({h for h in header if header.count(h) > 1})
-    if dup:
-        raise fail(
-            "columns_unique", f"column(s) named more than once: {dup}", "columns are read by name"
-        )
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise DataError(
-            [
-                Problem(
-                    "error",
-                    "required_columns",
-                    rel,
-                    f"required column {c!r} is missing (header: {', '.join(header)})",
-                    rows=(1,),
-                    column=c,
-                    why="the loader reads these columns by name",
-                    table=table,
-                )
-                for c in missing
-            ]
-        )
-    if not rows and not bad_width:
-        raise fail(
-            "file_empty", "the file has a header but no data rows", "a transcription has rows"
-        )
-    if bad_width:
-        raise fail(
-            "row_width",
-            f"{len(bad_width)} row(s) do not have {len(header)} fields; first at line {bad_width[0]}",
-            "every row must have one value per column",
-        )
-    return header, rows
-
-
-def _problem(
+def _flag(
+    found: list[CsvRow],
+    problems: list[Problem],
+    bad: set[int],
     rel: str,
     check: str,
     message: str,
-    rows: Iterable[int],
     column: str | None,
     why: str,
     sample: Iterable[Any] = (),
-    table: str = "observations",
-) -> Problem:
-    return Problem(
-        "error",
-        check,
-        rel,
-        message,
-        rows=tuple(rows),
-        column=column,
-        why=why,
-        sample=tuple(sample),
-        table=table,
-    )
+) -> None:
+    """Report the rows ``found`` failing ``check`` as one problem and mark them bad."""
+    if found:
+        problems.append(_problem(rel, check, message, (r.line for r in found), column, why, sample))
+        bad.update(r.line for r in found)
 
 
 def parse_count(text: str) -> int | None:
@@ -238,13 +128,6 @@ def parse_percent(text: str) -> float | None:
     return float(m.group(1)) if m else None
 
 
-def _number(text: str) -> float | None:
-    try:
-        return float(text.strip())
-    except ValueError:
-        return None
-
-
 def _known_iso3() -> set[str]:
     from corett_lib.config import members
 
@@ -259,20 +142,18 @@ def _check_common(
     bad: set[int] = set()
     years: dict[int, int] = {}
     unknown = [r for r in rows if r.fields["iso3"].strip() not in known]
-    if unknown:
-        problems.append(
-            _problem(
-                rel,
-                "iso3_known",
-                f"{len(unknown)} row(s) have an ISO3 code that is not a member nor {REGION_CODE}",
-                (r.line for r in unknown),
-                "iso3",
-                "every figure must belong to a configured member (parameters/coalition.yaml) "
-                "or to the region",
-                sorted({r.fields["iso3"] for r in unknown})[:5],
-            )
-        )
-        bad.update(r.line for r in unknown)
+    _flag(
+        unknown,
+        problems,
+        bad,
+        rel,
+        "iso3_known",
+        f"{len(unknown)} row(s) have an ISO3 code that is not a member nor {REGION_CODE}",
+        "iso3",
+        "every figure must belong to a configured member (parameters/coalition.yaml) "
+        "or to the region",
+        sorted({r.fields["iso3"] for r in unknown})[:5],
+    )
     bad_year = []
     for r in rows:
         y = r.fields["year"].strip()
@@ -280,19 +161,17 @@ def _check_common(
             years[r.line] = int(y)
         else:
             bad_year.append(r)
-    if bad_year:
-        problems.append(
-            _problem(
-                rel,
-                "year_integer",
-                f"{len(bad_year)} row(s) have a year that is not a four-digit integer",
-                (r.line for r in bad_year),
-                "year",
-                "years key every observation",
-                [r.fields["year"] for r in bad_year][:5],
-            )
-        )
-        bad.update(r.line for r in bad_year)
+    _flag(
+        bad_year,
+        problems,
+        bad,
+        rel,
+        "year_integer",
+        f"{len(bad_year)} row(s) have a year that is not a four-digit integer",
+        "year",
+        "years key every observation",
+        [r.fields["year"] for r in bad_year][:5],
+    )
     return bad, years
 
 
@@ -301,7 +180,7 @@ def _value_matches(
 ) -> set[int]:
     """Check that the ``value`` column equals the number read from ``value_text``."""
     mismatched = [
-        r for r in rows if r.line in parsed and _number(r.fields["value"]) != parsed[r.line]
+        r for r in rows if r.line in parsed and parse_float(r.fields["value"]) != parsed[r.line]
     ]
     if mismatched:
         problems.append(
@@ -429,20 +308,18 @@ def read_corett_victims(path: Path, rel: str) -> tuple[pd.DataFrame, list[Proble
             not_count.append(r)
         else:
             parsed[r.line] = float(n)
-    if not_count:
-        problems.append(
-            _problem(
-                rel,
-                "value_numeric",
-                f"{len(not_count)} row(s) have a value_text that is not a whole number "
-                "(digits, optionally with comma thousands separators)",
-                (r.line for r in not_count),
-                "value_text",
-                "Chart 3 publishes counts of identified victims",
-                [r.fields["value_text"] for r in not_count][:5],
-            )
-        )
-        bad.update(r.line for r in not_count)
+    _flag(
+        not_count,
+        problems,
+        bad,
+        rel,
+        "value_numeric",
+        f"{len(not_count)} row(s) have a value_text that is not a whole number "
+        "(digits, optionally with comma thousands separators)",
+        "value_text",
+        "Chart 3 publishes counts of identified victims",
+        [r.fields["value_text"] for r in not_count][:5],
+    )
     bad |= _value_matches(rows, parsed, rel, problems)
     bad |= _duplicates(rows, ("iso3", "year"), rel, problems, bad)
     good = [r for r in rows if r.line not in bad]
@@ -542,33 +419,29 @@ def read_corett_composition(path: Path, rel: str) -> tuple[pd.DataFrame, list[Pr
     }
     for column, allowed in vocab.items():
         off = [r for r in rows if r.fields[column].strip() not in allowed]
-        if off:
-            problems.append(
-                _problem(
-                    rel,
-                    f"{column}_in_vocabulary",
-                    f"{len(off)} row(s) have a {column} outside {', '.join(allowed)}",
-                    (r.line for r in off),
-                    column,
-                    "the tidy observation table uses one vocabulary for every source",
-                    sorted({r.fields[column] for r in off})[:5],
-                )
-            )
-            bad.update(r.line for r in off)
+        _flag(
+            off,
+            problems,
+            bad,
+            rel,
+            f"{column}_in_vocabulary",
+            f"{len(off)} row(s) have a {column} outside {', '.join(allowed)}",
+            column,
+            "the tidy observation table uses one vocabulary for every source",
+            sorted({r.fields[column] for r in off})[:5],
+        )
     for column in ("indicator", "category"):
         empty = [r for r in rows if not r.fields[column].strip()]
-        if empty:
-            problems.append(
-                _problem(
-                    rel,
-                    f"{column}_present",
-                    f"{len(empty)} row(s) have an empty {column}",
-                    (r.line for r in empty),
-                    column,
-                    "every observation names what it measures",
-                )
-            )
-            bad.update(r.line for r in empty)
+        _flag(
+            empty,
+            problems,
+            bad,
+            rel,
+            f"{column}_present",
+            f"{len(empty)} row(s) have an empty {column}",
+            column,
+            "every observation names what it measures",
+        )
     parsed: dict[int, float] = {}
     not_number, out_of_range = [], []
     for r in rows:
@@ -587,33 +460,29 @@ def read_corett_composition(path: Path, rel: str) -> tuple[pd.DataFrame, list[Pr
                 not_number.append(r)
             else:
                 parsed[r.line] = float(n)
-    if not_number:
-        problems.append(
-            _problem(
-                rel,
-                "value_numeric",
-                f"{len(not_number)} row(s) have a value_text that is not a percentage "
-                "('12%', '48 percent') for unit Percent, or a whole number for unit Counts",
-                (r.line for r in not_number),
-                "value_text",
-                "the published figure must be read as a number of the row's unit",
-                [r.fields["value_text"] for r in not_number][:5],
-            )
-        )
-        bad.update(r.line for r in not_number)
-    if out_of_range:
-        problems.append(
-            _problem(
-                rel,
-                "percent_in_range",
-                f"{len(out_of_range)} row(s) have a percentage outside 0-100",
-                (r.line for r in out_of_range),
-                "value_text",
-                "a share of a total lies between 0 and 100 percent",
-                [r.fields["value_text"] for r in out_of_range][:5],
-            )
-        )
-        bad.update(r.line for r in out_of_range)
+    _flag(
+        not_number,
+        problems,
+        bad,
+        rel,
+        "value_numeric",
+        f"{len(not_number)} row(s) have a value_text that is not a percentage "
+        "('12%', '48 percent') for unit Percent, or a whole number for unit Counts",
+        "value_text",
+        "the published figure must be read as a number of the row's unit",
+        [r.fields["value_text"] for r in not_number][:5],
+    )
+    _flag(
+        out_of_range,
+        problems,
+        bad,
+        rel,
+        "percent_in_range",
+        f"{len(out_of_range)} row(s) have a percentage outside 0-100",
+        "value_text",
+        "a share of a total lies between 0 and 100 percent",
+        [r.fields["value_text"] for r in out_of_range][:5],
+    )
     bad |= _value_matches(rows, parsed, rel, problems)
     key = ("iso3", "year", "indicator", "dimension", "category", "sex", "age", "unit")
     bad |= _duplicates(rows, key, rel, problems, bad)

@@ -33,9 +33,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from corett_lib.csvio import CsvRow, error, read_csv_rows, stripped_records
 from corett_lib.problems import Problem
-from corett_lib.sources.corett import CsvRow, read_csv_rows
-from corett_lib.sources.plans import PLANS
+from corett_lib.sources.plans import ITEM_ID, PLANS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,8 +106,6 @@ MONITORING_COLUMNS: tuple[str, ...] = (
     "notes",
 )
 
-_PLAN_ID = re.compile(r"^[A-Z]+(?:\.[A-Z]+[0-9]*)*$")
-
 RowCheck = Callable[[dict[str, str]], list[tuple[str, str, str, str]]]
 """A check of one row: returns ``(check, column, message, why)`` for each problem found."""
 
@@ -136,19 +134,8 @@ def _read(
     bad: set[int] = set()
 
     def add(row: CsvRow, check: str, column: str, message: str, why: str) -> None:
-        problems.append(
-            Problem(
-                "error",
-                check,
-                rel,
-                message,
-                rows=(row.line,),
-                column=column,
-                why=why,
-                sample=(row.fields.get(column, ""),),
-                table=table,
-            )
-        )
+        sample = (row.fields.get(column, ""),)
+        problems.append(error(rel, check, message, (row.line,), column, why, sample, table=table))
         bad.add(row.line)
 
     lines: dict[str, list[int]] = {}
@@ -169,28 +156,22 @@ def _read(
     for item_id, found in lines.items():
         if len(found) > 1:
             problems.append(
-                Problem(
-                    "error",
-                    "id_unique",
+                error(
                     rel,
+                    "id_unique",
                     f"id {item_id!r} is used by {len(found)} rows",
-                    rows=tuple(found),
-                    column="id",
-                    why="an id names one question or matrix row",
-                    sample=(item_id,),
+                    found,
+                    "id",
+                    "an id names one question or matrix row",
+                    (item_id,),
                     table=table,
                 )
             )
             bad.update(found)
 
-    records = []
-    for row in rows:
-        if row.line in bad:
-            continue
-        rec = {c: row.fields.get(c, "").strip() for c in columns}
+    records = stripped_records(rows, columns, skip=bad)
+    for rec in records:
         rec["seq"] = int(rec["id"][len(prefix) :])
-        rec["source_row"] = row.line
-        records.append(rec)
     df = pd.DataFrame.from_records(records, columns=[*columns, "seq", "source_row"])
     df = df.astype({"seq": int, "source_row": int})
     return finish(df, ["seq"], name=table), problems
@@ -214,7 +195,7 @@ def _plan_and_links(
     if "plan" in fields:
         out += _in_set(fields, "plan", PLANS, "plan_known", "each row belongs to one strategy")
     for column in link_columns:
-        bad = [t for t in _links(fields[column]) if not _PLAN_ID.match(t)]
+        bad = [t for t in _links(fields[column]) if not ITEM_ID.match(t)]
         if bad:
             out.append(
                 (
@@ -432,16 +413,15 @@ def check_plan_links(
             for item_id in _links(str(row[column])):
                 if item_id not in known:
                     problems.append(
-                        Problem(
-                            "error",
-                            "plan_link_exists",
+                        error(
                             rel,
+                            "plan_link_exists",
                             f"{column} cites {item_id!r}, which is not a plan item",
-                            rows=(int(row["source_row"]),),
-                            column=column,
-                            why="a question or matrix row linked to a missing item loses its place "
+                            (int(row["source_row"]),),
+                            column,
+                            "a question or matrix row linked to a missing item loses its place "
                             "in the plan",
-                            sample=(item_id,),
+                            (item_id,),
                             table=table,
                         )
                     )
@@ -454,15 +434,14 @@ def check_plan_links(
                     p = known.get(p)
                 if axis not in chain:
                     problems.append(
-                        Problem(
-                            "error",
-                            "objective_under_axis",
+                        error(
                             rel,
+                            "objective_under_axis",
                             f"objective {objective!r} is not under axis {axis!r} in the plan",
-                            rows=(int(row["source_row"]),),
-                            column="objective_id",
-                            why="Chart 3 pairs each objective with its axis",
-                            sample=(objective, axis),
+                            (int(row["source_row"]),),
+                            "objective_id",
+                            "Chart 3 pairs each objective with its axis",
+                            (objective, axis),
                             table=table,
                         )
                     )

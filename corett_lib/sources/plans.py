@@ -37,12 +37,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from corett_lib.csvio import CsvRow, error, parse_float, read_csv_rows, stripped_records
 from corett_lib.problems import Problem
-from corett_lib.sources.corett import CsvRow, read_csv_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,30 +116,11 @@ LEVELS: tuple[str, ...] = (
 #: Desired direction of an indicator.
 DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "ambiguous")
 
-_ID = re.compile(r"^[A-Z]+(?:\.[A-Z]+[0-9]*)*$")
+#: A plan item id: a dotted path of upper-case codes, each but the first optionally numbered.
+ITEM_ID = re.compile(r"^[A-Z]+(?:\.[A-Z]+[0-9]*)*$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
-
-def _problem(
-    rel: str,
-    check: str,
-    message: str,
-    rows: Iterable[int],
-    column: str | None,
-    why: str,
-    sample: Iterable[object] = (),
-) -> Problem:
-    return Problem(
-        "error",
-        check,
-        rel,
-        message,
-        rows=tuple(rows),
-        column=column,
-        why=why,
-        sample=tuple(sample),
-        table=TABLE,
-    )
+_problem = partial(error, table=TABLE)
 
 
 def _row_problems(row: CsvRow, rel: str) -> list[Problem]:
@@ -153,7 +134,7 @@ def _row_problems(row: CsvRow, rel: str) -> list[Problem]:
     item_id = f["id"].strip()
     if not item_id:
         bad("id_present", "id", "the item has no id", "monitoring data refers to plan items by id")
-    elif not _ID.match(item_id):
+    elif not ITEM_ID.match(item_id):
         bad(
             "id_format",
             "id",
@@ -168,7 +149,7 @@ def _row_problems(row: CsvRow, rel: str) -> list[Problem]:
             f"plan {plan!r} is not one of {', '.join(PLANS)}",
             "each item belongs to one of the three strategies",
         )
-    elif item_id and _ID.match(item_id) and item_id.split(".")[0] != PLANS[plan]:
+    elif item_id and ITEM_ID.match(item_id) and item_id.split(".")[0] != PLANS[plan]:
         bad(
             "id_prefix",
             "id",
@@ -214,16 +195,13 @@ def _row_problems(row: CsvRow, rel: str) -> list[Problem]:
                     "an indicator cannot be read or charted without its unit and desired direction",
                 )
     target = f["target_value"].strip()
-    if target:
-        try:
-            float(target)
-        except ValueError:
-            bad(
-                "target_numeric",
-                "target_value",
-                f"target_value {target!r} is not a number (keep the words in target_text)",
-                "targets are compared with measured values",
-            )
+    if target and parse_float(target) is None:
+        bad(
+            "target_numeric",
+            "target_value",
+            f"target_value {target!r} is not a number (keep the words in target_text)",
+            "targets are compared with measured values",
+        )
     year = f["target_year"].strip()
     if year and not _YEAR.match(year):
         bad(
@@ -360,13 +338,7 @@ def read_plan_items(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
             kept_ids.pop(row.fields["id"].strip(), None)
             changed = True
 
-    records = []
-    for row in rows:
-        if row.line in bad:
-            continue
-        rec = {c: row.fields.get(c, "").strip() for c in PLAN_COLUMNS}
-        rec["source_row"] = row.line
-        records.append(rec)
+    records = stripped_records(rows, PLAN_COLUMNS, skip=bad)
     df = pd.DataFrame.from_records(records, columns=[*PLAN_COLUMNS, "source_row"])
     df["parent_id"] = df["parent_id"].where(df["parent_id"] != "", None)
     df["target_value"] = pd.to_numeric(df["target_value"].mask(df["target_value"] == ""))
@@ -495,6 +467,7 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "source_ref",
     "notes",
 )
+_ITEM_FIELDS = INDICATOR_COLUMNS[INDICATOR_COLUMNS.index("unit") :]  # copied from the item as is
 
 
 def plan_indicators(plan_items: pd.DataFrame) -> pd.DataFrame:
@@ -541,21 +514,7 @@ def plan_indicators(plan_items: pd.DataFrame) -> pd.DataFrame:
                 "objective_number": by_id.at[objective, "doc_number"] if objective else None,
                 "objective": by_id.at[objective, "text_en"] if objective else None,
                 "indicator": item["text_en"],
-                **{
-                    c: item[c]
-                    for c in (
-                        "unit",
-                        "direction",
-                        "target_value",
-                        "target_text",
-                        "target_year",
-                        "responsible",
-                        "timeframe",
-                        "sdg_related",
-                        "source_ref",
-                        "notes",
-                    )
-                },
+                **{c: item[c] for c in _ITEM_FIELDS},
             }
         )
     df = pd.DataFrame.from_records(rows, columns=list(INDICATOR_COLUMNS))

@@ -40,8 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from corett_lib.csvio import CsvRow, error, parse_iso_date, read_csv_rows
 from corett_lib.problems import Problem
-from corett_lib.sources.corett import CsvRow, read_csv_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,7 +75,6 @@ DATE_ORDERS = ("dmy", "mdy", "ambiguous-assumed-dmy", "ambiguous-assumed-mdy")
 
 _DATE = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*(a)?\s*$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BOOL = {"true": True, "false": False}
 
 Order = Literal["dmy", "mdy", "ambiguous"]
@@ -147,15 +146,14 @@ class _Found:
     def problems(self) -> list[Problem]:
         """Return one error per check, naming every row."""
         return [
-            Problem(
-                "error",
-                check,
+            error(
                 self.rel,
+                check,
                 f"{len(lines)} row(s): {message}",
-                rows=tuple(lines),
-                column=column,
-                why=why,
-                sample=tuple(sample[:5]),
+                lines,
+                column,
+                why,
+                sample[:5],
                 table=self.table,
             )
             for check, (column, message, why, lines, sample) in self._checks.items()
@@ -186,7 +184,7 @@ def read_instruments(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]
     Raises
     ------
     DataError
-        When the file cannot be read as a table (see :func:`corett_lib.sources.corett.read_csv_rows`).
+        When the file cannot be read as a table (see :func:`corett_lib.csvio.read_csv_rows`).
 
     Examples
     --------
@@ -248,12 +246,7 @@ def read_instruments(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]
                 "every instrument is named as the chart names it",
                 "",
             )
-        adopted = None
-        if _ISO.match(f["adoption_date"]):
-            try:
-                adopted = dt.date.fromisoformat(f["adoption_date"])
-            except ValueError:
-                adopted = None
+        adopted = parse_iso_date(f["adoption_date"])
         if adopted is None:
             found.add(
                 "adoption_date_iso",
@@ -341,7 +334,7 @@ def read_ratifications(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem
     Raises
     ------
     DataError
-        When the file cannot be read as a table (see :func:`corett_lib.sources.corett.read_csv_rows`).
+        When the file cannot be read as a table (see :func:`corett_lib.csvio.read_csv_rows`).
 
     Examples
     --------

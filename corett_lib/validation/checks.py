@@ -5,7 +5,11 @@
 * a population for every member country-year that needs a rate;
 * every member named in the country table;
 * ratification dates not before the instrument was adopted;
-* plan item ids referenced by other items exist.
+* plan item ids referenced by other items exist;
+* the evaluation framework's links to the plan items, and its text (no formulas, no markup);
+* the indicator registry loads (a broken one is an error, not a crash);
+* the SDG mapping against the SDG reference, the plans, Chart 1 and the registry;
+* the monitoring data's free text (its rows are checked when it is read).
 
 Censoring never creates a false alarm: parts are added with their lower bounds (``value_low``; 1 for
 ``<5``) and compared with the upper bound of the total (``value_high``; 4 for ``<5``).
@@ -14,7 +18,9 @@ A problem is a warning when any row it names carries a declared correction, an e
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corett_lib import paths
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from corett_lib.data import Dataset
+    from corett_lib.indicators.registry import Registry
 
 #: Years covered by the population table (World Bank WDI, 2010–2024): rates can only be asked there.
 POPULATION_YEARS: tuple[int, int] = (2010, 2024)
@@ -409,6 +416,124 @@ def ratification_dates(ratifications: pd.DataFrame, instruments: pd.DataFrame) -
     return out
 
 
+#: Free-text columns of the evaluation framework and monitoring tables that reports show.
+TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "evaluation_questions": ("criterion_published", "text_en", "text_es", "source_ref", "notes"),
+    "followup_questions": ("doc_number", "text_en", "text_es", "source_ref", "notes"),
+    "monitoring_matrix": (
+        "axis_published",
+        "objective_text_en",
+        "evidence_en",
+        "source_ref",
+        "notes",
+    ),
+    "monitoring": ("cause_of_delay", "notes", "source"),
+}
+
+#: Framework table -> key of :data:`corett_lib.paths.RAW_FILES`.
+FRAMEWORK_FILES: dict[str, str] = {
+    "evaluation_questions": "evaluation_questions",
+    "followup_questions": "followup_questions",
+    "monitoring_matrix": "monitoring_matrix",
+}
+
+
+def text_safety(df: pd.DataFrame | None, columns: Iterable[str], *, table: str) -> list[Problem]:
+    """Return the text-safety problems (formula, markup) of ``columns`` of ``df``.
+
+    See :func:`corett_lib.validation.runner.text_problems`; rows are located by ``source_file`` /
+    ``source_row`` or, without ``source_file``, by the file of ``table``.
+    """
+    from corett_lib.validation.runner import text_problems
+
+    if df is None or df.empty:
+        return []
+    return text_problems(table, df, columns)
+
+
+def framework_checks(dataset: Dataset, skip: Iterable[str] = ()) -> list[Problem]:
+    """Check the evaluation framework tables: their links to the plan items and their text.
+
+    Each reader has checked its own file (ids, allowed values); here every cited plan item id must
+    exist and each monitoring-matrix objective be under its axis
+    (:func:`corett_lib.sources.evaluation_framework.check_plan_links`), and no text may be a formula or
+    markup. Tables that are missing or unreadable are skipped (their loader said why).
+    """
+    from corett_lib.sources.evaluation_framework import check_plan_links
+
+    skip = set(skip)
+    out: list[Problem] = []
+    for table, key in FRAMEWORK_FILES.items():
+        frame = getattr(dataset, table, None)
+        if frame is None or table in skip:
+            continue
+        rel = paths.RAW_FILES[key]
+        if "plan_items" not in skip and {"id", "parent_id"} <= set(dataset.plan_items.columns):
+            out += check_plan_links(frame, dataset.plan_items, rel=rel, table=table)
+        out += text_safety(frame, TEXT_COLUMNS[table], table=table)
+    return out
+
+
+def registry_check(
+    path: str | os.PathLike[str] | None = None,
+) -> tuple[Registry | None, list[Problem]]:
+    """Load the indicator registry; a broken one is an error, not a crash.
+
+    Parameters
+    ----------
+    path
+        A registry file (default: the shipped ``corett_lib/indicators/registry.yaml``).
+
+    Returns
+    -------
+    registry, problems
+        The registry, or None with one ``registry_valid`` error naming the file and every bad key.
+    """
+    from corett_lib.indicators.registry import REGISTRY_PATH, RegistryError, load_registry
+
+    try:
+        return load_registry(path), []
+    except RegistryError as exc:
+        shown = Path(path) if path is not None else REGISTRY_PATH
+        try:
+            rel = shown.resolve().relative_to(paths.PROJECT_ROOT).as_posix()
+        except ValueError:
+            rel = shown.as_posix()
+        return None, [
+            Problem(
+                "error",
+                "registry_valid",
+                rel,
+                f"the indicator registry is invalid: {exc}",
+                why="every indicator the reports compute and the SDG mapping's links to them are "
+                "defined there",
+                table="indicator_registry",
+            )
+        ]
+
+
+def sdg_mapping_checks(
+    dataset: Dataset, registry: Registry | None, skip: Iterable[str] = ()
+) -> list[Problem]:
+    """Check the SDG mapping against the SDG reference, the plans, Chart 1 and the registry.
+
+    Skipped when the mapping, the registry or one of those tables could not be read (their problem
+    is already reported).
+    """
+    from corett_lib.sdg import check_mapping
+
+    mapping = getattr(dataset, "sdg_mapping", None)
+    if mapping is None or registry is None or {"sdg", "plan_items", "instruments"} & set(skip):
+        return []
+    return check_mapping(
+        mapping,
+        sdg=dataset.sdg,
+        plan_items=dataset.plan_items,
+        instruments=dataset.instruments,
+        registry=registry,
+    )
+
+
 def run_checks(dataset: Dataset, skip: Iterable[str] = ()) -> list[Problem]:
     """Run every cross-row and cross-table check on ``dataset``; skip tables named in ``skip``.
 
@@ -429,4 +554,13 @@ def run_checks(dataset: Dataset, skip: Iterable[str] = ()) -> list[Problem]:
         out += members_named(dataset.countries, member_codes)
     if not {"ratifications", "instruments"} & skip:
         out += ratification_dates(dataset.ratifications, dataset.instruments)
+    out += framework_checks(dataset, skip)
+    registry, found = registry_check()
+    out += found
+    out += sdg_mapping_checks(dataset, registry, skip)
+    monitoring = getattr(dataset, "monitoring", None)
+    if monitoring is not None:
+        from corett_lib.monitoring import TABLE
+
+        out += text_safety(monitoring, TEXT_COLUMNS["monitoring"], table=TABLE)
     return out

@@ -16,13 +16,16 @@ progress bars; it is imported only here, when validation runs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import pickle
 import re
 import sys
 import tempfile
 import time
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +46,9 @@ TABLE_FILES: dict[str, str] = {
     "ratifications": "ratifications",
     "instruments": "instruments",
     "plan_items": "plan_items",
+    "evaluation_questions": "evaluation_questions",
+    "followup_questions": "followup_questions",
+    "monitoring_matrix": "monitoring_matrix",
 }
 
 #: Tidy column -> header in the UNODC export, so problems name the column a person sees in the file.
@@ -90,6 +96,7 @@ _GX: dict[str, Any] = {}
 def gx_context() -> Any:
     """Return this process's ephemeral GX context (in-memory stores, no analytics, no progress bars)."""
     if "context" not in _GX:
+        t0 = time.perf_counter()
         os.environ["GX_ANALYTICS_ENABLED"] = "False"
         import great_expectations as gx
         from great_expectations.data_context.types.base import (
@@ -106,6 +113,7 @@ def gx_context() -> Any:
         context = gx.get_context(mode="ephemeral", project_config=config)
         _GX["context"] = context
         _GX["source"] = context.data_sources.add_pandas("corett")
+        _GX["seconds"] = time.perf_counter() - t0
     return _GX["context"]
 
 
@@ -232,6 +240,77 @@ def result_problems(spec: SuiteSpec, df: pd.DataFrame, results: Iterable[Any]) -
     return problems
 
 
+def text_problems(table: str, df: pd.DataFrame, columns: Iterable[str]) -> list[Problem]:
+    """Return a problem per column, file and severity with text a spreadsheet would run as a formula
+    (``text_not_formula``) or that holds HTML/XML markup (``text_no_markup``).
+
+    The same verdicts, words and locations as a Great Expectations ``ExpectColumnValuesToNotMatchRegex``
+    run through :func:`result_problems` (null values pass; other values are matched as text), computed
+    on each column's distinct values: a regular expression per distinct value instead of per row (the
+    observations have 57,802 rows but a few hundred distinct texts).
+
+    Parameters
+    ----------
+    table
+        The logical table (locates rows without ``source_file``, see :data:`TABLE_FILES`).
+    df
+        The table.
+    columns
+        Its text columns to check (absent ones are skipped).
+    """
+    import pandas as pd
+
+    from corett_lib.validation.suites import FORMULA_REGEX, MARKUP_REGEX, WHY_FORMULA, WHY_MARKUP
+
+    rules = (
+        (
+            "text_not_formula",
+            re.compile(FORMULA_REGEX),
+            "text looks like a spreadsheet formula",
+            WHY_FORMULA,
+        ),
+        ("text_no_markup", re.compile(MARKUP_REGEX), "text contains HTML/XML markup", WHY_MARKUP),
+    )
+    df = df.reset_index(drop=True)
+    located: tuple[list[str], list[int], list[bool]] | None = None
+    problems: list[Problem] = []
+    for col in columns:
+        if col not in df.columns:
+            continue
+        values = df[col]
+        distinct = pd.unique(values[values.notna()])
+        for check, regex, message, why in rules:
+            bad = [v for v in distinct if regex.search(str(v))]
+            if not bad:
+                continue
+            if located is None:
+                located = _locations(table, df)
+            files, rows, declared = located
+            groups: dict[tuple[str, str], list[tuple[int, Any]]] = {}
+            for pos in values.index[values.isin(bad)].tolist():
+                severity = "warning" if declared[pos] else "error"
+                groups.setdefault((files[pos], severity), []).append((rows[pos], values.iat[pos]))
+            for (file, severity), hits in sorted(groups.items()):
+                hits.sort(key=lambda h: h[0])
+                shown = f"{_plural(len(hits), 'row')}: {message}"
+                if severity == "warning":
+                    shown += " (declared in corrections.yaml)"
+                problems.append(
+                    Problem(
+                        severity,  # type: ignore[arg-type]
+                        check,
+                        file,
+                        shown,
+                        rows=tuple(sorted({r for r, _ in hits})),
+                        column=file_column(file, col),
+                        why=why,
+                        sample=_unique(v for _, v in hits),
+                        table=table,
+                    )
+                )
+    return problems
+
+
 def _shown(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return tuple(value)
@@ -245,8 +324,6 @@ _RESULTS_MAX = 64
 
 
 def _fingerprint(df: pd.DataFrame) -> str:
-    import hashlib
-
     import pandas as pd
 
     h = hashlib.sha256(repr([(c, str(t)) for c, t in df.dtypes.items()]).encode())
@@ -254,36 +331,92 @@ def _fingerprint(df: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
+#: Keep suite results on disk (``<cache>/validation/``) so an unchanged table needs no GX run (and a
+#: run where every table is unchanged does not even import GX). Tests switch it off to force GX.
+DISK_CACHE = True
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """Return a hash of what a suite result depends on besides the table and the suite: this code
+    (which maps results to problems), the suites' code and the GX version."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256(version("great_expectations").encode())
+    for name in ("runner.py", "suites.py"):
+        h.update(Path(__file__).with_name(name).read_bytes())
+    return h.hexdigest()
+
+
+def _disk_file(key: tuple[str, str, str]) -> Path:
+    digest = hashlib.sha256(repr((key, _code_version())).encode()).hexdigest()
+    return paths.cache_dir() / "validation" / f"{key[0]}-{digest[:32]}.pickle"
+
+
+def _disk_read(key: tuple[str, str, str]) -> list[Problem] | None:
+    if not DISK_CACHE:
+        return None
+    try:
+        with _disk_file(key).open("rb") as fh:
+            found = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return None  # absent or unreadable: the suite runs and the entry is rewritten
+    if not (isinstance(found, list) and all(isinstance(p, Problem) for p in found)):
+        return None
+    return found
+
+
+def _disk_write(key: tuple[str, str, str], problems: list[Problem]) -> None:
+    if not DISK_CACHE:
+        return
+    target = _disk_file(key)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(problems, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except OSError:
+        return  # a read-only cache folder only costs speed
+
+
 def run_suite(spec: SuiteSpec, df: pd.DataFrame) -> list[Problem]:
     """Run one suite on ``df`` and return its problems (see :func:`result_problems`).
 
-    Results are remembered in this process by the table's content and the suite's signature, so
-    validating the same table again (tests swapping one file at a time, a notebook reloading)
-    costs a hash instead of a GX run.
+    The suite's text-safety checks (``spec.notes["text_columns"]``) run with pandas, see
+    :func:`text_problems`. GX results are remembered by the table's content, the suite's signature
+    and the version of this code and of GX: in this process, and on disk in the cache folder
+    (:func:`corett_lib.paths.cache_dir`).
+    Validating an unchanged table again (tests swapping one file at a time, a notebook reloading, the
+    next ``corett validate``) costs a hash instead of a GX run; any change to the table or the suite
+    runs GX again.
     """
     df = df.reset_index(drop=True)
     key = (spec.table, spec.signature, _fingerprint(df)) if spec.signature else None
-    if key is not None and key in _RESULTS:
-        return list(_RESULTS[key])
-    outcome = _batch(spec.table, df).validate(
-        spec.suite, result_format={"result_format": "COMPLETE"}
-    )
-    problems = result_problems(spec, df, outcome.results)
-    if key is not None:
+    problems = _RESULTS.get(key) if key is not None else None
+    if problems is None and key is not None:
+        problems = _disk_read(key)
+    if problems is None:
+        outcome = _batch(spec.table, df).validate(
+            spec.suite, result_format={"result_format": "COMPLETE"}
+        )
+        problems = result_problems(spec, df, outcome.results)
+        if key is not None:
+            _disk_write(key, problems)
+    if key is not None and key not in _RESULTS:
         if len(_RESULTS) >= _RESULTS_MAX:
             _RESULTS.pop(next(iter(_RESULTS)))
         _RESULTS[key] = problems
-    return list(problems)
+    return [*problems, *text_problems(spec.table, df, spec.notes.get("text_columns", ()))]
 
 
 def _failed_tables(dataset: Dataset) -> set[str]:
-    from corett_lib.loading import READERS
+    from corett_lib.loading import failed_tables
 
-    failed = set(dataset.extra.get("failed_files", ()))
-    out = {r.table for r in READERS if r.key in failed and r.table != "observations"}
-    if all(r.key in failed for r in READERS if r.table == "observations"):
-        out.add("observations")
-    return out
+    return failed_tables(dataset.extra.get("failed_files", ()))
 
 
 def validate(dataset: Dataset) -> list[Problem]:
@@ -318,14 +451,15 @@ def validate(dataset: Dataset) -> list[Problem]:
         )
         if name not in skip
     }
-    t0 = time.perf_counter()
-    gx_context()
-    dataset.timings["gx_import"] = time.perf_counter() - t0
     problems: list[Problem] = []
     t0 = time.perf_counter()
+    imported = "context" in _GX
     for spec in suites.build_suites(tables):
         problems.extend(run_suite(spec, tables[spec.table]))
     dataset.timings["gx_suites"] = time.perf_counter() - t0
+    if not imported and "context" in _GX:  # GX was imported (only when a result was not known)
+        dataset.timings["gx_import"] = _GX["seconds"]
+        dataset.timings["gx_suites"] -= _GX["seconds"]
     t0 = time.perf_counter()
     problems.extend(checks.run_checks(dataset, skip=skip))
     dataset.timings["cross_checks"] = time.perf_counter() - t0

@@ -64,15 +64,58 @@ def known_iso3() -> frozenset[str]:
     return frozenset({c.alpha_3 for c in pycountry.countries} | {REGION_CODE})
 
 
+class _Lazy:
+    """A Great Expectations expectation class named but not imported yet.
+
+    Suites are described without importing GX (several seconds): the runner builds the GX objects only
+    when a suite has to run, not when its result is already known (see
+    :func:`corett_lib.validation.runner.run_suite`).
+    """
+
+    def __init__(self, name: str):
+        self.__name__ = name
+
+    def __call__(self, **kw: Any) -> Any:
+        import great_expectations as gx
+
+        return getattr(gx.expectations, self.__name__)(**kw)
+
+
+class _Names:
+    """``E.ExpectColumnValuesToBeInSet`` etc. as :class:`_Lazy` names."""
+
+    def __getattr__(self, name: str) -> _Lazy:
+        if not name.startswith("Expect"):
+            raise AttributeError(name)
+        return _Lazy(name)
+
+
 @dataclass
 class SuiteSpec:
-    """A suite and what it needs to be run."""
+    """A suite, described, and what it needs to be run."""
 
     table: str  #: logical table name (a :class:`~corett_lib.data.Dataset` attribute)
-    suite: gx.ExpectationSuite
+    #: ``(expectation class name, keyword arguments incl. meta)`` in order
+    expectations: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     required: tuple[str, ...] = ()  #: columns that must exist
     notes: dict[str, Any] = field(default_factory=dict)
     signature: str = ""  #: sha256 of the expectations as built (a cache key)
+    _suite: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def suite(self) -> gx.ExpectationSuite:
+        """The GX suite (built, and GX imported, on first use)."""
+        if self._suite is None:
+            import great_expectations as gx
+
+            from corett_lib.validation.runner import gx_context
+
+            gx_context()  # a suite can only be built once a context exists
+            self._suite = gx.ExpectationSuite(
+                name=f"corett.{self.table}",
+                expectations=[_Lazy(name)(**kw) for name, kw in self.expectations],
+            )
+        return self._suite
 
 
 def _meta(check: str, message: str, why: str, column: str | None = None) -> dict[str, Any]:
@@ -86,31 +129,29 @@ class _Builder:
     """Collect expectations for one table, skipping column expectations of absent columns."""
 
     def __init__(self, table: str, df: pd.DataFrame, required: Sequence[str]):
-        import great_expectations as gx
-
-        from corett_lib.validation.runner import gx_context
-
-        gx_context()  # a suite can only be built once a context exists
-        self.gx = gx
-        self.E = gx.expectations
+        self.E = _Names()
         self.table = table
         self.df = df
         self.columns = set(df.columns)
         self.required = tuple(required)
         # Expectations are collected and given to the suite at once: adding them one by one to a
         # suite the context knows re-serializes the whole suite each time.
-        self.expectations: list[Any] = []
+        self.expectations: list[tuple[str, dict[str, Any]]] = []
         self.signature: list[Any] = [("required", self.required)]
+        self.text_columns: list[str] = []
         for col in self.required:
             self.expectations.append(
-                self.E.ExpectColumnToExist(
-                    column=col,
-                    meta=_meta(
-                        "column_present",
-                        f"required column {col!r} is missing (or its header is renamed)",
-                        "the loaders and reports address columns by name",
-                        col,
-                    ),
+                (
+                    "ExpectColumnToExist",
+                    {
+                        "column": col,
+                        "meta": _meta(
+                            "column_present",
+                            f"required column {col!r} is missing (or its header is renamed)",
+                            "the loaders and reports address columns by name",
+                            col,
+                        ),
+                    },
                 )
             )
 
@@ -121,7 +162,7 @@ class _Builder:
         self, expectation_cls: Any, cols: Sequence[str], meta: dict[str, Any], **kw: Any
     ) -> None:
         if self.has(*cols):
-            self.expectations.append(expectation_cls(meta=meta, **kw))
+            self.expectations.append((expectation_cls.__name__, {"meta": meta, **kw}))
             self.signature.append(
                 (expectation_cls.__name__, sorted(kw.items()), sorted(meta.items()))
             )
@@ -199,30 +240,20 @@ class _Builder:
             self.add(self.E.ExpectCompoundColumnsToBeUnique, cols, meta, column_list=cols)
 
     def safe_text(self, cols: Iterable[str]) -> None:
-        for col in cols:
-            self.add(
-                self.E.ExpectColumnValuesToNotMatchRegex,
-                [col],
-                _meta(
-                    "text_not_formula", "text looks like a spreadsheet formula", WHY_FORMULA, col
-                ),
-                column=col,
-                regex=FORMULA_REGEX,
-            )
-            self.add(
-                self.E.ExpectColumnValuesToNotMatchRegex,
-                [col],
-                _meta("text_no_markup", "text contains HTML/XML markup", WHY_MARKUP, col),
-                column=col,
-                regex=MARKUP_REGEX,
-            )
+        """Check ``cols`` for spreadsheet formulas and markup (``text_not_formula``,
+        ``text_no_markup``).
+
+        These two run with pandas on the distinct values of each column
+        (:func:`corett_lib.validation.runner.text_problems`), with the same verdict, words and
+        locations as a GX regex expectation, which would match every row: the suite carries the
+        columns in ``notes["text_columns"]``.
+        """
+        self.text_columns.extend(c for c in cols if c in self.columns)
 
     def spec(self, **notes: Any) -> SuiteSpec:
-        suite = self.gx.ExpectationSuite(
-            name=f"corett.{self.table}", expectations=self.expectations
-        )
         signature = hashlib.sha256(repr(self.signature).encode()).hexdigest()
-        return SuiteSpec(self.table, suite, self.required, dict(notes), signature)
+        notes = {"text_columns": tuple(self.text_columns), **notes}
+        return SuiteSpec(self.table, self.expectations, self.required, notes, signature)
 
 
 INT_TYPES = ("int64", "Int64", "int32", "Int32", "int16", "Int16")
