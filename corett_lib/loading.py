@@ -19,6 +19,7 @@ It never raises for a data problem: every problem ends up in ``Dataset.problems`
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -216,14 +217,44 @@ def read_sdg_mapping(root: Path) -> tuple[Mapping | None, list[Problem]]:
     validation. Problems name the file relative to the data folder, or ``data/sdg_mapping.yaml``
     of the project when the folder has none (a folder without its own mapping uses the shipped one).
     """
-    from corett_lib.sdg import mapping_path, read_mapping
+    import hashlib
+    import pickle
 
-    path = mapping_path(root)
+    from corett_lib import sdg
+
+    path = sdg.mapping_path(root)
     try:
         rel = path.relative_to(root).as_posix()
     except ValueError:
         rel = path.relative_to(paths.PROJECT_ROOT).as_posix()
-    return read_mapping(path, rel)
+    # Reading the YAML with line numbers takes longer than the rest of the load of an unchanged
+    # folder: the result is kept in the cache folder, keyed by the file's bytes, its name in problems
+    # and the reader's code.
+    try:
+        key = hashlib.sha256(path.read_bytes())
+    except OSError:
+        return sdg.read_mapping(path, rel)  # the reader reports the missing/unreadable file
+    key.update(rel.encode())
+    key.update(Path(sdg.__file__).read_bytes())
+    cached = paths.cache_dir() / f"sdg_mapping-{key.hexdigest()[:32]}.pickle"
+    try:
+        with cached.open("rb") as fh:
+            found = pickle.load(fh)
+        if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], sdg.Mapping):
+            return found
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        pass  # absent or unreadable: read the file and rewrite the entry
+    result = sdg.read_mapping(path, rel)
+    if result[0] is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # a read-only cache folder only costs speed
+    return result
 
 
 def read_monitoring(

@@ -55,7 +55,7 @@ def test_plan_section_has_the_illustrative_banner_and_case_counts_go_through_pub
     assert 'class="corett-banner corett-illustrative"' in html
     assert "DATOS ILUSTRATIVOS" in html and "Eje de sensibilización" in html
     assert 'data-corett-table="plan_cases_prev_a1"' in html
-    assert 'data-corett-exempt="plan indicators: activities and outputs' in html
+    assert 'data-corett-table="plan_outputs_prev_a1"' in html and "data-corett-exempt" not in html
     # GTM's illustrative count of referred cases in 2019 is 2: suppressed
     assert [e.table_id for e in ctx.ledger.entries if e.primary] == ["plan_cases_prev_a1"]
     note = annual.plan_quality_note(ctx)

@@ -578,6 +578,16 @@ def plan_table(ctx: Context) -> pd.DataFrame:
     return out[cols]
 
 
+def _monitoring_source(source: str, lang: str) -> str:
+    """A monitoring row's ``source`` as the report names it: the illustrative set by its file."""
+    if source.startswith("illustrative"):
+        from corett_lib.monitoring import ILLUSTRATIVE_FILE
+
+        short = i18n.t("banner.illustrative_short", lang)
+        return f"{short}, data/monitoring/{ILLUSTRATIVE_FILE}"
+    return source
+
+
 def _period(first: int, last: int) -> str:
     """``2019`` or ``2019–2022``."""
     return str(last) if last <= first else f"{first}–{last}"
@@ -601,7 +611,6 @@ def _plan_axis_tables(ctx: Context, rows: pd.DataFrame, axis_name: str) -> list[
     import pandas as pd
 
     from corett_lib.monitoring import YEAR_RANGE
-    from corett_lib.report import esc, table_block
 
     lang = ctx.lang
     first = YEAR_RANGE[0]
@@ -643,20 +652,24 @@ def _plan_axis_tables(ctx: Context, rows: pd.DataFrame, axis_name: str) -> list[
             }
         )
 
+    axis_key = str(rows["axis"].iloc[0]).lower().replace(".", "_")
     blocks: list[Block] = []
     outputs, cases = rows[~rows["cases"]], rows[rows["cases"]]
-    if len(outputs):
-        why = "plan indicators: activities and outputs, no counts of victims"
-        block = table_block(frame(outputs, False))
-        blocks.append(
-            Block(block.html.replace("<table", f'<table data-corett-exempt="{esc(why)}"', 1))
+    if len(outputs):  # activities and outputs (campaigns, people trained): no counts of victims
+        pub = publish(
+            ctx,
+            frame(outputs, False),
+            table_id=f"plan_outputs_{axis_key}",
+            title=axis_name,
+            count_columns=[],
         )
+        blocks.append(html_block(pub.to_html(caption=False)))
     if len(cases):
         df = frame(cases, True)
         pub = publish(
             ctx,
             df,
-            table_id=f"plan_cases_{str(rows['axis'].iloc[0]).lower().replace('.', '_')}",
+            table_id=f"plan_cases_{axis_key}",
             title=i18n.t("annual.plan_cases", lang, axis=axis_name),
             count_columns=[actual_col],
             derived={ratio_col: actual_col},
@@ -701,7 +714,14 @@ def plan_progress(ctx: Context) -> Block:
         name = str(by_id.at[axis_id, text_col] or by_id.at[axis_id, "text_en"])
         blocks.append(heading(f"{axis_id} · {name}", 3))
         blocks.extend(_plan_axis_tables(ctx, rows, name))
-    sources = sorted({s for s in table["actual_source"].dropna().astype(str) if s})
+    sources = sorted(
+        {
+            _monitoring_source(part, lang)
+            for s in table["actual_source"].dropna().astype(str)
+            for part in s.split("; ")
+            if part
+        }
+    )
     if sources:
         blocks.append(
             paragraph(
