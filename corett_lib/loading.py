@@ -10,7 +10,16 @@
 3. read the declared corrections (``corrections.yaml``), apply UNODC's duplicate rule and the
    corrections, keeping their audits; a correction whose ``where`` names the ``source_file`` of
    another table (e.g. ``raw/chart1_ratifications.csv``) is applied to that table;
-4. run the validation suites and cross-table checks (``validation.runner.validate``).
+4. read the SDG mapping (the folder's ``sdg_mapping.yaml``, else the shipped one; parsed once per
+   file content, see :func:`read_sdg_mapping`) and the monitoring data (``monitoring/``, checked
+   row by row against the plan items, see :func:`read_monitoring`);
+5. run the validation suites and cross-table checks (``validation.runner.validate``), which also
+   check the evaluation framework's links, the SDG mapping and the indicator registry.
+
+The evaluation framework files (``raw/evaluation_questions.csv``, ``raw/followup_questions.csv``,
+``raw/monitoring_matrix.csv``) are read like the other raw inputs, but a folder without them (made
+before they existed) gets a warning, not an error: only the evaluation report needs them. A folder
+without monitoring data gets a warning too (the reports then show the plans' targets only).
 
 It never raises for a data problem: every problem ends up in ``Dataset.problems``; the caller
 (:func:`corett_lib.data.load`) decides whether errors are fatal.

@@ -38,11 +38,12 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
   .corett-note { color: #555; font-size: 0.9em; }
   .corett-illustrative { border-left: 4px solid #b15928; padding-left: 0.5em; }
   .corett-banner { background: #fdf0e6; padding: 0.5em 0.75em; margin: 0.5em 0 1em 0; }
-  .jp-RenderedHTMLCommon .corett-table td, .jp-RenderedHTMLCommon .corett-table th {
-    text-align: left; }
-  .jp-RenderedHTMLCommon .corett-table td.num,
-  .jp-RenderedHTMLCommon .corett-table th[data-corett-role="count"],
-  .jp-RenderedHTMLCommon .corett-table th[data-corett-role="derived"] { text-align: right; }
+  /* more specific than JupyterLab's right-aligned cells, which come later in the page */
+  body .jp-RenderedHTMLCommon table.corett-table td,
+  body .jp-RenderedHTMLCommon table.corett-table th { text-align: left; }
+  body .jp-RenderedHTMLCommon table.corett-table td.num,
+  body .jp-RenderedHTMLCommon table.corett-table th[data-corett-role="count"],
+  body .jp-RenderedHTMLCommon table.corett-table th[data-corett-role="derived"] { text-align: right; }
 </style>
 {%- endblock extra_css -%}
 """

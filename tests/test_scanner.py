@@ -194,9 +194,10 @@ def test_full_build_has_no_disclosure_findings(tmp_path: Path) -> None:
     fail on any finding.
 
     The default matrix is 360 reports (every member + CORETT, 2017-2022, three reports, two
-    languages; about 6 minutes with two workers), so this test builds one year of it: every member and
-    CORETT, 2019 (the year with the most sources: UNODC, CORETT's infographics, monitoring data),
-    every report, both languages (60 reports). Scan a full build with ``CORETT_SCAN_OUT``.
+    languages; 7-9 minutes with two workers on two cores), so this test builds one year of it:
+    every member and CORETT, 2019 (the year with the most sources: UNODC, CORETT's infographics,
+    monitoring data), every report, both languages (60 reports). Scan a full build with
+    ``CORETT_SCAN_OUT``.
     """
     from corett_lib import config
 

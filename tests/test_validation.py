@@ -485,10 +485,22 @@ def test_a_broken_registry_fails_validation_of_a_good_folder(
     assert [(p.check, p.file) for p in ds.errors] == [("registry_valid", broken.as_posix())]
 
 
-def test_the_good_folder_puts_every_new_input_on_the_dataset() -> None:
+def test_the_good_folder_puts_every_new_input_on_the_dataset(tmp_path: Path) -> None:
+    import shutil
+
     from corett_lib.loading import load_dataset
 
-    ds = load_dataset(FIXTURES / "good")
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "good", data)
+    (data / "monitoring").mkdir()
+    shipped = (
+        FIXTURES.parent.parent / "data" / "monitoring" / "illustrative_actuals.csv"
+    ).read_text(encoding="utf-8")
+    lines = shipped.splitlines(keepends=True)
+    (data / "monitoring" / "illustrative_actuals.csv").write_text(  # GTM 2021 only
+        "".join([lines[0], *(x for x in lines[1:] if ",GTM,2021," in x)]), encoding="utf-8"
+    )
+    ds = load_dataset(data)
     assert ds.problems == []
     assert len(ds.evaluation_questions) == 20 and ds.evaluation_questions["id"].iloc[-1] == "EQ20"
     assert ds.followup_questions["id"].tolist() == [f"FQ{i}" for i in range(1, 8)]
@@ -512,3 +524,19 @@ def test_framework_links_and_text_are_checked_against_the_plan() -> None:
         ("text_no_markup", "raw/monitoring_matrix.csv", (3,), "evidence_en"),
     ]
     assert checks.framework_checks(ds, skip={"monitoring_matrix"}) == []
+
+
+def test_the_sdg_mapping_is_read_again_when_the_file_changes(tmp_path: Path) -> None:
+    from corett_lib.loading import read_sdg_mapping
+
+    shipped = (FIXTURES.parent.parent / "data" / "sdg_mapping.yaml").read_text(encoding="utf-8")
+    (tmp_path / "sdg_mapping.yaml").write_text(shipped, encoding="utf-8")
+    first, problems = read_sdg_mapping(tmp_path)
+    assert problems == [] and first.file == "sdg_mapping.yaml"
+    again, _ = read_sdg_mapping(tmp_path)  # from the cache folder
+    assert again.links.equals(first.links)
+    (tmp_path / "sdg_mapping.yaml").write_text(
+        shipped.replace("reviewed_on:", "reviewed_by_mistake:", 1), encoding="utf-8"
+    )
+    _, problems = read_sdg_mapping(tmp_path)
+    assert [(p.check, p.column) for p in problems] == [("review_stated", "reviewed_on")]

@@ -137,8 +137,9 @@ def _floor(df: pd.DataFrame) -> pd.Series:
 
 def _positions(df: pd.DataFrame, by: list[str]) -> dict[Any, list[int]]:
     """Group key -> positions (index labels of a RangeIndex frame) of its rows."""
+    labels = df.index.to_numpy()
     return {
-        k: df.index[v].tolist() for k, v in df.groupby(by, dropna=False, sort=False).indices.items()
+        k: labels[v].tolist() for k, v in df.groupby(by, dropna=False, sort=False).indices.items()
     }
 
 

@@ -334,17 +334,21 @@ def _fingerprint(df: pd.DataFrame) -> str:
 #: Keep suite results on disk (``<cache>/validation/``) so an unchanged table needs no GX run (and a
 #: run where every table is unchanged does not even import GX). Tests switch it off to force GX.
 DISK_CACHE = True
+_DISK_KEEP = 8  #: entries kept per table
 
 
 @lru_cache(maxsize=1)
 def _code_version() -> str:
     """Return a hash of what a suite result depends on besides the table and the suite: this code
-    (which maps results to problems), the suites' code and the GX version."""
+    (which maps results to problems), the suites' code, :class:`Problem` and the GX version."""
     from importlib.metadata import version
+
+    from corett_lib import problems
 
     h = hashlib.sha256(version("great_expectations").encode())
     for name in ("runner.py", "suites.py"):
         h.update(Path(__file__).with_name(name).read_bytes())
+    h.update(Path(problems.__file__).read_bytes())  # what a cached Problem is made of
     return h.hexdigest()
 
 
@@ -359,7 +363,7 @@ def _disk_read(key: tuple[str, str, str]) -> list[Problem] | None:
     try:
         with _disk_file(key).open("rb") as fh:
             found = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         return None  # absent or unreadable: the suite runs and the entry is rewritten
     if not (isinstance(found, list) and all(isinstance(p, Problem) for p in found)):
         return None
@@ -379,6 +383,12 @@ def _disk_write(key: tuple[str, str, str], problems: list[Problem]) -> None:
             os.replace(tmp, target)
         finally:
             Path(tmp).unlink(missing_ok=True)
+        # Keep the newest entries of the table only: older ones are of earlier data or code.
+        entries = sorted(
+            target.parent.glob(f"{key[0]}-*.pickle"), key=lambda f: f.stat().st_mtime, reverse=True
+        )
+        for old in entries[_DISK_KEEP:]:
+            old.unlink(missing_ok=True)
     except OSError:
         return  # a read-only cache folder only costs speed
 
