@@ -146,7 +146,8 @@ def test_one_year_compares_members_and_ratio_follows_its_counts(data: ex.Explore
     row = v.table.display.iloc[0]
     assert row["Valor (por cada 100,000 habitantes)"] == "2.54"  # 434 / 17,103,803 * 100,000
     assert (row["Numerador"], row["Denominador"]) == ("434", "17,103,803")
-    # a share whose numerator is a regional sum with a <5 in it: the ratio is suppressed with it
+    # a share whose numerator is a regional sum with a <5 in it: the sum is shown as its range
+    # (796-802, not "<803"), and the engine computes no ratio from it
     share = ex.explore(
         data,
         ex.ExplorerState(
@@ -154,12 +155,12 @@ def test_one_year_compares_members_and_ratio_follows_its_counts(data: ex.Explore
         ),
     )
     r = share.table.display.iloc[0]
-    assert (r["Value (%)"], r["Numerator"], r["Denominator"]) == ("suppressed", "<803", "1,688")
+    assert (r["Value (%)"], r["Numerator"], r["Denominator"]) == ("–", "796–802", "1,688")
     assert "no ratio: the numerator is or includes a <5 count" in r["Notes"]
-    # a hidden share is not drawn as "fewer than 5" on a percent axis; the text names it
-    assert share.chart_kind == "empty"
-    assert share.chart_data[["suppressed", "hidden"]].values.tolist() == [[False, True]]
-    assert "Not drawn (see the table): CORETT (region) 2017 (suppressed)." in share.alt_text
+    # no figure is not drawn as "fewer than 5" on a percent axis; the text says "no data"
+    assert share.chart_data[["suppressed", "hidden"]].values.tolist() == [[False, False]]
+    assert share.chart_data["value"].isna().all()
+    assert share.alt_text.endswith("Migrants: no data.")
 
 
 def test_single_year_breakdown_is_a_bar_chart_and_no_figure_is_said(data: ex.ExplorerData) -> None:
