@@ -17,13 +17,12 @@ import hashlib
 import json
 import os
 import subprocess
-import tempfile
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from corett_lib import __version__, paths
+from corett_lib import __version__, atomic, paths
 
 MANIFEST_VERSION = 1
 _LIBRARY_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".css", ".html")
@@ -152,24 +151,13 @@ def report_key(year: int, country: str, report: str, lang: str) -> str:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, fsync it, and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes the file private; outputs are for readers
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` atomically (:func:`corett_lib.atomic.write_bytes`)."""
+    atomic.write_bytes(path, data)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) atomically; see :func:`atomic_write_bytes`."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    """Write ``text`` (UTF-8) to ``path`` atomically (:func:`corett_lib.atomic.write_text`)."""
+    atomic.write_text(path, text)
 
 
 def manifest_path(out: str | os.PathLike[str] | None = None) -> Path:

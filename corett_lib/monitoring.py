@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corett_lib import paths
+from corett_lib import atomic, paths
 from corett_lib.csvio import error, parse_float, parse_iso_date, read_csv_rows
 from corett_lib.problems import Problem
 
@@ -337,10 +337,7 @@ def write_table(df: pd.DataFrame, path: Path) -> bool:
     text = buf.getvalue()
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, text)
     return True
 
 

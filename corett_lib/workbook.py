@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corett_lib import i18n, paths
+from corett_lib import atomic, i18n, paths
 from corett_lib.monitoring import (
     COLUMNS,
     MONITORED_PLANS,
@@ -243,10 +243,7 @@ def write_template(
                 ws[f"{letter}{r}"].fill = grey
         ws.freeze_panes = f"C{FIRST_ROW}"
     out = Path(path) if path else template_path(country, int(year), lang)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
-    wb.save(tmp)
-    os.replace(tmp, out)
+    atomic.write_with(out, wb.save)
     return out
 
 

@@ -24,15 +24,14 @@ sha256 and :data:`PARSER_VERSION`, and written atomically.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corett_lib import atomic
 from corett_lib.problems import DataError, Problem
 from corett_lib.schema import CENSORED_BOUNDS, OBSERVATION_COLUMNS, OBSERVATION_KEY
 
@@ -477,24 +476,12 @@ def _cache_read(sha: str, rel: str) -> tuple[pd.DataFrame, list[Problem]] | None
     return df, problems
 
 
-def _write_atomic(target: Path, write: Any) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _cache_write(sha: str, df: pd.DataFrame, problems: list[Problem]) -> None:
     table, meta = _cache_files(sha)
     try:
-        _write_atomic(table, lambda p: df.to_parquet(p, index=False))
+        atomic.write_with(table, lambda p: df.to_parquet(p, index=False))
         text = json.dumps([p.to_dict() for p in problems], ensure_ascii=False)
-        _write_atomic(meta, lambda p: Path(p).write_text(text, encoding="utf-8"))
+        atomic.write_text(meta, text)
     except OSError:
         return  # a read-only cache folder only costs speed
 

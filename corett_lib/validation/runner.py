@@ -22,14 +22,13 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corett_lib import paths
+from corett_lib import atomic, paths
 from corett_lib.problems import DataError, Problem
 
 if TYPE_CHECKING:
@@ -376,13 +375,10 @@ def _disk_write(key: tuple[str, str, str], problems: list[Problem]) -> None:
     target = _disk_file(key)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(problems, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        atomic.write_with(
+            target,
+            lambda p: p.write_bytes(pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL)),
+        )
         # Keep the newest entries of the table only: older ones are of earlier data or code.
         entries = sorted(
             target.parent.glob(f"{key[0]}-*.pickle"), key=lambda f: f.stat().st_mtime, reverse=True
@@ -523,16 +519,7 @@ def to_json(payload: dict[str, Any]) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file in the same folder, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the page is for people to open
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, text)
 
 
 def _sort_key(p: Problem) -> tuple[Any, ...]:
