@@ -99,7 +99,20 @@ class Dataset:
         return errors(self.problems)
 
 
-_CACHE: dict[tuple[str, bool], Dataset] = {}
+_CACHE: dict[tuple[str, bool], tuple[tuple[tuple[str, int, int], ...], Dataset]] = {}
+
+
+def _folder_state(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, size, mtime) of every file of the data folder: a changed input invalidates the cache."""
+    if not root.is_dir():
+        return ()
+    return tuple(
+        sorted(
+            (f.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns)
+            for f in root.rglob("*")
+            if f.is_file() and (st := f.stat())
+        )
+    )
 
 
 def load(
@@ -115,7 +128,8 @@ def load(
         Raise :class:`DataError` when any error is found (default). With ``False`` the dataset is
         returned with its problems, for ``corett validate`` to report.
     use_cache
-        Reuse the dataset already loaded in this process for the same folder.
+        Reuse the dataset already loaded in this process for the same folder, as long as no file in
+        it changed (size or modification time).
 
     Raises
     ------
@@ -126,11 +140,12 @@ def load(
 
     root = paths.data_dir(data)
     key = (str(root), strict)
-    if use_cache and key in _CACHE:
-        return _CACHE[key]
+    state = _folder_state(root)
+    if use_cache and key in _CACHE and _CACHE[key][0] == state:
+        return _CACHE[key][1]
     ds = load_dataset(root)
     if strict and ds.errors:
         raise DataError(ds.errors)
     if use_cache:
-        _CACHE[key] = ds
+        _CACHE[key] = (state, ds)
     return ds

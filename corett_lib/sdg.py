@@ -799,6 +799,11 @@ def load_mapping(
         from corett_lib.data import load
 
         ds = load(data)
+    held = getattr(ds, "sdg_mapping", None)
+    if (
+        held is not None
+    ):  # read and checked once by the loader (corett validate reports its problems)
+        return held
     path = mapping_path(ds.data_dir)
     try:
         rel = path.relative_to(ds.data_dir).as_posix()

@@ -29,6 +29,9 @@ from corett_lib.report import (
     table_block,
     wrap,
 )
+from corett_lib.report import (
+    monitoring as monitoring_table,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,26 +98,31 @@ def open_evaluation(
 
     from corett_lib import config, paths
     from corett_lib.evaluation import Evidence, answer_all
-    from corett_lib.monitoring import load_monitoring
     from corett_lib.problems import DataError, errors
     from corett_lib.sources import evaluation_framework as fw
 
     ctx = open_context(country=country, year=year, lang=lang, data=data, snapshot=snapshot)
-    folder = ctx.ds.data_dir
+    ds = ctx.ds
+    folder = ds.data_dir
     problems = []
-    q, p1 = fw.read_evaluation_questions(
-        paths.raw_path("evaluation_questions", folder), "raw/evaluation_questions.csv"
-    )
-    f, p2 = fw.read_followup_questions(
-        paths.raw_path("followup_questions", folder), "raw/followup_questions.csv"
-    )
-    mm, p3 = fw.read_monitoring_matrix(
-        paths.raw_path("monitoring_matrix", folder), "raw/monitoring_matrix.csv"
-    )
-    monitoring, p4 = load_monitoring(folder, plan_items=ctx.ds.plan_items)
-    problems += p1 + p2 + p3 + p4
+    # The build's dataset already holds the framework tables, read and validated once; a folder
+    # without them (older layout) is read here so its file_missing problem is raised by name.
+    readers = {
+        "evaluation_questions": fw.read_evaluation_questions,
+        "followup_questions": fw.read_followup_questions,
+        "monitoring_matrix": fw.read_monitoring_matrix,
+    }
+    tables = {}
+    for name, read in readers.items():
+        held = getattr(ds, name, None)
+        if held is None:
+            held, found = read(paths.raw_path(name, folder), paths.RAW_FILES[name])
+            problems += found
+        tables[name] = held
     if errors(problems):
         raise DataError(errors(problems))
+    q, f, mm = (tables[n] for n in readers)
+    monitoring = monitoring_table(ds)
     series = effect_series(ctx)
     ev = Evidence(
         ctx.ds.plan_items,

@@ -32,16 +32,9 @@ if TYPE_CHECKING:
 #: The plan item holding the Communication Strategy's key message on the SDGs.
 CLAIM_ITEM = "COM.A2.PUB1.MSG5"
 
-_MAPPINGS: dict[int, sdg.Mapping] = {}
-
-
 def mapping(ctx: Context) -> sdg.Mapping:
-    """Return the checked SDG mapping of the report's data (read once per dataset and process)."""
-    key = id(ctx.ds)
-    if key not in _MAPPINGS:
-        _MAPPINGS.clear()
-        _MAPPINGS[key] = sdg.load_mapping(ctx.ds)
-    return _MAPPINGS[key]
+    """Return the checked SDG mapping of the report's data (held by the loaded dataset)."""
+    return sdg.load_mapping(ctx.ds)
 
 
 def _t(key: str, lang: str, **kwargs: Any) -> str:
