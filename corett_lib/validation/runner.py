@@ -156,6 +156,48 @@ def _unique(values: Iterable[Any], k: int = SAMPLE_SIZE) -> tuple[Any, ...]:
     return tuple(out)
 
 
+def _row_problems(
+    hits: Iterable[tuple[int, Any]],
+    located: tuple[list[str], list[int], list[bool]],
+    *,
+    check: str,
+    column: str | None,
+    message: str,
+    why: str,
+    table: str,
+) -> list[Problem]:
+    """Group failing rows (``(position, value)``) into one problem per file and severity.
+
+    A row touched by a declared correction makes a warning, any other an error; rows are the file's
+    own row numbers and the sample shows a few distinct offending values.
+    """
+    files, rows, declared = located
+    groups: dict[tuple[str, str], list[tuple[int, Any]]] = {}
+    for pos, value in hits:
+        severity = "warning" if declared[pos] else "error"
+        groups.setdefault((files[pos], severity), []).append((rows[pos], value))
+    problems: list[Problem] = []
+    for (file, severity), found in sorted(groups.items()):
+        found.sort(key=lambda h: h[0])
+        shown = f"{_plural(len(found), 'row')}: {message}"
+        if severity == "warning":
+            shown += " (declared in corrections.yaml)"
+        problems.append(
+            Problem(
+                severity,  # type: ignore[arg-type]
+                check,
+                file,
+                shown,
+                rows=tuple(sorted({r for r, _ in found})),
+                column=file_column(file, column),
+                why=why,
+                sample=_unique(_shown(v) for _, v in found),
+                table=table,
+            )
+        )
+    return problems
+
+
 def result_problems(spec: SuiteSpec, df: pd.DataFrame, results: Iterable[Any]) -> list[Problem]:
     """Turn the failed expectation results of one suite run into problems.
 
@@ -213,29 +255,15 @@ def result_problems(spec: SuiteSpec, df: pd.DataFrame, results: Iterable[Any]) -
             )
             continue
         values = result.get("unexpected_list") or [None] * len(index)
-        groups: dict[tuple[str, str], list[tuple[int, Any]]] = {}
-        for pos, value in zip(index, values, strict=False):
-            pos = int(pos)
-            severity = "warning" if declared[pos] else "error"
-            groups.setdefault((files[pos], severity), []).append((rows[pos], value))
-        for (file, severity), hits in sorted(groups.items()):
-            hits.sort(key=lambda h: h[0])
-            message = f"{_plural(len(hits), 'row')}: {meta.get('message', config.type)}"
-            if severity == "warning":
-                message += " (declared in corrections.yaml)"
-            problems.append(
-                Problem(
-                    severity,  # type: ignore[arg-type]
-                    check,
-                    file,
-                    message,
-                    rows=tuple(sorted({r for r, _ in hits})),
-                    column=file_column(file, column),
-                    why=why,
-                    sample=_unique(_shown(v) for _, v in hits),
-                    table=spec.table,
-                )
-            )
+        problems += _row_problems(
+            ((int(pos), value) for pos, value in zip(index, values, strict=False)),
+            (files, rows, declared),
+            check=check,
+            column=column,
+            message=meta.get("message", config.type),
+            why=why,
+            table=spec.table,
+        )
     return problems
 
 
@@ -284,29 +312,15 @@ def text_problems(table: str, df: pd.DataFrame, columns: Iterable[str]) -> list[
                 continue
             if located is None:
                 located = _locations(table, df)
-            files, rows, declared = located
-            groups: dict[tuple[str, str], list[tuple[int, Any]]] = {}
-            for pos in values.index[values.isin(bad)].tolist():
-                severity = "warning" if declared[pos] else "error"
-                groups.setdefault((files[pos], severity), []).append((rows[pos], values.iat[pos]))
-            for (file, severity), hits in sorted(groups.items()):
-                hits.sort(key=lambda h: h[0])
-                shown = f"{_plural(len(hits), 'row')}: {message}"
-                if severity == "warning":
-                    shown += " (declared in corrections.yaml)"
-                problems.append(
-                    Problem(
-                        severity,  # type: ignore[arg-type]
-                        check,
-                        file,
-                        shown,
-                        rows=tuple(sorted({r for r, _ in hits})),
-                        column=file_column(file, col),
-                        why=why,
-                        sample=_unique(v for _, v in hits),
-                        table=table,
-                    )
-                )
+            problems += _row_problems(
+                ((pos, values.iat[pos]) for pos in values.index[values.isin(bad)].tolist()),
+                located,
+                check=check,
+                column=col,
+                message=message,
+                why=why,
+                table=table,
+            )
     return problems
 
 
