@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 #: The plan item holding the Communication Strategy's key message on the SDGs.
 CLAIM_ITEM = "COM.A2.PUB1.MSG5"
 
+
 def mapping(ctx: Context) -> sdg.Mapping:
     """Return the checked SDG mapping of the report's data (held by the loaded dataset)."""
     return sdg.load_mapping(ctx.ds)
