@@ -14,7 +14,7 @@ The steps, in order (nothing is written to the output folder before step 4):
 4. **Lock and build**: a lock on the output folder (a second build stops with a message); one worker
    thread per job slot, each with its own kernel reused between reports
    (:class:`~corett_lib.execute.KernelSession`); each report is written aside and renamed into place, its
-   record added to ``manifest.json`` as soon as it finishes; a failing report is kept under ``_failed/``
+   record added to ``manifest.json`` (saved every few seconds and at the end); a failing report is kept under ``_failed/``
    and never stops the others.
 5. **Index**: ``index.html`` lists every report and its status.
 
@@ -48,6 +48,10 @@ LANGS: tuple[str, ...] = ("en", "es")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LOCK_NAME = ".build.lock"
 SNAPSHOT_FORMAT = 1
+MANIFEST_SAVE_SECONDS = 2.0
+"""During a build, finished reports are recorded in ``manifest.json`` at most this often (and at the
+end, or on Ctrl-C). A report finished in the last seconds before the process is killed outright has
+its outputs in place but no record, so the next build rebuilds it."""
 _TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
 
 
@@ -329,13 +333,20 @@ def report_title(job: Job) -> str:
 
 #: Run in each kernel as soon as it starts, while the parent loads the data: the imports and the first
 #: chart rendering (vl-convert's start-up) every report needs. Its errors are not fatal: a report that
-#: needs a module that fails to import fails on its own cell, with the traceback.
+#: needs a module that fails to import fails on its own cell, with the traceback. At the end, what is
+#: loaded is frozen out of the garbage collector's reach, so the ``%reset -f`` between reports (which
+#: collects) scans only what the last report made.
 WARM_UP = """\
+from corett_lib.execute import skip_unused_slow_imports
+skip_unused_slow_imports()
 import pandas, altair, vl_convert
 import corett_lib.report.annual, corett_lib.charts, corett_lib.publish, corett_lib.indicators.engine
 import corett_lib.report.evaluation_report, corett_lib.report.sdg
 vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
                             "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+import gc
+gc.collect()
+gc.freeze()
 """
 
 
@@ -678,6 +689,7 @@ def _run_jobs(
     bar = tqdm(
         total=len(todo), desc="reports", unit="report", disable=not progress, file=sys.stderr
     )
+    saved_at, unsaved = time.monotonic(), 0
     try:
         for _ in range(len(todo)):
             job, record = pool.next_result()
@@ -707,13 +719,18 @@ def _run_jobs(
                     record["previous_outputs"] = previous.get("outputs")
                 bar.write(f"FAILED {job.key}: {_failure_line(record)}", file=sys.stderr)
             current["reports"][job.key] = record
-            manifest.write_manifest(current, out_root)
+            unsaved += 1
+            if time.monotonic() - saved_at >= MANIFEST_SAVE_SECONDS:
+                manifest.write_manifest(current, out_root)
+                saved_at, unsaved = time.monotonic(), 0
             bar.set_postfix_str(f"{job.key} {record['status']}")
             bar.update()
     except KeyboardInterrupt:
         result.interrupted = True
         raise
     finally:
+        if unsaved:  # an interrupted build records what it finished
+            manifest.write_manifest(current, out_root)
         bar.close()
 
 

@@ -58,6 +58,9 @@ def main() -> None:
       corett indicators --country GTM --year 2019 --lang es
       corett build                         build every report of parameters/build.yaml
     """
+    from corett_lib.execute import skip_unused_slow_imports
+
+    skip_unused_slow_imports()
 
 
 @main.command()

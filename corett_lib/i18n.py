@@ -205,7 +205,9 @@ def catalogue(lang: str) -> dict[str, str]:
         The messages, keyed by dotted path (``"section.headline"``). Do not modify it (it is cached).
     """
     path = MESSAGES_DIR / f"{_check_lang(lang)}.yaml"
-    tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+    tree = yaml.load(
+        path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
     out: dict[str, str] = {}
     _flatten(tree, "", out, path)
     return out

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -94,7 +95,19 @@ def strip_network_scripts(html: str) -> str:
     return _SCRIPT_SRC.sub("", html)
 
 
+_local = threading.local()
+
+
 def _exporter() -> Any:
+    """Return this thread's HTML exporter (created once: building one compiles the page templates,
+    which took longer than rendering a report)."""
+    exporter = getattr(_local, "exporter", None)
+    if exporter is None:
+        exporter = _local.exporter = _new_exporter()
+    return exporter
+
+
+def _new_exporter() -> Any:
     import jinja2
     from nbconvert import HTMLExporter
 
