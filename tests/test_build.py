@@ -355,3 +355,50 @@ def test_a_killed_build_leaves_earlier_outputs_readable(built: dict, tmp_path: P
     code, output = _cli([*E2E_ARGS, "--out", str(out)])
     assert code == 0, output
     assert not list(out.rglob(".*.tmp"))
+
+
+def test_kernels_skip_the_unused_slow_import_and_jsonschema_still_works() -> None:
+    code = (
+        "from corett_lib.execute import skip_unused_slow_imports\n"
+        "skip_unused_slow_imports()\n"
+        "import jsonschema, altair as alt\n"
+        "alt.Chart(alt.Data(values=[{'x': 1}])).mark_point().encode(x='x:Q').to_dict()\n"
+        "try:\n"
+        "    import rfc3987_syntax\n"
+        "except ImportError:\n"
+        "    print('skipped')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "skipped"
+    assert build.WARM_UP.index("skip_unused_slow_imports()") < build.WARM_UP.index("altair")
+    assert build.WARM_UP.rstrip().endswith("gc.freeze()")
+
+
+def test_reports_finished_before_ctrl_c_are_recorded_in_the_manifest(tmp_path: Path) -> None:
+    """The manifest is saved every few seconds; an interrupted build still records what finished."""
+    done = build.Job(2019, "GTM", "annual", "en")
+    inputs = build.Inputs(tmp_path, {"f": "1"}, {"c": "2"}, "lib", {"annual": "nb"})
+
+    class Pool:
+        calls = 0
+
+        def submit(self, jobs: list[build.Job]) -> None:
+            pass
+
+        def next_result(self) -> tuple[build.Job, dict]:
+            self.calls += 1
+            if self.calls == 1:
+                return done, {"status": "ok", "cell_seconds": 1.0, "outputs": {}}
+            raise KeyboardInterrupt
+
+    current = {"reports": {}, "builds": []}
+    result = build.BuildResult(run_id="r")
+    todo = [done, build.Job(2019, "HND", "annual", "en")]
+    with pytest.raises(KeyboardInterrupt):
+        build._run_jobs(todo, inputs, {}, tmp_path, current, result, Pool(), progress=False)
+    saved = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert list(saved["reports"]) == ["2019/GTM/annual.en"]
+    assert saved["reports"]["2019/GTM/annual.en"]["input_key"] == inputs.key(done)
+    assert result.interrupted and result.built == ["2019/GTM/annual.en"]

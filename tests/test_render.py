@@ -115,3 +115,22 @@ def test_chart_svg_renders_a_vega_lite_spec_without_a_runtime() -> None:
     }
     svg = chart_svg(spec)
     assert svg.lstrip().startswith("<svg") and "2019" in svg and "<script" not in svg
+
+
+def test_a_thread_reuses_its_exporter_and_pages_do_not_depend_on_it(
+    executed: nbformat.NotebookNode, page: str
+) -> None:
+    import threading
+
+    from corett_lib import render
+
+    assert render._exporter() is render._exporter()
+    other: list[object] = []
+    t = threading.Thread(target=lambda: other.append(render._exporter()))
+    t.start()
+    t.join()
+    assert other[0] is not render._exporter()  # exporters are not shared between threads
+    again = export_html(executed, title="CORETT · Informe anual · GTM · 2019", lang="es")
+    render._local.exporter = render._new_exporter()
+    fresh = export_html(executed, title="CORETT · Informe anual · GTM · 2019", lang="es")
+    assert again == page == fresh
