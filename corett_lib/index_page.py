@@ -15,22 +15,17 @@ from typing import Any
 
 from corett_lib import manifest
 
-_LABELS: dict[str, tuple[str, str]] = {
-    "title": ("CORETT reports", "Informes de la CORETT"),
-    "country": ("Country", "País"),
-    "report": ("Report", "Informe"),
-    "ok": ("ready", "listo"),
-    "failed": ("failed", "falló"),
-    "failed_nb": ("failed notebook", "cuaderno fallido"),
-    "previous": ("previous version", "versión anterior"),
-    "none": ("not built", "no generado"),
-    "built": ("Last build", "Última generación"),
-    "year": ("Year", "Año"),
-    "manifest": ("Build record (JSON)", "Registro de generación (JSON)"),
-    "annual": ("Annual report", "Informe anual"),
-    "evaluation": ("Evaluation", "Evaluación"),
-    "sdg": ("SDG alignment", "Alineación con los ODS"),
-}
+#: Catalogue keys of the page's words (``index.*``, and ``report.<report>.name`` for report names).
+_REPORT_NAMES = ("annual", "evaluation", "sdg")
+
+
+def _label(key: str, lang: str) -> str:
+    from corett_lib import i18n
+
+    if key in _REPORT_NAMES:
+        return i18n.t(f"report.{key}.name", lang)
+    return i18n.t(f"index.{key}", lang)
+
 
 _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; }
@@ -43,7 +38,11 @@ th { background: #f2f2f2; }
 
 
 def _both(key: str) -> str:
-    en, es = _LABELS.get(key, (key, key))
+    """The label in English, then in Spanish (the page serves readers of both)."""
+    try:
+        en, es = _label(key, "en"), _label(key, "es")
+    except KeyError:  # a report added without a catalogue name: show its key
+        en = es = key
     return f'{html.escape(en)} <span class="es" lang="es">/ {html.escape(es)}</span>'
 
 
@@ -69,7 +68,9 @@ def _cell(record: Mapping[str, Any] | None, rel_html: str) -> str:
         return f'<a href="{html.escape(rel_html)}" class="ok">{_both("ok")}</a>'
     parts = [f'<span class="failed">{_both("failed")}</span>']
     if record.get("failed_notebook"):
-        parts.append(f'<a href="{html.escape(record["failed_notebook"])}">{_both("failed_nb")}</a>')
+        parts.append(
+            f'<a href="{html.escape(record["failed_notebook"])}">{_both("failed_notebook")}</a>'
+        )
     if record.get("previous_outputs") and rel_html in record["previous_outputs"]:
         parts.append(f'<a href="{html.escape(rel_html)}">{_both("previous")}</a>')
     return "<br>".join(parts)
@@ -98,13 +99,14 @@ def render_index(man: Mapping[str, Any]) -> str:
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{html.escape(_LABELS['title'][0])} / {html.escape(_LABELS['title'][1])}</title>",
+        f"<title>{html.escape(_label('title', 'en'))} / {html.escape(_label('title', 'es'))}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{_both('title')}</h1>",
     ]
     if last:
         out.append(
-            f"<p>{_both('built')}: {html.escape(str(last.get('finished', '')))} · run "
+            f"<p>{_both('last_build')}: {html.escape(str(last.get('finished', '')))} · "
+            f"{_both('run')} "
             f"{html.escape(str(last.get('run_id', '')))} · "
             f'<a href="manifest.json">{_both("manifest")}</a></p>'
         )

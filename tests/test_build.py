@@ -162,6 +162,7 @@ def test_index_lists_every_report_with_its_status_in_both_languages() -> None:
     assert 'href="_failed/2019/GTM/annual.es.ipynb"' in page
     assert "Annual report" in page and "Informe anual" in page
     assert "failed" in page and "falló" in page and "R1" in page
+    assert "Last build" in page and "Última generación" in page  # words from the catalogue
     assert "<script" not in page and offline_violations(page) == []
     from corett_lib.scanner import scan_html
 

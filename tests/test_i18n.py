@@ -41,7 +41,7 @@ def test_headings_and_labels_in_both_languages() -> None:
     assert i18n.t("verdict.not_enough_evidence", "en") == "Not enough evidence"
     assert i18n.t("verdict.yes", "es") == "Sí"
     assert i18n.t("age.adults", "es") == "18 años o más"
-    assert i18n.t("index.failed", "es") == "Falló"
+    assert i18n.t("index.failed", "es") == "falló"
 
 
 def test_messages_are_formatted_with_keyword_arguments() -> None:
