@@ -7,6 +7,7 @@ print, and never stop at the first one. :class:`DataError` carries a list of pro
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -85,3 +86,36 @@ class DataError(Exception):
 def errors(problems: list[Problem]) -> list[Problem]:
     """Return only the problems of severity ``error``."""
     return [p for p in problems if p.severity == "error"]
+
+
+_SCOPE_PATTERNS: tuple[tuple[re.Pattern[str], bool], ...] = (
+    (re.compile(r"^([A-Z]{3}) (\d{4}) "), True),  # disaggregation checks: "GTM 2019 Persons ..."
+    (re.compile(r"^correction '[a-z0-9]+-([a-z]{3})-(\d{4})-"), True),  # "unodc-gtm-2019-..."
+    (re.compile(r"^correction '[a-z0-9]+-([a-z]{3})-"), False),  # "chart1-dom-rome-statute-1995"
+    (re.compile(r"^([A-Z]{3}) ratified "), False),
+)
+
+
+def scope(problem: Problem) -> tuple[str | None, int | None]:
+    """Return the country (ISO3) and year a problem is about, as far as its message says.
+
+    ``(None, None)`` for a problem about the file as a whole (repeated keys, lost characters). A country
+    code found here is not checked against any list: callers compare it with the codes they know.
+
+    Examples
+    --------
+    >>> p = Problem("warning", "sex_parts_within_total", "f", "GTM 2019 Persons convicted (UNODC): ...")
+    >>> scope(p)
+    ('GTM', 2019)
+    >>> scope(Problem("warning", "declared_correction", "f", "correction 'unodc-slv-2019-x': 1 row(s)"))
+    ('SLV', 2019)
+    >>> scope(Problem("warning", "declared_correction", "f", "correction 'chart1-dom-rome-statute-1995'"))
+    ('DOM', None)
+    >>> scope(Problem("warning", "text_replacement_character", "f", "98 row(s) contain U+FFFD"))
+    (None, None)
+    """
+    for pattern, has_year in _SCOPE_PATTERNS:
+        m = pattern.match(problem.message)
+        if m:
+            return m.group(1).upper(), (int(m.group(2)) if has_year else None)
+    return None, None

@@ -66,3 +66,51 @@ def test_before_the_plan_there_is_no_progress_table(plan_data) -> None:
     html = annual.plan_progress(_ctx(plan_data, "GTM", 2018)).html
     assert "No monitoring data on the plan&#x27;s indicators for 2018." in html
     assert "<table" not in html
+
+
+# --------------------------------------------------------------------------- validation warnings
+
+
+@pytest.fixture(scope="module")
+def shipped() -> SimpleNamespace:
+    from corett_lib.data import load
+
+    return load()
+
+
+def test_a_member_report_lists_the_warnings_of_its_country_and_year_only(shipped) -> None:
+    from corett_lib.problems import scope
+
+    listed, other_years = annual.report_warnings(_ctx(shipped, "GTM", 2019))
+    assert {scope(p) for p in listed} == {("GTM", 2019)}
+    # shipped data: GTM 2019 convicted, sexes and two forms above their totals, and the declared
+    # correction of those rows; 32 warnings about GTM in 2008-2022 are other years
+    assert sorted(p.check for p in listed) == [
+        "declared_correction", "forms_within_total", "forms_within_total", "sex_parts_within_total"
+    ]  # fmt: skip
+    assert other_years == 32
+
+
+def test_the_regional_report_lists_the_members_warnings_of_its_year_and_the_file_wide_ones(
+    shipped,
+) -> None:
+    from corett_lib.problems import scope
+
+    listed, other_years = annual.report_warnings(_ctx(shipped, "CORETT", 2019))
+    scopes = {scope(p) for p in listed}
+    assert {year for _, year in scopes} == {2019, None} and other_years == 0
+    assert {iso3 for iso3, _ in scopes} - {None} <= {
+        "BLZ", "CRI", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "DOM"
+    }  # fmt: skip
+    assert (None, None) in scopes  # e.g. conflicting repeated keys across the whole file
+
+
+def test_warnings_are_named_in_the_report_language_and_quoted_as_written(shipped) -> None:
+    html = "".join(b.html for b in annual.warning_notes(_ctx(shipped, "GTM", 2019, "es")))
+    assert "4 advertencias de validación se refieren a este país y año" in html
+    assert "Sexos por encima de su total (raw/unodc_data_glotip.xlsx, fila(s) " in html
+    assert "Corrección declarada" in html and "en inglés" in html
+    assert "32 más se refieren a este país en otros años" in html
+    assert "GTM 2018" not in html  # another year's warning is counted, not listed
+    english = "".join(b.html for b in annual.warning_notes(_ctx(shipped, "GTM", 2019, "en")))
+    assert "Sexes above their total (raw/unodc_data_glotip.xlsx, row(s) " in english

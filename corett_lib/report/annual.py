@@ -29,6 +29,8 @@ from corett_lib.report import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from corett_lib.problems import Problem
+
 VICTIMS = "Detected trafficking victims"
 REPATRIATED = "Repatriated victims"
 
@@ -811,21 +813,87 @@ def data_quality(ctx: Context) -> Block:
                     )
                 )
             )
-    # A member's report lists the warnings that name it; the regional report those of its year.
-    names = (
-        {f" {ctx.year} "} if ctx.regional else {ctx.country, i18n.country_name(ctx.country, "en")}
-    )
-    warnings = [
-        p
-        for p in ctx.ds.warnings
-        if any(n in f" {p.message} {' '.join(map(str, p.sample))} " for n in names)
-    ]
-    if warnings:
-        blocks.append(paragraph(i18n.t("annual.warnings", lang, n=len(warnings))))
-        blocks.append(bullet_list([f"{p.file}: {p.message}" for p in warnings[:15]]))
-    else:
-        blocks.append(paragraph(i18n.t("annual.no_warnings", lang)))
+    blocks += warning_notes(ctx)
     return wrap(*blocks)
+
+
+WARNINGS_SHOWN = 15
+"""At most this many validation warnings are listed on a page; the rest are counted."""
+
+
+def report_warnings(ctx: Context) -> tuple[list[Problem], int]:
+    """Return the validation warnings a report lists, and how many more concern its country in other
+    years.
+
+    A member's report lists the warnings about that member in the report's year, and those about the
+    member with no year (e.g. a ratification date). The regional report lists those about any member in
+    its year, and those about a source file as a whole (repeated keys, characters lost in the export).
+    """
+    from corett_lib.problems import scope
+
+    listed: list[Problem] = []
+    other_years = 0
+    for p in ctx.ds.warnings:
+        iso3, year = scope(p)
+        if ctx.regional:
+            if (iso3 in ctx.members and year == ctx.year) or iso3 is None:
+                listed.append(p)
+        elif iso3 == ctx.country:
+            if year in (None, ctx.year):
+                listed.append(p)
+            else:
+                other_years += 1
+    return listed, other_years
+
+
+def warning_notes(ctx: Context) -> list[Block]:
+    """The data-quality paragraphs on validation warnings, in the report's language.
+
+    The check's name and the location are translated; the validation's own sentence is quoted as
+    written (English), and the page says so.
+    """
+    lang = ctx.lang
+    listed, other_years = report_warnings(ctx)
+    if ctx.regional:
+        head = (
+            i18n.t("annual.warnings_region", lang, n=len(listed), year=ctx.year)
+            if listed
+            else i18n.t("annual.no_warnings_region", lang, year=ctx.year)
+        )
+    else:
+        head = (
+            i18n.t("annual.warnings", lang, n=len(listed))
+            if listed
+            else i18n.t("annual.no_warnings", lang)
+        )
+    blocks: list[Block] = [paragraph(head)]
+    if listed:
+        items = []
+        for p in listed[:WARNINGS_SHOWN]:
+            try:
+                check = i18n.t(f"check.{p.check}", lang)
+            except KeyError:  # a check without a catalogue name yet: its id
+                check = p.check
+            rows = ", ".join(str(r) for r in p.rows[:5]) + (" …" if len(p.rows) > 5 else "")
+            location = (
+                i18n.t("annual.warning_location", lang, file=p.file, rows=rows) if rows else p.file
+            )
+            items.append(
+                i18n.t(
+                    "annual.warning_item", lang, check=check, location=location, message=p.message
+                )
+            )
+        blocks.append(bullet_list(items))
+        if len(listed) > WARNINGS_SHOWN:
+            blocks.append(
+                paragraph(i18n.t("annual.warnings_more", lang, n=len(listed) - WARNINGS_SHOWN))
+            )
+        blocks.append(paragraph(i18n.t("annual.warnings_quoted", lang), css="corett-note"))
+    if other_years:
+        blocks.append(
+            paragraph(i18n.t("annual.warnings_other_years", lang, n=other_years), css="corett-note")
+        )
+    return blocks
 
 
 def methodology(ctx: Context) -> Block:
