@@ -256,6 +256,7 @@ def trend_chart(
     data["x"] = data["x"].astype(int)
     if series is None:
         data["series"] = y_title
+    data = _fill_missing_years(data)
     order = {name: i for i, name in enumerate(dict.fromkeys(data["series"]))}
     data["_series_order"] = data["series"].map(order)
     data = (
@@ -270,7 +271,7 @@ def trend_chart(
 
     records = _records(data)
     base = alt.Chart(alt.Data(values=records))
-    years = sorted(data["x"].unique().tolist())
+    years = list(range(int(data["x"].min()), int(data["x"].max()) + 1))  # every year, gaps too
     x_enc = alt.X(
         "x:Q",
         title=x_title or i18n.t("label.year", lang),
@@ -310,6 +311,23 @@ def trend_chart(
         )
     chart = alt.layer(*layers).properties(title=title, width=_WIDTH, height=_HEIGHT)
     return chart, _trend_alt(data, lang, title, threshold, decimals)
+
+
+def _fill_missing_years(data: pd.DataFrame) -> pd.DataFrame:
+    """Add a row without a value for each year missing from a series between the first and last year,
+    so the axis shows that year and the solid line breaks there instead of joining across it."""
+    import pandas as pd
+
+    full = range(int(data["x"].min()), int(data["x"].max()) + 1)
+    gaps = [
+        {"x": year, "series": name, "_suppressed": False, "_value": math.nan}
+        for name, part in data.groupby("series", sort=False)
+        for year in full
+        if year not in set(part["x"])
+    ]
+    if not gaps:
+        return data
+    return pd.concat([data, pd.DataFrame(gaps)], ignore_index=True)
 
 
 def _trend_alt(data: pd.DataFrame, lang: str, title: str, threshold: float, decimals: int) -> str:

@@ -204,3 +204,16 @@ def test_html_fragment_is_an_accessible_figure_without_scripts_or_urls() -> None
     assert "&quot;quoted&quot; &lt;b&gt;" in fragment
     assert re.search(r"<figcaption>Line chart: Guatemala\..*</figcaption></figure>$", fragment)
     assert "<svg" in fragment and "<script" not in fragment and "http" not in fragment
+
+
+def test_a_year_without_data_stays_on_the_axis_and_breaks_the_line() -> None:
+    df = pd.DataFrame(
+        {"year": [2015, 2016, 2019], "value": [100, 120, 150], "suppressed": [False] * 3}
+    )
+    chart, text = charts.trend_chart(df, lang="en", title="Belize", y_title="Victims")
+    spec = chart.to_dict()
+    values = {r["x"]: r["_value"] for r in spec["data"]["values"]}
+    assert values == {2015: 100.0, 2016: 120.0, 2017: None, 2018: None, 2019: 150.0}
+    ticks = {tuple(layer["encoding"]["x"]["axis"]["values"]) for layer in spec["layer"]}
+    assert ticks == {(2015, 2016, 2017, 2018, 2019)}
+    assert "from 100 in 2015 to 150 in 2019" in text  # the gap years are not values
