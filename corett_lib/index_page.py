@@ -15,16 +15,15 @@ from typing import Any
 
 from corett_lib import manifest
 
-#: Catalogue keys of the page's words (``index.*``, and ``report.<report>.name`` for report names).
-_REPORT_NAMES = ("annual", "evaluation", "sdg")
-
 
 def _label(key: str, lang: str) -> str:
+    """A word of the page from the catalogue: ``index.<key>``, or the name of the report ``key``."""
     from corett_lib import i18n
 
-    if key in _REPORT_NAMES:
+    try:
+        return i18n.t(f"index.{key}", lang)
+    except KeyError:
         return i18n.t(f"report.{key}.name", lang)
-    return i18n.t(f"index.{key}", lang)
 
 
 _CSS = """
