@@ -51,7 +51,7 @@ DEFAULT_REPORTS = ("annual",)
 
 
 def _env(cache: Path) -> dict[str, str]:
-    from corett_lib.execute import jupyter_environment
+    from corett_lib.batch.execute import jupyter_environment
 
     return {**os.environ, **jupyter_environment(), "CORETT_CACHE": str(cache)}
 
@@ -70,7 +70,7 @@ def naive(
     env: dict,
 ) -> float:
     """Wall time of the naive loop: papermill CLI then nbconvert CLI, per report."""
-    from corett_lib import paths
+    from corett_lib.core import paths
 
     t0 = time.perf_counter()
     for year in years:
@@ -133,7 +133,7 @@ def ours(
 
 def plan_full_matrix(out: Path) -> float:
     """Seconds to plan the full default matrix (checksums and the incremental decision)."""
-    from corett_lib import build
+    from corett_lib.batch import build
 
     t0 = time.perf_counter()
     build.plan(out=str(out))
@@ -153,7 +153,7 @@ def run(
     try:
         # Warm the raw-file parse cache once, so neither side pays for parsing the workbook.
         subprocess.run(
-            [sys.executable, "-c", "from corett_lib.data import load; load()"],
+            [sys.executable, "-c", "from corett_lib.validation.load import load; load()"],
             env=env,
             cwd=ROOT,
             check=True,
@@ -170,7 +170,7 @@ def run(
         # No-op: the library is edited while this runs (other work in progress), so catch up first
         # (untimed) until the plan has nothing to do, then time the whole command.
         os.environ["CORETT_CACHE"] = str(cache)
-        from corett_lib import build
+        from corett_lib.batch import build
 
         for _ in range(3):
             if not build.plan(countries=countries, years=years, reports=reports, out=str(out)).todo:
@@ -181,7 +181,7 @@ def run(
             "built"
         ]
         t_plan = plan_full_matrix(work / "empty")
-        from corett_lib import config
+        from corett_lib.core import config
 
         m = config.build_matrix()
         n_full = len(m.country_list()) * len(m.year_list()) * len(m.reports) * len(m.languages)
@@ -226,7 +226,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     if args.full:
-        from corett_lib import config
+        from corett_lib.core import config
 
         m = config.build_matrix()
         figures = run(tuple(m.country_list()), tuple(m.year_list()), tuple(m.reports))

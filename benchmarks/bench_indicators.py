@@ -1,10 +1,10 @@
 """Indicator engine benchmark: 10 million synthetic case-level records, every indicator.
 
-A seeded generator (:func:`corett_lib.indicators.cases.synthetic_cases`, synthetic and illustrative:
+A seeded generator (:func:`corett_lib.analysis.cases.synthetic_cases`, synthetic and illustrative:
 no real person or figure) makes case records in the CTDC format for the nine members over 20 years.
-*Ours* is :func:`~corett_lib.indicators.cases.aggregate_cases` (records -> observations) followed by
-:func:`~corett_lib.indicators.engine.evaluate` and
-:func:`~corett_lib.indicators.engine.indicator_table` for every indicator, every member and CORETT,
+*Ours* is :func:`~corett_lib.analysis.cases.aggregate_cases` (records -> observations) followed by
+:func:`~corett_lib.analysis.indicators.evaluate` and
+:func:`~corett_lib.analysis.indicators.indicator_table` for every indicator, every member and CORETT,
 every year and every disaggregation. *DuckDB* does the same aggregation of the same in-memory records
 (sex x age cube with margins, forms of exploitation, citizenship, per country-year) in SQL with
 grouping sets. Both are timed in the same run (median of ``repeat`` runs) and their totals compared.
@@ -67,8 +67,8 @@ def _population() -> Any:
 
 def ours(records: Any, population: Any, members: tuple[str, ...]) -> tuple[Any, Any, dict]:
     """Aggregate the records and compute every indicator; return (observations, table, times)."""
-    from corett_lib.indicators.cases import aggregate_cases
-    from corett_lib.indicators.engine import evaluate, indicator_table
+    from corett_lib.analysis.cases import aggregate_cases
+    from corett_lib.analysis.indicators import evaluate, indicator_table
 
     t0 = time.perf_counter()
     obs = aggregate_cases(records)
@@ -113,8 +113,8 @@ def run(sizes: tuple[int, ...] = SIZES, repeat: int = 3, seed: int = 20260101) -
     """
     import duckdb
 
-    from corett_lib.config import members
-    from corett_lib.indicators.cases import synthetic_cases
+    from corett_lib.analysis.cases import synthetic_cases
+    from corett_lib.core.config import members
 
     mem = members()
     population = _population()

@@ -50,7 +50,7 @@ print(json.dumps({"great_expectations import alone (s)": round(time.perf_counter
 LOAD_CODE = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from corett_lib import data
+from corett_lib.validation import load as data
 ds = data.load(strict=False, use_cache=False)
 total = time.perf_counter() - t0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -6,14 +6,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from corett_lib import paths
-from corett_lib.report import Context, annual
+from corett_lib.core import paths
+from corett_lib.reporting import annual
+from corett_lib.reporting.context import Context
 
 
 @pytest.fixture(scope="module")
 def plan_data() -> SimpleNamespace:
-    from corett_lib.monitoring import load_monitoring
-    from corett_lib.sources.plans import read_plan_items
+    from corett_lib.dataset.monitoring import load_monitoring
+    from corett_lib.raw.plans import read_plan_items
 
     items, _ = read_plan_items(paths.raw_path("plan_items", None), "raw/plan_items.csv")
     monitoring, _ = load_monitoring(plan_items=items)
@@ -21,7 +22,7 @@ def plan_data() -> SimpleNamespace:
 
 
 def _ctx(ds: SimpleNamespace, country: str, year: int, lang: str = "en") -> Context:
-    from corett_lib.publish import Ledger
+    from corett_lib.publishing.publish import Ledger
 
     return Context(country=country, year=year, lang=lang, ds=ds, k=5, ledger=Ledger(k=5))
 
@@ -73,13 +74,13 @@ def test_before_the_plan_there_is_no_progress_table(plan_data) -> None:
 
 @pytest.fixture(scope="module")
 def shipped() -> SimpleNamespace:
-    from corett_lib.data import load
+    from corett_lib.validation.load import load
 
     return load()
 
 
 def test_a_member_report_lists_the_warnings_of_its_country_and_year_only(shipped) -> None:
-    from corett_lib.problems import scope
+    from corett_lib.core.problems import scope
 
     listed, other_years = annual.report_warnings(_ctx(shipped, "GTM", 2019))
     assert {scope(p) for p in listed} == {("GTM", 2019)}
@@ -94,7 +95,7 @@ def test_a_member_report_lists_the_warnings_of_its_country_and_year_only(shipped
 def test_the_regional_report_lists_the_members_warnings_of_its_year_and_the_file_wide_ones(
     shipped,
 ) -> None:
-    from corett_lib.problems import scope
+    from corett_lib.core.problems import scope
 
     listed, other_years = annual.report_warnings(_ctx(shipped, "CORETT", 2019))
     scopes = {scope(p) for p in listed}

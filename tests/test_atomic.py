@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corett_lib import atomic
+from corett_lib.core import atomic
 
 
 def test_a_writer_that_fails_leaves_the_previous_file_and_no_temporary(tmp_path: Path) -> None:

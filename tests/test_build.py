@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from corett_lib import build, manifest, paths
-from corett_lib.build import BuildError, Job
-from corett_lib.cli import main
-from corett_lib.index_page import render_index
-from corett_lib.render import offline_violations
+from corett_lib.batch import build, manifest
+from corett_lib.batch.build import BuildError, Job
+from corett_lib.batch.index_page import render_index
+from corett_lib.batch.render import offline_violations
+from corett_lib.cli.main import main
+from corett_lib.core import paths
 
 NOTEBOOK = paths.notebook_path("annual")
 
@@ -52,7 +53,7 @@ def test_report_titles_name_every_report_in_both_languages() -> None:
 
 
 def test_kernels_warm_up_every_report_module() -> None:
-    for module in ("report.annual", "report.evaluation_report", "report.sdg"):
+    for module in ("reporting.annual", "reporting.evaluation", "reporting.sdg"):
         assert f"corett_lib.{module}" in build.WARM_UP
 
 
@@ -164,7 +165,7 @@ def test_index_lists_every_report_with_its_status_in_both_languages() -> None:
     assert "failed" in page and "falló" in page and "R1" in page
     assert "Last build" in page and "Última generación" in page  # words from the catalogue
     assert "<script" not in page and offline_violations(page) == []
-    from corett_lib.scanner import scan_html
+    from corett_lib.publishing.scanner import scan_html
 
     assert scan_html(page, 5) == []  # a layout table, marked exempt for the disclosure scanner
 
@@ -362,7 +363,7 @@ def test_kernels_skip_the_unused_slow_import_and_jsonschema_still_works() -> Non
     code = (
         "import importlib.util\n"
         "print('installed' if importlib.util.find_spec('rfc3987_syntax') else 'absent')\n"
-        "from corett_lib.execute import skip_unused_slow_imports\n"
+        "from corett_lib.batch.execute import skip_unused_slow_imports\n"
         "skip_unused_slow_imports()\n"
         "import jsonschema, altair as alt\n"
         "alt.Chart(alt.Data(values=[{'x': 1}])).mark_point().encode(x='x:Q').to_dict()\n"

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from corett_lib import charts, i18n
+from corett_lib.core import i18n
+from corett_lib.reporting import charts
 
 SVG_NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corett_lib import config, paths
+from corett_lib.core import config, paths
 
 
 def test_shipped_coalition_has_the_nine_members() -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from corett_lib import paths
-from corett_lib.problems import DataError
-from corett_lib.schema import OBSERVATION_COLUMNS
-from corett_lib.sources.corett import (
+from corett_lib.core import paths
+from corett_lib.core.problems import DataError
+from corett_lib.core.schema import OBSERVATION_COLUMNS
+from corett_lib.raw.corett import (
     parse_count,
     parse_percent,
     read_corett_composition,

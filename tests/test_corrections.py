@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corett_lib import paths
-from corett_lib.corrections import Correction, apply_corrections, load_corrections
-from corett_lib.problems import DataError
-from corett_lib.sources.unodc import apply_duplicate_rule, read_glotip
+from corett_lib.core import paths
+from corett_lib.core.problems import DataError
+from corett_lib.raw.corrections import Correction, apply_corrections, load_corrections
+from corett_lib.raw.unodc import apply_duplicate_rule, read_glotip
 
 SHIPPED = paths.PROJECT_ROOT / "data" / "corrections.yaml"
 REL = "raw/unodc_data_glotip.xlsx"

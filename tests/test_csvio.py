@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from corett_lib.csvio import (
+from corett_lib.core.problems import DataError
+from corett_lib.raw.csvio import (
     CsvRow,
     error,
     missing_columns,
@@ -21,7 +22,6 @@ from corett_lib.csvio import (
     scan,
     stripped_records,
 )
-from corett_lib.problems import DataError
 
 REL = "raw/t.csv"
 LATIN1 = b"iso3,name\nPAN,Panam\xe1\n"  # 0xe1 (a-acute in Latin-1) at byte offset 19, line 2

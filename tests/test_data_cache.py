@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corett_lib import data
+from corett_lib.validation import load as data
 
 
 class _Loaded:
@@ -23,7 +23,7 @@ def test_load_is_reused_until_a_file_of_the_folder_changes(
         calls.append(root)
         return _Loaded()
 
-    monkeypatch.setattr("corett_lib.loading.load_dataset", fake_load_dataset)
+    monkeypatch.setattr("corett_lib.validation.load.load_validated", fake_load_dataset)
     monkeypatch.setattr(data, "_CACHE", {})
     (tmp_path / "raw").mkdir()
     f = tmp_path / "raw" / "population.csv"

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from corett_lib.disclosure import (
+from corett_lib.publishing.disclosure import (
     Cell,
     DisclosureError,
     Relation,

@@ -8,11 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corett_lib import config, evaluation
-from corett_lib.evaluation import Evidence, answer, grade
-from corett_lib.monitoring import load_monitoring
-from corett_lib.paths import monitoring_dir, raw_path
-from corett_lib.sources.plans import read_plan_items
+from corett_lib.analysis import evaluation
+from corett_lib.analysis.evaluation import Evidence, answer, grade
+from corett_lib.core import config
+from corett_lib.core.paths import monitoring_dir, raw_path
+from corett_lib.dataset.monitoring import load_monitoring
+from corett_lib.raw.plans import read_plan_items
 
 FIXTURES = Path(__file__).parent / "fixtures" / "monitoring"
 
@@ -165,7 +166,7 @@ def test_grades(ev: Evidence) -> None:
 
 
 def test_monitoring_matrix_shows_availability_per_objective(ev: Evidence) -> None:
-    from corett_lib.sources.evaluation_framework import read_monitoring_matrix
+    from corett_lib.raw.evaluation_framework import read_monitoring_matrix
 
     mm, _ = read_monitoring_matrix(raw_path("monitoring_matrix"), "raw/monitoring_matrix.csv")
     out = evaluation.monitoring_matrix(ev, mm).set_index("objective_id")
@@ -192,7 +193,7 @@ def test_followup_lists_activities_on_time_and_late_with_causes(ev: Evidence) ->
 
 
 def test_every_question_of_the_framework_has_a_rule_except_the_placeholder() -> None:
-    from corett_lib.sources.evaluation_framework import (
+    from corett_lib.raw.evaluation_framework import (
         read_evaluation_questions,
         read_followup_questions,
     )
@@ -219,8 +220,8 @@ def test_the_region_sums_its_members(items: pd.DataFrame, monitoring: pd.DataFra
 def test_report_sections_render_in_both_languages_with_the_banner_only_when_illustrative(
     tmp_path: Path,
 ) -> None:
-    from corett_lib.monitoring import ILLUSTRATIVE_FILE
-    from corett_lib.report import evaluation_report as er
+    from corett_lib.dataset.monitoring import ILLUSTRATIVE_FILE
+    from corett_lib.reporting import evaluation as er
 
     data = tmp_path / "data"
     shutil.copytree(Path(__file__).parent / "fixtures" / "good", data)

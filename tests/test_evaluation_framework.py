@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corett_lib.paths import raw_path
-from corett_lib.problems import DataError
-from corett_lib.sources.evaluation_framework import (
+from corett_lib.core.paths import raw_path
+from corett_lib.core.problems import DataError
+from corett_lib.raw.evaluation_framework import (
     EVALUATION_COLUMNS,
     MONITORING_COLUMNS,
     check_plan_links,
@@ -19,7 +19,7 @@ from corett_lib.sources.evaluation_framework import (
     read_followup_questions,
     read_monitoring_matrix,
 )
-from corett_lib.sources.plans import read_plan_items
+from corett_lib.raw.plans import read_plan_items
 
 
 @pytest.fixture(scope="module")

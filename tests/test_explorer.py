@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from corett_lib import explorer as ex
-from corett_lib import paths
+from corett_lib.apps import explorer as ex
+from corett_lib.core import paths
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
@@ -67,7 +67,7 @@ def test_honduras_forms_of_exploitation_2016_2022_in_spanish(hnd_forms: ex.Explo
     assert _cell(v, 2021, "Trabajo forzoso") == "52"
     assert _cell(v, 2022, "Explotación sexual") == "45"
     # 2021: 52 + 11 + 37 = 100, the total is 101; a remainder of 1 is a hidden small count, so one
-    # more part is suppressed (complementary suppression, corett_lib.disclosure rule 3).
+    # more part is suppressed (complementary suppression, corett_lib.publishing.disclosure rule 3).
     assert _cell(v, 2021, "Otras formas de explotación") == "suprimido"
     assert v.table.status.loc[21].tolist().count("complementary") == 1
     assert "Trabajo forzoso: aumento de 8 en 2016 a 11 en 2022" in v.alt_text

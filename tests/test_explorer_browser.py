@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from corett_lib import paths
+from corett_lib.core import paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

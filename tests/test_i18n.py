@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from corett_lib import i18n, paths
+from corett_lib.core import i18n, paths
 
 
 def test_english_and_spanish_have_the_same_keys_and_placeholders() -> None:

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from corett_lib.indicators import cli as ind_cli
-from corett_lib.indicators.engine import evaluate, indicator_table
-from corett_lib.indicators.reconcile import reconciliation
-from corett_lib.indicators.registry import REGISTRY_PATH, RegistryError, load_registry
+from corett_lib.analysis.indicators import evaluate, indicator_table
+from corett_lib.analysis.reconcile import reconciliation
+from corett_lib.cli import indicators as ind_cli
+from corett_lib.dataset.registry import REGISTRY_PATH, RegistryError, load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMBERS = ("BLZ", "CRI", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "DOM")
@@ -448,7 +448,7 @@ class _FakeDataset:
 @pytest.fixture
 def fake_load(monkeypatch: pytest.MonkeyPatch) -> None:
     obs = frame([*chart3_rows(), ob("UNODC", "GTM", 2019, 434), ob("UNODC", "BLZ", 2019, "<5")])
-    monkeypatch.setattr("corett_lib.data.load", lambda data=None: _FakeDataset(obs))
+    monkeypatch.setattr("corett_lib.validation.load.load", lambda data=None: _FakeDataset(obs))
 
 
 def test_cli_table_in_spanish(fake_load: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -486,16 +486,16 @@ def test_cli_rejects_an_unknown_country_and_indicator(
 
 def test_shipped_data_gives_the_issue_figures() -> None:
     for module in (
-        "corett_lib.sources.unodc",
-        "corett_lib.reference",
-        "corett_lib.provenance",
-        "corett_lib.corrections",
+        "corett_lib.raw.unodc",
+        "corett_lib.raw.reference",
+        "corett_lib.raw.provenance",
+        "corett_lib.raw.corrections",
     ):  # the loading orchestration's parts, written in parallel by other issues
         pytest.importorskip(module, reason=f"{module} not written yet")
-    from corett_lib import paths
-    from corett_lib.loading import load_dataset
+    from corett_lib.core import paths
+    from corett_lib.dataset.loading import load_dataset
 
-    ds = load_dataset(paths.data_dir(), validate=False)  # validation has its own tests
+    ds = load_dataset(paths.data_dir())  # validation has its own tests
     assert not [p for p in ds.errors if p.table == "observations"]
     ev = evaluate(ds.observations, ds.population)
     t = indicator_table(ev, years=range(2010, 2023), disaggregations=None)
@@ -517,7 +517,7 @@ def test_shipped_data_gives_the_issue_figures() -> None:
 
 
 def test_a_repeated_observation_key_is_an_error_not_a_double_count() -> None:
-    from corett_lib.problems import DataError
+    from corett_lib.core.problems import DataError
 
     obs = frame([ob("UNODC", "GTM", 2019, 434), ob("UNODC", "GTM", 2019, 434)])
     with pytest.raises(DataError, match="2 observations share a key") as exc:
@@ -533,7 +533,7 @@ def test_registry_plan_links_exist_in_the_shipped_plan_items() -> None:
 
 
 def test_no_observations_at_all_gives_no_data_rows() -> None:
-    from corett_lib.schema import OBSERVATION_COLUMNS
+    from corett_lib.core.schema import OBSERVATION_COLUMNS
 
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in OBSERVATION_COLUMNS})
     t = indicator_table(empty, pop(), countries=["GTM", "CORETT"], years=[2019], members=MEMBERS)

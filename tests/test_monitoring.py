@@ -8,20 +8,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corett_lib import config, paths
-from corett_lib.monitoring import (
+from corett_lib.core import config, paths
+from corett_lib.dataset.illustrative import generate_illustrative
+from corett_lib.dataset.monitoring import (
     COLLECTED_FILE,
     COLUMNS,
     ILLUSTRATIVE,
     ILLUSTRATIVE_FILE,
-    export_monitoring,
-    generate_illustrative,
     load_monitoring,
     merge_rows,
     monitored_items,
     read_monitoring_file,
 )
-from corett_lib.sources.plans import read_plan_items
+from corett_lib.publishing.monitoring_export import export_monitoring
+from corett_lib.raw.plans import read_plan_items
 
 FIXTURES = Path(__file__).parent / "fixtures" / "monitoring"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from corett_lib import paths
+from corett_lib.core import paths
 
 NOTEBOOKS = sorted(paths.notebooks_dir().glob("*.ipynb"))
 

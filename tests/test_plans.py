@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corett_lib.paths import raw_path
-from corett_lib.problems import DataError
-from corett_lib.sources.plans import (
+from corett_lib.core.paths import raw_path
+from corett_lib.core.problems import DataError
+from corett_lib.raw.plans import (
     PLAN_COLUMNS,
     level_counts,
     plan_indicators,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from corett_lib import paths
-from corett_lib.problems import DataError
-from corett_lib.provenance import check_provenance, read_provenance, sha256_file
+from corett_lib.core import paths
+from corett_lib.core.problems import DataError
+from corett_lib.raw.provenance import check_provenance, read_provenance, sha256_file
 
 DATA = paths.PROJECT_ROOT / "data"
 SHIPPED_BY_THIS_RECORD = {

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from corett_lib.publish import (
+from corett_lib.publishing.publish import (
     Ledger,
     export_csv,
     export_excel,
@@ -247,7 +247,7 @@ def test_k_defaults_to_the_ledgers() -> None:
 
 
 def test_sum_with_censored_parts_is_shown_as_its_range() -> None:
-    from corett_lib.disclosure import Cell
+    from corett_lib.publishing.disclosure import Cell
 
     df = pd.DataFrame({"member": ["A", "B", "Region"], "n": ["<5", 798.0, Cell.bounded(799, 802)]})
     pub = publish_table(df, table_id="sum", count_columns=["n"], total_row={"member": "Region"})

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corett_lib import paths
-from corett_lib.problems import DataError
-from corett_lib.sources.ratifications import (
+from corett_lib.core import paths
+from corett_lib.core.problems import DataError
+from corett_lib.raw.ratifications import (
     ChartDate,
     parse_chart_date,
     read_instruments,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corett_lib import paths
-from corett_lib.problems import DataError
-from corett_lib.reference import country_name, read_countries, read_population, read_sdg
+from corett_lib.core import paths
+from corett_lib.core.problems import DataError
+from corett_lib.raw.reference import country_name, read_countries, read_population, read_sdg
 
 RAW = paths.PROJECT_ROOT / "data" / "raw"
 POP = "raw/population.csv"

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from corett_lib.render import (
+from corett_lib.batch.render import (
     RenderError,
     chart_svg,
     evaluator_notebook,
@@ -122,7 +122,7 @@ def test_a_thread_reuses_its_exporter_and_pages_do_not_depend_on_it(
 ) -> None:
     import threading
 
-    from corett_lib import render
+    from corett_lib.batch import render
 
     assert render._exporter() is render._exporter()
     other: list[object] = []

@@ -52,7 +52,7 @@ def test_cli_help_lists_commands_without_importing_heavy_libraries() -> None:
     code = (
         "import sys\n"
         "from click.testing import CliRunner\n"
-        "from corett_lib.cli import main\n"
+        "from corett_lib.cli.main import main\n"
         "r = CliRunner().invoke(main, ['--help'])\n"
         "print(r.output)\n"
         "heavy = [m for m in ('pandas', 'great_expectations', 'altair', 'papermill', 'nbconvert')"

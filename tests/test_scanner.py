@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corett_lib.publish import Ledger, publish_chart_data, publish_table
-from corett_lib.scanner import scan_html, scan_outputs
+from corett_lib.publishing.publish import Ledger, publish_chart_data, publish_table
+from corett_lib.publishing.scanner import scan_html, scan_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,7 +152,7 @@ def test_vegalite_spec_without_usermeta_is_found_and_with_it_is_checked() -> Non
 
 
 def _svg_page(df: pd.DataFrame) -> str:
-    from corett_lib.render import chart_svg
+    from corett_lib.batch.render import chart_svg
 
     cd = publish_chart_data(df, chart_id="trend", count_columns=["n"])
     spec = {
@@ -199,7 +199,7 @@ def test_full_build_has_no_disclosure_findings(tmp_path: Path) -> None:
     monitoring data), every report, both languages (60 reports). Scan a full build with
     ``CORETT_SCAN_OUT``.
     """
-    from corett_lib import config
+    from corett_lib.core import config
 
     k = config.build_matrix().disclosure_k
     out = os.environ.get("CORETT_SCAN_OUT")
@@ -210,7 +210,7 @@ def test_full_build_has_no_disclosure_findings(tmp_path: Path) -> None:
             [
                 sys.executable,
                 "-m",
-                "corett_lib.cli",
+                "corett_lib.cli.main",
                 "build",
                 "--out",
                 out,
@@ -234,7 +234,7 @@ def test_full_build_has_no_disclosure_findings(tmp_path: Path) -> None:
 def test_corett_scan_command_exits_1_on_findings_and_0_when_clean(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from corett_lib.cli import main
+    from corett_lib.cli.main import main
 
     page = tmp_path / "2019" / "GTM" / "annual.en.html"
     page.parent.mkdir(parents=True)

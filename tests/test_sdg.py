@@ -9,13 +9,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corett_lib import paths, sdg
-from corett_lib.reference import read_sdg
-from corett_lib.sources.plans import read_plan_items
-from corett_lib.sources.ratifications import read_instruments, read_ratifications
+from corett_lib.analysis import sdg
+from corett_lib.core import paths
+from corett_lib.dataset import sdg_mapping
+from corett_lib.raw.plans import read_plan_items
+from corett_lib.raw.ratifications import read_instruments, read_ratifications
+from corett_lib.raw.reference import read_sdg
+from corett_lib.validation import sdg_mapping as sdg_checks
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sdg"
-SHIPPED = paths.PROJECT_ROOT / "data" / sdg.MAPPING_FILE
+SHIPPED = paths.PROJECT_ROOT / "data" / sdg_mapping.MAPPING_FILE
 
 
 @pytest.fixture(scope="module")
@@ -34,17 +37,19 @@ def ref() -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def shipped() -> sdg.Mapping:
-    mapping, problems = sdg.read_mapping(SHIPPED, "sdg_mapping.yaml")
+def shipped() -> sdg_mapping.Mapping:
+    mapping, problems = sdg_mapping.read_mapping(SHIPPED, "sdg_mapping.yaml")
     assert problems == []
     assert mapping is not None
     return mapping
 
 
 def _check(
-    mapping: sdg.Mapping, ref: dict[str, pd.DataFrame], plan_items: pd.DataFrame | None = None
+    mapping: sdg_mapping.Mapping,
+    ref: dict[str, pd.DataFrame],
+    plan_items: pd.DataFrame | None = None,
 ):
-    return sdg.check_mapping(
+    return sdg_checks.check_mapping(
         mapping,
         sdg=ref["sdg_targets"],
         plan_items=ref["plan_items"] if plan_items is None else plan_items,
@@ -55,7 +60,7 @@ def _check(
 # --------------------------------------------------------------------------- the shipped mapping
 
 
-def test_shipped_mapping_passes_every_check(shipped: sdg.Mapping, ref: dict) -> None:
+def test_shipped_mapping_passes_every_check(shipped: sdg_mapping.Mapping, ref: dict) -> None:
     assert _check(shipped, ref) == []
     assert shipped.targets == ("5.2", "5.3", "8.7", "10.7", "16.2", "16.3", "17.17")
     assert len(shipped.links) == 90
@@ -67,7 +72,9 @@ def test_shipped_mapping_passes_every_check(shipped: sdg.Mapping, ref: dict) -> 
     )
 
 
-def test_every_mapped_code_exists_in_the_reference_file(shipped: sdg.Mapping, ref: dict) -> None:
+def test_every_mapped_code_exists_in_the_reference_file(
+    shipped: sdg_mapping.Mapping, ref: dict
+) -> None:
     codes = set(ref["sdg_targets"]["code"])
     targets = set(ref["sdg_targets"].loc[ref["sdg_targets"]["level"] == "target", "code"])
     assert set(shipped.links["sdg_code"]) - codes == set()
@@ -77,7 +84,7 @@ def test_every_mapped_code_exists_in_the_reference_file(shipped: sdg.Mapping, re
 
 
 def test_every_plan_indicator_is_mapped_or_marked_not_sdg_related(
-    shipped: sdg.Mapping, ref: dict
+    shipped: sdg_mapping.Mapping, ref: dict
 ) -> None:
     items = ref["plan_items"]
     indicators = set(items.loc[items["level"] == "indicator", "id"])
@@ -91,12 +98,14 @@ def test_every_plan_indicator_is_mapped_or_marked_not_sdg_related(
     assert sorted(marked) == ["PREV.A2.O2.IND2", "RM.A4.O6.IND3", "RM.A4.O6.IND4", "RM.A4.O7.IND3"]
 
 
-def test_only_16_2_2_is_computed_and_the_other_targets_say_why(shipped: sdg.Mapping) -> None:
+def test_only_16_2_2_is_computed_and_the_other_targets_say_why(
+    shipped: sdg_mapping.Mapping,
+) -> None:
     gi = shipped.global_indicators.set_index("code")
     assert gi.loc["16.2.2", "workbench_indicator"] == "victims_rate"
     assert (gi.drop(index="16.2.2")["workbench_indicator"] == "").all()
     un = sdg.uncomputable_targets(shipped)
-    assert sdg.sort_codes(un["target"]) == ["5.2", "5.3", "8.7", "10.7", "16.3", "17.17"]
+    assert sdg_mapping.sort_codes(un["target"]) == ["5.2", "5.3", "8.7", "10.7", "16.3", "17.17"]
     assert un.set_index("code").loc["8.7.1", "reason_en"].startswith("Child labour")
 
 
@@ -104,7 +113,7 @@ def test_only_16_2_2_is_computed_and_the_other_targets_say_why(shipped: sdg.Mapp
 
 
 def _problems(name: str, ref: dict) -> list:
-    mapping, problems = sdg.read_mapping(FIXTURES / name, name)
+    mapping, problems = sdg_mapping.read_mapping(FIXTURES / name, name)
     assert mapping is not None
     plans = ref["plan_items"][ref["plan_items"]["id"].isin(["PREV.A1.O1.IND1", "PREV.A1.O1.IND2"])]
     return [p for p in problems + _check(mapping, ref, plans) if p.severity == "error"]
@@ -148,7 +157,7 @@ def test_one_defect_one_problem_naming_file_row_and_column(
 def test_a_file_that_is_not_yaml_is_one_problem(tmp_path: Path) -> None:
     bad = tmp_path / "sdg_mapping.yaml"
     bad.write_text("links: [unclosed\n", encoding="utf-8")
-    mapping, problems = sdg.read_mapping(bad)
+    mapping, problems = sdg_mapping.read_mapping(bad)
     assert mapping is None
     assert [(p.check, p.file) for p in problems] == [("yaml_valid", "sdg_mapping.yaml")]
 
@@ -196,8 +205,8 @@ def test_progress_with_target_compares_growth_with_the_growth_needed(
 
 
 def test_docstring_examples_run() -> None:
-    result = doctest.testmod(sdg)
-    assert result.attempted == 19 and result.failed == 0
+    results = [doctest.testmod(sdg), doctest.testmod(sdg_mapping)]
+    assert sum(r.attempted for r in results) == 19 and sum(r.failed for r in results) == 0
 
 
 def test_an_unknown_direction_is_an_error() -> None:
@@ -208,7 +217,9 @@ def test_an_unknown_direction_is_an_error() -> None:
 # --------------------------------------------------------------------------- instruments
 
 
-def test_belize_blank_trafficking_protocol_cell_is_a_gap(shipped: sdg.Mapping, ref: dict) -> None:
+def test_belize_blank_trafficking_protocol_cell_is_a_gap(
+    shipped: sdg_mapping.Mapping, ref: dict
+) -> None:
     ins = sdg.instrument_status(shipped, ref["ratifications"], ref["instruments"], "BLZ", 2019)
     row = ins.set_index("instrument_id").loc["trafficking_protocol_2000"]
     assert (row["status"], row["date_iso"], row["targets"]) == ("gap", "", "5.2, 8.7, 16.2")
@@ -217,7 +228,9 @@ def test_belize_blank_trafficking_protocol_cell_is_a_gap(shipped: sdg.Mapping, r
     assert (row["status"], row["date_iso"]) == ("ratified_later", "2004-04-01")
 
 
-def test_regional_instrument_status_has_every_member(shipped: sdg.Mapping, ref: dict) -> None:
+def test_regional_instrument_status_has_every_member(
+    shipped: sdg_mapping.Mapping, ref: dict
+) -> None:
     members = ("BLZ", "CRI", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "DOM")
     ins = sdg.instrument_status(
         shipped, ref["ratifications"], ref["instruments"], "CORETT", 2019, members=members
@@ -232,20 +245,20 @@ def test_regional_instrument_status_has_every_member(shipped: sdg.Mapping, ref: 
 
 @pytest.fixture(scope="module")
 def ds():
-    from corett_lib.data import load
+    from corett_lib.validation.load import load
 
     return load()
 
 
 def _ctx(ds, country: str, lang: str, year: int = 2019):
-    from corett_lib.publish import Ledger
-    from corett_lib.report import Context
+    from corett_lib.publishing.publish import Ledger
+    from corett_lib.reporting.context import Context
 
     return Context(country=country, year=year, lang=lang, ds=ds, k=5, ledger=Ledger(k=5))
 
 
 def test_guatemala_2019_16_2_2_is_2_54(ds) -> None:
-    from corett_lib.report import evaluation
+    from corett_lib.reporting.context import evaluation
 
     s = sdg.series_16_2_2(evaluation(ds), "GTM", until=2019).set_index("year")
     assert round(float(s.at[2019, "rate"]), 2) == 2.54
@@ -257,7 +270,7 @@ def test_guatemala_2019_16_2_2_is_2_54(ds) -> None:
 
 
 def test_guatemala_2019_progress(ds) -> None:
-    from corett_lib.report import evaluation
+    from corett_lib.reporting.context import evaluation
 
     p = sdg.progress_table(evaluation(ds), "GTM", 2019).set_index("indicator_id")
     assert p.at["victims_rate", "status"] == "context"
@@ -272,7 +285,7 @@ def test_guatemala_2019_progress(ds) -> None:
 
 
 def test_belize_report_shows_the_trafficking_protocol_gap(ds) -> None:
-    from corett_lib.report import sdg as report
+    from corett_lib.reporting import sdg as report
 
     html = report.instruments(_ctx(ds, "BLZ", "en")).html
     assert (
@@ -284,7 +297,7 @@ def test_belize_report_shows_the_trafficking_protocol_gap(ds) -> None:
 
 
 def test_regional_report_renders_in_spanish(ds) -> None:
-    from corett_lib.report import sdg as report
+    from corett_lib.reporting import sdg as report
 
     ctx = _ctx(ds, "CORETT", "es")
     html = "".join(

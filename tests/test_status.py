@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corett_lib.indicators.status import assess, plan_progress, with_status
+from corett_lib.analysis.status import assess, plan_progress, with_status
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,11 +8,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from corett_lib import paths
-from corett_lib.corrections import Correction, load_corrections
-from corett_lib.problems import DataError
-from corett_lib.schema import OBSERVATION_COLUMNS
-from corett_lib.sources.unodc import HEADER, apply_duplicate_rule, read_glotip
+from corett_lib.core import paths
+from corett_lib.core.problems import DataError
+from corett_lib.core.schema import OBSERVATION_COLUMNS
+from corett_lib.raw.corrections import Correction, load_corrections
+from corett_lib.raw.unodc import HEADER, apply_duplicate_rule, read_glotip
 
 REL = "raw/unodc_data_glotip.xlsx"
 TOTALS = ("Total", "Total", "Total", "Total")  # dimension, category, sex, age

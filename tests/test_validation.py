@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corett_lib.problems import Problem
-from corett_lib.schema import OBSERVATION_COLUMNS
-from corett_lib.validation import checks, runner, suites
+from corett_lib.cli import validate as cli_validate
+from corett_lib.core.problems import Problem
+from corett_lib.core.schema import OBSERVATION_COLUMNS
+from corett_lib.validation import checks, gx, runner, suites, text
 from corett_lib.validation.html import render_page
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
@@ -281,7 +282,7 @@ def test_validation_makes_no_network_call(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(runner, "_GX", {})  # a fresh context, created under the patch
+    monkeypatch.setattr(gx, "_GX", {})  # a fresh context, created under the patch
     monkeypatch.setattr(runner, "_RESULTS", {})  # and a real GX run, not a remembered result
     monkeypatch.setattr(runner, "DISK_CACHE", False)
     df = obs(*SLV_2019_SEXUAL)
@@ -290,7 +291,7 @@ def test_validation_makes_no_network_call(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_gx_context_is_ephemeral_without_progress_bars() -> None:
-    context = runner.gx_context()
+    context = gx.gx_context()
     assert type(context).__name__ == "EphemeralDataContext"
     assert context.progress_bars["globally"] is False
     assert os.environ["GX_ANALYTICS_ENABLED"] == "False"
@@ -320,7 +321,7 @@ def test_text_output_escapes_markup_and_control_characters() -> None:
     p = Problem(
         "error", "text_no_markup", GLOTIP, "markup", rows=(20,), sample=("<script>\x1b[2J",)
     )
-    text = runner.format_text(
+    text = cli_validate.format_text(
         [p], {"errors": 1, "warnings": 0, "data_dir": "/d", "seconds": 0.1, "page": "/o/index.html"}
     )
     assert "<script>" not in text and "\x1b" not in text
@@ -330,15 +331,15 @@ def test_text_output_escapes_markup_and_control_characters() -> None:
 
 def test_json_output_is_safe_to_embed() -> None:
     assert (
-        runner.to_json({"x": "</script><b>&"})
+        cli_validate.to_json({"x": "</script><b>&"})
         == '{\n  "x": "\\u003c/script\\u003e\\u003cb\\u003e\\u0026"\n}'
     )
 
 
 def test_write_atomic_leaves_no_temporary_file(tmp_path: Path) -> None:
     target = tmp_path / "validation" / "index.html"
-    runner.write_atomic(target, "one")
-    runner.write_atomic(target, "two")
+    cli_validate.write_atomic(target, "one")
+    cli_validate.write_atomic(target, "two")
     assert target.read_text(encoding="utf-8") == "two"
     assert [f.name for f in target.parent.iterdir()] == ["index.html"]
 
@@ -351,7 +352,7 @@ def test_shipped_data_validates_with_declared_warnings_only(
 
     from click.testing import CliRunner
 
-    from corett_lib.cli import main
+    from corett_lib.cli.main import main
 
     monkeypatch.setenv("CORETT_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("CORETT_DATA", raising=False)
@@ -371,8 +372,8 @@ def test_shipped_data_validates_with_declared_warnings_only(
 
 
 def test_corrections_are_routed_to_the_table_of_their_file() -> None:
-    from corett_lib.corrections import Correction
-    from corett_lib.loading import route_corrections
+    from corett_lib.dataset.loading import route_corrections
+    from corett_lib.raw.corrections import Correction
 
     def c(ident: str, where: dict) -> Correction:
         return Correction(id=ident, where=where, action="flag", reason="r", publisher_informed="no")
@@ -406,7 +407,7 @@ def test_text_checks_name_each_file_row_and_declared_rows_warn() -> None:
         ("GTM", 2017, "Total", "<i>x</i>", "Total", "Total", "70", 11),
         ("GTM", 2016, "Total", "Total", "Total", "Total", "60", 12),
     )
-    got = runner.text_problems("observations", df, ["category", "indicator"])
+    got = text.text_problems("observations", df, ["category", "indicator"])
     assert [(p.severity, p.check, p.file, p.rows, p.column, p.message) for p in got] == [
         (
             "error",
@@ -470,15 +471,15 @@ def test_a_broken_indicator_registry_is_an_error_not_a_crash(tmp_path: Path) -> 
 def test_a_broken_registry_fails_validation_of_a_good_folder(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from corett_lib.indicators import registry as reg
-    from corett_lib.loading import load_dataset
+    from corett_lib.dataset import registry as reg
+    from corett_lib.validation.load import load_validated
 
     broken = tmp_path / "registry.yaml"
     broken.write_text("version: 1\n", encoding="utf-8")
     monkeypatch.setattr(reg, "REGISTRY_PATH", broken)
     reg._shipped.cache_clear()
     try:
-        ds = load_dataset(FIXTURES / "good")
+        ds = load_validated(FIXTURES / "good")
     finally:
         monkeypatch.undo()
         reg._shipped.cache_clear()
@@ -488,7 +489,7 @@ def test_a_broken_registry_fails_validation_of_a_good_folder(
 def test_the_good_folder_puts_every_new_input_on_the_dataset(tmp_path: Path) -> None:
     import shutil
 
-    from corett_lib.loading import load_dataset
+    from corett_lib.validation.load import load_validated
 
     data = tmp_path / "data"
     shutil.copytree(FIXTURES / "good", data)
@@ -500,7 +501,7 @@ def test_the_good_folder_puts_every_new_input_on_the_dataset(tmp_path: Path) -> 
     (data / "monitoring" / "illustrative_actuals.csv").write_text(  # GTM 2021 only
         "".join([lines[0], *(x for x in lines[1:] if ",GTM,2021," in x)]), encoding="utf-8"
     )
-    ds = load_dataset(data)
+    ds = load_validated(data)
     assert ds.problems == []
     assert len(ds.evaluation_questions) == 20 and ds.evaluation_questions["id"].iloc[-1] == "EQ20"
     assert ds.followup_questions["id"].tolist() == [f"FQ{i}" for i in range(1, 8)]
@@ -511,9 +512,9 @@ def test_the_good_folder_puts_every_new_input_on_the_dataset(tmp_path: Path) -> 
 
 
 def test_framework_links_and_text_are_checked_against_the_plan() -> None:
-    from corett_lib.loading import load_dataset
+    from corett_lib.dataset.loading import load_dataset
 
-    ds = load_dataset(FIXTURES / "good", validate=False)
+    ds = load_dataset(FIXTURES / "good")
     matrix = ds.monitoring_matrix.copy()
     matrix.loc[0, "objective_id"] = "RM.A2.O2"  # row MM1 (line 2) is under axis RM.A1
     matrix.loc[1, "evidence_en"] = "<img src=x onerror=alert(1)>"  # line 3
@@ -527,7 +528,7 @@ def test_framework_links_and_text_are_checked_against_the_plan() -> None:
 
 
 def test_the_sdg_mapping_is_read_again_when_the_file_changes(tmp_path: Path) -> None:
-    from corett_lib.loading import read_sdg_mapping
+    from corett_lib.dataset.loading import read_sdg_mapping
 
     shipped = (FIXTURES.parent.parent / "data" / "sdg_mapping.yaml").read_text(encoding="utf-8")
     (tmp_path / "sdg_mapping.yaml").write_text(shipped, encoding="utf-8")

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from corett_lib import paths
-from corett_lib.monitoring import COLLECTED_FILE, export_monitoring, read_collected
-from corett_lib.problems import errors
-from corett_lib.workbook import cell_ref, ingest, write_template
+from corett_lib.apps.workbook import cell_ref, ingest, write_template
+from corett_lib.core import paths
+from corett_lib.core.problems import errors
+from corett_lib.dataset.monitoring import COLLECTED_FILE, read_collected
+from corett_lib.publishing.monitoring_export import export_monitoring
 
 INJECTION = '=HYPERLINK("http://example.invalid/x","click")'
 
@@ -164,7 +165,7 @@ def test_cli_ingest_reports_cells_and_exit_status(
 ) -> None:
     from click.testing import CliRunner
 
-    from corett_lib.cli import main
+    from corett_lib.cli.main import main
 
     wb = _filled(template, tmp_path / "c.xlsx", {("Training", "F6"): "maybe"})
     result = CliRunner().invoke(main, ["ingest", str(wb), "--data", str(data)])

@@ -23,14 +23,22 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corett_lib import paths
-from corett_lib.problems import Problem
+from corett_lib.core import paths
+from corett_lib.core.config import members
+from corett_lib.core.problems import Problem
+from corett_lib.core.schema import REGION_CODE
+from corett_lib.dataset import registry
+from corett_lib.dataset.model import Dataset
+from corett_lib.dataset.monitoring import TABLE
+from corett_lib.dataset.registry import Registry, RegistryError, load_registry
+from corett_lib.raw.evaluation_framework import check_plan_links
+from corett_lib.validation.rows import file_column
+from corett_lib.validation.sdg_mapping import check_mapping
+from corett_lib.validation.text import text_problems
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from corett_lib.data import Dataset
-    from corett_lib.indicators.registry import Registry
 
 #: Years covered by the population table (World Bank WDI, 2010–2024): rates can only be asked there.
 POPULATION_YEARS: tuple[int, int] = (2010, 2024)
@@ -85,7 +93,6 @@ def _problem(
     why: str = WHY_PARTS,
 ) -> list[Problem]:
     """One problem per file among the observation records ``recs``; a warning when ``declared``."""
-    from corett_lib.validation.runner import file_column
 
     severity = "warning" if declared else "error"
     if severity == "warning":
@@ -431,7 +438,7 @@ TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "monitoring": ("cause_of_delay", "notes", "source"),
 }
 
-#: Framework table -> key of :data:`corett_lib.paths.RAW_FILES`.
+#: Framework table -> key of :data:`corett_lib.core.paths.RAW_FILES`.
 FRAMEWORK_FILES: dict[str, str] = {
     "evaluation_questions": "evaluation_questions",
     "followup_questions": "followup_questions",
@@ -442,10 +449,9 @@ FRAMEWORK_FILES: dict[str, str] = {
 def text_safety(df: pd.DataFrame | None, columns: Iterable[str], *, table: str) -> list[Problem]:
     """Return the text-safety problems (formula, markup) of ``columns`` of ``df``.
 
-    See :func:`corett_lib.validation.runner.text_problems`; rows are located by ``source_file`` /
+    See :func:`corett_lib.validation.text.text_problems`; rows are located by ``source_file`` /
     ``source_row`` or, without ``source_file``, by the file of ``table``.
     """
-    from corett_lib.validation.runner import text_problems
 
     if df is None or df.empty:
         return []
@@ -457,10 +463,9 @@ def framework_checks(dataset: Dataset, skip: Iterable[str] = ()) -> list[Problem
 
     Each reader has checked its own file (ids, allowed values); here every cited plan item id must
     exist and each monitoring-matrix objective be under its axis
-    (:func:`corett_lib.sources.evaluation_framework.check_plan_links`), and no text may be a formula or
+    (:func:`corett_lib.raw.evaluation_framework.check_plan_links`), and no text may be a formula or
     markup. Tables that are missing or unreadable are skipped (their loader said why).
     """
-    from corett_lib.sources.evaluation_framework import check_plan_links
 
     skip = set(skip)
     out: list[Problem] = []
@@ -483,19 +488,18 @@ def registry_check(
     Parameters
     ----------
     path
-        A registry file (default: the shipped ``corett_lib/indicators/registry.yaml``).
+        A registry file (default: the shipped ``corett_lib/dataset/registry.yaml``).
 
     Returns
     -------
     registry, problems
         The registry, or None with one ``registry_valid`` error naming the file and every bad key.
     """
-    from corett_lib.indicators.registry import REGISTRY_PATH, RegistryError, load_registry
 
     try:
         return load_registry(path), []
     except RegistryError as exc:
-        shown = Path(path) if path is not None else REGISTRY_PATH
+        shown = Path(path) if path is not None else registry.REGISTRY_PATH
         try:
             rel = shown.resolve().relative_to(paths.PROJECT_ROOT).as_posix()
         except ValueError:
@@ -521,7 +525,6 @@ def sdg_mapping_checks(
     Skipped when the mapping, the registry or one of those tables could not be read (their problem
     is already reported).
     """
-    from corett_lib.sdg import check_mapping
 
     mapping = getattr(dataset, "sdg_mapping", None)
     if mapping is None or registry is None or {"sdg", "plan_items", "instruments"} & set(skip):
@@ -541,8 +544,6 @@ def run_checks(dataset: Dataset, skip: Iterable[str] = ()) -> list[Problem]:
     Disaggregations are checked for the coalition's members and the region: those are the figures
     the workbench reports.
     """
-    from corett_lib.config import members
-    from corett_lib.schema import REGION_CODE
 
     skip = set(skip)
     member_codes = members()
@@ -561,7 +562,5 @@ def run_checks(dataset: Dataset, skip: Iterable[str] = ()) -> list[Problem]:
     out += sdg_mapping_checks(dataset, registry, skip)
     monitoring = getattr(dataset, "monitoring", None)
     if monitoring is not None:
-        from corett_lib.monitoring import TABLE
-
         out += text_safety(monitoring, TEXT_COLUMNS["monitoring"], table=TABLE)
     return out

@@ -12,7 +12,7 @@ import html
 from collections import Counter
 from typing import Any
 
-from corett_lib.problems import Problem
+from corett_lib.core.problems import Problem
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#1a1a1a;
@@ -69,7 +69,7 @@ def render_page(problems: list[Problem], summary: dict[str, Any]) -> str:
         Every problem, in the order to show them.
     summary
         ``status``, ``errors``, ``warnings``, ``data_dir``, ``generated_at`` (as written by
-        :func:`corett_lib.validation.runner.run_cli`).
+        :func:`corett_lib.cli.validate.run_cli`).
 
     Examples
     --------

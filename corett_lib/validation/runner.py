@@ -1,8 +1,8 @@
 """Run every validation suite and cross-table check; the engine of ``corett validate``.
 
 * :func:`validate` runs the Great Expectations suites of :mod:`~corett_lib.validation.suites` on every
-  table of a :class:`~corett_lib.data.Dataset` and the pandas checks of
-  :mod:`~corett_lib.validation.checks`, and returns every :class:`~corett_lib.problems.Problem` found.
+  table of a :class:`~corett_lib.dataset.model.Dataset` and the pandas checks of
+  :mod:`~corett_lib.validation.checks`, and returns every :class:`~corett_lib.core.problems.Problem` found.
   Failed expectations are mapped back to the rows of the file a person can open
   (``source_file``/``source_row``) and to its column header.
 * :func:`run_cli` loads a data folder, prints the problems (text or JSON), writes the offline result
@@ -17,185 +17,35 @@ progress bars; it is imported only here, when validation runs.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import pickle
-import re
-import sys
 import time
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corett_lib import atomic, paths
-from corett_lib.problems import DataError, Problem
+from corett_lib.core import atomic, paths, problems
+from corett_lib.core.problems import Problem
+from corett_lib.dataset.loading import failed_tables
+from corett_lib.dataset.model import Dataset
+from corett_lib.validation import checks, gx, suites
+from corett_lib.validation.rows import TABLE_FILES, _locations, _row_problems, file_column
+from corett_lib.validation.suites import SuiteSpec
+from corett_lib.validation.text import text_problems
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from corett_lib.data import Dataset
-    from corett_lib.validation.suites import SuiteSpec
-
-#: Table -> key of :data:`corett_lib.paths.RAW_FILES` it is read from (tables without ``source_file``).
-TABLE_FILES: dict[str, str] = {
-    "population": "population",
-    "sdg": "sdg_targets",
-    "countries": "countries",
-    "ratifications": "ratifications",
-    "instruments": "instruments",
-    "plan_items": "plan_items",
-    "evaluation_questions": "evaluation_questions",
-    "followup_questions": "followup_questions",
-    "monitoring_matrix": "monitoring_matrix",
-}
-
-#: Tidy column -> header in the UNODC export, so problems name the column a person sees in the file.
-GLOTIP_HEADERS: dict[str, str] = {
-    "iso3": "Iso3_code",
-    "country": "Country",
-    "indicator": "Indicator",
-    "dimension": "Dimension",
-    "category": "Category",
-    "sex": "Sex",
-    "age": "Age",
-    "year": "Year",
-    "unit": "Unit of measurement",
-    "value": "txtVALUE",
-    "value_low": "txtVALUE",
-    "value_high": "txtVALUE",
-    "value_text": "txtVALUE",
-    "source": "Source",
-}
-
-SAMPLE_SIZE = 5
-
-
-def file_column(file: str, column: str | None) -> str | None:
-    """Return the header of the file ``file`` that holds the tidy column ``column``.
-
-    Examples
-    --------
-    >>> file_column("raw/unodc_data_glotip.xlsx", "value_low")
-    'txtVALUE'
-    >>> file_column("raw/population.csv", "population")
-    'population'
-    """
-    if column and file == paths.RAW_FILES["glotip"]:
-        return ",".join(GLOTIP_HEADERS.get(c, c) for c in column.split(","))
-    return column
 
 
 # --------------------------------------------------------------------------------------------------
 # Great Expectations
 # --------------------------------------------------------------------------------------------------
-_GX: dict[str, Any] = {}
-
-
-def gx_context() -> Any:
-    """Return this process's ephemeral GX context (in-memory stores, no analytics, no progress bars)."""
-    if "context" not in _GX:
-        t0 = time.perf_counter()
-        os.environ["GX_ANALYTICS_ENABLED"] = "False"
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import (
-            DataContextConfig,
-            InMemoryStoreBackendDefaults,
-            ProgressBarsConfig,
-        )
-
-        config = DataContextConfig(
-            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-            progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-            analytics_enabled=False,
-        )
-        context = gx.get_context(mode="ephemeral", project_config=config)
-        _GX["context"] = context
-        _GX["source"] = context.data_sources.add_pandas("corett")
-        _GX["seconds"] = time.perf_counter() - t0
-    return _GX["context"]
-
-
 def _batch(table: str, df: pd.DataFrame) -> Any:
-    gx_context()
-    source = _GX["source"]
+    gx.gx_context()
+    source = gx._GX["source"]
     name = f"{table}_{len(source.assets)}"
     definition = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
     return definition.get_batch(batch_parameters={"dataframe": df})
-
-
-def _locations(table: str, df: pd.DataFrame) -> tuple[list[str], list[int], list[bool]]:
-    """Return per position of ``df``: the file, the 1-based file row and whether it is declared."""
-    n = len(df)
-    if "source_file" in df.columns:
-        files = df["source_file"].astype("object").where(df["source_file"].notna(), "?").tolist()
-    else:
-        files = [paths.RAW_FILES.get(TABLE_FILES.get(table, ""), table)] * n
-    if "source_row" in df.columns:
-        rows = [int(r) if r == r and r is not None else 0 for r in df["source_row"].tolist()]
-    else:
-        rows = list(range(2, n + 2))  # a CSV with one header line, read in file order
-    if "correction" in df.columns:
-        declared = [isinstance(c, str) and c.strip() != "" for c in df["correction"].tolist()]
-    else:
-        declared = [False] * n
-    return files, rows, declared
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _unique(values: Iterable[Any], k: int = SAMPLE_SIZE) -> tuple[Any, ...]:
-    out: list[Any] = []
-    for v in values:
-        if v not in out:
-            out.append(v)
-        if len(out) >= k:
-            break
-    return tuple(out)
-
-
-def _row_problems(
-    hits: Iterable[tuple[int, Any]],
-    located: tuple[list[str], list[int], list[bool]],
-    *,
-    check: str,
-    column: str | None,
-    message: str,
-    why: str,
-    table: str,
-) -> list[Problem]:
-    """Group failing rows (``(position, value)``) into one problem per file and severity.
-
-    A row touched by a declared correction makes a warning, any other an error; rows are the file's
-    own row numbers and the sample shows a few distinct offending values.
-    """
-    files, rows, declared = located
-    groups: dict[tuple[str, str], list[tuple[int, Any]]] = {}
-    for pos, value in hits:
-        severity = "warning" if declared[pos] else "error"
-        groups.setdefault((files[pos], severity), []).append((rows[pos], value))
-    problems: list[Problem] = []
-    for (file, severity), found in sorted(groups.items()):
-        found.sort(key=lambda h: h[0])
-        shown = f"{_plural(len(found), 'row')}: {message}"
-        if severity == "warning":
-            shown += " (declared in corrections.yaml)"
-        problems.append(
-            Problem(
-                severity,  # type: ignore[arg-type]
-                check,
-                file,
-                shown,
-                rows=tuple(sorted({r for r, _ in found})),
-                column=file_column(file, column),
-                why=why,
-                sample=_unique(_shown(v) for _, v in found),
-                table=table,
-            )
-        )
-    return problems
 
 
 def result_problems(spec: SuiteSpec, df: pd.DataFrame, results: Iterable[Any]) -> list[Problem]:
@@ -267,71 +117,6 @@ def result_problems(spec: SuiteSpec, df: pd.DataFrame, results: Iterable[Any]) -
     return problems
 
 
-def text_problems(table: str, df: pd.DataFrame, columns: Iterable[str]) -> list[Problem]:
-    """Return a problem per column, file and severity with text a spreadsheet would run as a formula
-    (``text_not_formula``) or that holds HTML/XML markup (``text_no_markup``).
-
-    The same verdicts, words and locations as a Great Expectations ``ExpectColumnValuesToNotMatchRegex``
-    run through :func:`result_problems` (null values pass; other values are matched as text), computed
-    on each column's distinct values: a regular expression per distinct value instead of per row (the
-    observations have 57,802 rows but a few hundred distinct texts).
-
-    Parameters
-    ----------
-    table
-        The logical table (locates rows without ``source_file``, see :data:`TABLE_FILES`).
-    df
-        The table.
-    columns
-        Its text columns to check (absent ones are skipped).
-    """
-    import pandas as pd
-
-    from corett_lib.validation.suites import FORMULA_REGEX, MARKUP_REGEX, WHY_FORMULA, WHY_MARKUP
-
-    rules = (
-        (
-            "text_not_formula",
-            re.compile(FORMULA_REGEX),
-            "text looks like a spreadsheet formula",
-            WHY_FORMULA,
-        ),
-        ("text_no_markup", re.compile(MARKUP_REGEX), "text contains HTML/XML markup", WHY_MARKUP),
-    )
-    df = df.reset_index(drop=True)
-    located: tuple[list[str], list[int], list[bool]] | None = None
-    problems: list[Problem] = []
-    for col in columns:
-        if col not in df.columns:
-            continue
-        values = df[col]
-        distinct = pd.unique(values[values.notna()])
-        for check, regex, message, why in rules:
-            bad = [v for v in distinct if regex.search(str(v))]
-            if not bad:
-                continue
-            if located is None:
-                located = _locations(table, df)
-            problems += _row_problems(
-                ((pos, values.iat[pos]) for pos in values.index[values.isin(bad)].tolist()),
-                located,
-                check=check,
-                column=col,
-                message=message,
-                why=why,
-                table=table,
-            )
-    return problems
-
-
-def _shown(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return tuple(value)
-    if isinstance(value, dict):
-        return tuple(value.values())
-    return value
-
-
 _RESULTS: dict[tuple[str, str, str], list[Problem]] = {}
 _RESULTS_MAX = 64
 
@@ -355,8 +140,6 @@ def _code_version() -> str:
     """Return a hash of what a suite result depends on besides the table and the suite: this code
     (which maps results to problems), the suites' code, :class:`Problem` and the GX version."""
     from importlib.metadata import version
-
-    from corett_lib import problems
 
     h = hashlib.sha256(version("great_expectations").encode())
     for name in ("runner.py", "suites.py"):
@@ -409,7 +192,7 @@ def run_suite(spec: SuiteSpec, df: pd.DataFrame) -> list[Problem]:
     The suite's text-safety checks (``spec.notes["text_columns"]``) run with pandas, see
     :func:`text_problems`. GX results are remembered by the table's content, the suite's signature
     and the version of this code and of GX: in this process, and on disk in the cache folder
-    (:func:`corett_lib.paths.cache_dir`).
+    (:func:`corett_lib.core.paths.cache_dir`).
     Validating an unchanged table again (tests swapping one file at a time, a notebook reloading, the
     next ``corett validate``) costs a hash instead of a GX run; any change to the table or the suite
     runs GX again.
@@ -434,7 +217,6 @@ def run_suite(spec: SuiteSpec, df: pd.DataFrame) -> list[Problem]:
 
 
 def _failed_tables(dataset: Dataset) -> set[str]:
-    from corett_lib.loading import failed_tables
 
     return failed_tables(dataset.extra.get("failed_files", ()))
 
@@ -448,14 +230,13 @@ def validate(dataset: Dataset) -> list[Problem]:
     Parameters
     ----------
     dataset
-        A loaded dataset (see :func:`corett_lib.loading.load_dataset`).
+        A loaded dataset (see :func:`corett_lib.dataset.loading.load_dataset`).
 
     Returns
     -------
     list of Problem
         Errors and warnings; problems on declared rows are warnings.
     """
-    from corett_lib.validation import checks, suites
 
     skip = _failed_tables(dataset)
     tables = {
@@ -473,135 +254,14 @@ def validate(dataset: Dataset) -> list[Problem]:
     }
     problems: list[Problem] = []
     t0 = time.perf_counter()
-    imported = "context" in _GX
+    imported = "context" in gx._GX
     for spec in suites.build_suites(tables):
         problems.extend(run_suite(spec, tables[spec.table]))
     dataset.timings["gx_suites"] = time.perf_counter() - t0
-    if not imported and "context" in _GX:  # GX was imported (only when a result was not known)
-        dataset.timings["gx_import"] = _GX["seconds"]
-        dataset.timings["gx_suites"] -= _GX["seconds"]
+    if not imported and "context" in gx._GX:  # GX was imported (only when a result was not known)
+        dataset.timings["gx_import"] = gx._GX["seconds"]
+        dataset.timings["gx_suites"] -= gx._GX["seconds"]
     t0 = time.perf_counter()
     problems.extend(checks.run_checks(dataset, skip=skip))
     dataset.timings["cross_checks"] = time.perf_counter() - t0
     return problems
-
-
-# --------------------------------------------------------------------------------------------------
-# Output
-# --------------------------------------------------------------------------------------------------
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def safe_text(text: str) -> str:
-    """Return ``text`` safe to print and to paste into a page: markup escaped, control characters shown.
-
-    Examples
-    --------
-    >>> safe_text("<script>alert(1)</script>\\x1b[31m")
-    '&lt;script&gt;alert(1)&lt;/script&gt;\\\\x1b[31m'
-    """
-    import html
-
-    text = html.escape(text, quote=False)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def format_text(problems: list[Problem], summary: dict[str, Any]) -> str:
-    """Return the text report: one block per problem, then a summary line."""
-    lines: list[str] = []
-    for p in problems:
-        line = str(p)
-        if p.sample:
-            line += " e.g. " + ", ".join(repr(s) for s in p.sample)
-        lines.append(safe_text(line))
-    n_err, n_warn = summary["errors"], summary["warnings"]
-    status = "FAILED" if n_err else "passed"
-    lines.append(
-        safe_text(
-            f"validation {status}: {_plural(n_err, 'error')}, {_plural(n_warn, 'warning')} "
-            f"in {summary['data_dir']} ({summary['seconds']:.1f} s); page: {summary['page']}"
-        )
-    )
-    return "\n".join(lines) + "\n"
-
-
-def to_json(payload: dict[str, Any]) -> str:
-    """Return ``payload`` as JSON safe to embed in HTML (``<``, ``>``, ``&`` escaped as ``\\uXXXX``)."""
-    text = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder, then rename it into place."""
-    atomic.write_text(path, text)
-
-
-def _sort_key(p: Problem) -> tuple[Any, ...]:
-    return (p.severity != "error", p.file, p.rows[:1] or (0,), p.check, p.column or "")
-
-
-def run_cli(data: str | None, fmt: str, out: str | None) -> int:
-    """Validate the data folder, print the result, write the result page; return the exit status.
-
-    Parameters
-    ----------
-    data
-        Data folder (default ``$CORETT_DATA`` or the shipped ``data/``).
-    fmt
-        ``"text"`` or ``"json"``.
-    out
-        Output folder (default ``$CORETT_OUT`` or ``outputs/``); only ``<out>/validation/`` is
-        written.
-
-    Returns
-    -------
-    int
-        1 when any error was found, 0 otherwise (warnings do not fail).
-    """
-    from corett_lib.config import ConfigError
-    from corett_lib.validation.html import render_page
-
-    t0 = time.perf_counter()
-    root = paths.data_dir(data)
-    try:
-        from corett_lib.data import load
-
-        dataset = load(root, strict=False, use_cache=False)
-        problems, timings, checksums = dataset.problems, dataset.timings, dataset.checksums
-    except DataError as exc:  # a failure outside any one file, e.g. the corrections file
-        problems, timings, checksums = exc.problems, {}, {}
-    except ConfigError as exc:
-        click_echo_err(f"corett validate: {exc}")
-        return 2
-    problems = sorted(problems, key=_sort_key)
-    folder = paths.validation_dir(out)
-    n_err = sum(p.severity == "error" for p in problems)
-    summary: dict[str, Any] = {
-        "status": "failed" if n_err else "passed",
-        "data_dir": str(root),
-        "errors": n_err,
-        "warnings": len(problems) - n_err,
-        "seconds": time.perf_counter() - t0,
-        "page": str(folder / "index.html"),
-        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-    payload = {
-        **summary,
-        "problems": [p.to_dict() for p in problems],
-        "checksums": checksums,
-        "timings": {k: round(v, 3) for k, v in timings.items()},
-    }
-    write_atomic(folder / "validation.json", to_json(payload))
-    write_atomic(folder / "index.html", render_page(problems, summary))
-    if fmt == "json":
-        sys.stdout.write(to_json(payload) + "\n")
-    else:
-        sys.stdout.write(format_text(problems, summary))
-    return 1 if n_err else 0
-
-
-def click_echo_err(message: str) -> None:
-    """Print ``message`` on standard error."""
-    import click
-
-    click.echo(message, err=True)

@@ -1,9 +1,9 @@
-"""Great Expectations suites, kept as code: one per table of the :class:`~corett_lib.data.Dataset`.
+"""Great Expectations suites, kept as code: one per table of the :class:`~corett_lib.dataset.model.Dataset`.
 
 Each expectation carries, in its ``meta``, the id of the check (``check``), a short statement of what
 a failing value is (``message``) and why the check exists (``why``); the runner
 (:mod:`corett_lib.validation.runner`) turns failed expectations into
-:class:`~corett_lib.problems.Problem`\\ s with those words and the file rows of the unexpected values.
+:class:`~corett_lib.core.problems.Problem`\\ s with those words and the file rows of the unexpected values.
 
 A suite is built for the columns the table actually has: every required column gets an
 ``expect_column_to_exist``, and column expectations are only added for columns that are there, so a
@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from corett_lib.schema import AGES, DIMENSIONS, OBSERVATION_COLUMNS, OBSERVATION_KEY, SEXES
+from corett_lib.core.schema import (
+    AGES,
+    DIMENSIONS,
+    OBSERVATION_COLUMNS,
+    OBSERVATION_KEY,
+    REGION_CODE,
+    SEXES,
+)
+from corett_lib.raw.plans import LEVELS
+from corett_lib.validation.gx import gx_context
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -59,8 +68,6 @@ def known_iso3() -> frozenset[str]:
     """Return every ISO 3166-1 alpha-3 code (pycountry) plus the regional code ``CORETT``."""
     import pycountry
 
-    from corett_lib.schema import REGION_CODE
-
     return frozenset({c.alpha_3 for c in pycountry.countries} | {REGION_CODE})
 
 
@@ -94,7 +101,7 @@ class _Names:
 class SuiteSpec:
     """A suite, described, and what it needs to be run."""
 
-    table: str  #: logical table name (a :class:`~corett_lib.data.Dataset` attribute)
+    table: str  #: logical table name (a :class:`~corett_lib.dataset.model.Dataset` attribute)
     #: ``(expectation class name, keyword arguments incl. meta)`` in order
     expectations: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     required: tuple[str, ...] = ()  #: columns that must exist
@@ -107,8 +114,6 @@ class SuiteSpec:
         """The GX suite (built, and GX imported, on first use)."""
         if self._suite is None:
             import great_expectations as gx
-
-            from corett_lib.validation.runner import gx_context
 
             gx_context()  # a suite can only be built once a context exists
             self._suite = gx.ExpectationSuite(
@@ -244,7 +249,7 @@ class _Builder:
         ``text_no_markup``).
 
         These two run with pandas on the distinct values of each column
-        (:func:`corett_lib.validation.runner.text_problems`), with the same verdict, words and
+        (:func:`corett_lib.validation.text.text_problems`), with the same verdict, words and
         locations as a GX regex expectation, which would match every row: the suite carries the
         columns in ``notes["text_columns"]``.
         """
@@ -262,7 +267,7 @@ BOOL_TYPES = ("bool", "boolean")
 
 
 def observations_suite(df: pd.DataFrame) -> SuiteSpec:
-    """Return the suite of the tidy observation table (every source, see :mod:`corett_lib.schema`).
+    """Return the suite of the tidy observation table (every source, see :mod:`corett_lib.core.schema`).
 
     Checks columns and types, ISO3 codes, years, the value bounds of counts (non-negative integers or
     censored), known sex/age/dimension categories, unique keys and text safety.
@@ -484,7 +489,6 @@ def plan_items_suite(df: pd.DataFrame) -> SuiteSpec:
     for col in ("id", "plan", "level", "text_en"):
         b.not_null(col, "monitoring data and reports refer to plan items by id, level and text")
     b.unique(["id"], "plan item id")
-    from corett_lib.sources.plans import LEVELS
 
     b.in_set("level", LEVELS, "category_known", "a known plan level", "items are laid out by level")
     ids = sorted(df["id"].dropna().astype(str).unique()) if "id" in df.columns else []

@@ -1,0 +1,1 @@
+"""Applications for people: the ipywidgets explorer and the member workbooks (template and ingest)."""

@@ -1,0 +1,1 @@
+"""Batch: the report matrix, kernels, rendering, manifest and index page."""

@@ -1,0 +1,784 @@
+"""``corett build``: the report matrix, built in parallel, incrementally, atomically.
+
+The steps, in order (nothing is written to the output folder before step 4):
+
+1. **Matrix**: ``parameters/build.yaml``, each axis replaced by the ``--country/--year/--report/--lang``
+   values given; every value is checked (member or CORETT, a report with a notebook, en/es) and the
+   parameters are checked against the notebook's typed ``parameters`` cell. Errors name the value.
+2. **Inputs**: checksums of the data folder, the notebooks, ``parameters/*.yaml`` and the library.
+3. **Data, once**: when a report must be built, the data are loaded and validated once
+   (:func:`corett_lib.validation.load.load`); invalid data stop the build here. The validated
+   :class:`~corett_lib.dataset.model.Dataset` is saved as a pickle snapshot in the cache, keyed by the data and
+   library checksums, and its path is passed to every kernel, which reads it instead of re-validating.
+   Years are then checked against the years in the data.
+4. **Lock and build**: a lock on the output folder (a second build stops with a message); one worker
+   thread per job slot, each with its own kernel reused between reports
+   (:class:`~corett_lib.batch.execute.KernelSession`); each report is written aside and renamed into place, its
+   record added to ``manifest.json`` (saved every few seconds and at the end); a failing report is kept under ``_failed/``
+   and never stops the others.
+5. **Index**: ``index.html`` lists every report and its status.
+
+A report whose record matches its current inputs is skipped, so a no-op build reads checksums only.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import pickle
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from corett_lib import __version__
+from corett_lib.batch import manifest
+from corett_lib.batch.execute import KernelSession, parameterize, prepare_environment
+from corett_lib.batch.index_page import write_index
+from corett_lib.batch.render import RenderError, export_html
+from corett_lib.core import config, i18n, paths
+from corett_lib.core.problems import DataError
+from corett_lib.dataset.model import Dataset
+from corett_lib.validation.load import load
+
+LANGS: tuple[str, ...] = ("en", "es")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+LOCK_NAME = ".build.lock"
+SNAPSHOT_FORMAT = 1
+MANIFEST_SAVE_SECONDS = 2.0
+"""During a build, finished reports are recorded in ``manifest.json`` at most this often (and at the
+end, or on Ctrl-C). A report finished in the last seconds before the process is killed outright has
+its outputs in place but no record, so the next build rebuilds it."""
+_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
+
+
+class BuildError(ValueError):
+    """A build cannot start: a parameter is invalid, or another build holds the output folder."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report of the matrix."""
+
+    year: int
+    country: str
+    report: str
+    lang: str
+
+    @property
+    def key(self) -> str:
+        """The manifest key, e.g. ``2019/GTM/annual.en``."""
+        return manifest.report_key(self.year, self.country, self.report, self.lang)
+
+    def parameters(self) -> dict[str, Any]:
+        """The report's own parameters (what its content depends on)."""
+        return {"country": self.country, "year": self.year, "lang": self.lang}
+
+
+@dataclass
+class BuildResult:
+    """What a build did; :func:`run_cli` prints it, the benchmark reads it."""
+
+    run_id: str
+    planned: int = 0
+    built: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    workers: int = 0
+    wall_seconds: float = 0.0
+    cell_seconds: float = 0.0
+    load_seconds: float = 0.0  #: loading, validating and saving the data once (0 when cached)
+    interrupted: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every report is built or up to date, 1 otherwise."""
+        return EXIT_FAILED if (self.failed or self.interrupted) else EXIT_OK
+
+
+# --------------------------------------------------------------------------- 1. matrix and parameters
+
+
+def declared_parameters(notebook: Path) -> dict[str, str]:
+    """Return ``{name: type name}`` declared in the notebook's ``parameters`` cell.
+
+    Read with :mod:`ast` (no kernel, no papermill), so it is cheap enough for every build.
+
+    Raises
+    ------
+    BuildError
+        When the notebook has not exactly one ``parameters`` cell or a parameter has no type.
+    """
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    cells = [
+        c
+        for c in nb.get("cells", [])
+        if c.get("cell_type") == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
+    if len(cells) != 1:
+        raise BuildError(f"{notebook}: expected one cell tagged 'parameters', found {len(cells)}")
+    source = cells[0]["source"]
+    tree = ast.parse("".join(source) if isinstance(source, list) else source)
+    out: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            out[node.target.id] = ast.unparse(node.annotation)
+        elif isinstance(node, ast.Assign):
+            names = ", ".join(ast.unparse(t) for t in node.targets)
+            raise BuildError(f"{notebook}: parameter {names} has no type annotation")
+    return out
+
+
+def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
+    """Check that every parameter is declared in ``notebook`` with the value's type.
+
+    Raises
+    ------
+    BuildError
+        Naming the unknown parameter or the mistyped value.
+    """
+    declared = declared_parameters(notebook)
+    for name, value in parameters.items():
+        if name not in declared:
+            known = ", ".join(sorted(declared))
+            raise BuildError(f"unknown parameter {name!r} for {notebook.name} (declared: {known})")
+        expected = _TYPES.get(declared[name])
+        if expected is not None and type(value) is not expected:
+            raise BuildError(
+                f"parameter {name}={value!r} for {notebook.name} is not {declared[name]}"
+            )
+
+
+def _pick(given: Sequence[Any], default: Sequence[Any]) -> list[Any]:
+    out: list[Any] = []
+    for v in given or default:
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def resolve_matrix(
+    countries: Sequence[str] = (),
+    years: Sequence[int] = (),
+    reports: Sequence[str] = (),
+    langs: Sequence[str] = (),
+) -> list[Job]:
+    """Return the jobs of ``parameters/build.yaml``, each axis replaced by the values given.
+
+    Countries, reports and languages are checked here; years are checked against the data by
+    :func:`check_years`.
+
+    Raises
+    ------
+    BuildError
+        Naming the first unknown value of each axis.
+    """
+    matrix = config.build_matrix()
+    coalition = config.coalition()
+    allowed = [*coalition.members, coalition.region_code]
+    wanted_countries = _pick(
+        [c.strip().upper() for c in countries if c.strip()], matrix.country_list()
+    )
+    bad = [c for c in wanted_countries if c not in allowed]
+    if bad:
+        raise BuildError(
+            f"unknown country {', '.join(map(repr, bad))}: "
+            f"not a member ({', '.join(coalition.members)}) nor {coalition.region_code}"
+        )
+    wanted_reports = _pick(list(reports), matrix.reports)
+    for r in wanted_reports:
+        if r not in paths.REPORT_NOTEBOOKS:
+            raise BuildError(
+                f"unknown report {r!r} (known: {', '.join(sorted(paths.REPORT_NOTEBOOKS))})"
+            )
+        if not paths.notebook_path(r).is_file():
+            raise BuildError(f"report {r!r}: its notebook {paths.notebook_path(r)} does not exist")
+    wanted_langs = _pick(list(langs), matrix.languages)
+    bad = [lang for lang in wanted_langs if lang not in LANGS]
+    if bad:
+        raise BuildError(f"unknown language {', '.join(map(repr, bad))} (known: en, es)")
+    wanted_years = _pick([int(y) for y in years], matrix.year_list())
+    return [
+        Job(y, c, r, lang)
+        for y in wanted_years
+        for c in wanted_countries
+        for r in wanted_reports
+        for lang in wanted_langs
+    ]
+
+
+def check_years(jobs: Sequence[Job], available: Sequence[int]) -> None:
+    """Raise :class:`BuildError` naming every requested year the data do not cover."""
+    have = set(available)
+    bad = sorted({j.year for j in jobs} - have)
+    if bad:
+        span = f"{min(have)}-{max(have)}" if have else "none"
+        raise BuildError(
+            f"year {', '.join(map(str, bad))} is outside the data (years with data: {span})"
+        )
+
+
+# --------------------------------------------------------------------------- 2-3. inputs and data
+
+
+@dataclass
+class Inputs:
+    """Checksums of everything the reports depend on."""
+
+    data_dir: Path
+    data: dict[str, str]
+    config: dict[str, str]
+    library: str
+    notebooks: dict[str, str]
+
+    def key(self, job: Job) -> str:
+        """The input key of ``job`` (see :func:`corett_lib.batch.manifest.input_key`)."""
+        return manifest.input_key(
+            {**job.parameters(), "report": job.report},
+            self.data,
+            self.notebooks[job.report],
+            self.config,
+            self.library,
+        )
+
+    @property
+    def snapshot_key(self) -> str:
+        """Key of the validated-data snapshot: the data and the library that read them."""
+        return manifest.digest(
+            {"data": self.data, "library": self.library, "format": SNAPSHOT_FORMAT}
+        )
+
+
+def gather_inputs(data: str | None, reports: Sequence[str]) -> Inputs:
+    """Return the checksums of the data folder, configuration, library and the reports' notebooks."""
+    root = paths.data_dir(data)
+    if not root.is_dir():
+        raise BuildError(f"data folder {root} does not exist")
+    return Inputs(
+        data_dir=root,
+        data=manifest.data_checksums(root),
+        config=manifest.config_checksums(),
+        library=manifest.library_digest(),
+        notebooks={r: manifest.sha256_file(paths.notebook_path(r)) for r in set(reports)},
+    )
+
+
+def snapshot_paths(inputs: Inputs) -> tuple[Path, Path]:
+    """Return ``(pickle, json)`` paths of the validated-data snapshot in the cache."""
+    folder = paths.cache_dir() / "build"
+    return folder / f"dataset-{inputs.snapshot_key[:20]}.pkl", folder / (
+        f"dataset-{inputs.snapshot_key[:20]}.json"
+    )
+
+
+def data_facts(ds: Dataset) -> dict[str, Any]:
+    """Return what the build needs to know of the data without loading them again."""
+    obs = ds.observations
+    years = sorted({int(y) for y in obs["year"].dropna()}) if "year" in obs else []
+    return {
+        "years": years,
+        "warnings": len(ds.warnings),
+        "checksums": dict(ds.checksums),
+        "format": SNAPSHOT_FORMAT,
+    }
+
+
+def read_facts(inputs: Inputs) -> dict[str, Any] | None:
+    """Return the cached facts of this data + library, or None when the data were never validated."""
+    pkl, meta = snapshot_paths(inputs)
+    try:
+        facts = json.loads(meta.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return facts if pkl.is_file() and facts.get("format") == SNAPSHOT_FORMAT else None
+
+
+def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
+    """Load and validate the data once, save the snapshot for the kernels, return its facts.
+
+    Raises
+    ------
+    corett_lib.core.problems.DataError
+        When the data do not validate; nothing is written then.
+    """
+
+    ds = load(inputs.data_dir)
+    facts = data_facts(ds)
+    pkl, meta = snapshot_paths(inputs)
+    manifest.atomic_write_bytes(pkl, pickle.dumps(ds, protocol=pickle.HIGHEST_PROTOCOL))
+    manifest.atomic_write_text(meta, json.dumps(facts, indent=1, sort_keys=True))
+    return facts
+
+
+# --------------------------------------------------------------------------- 4. one report
+
+
+def report_title(job: Job) -> str:
+    """Return the page title of a report: its name from the catalogue (``report.<report>.name``).
+
+    Examples
+    --------
+    >>> report_title(Job(2019, "GTM", "evaluation", "es"))
+    'CORETT · Informe de evaluación · GTM · 2019'
+    """
+
+    name = i18n.t(f"report.{job.report}.name", job.lang)
+    return f"CORETT · {name} · {job.country} · {job.year}"
+
+
+#: Run in each kernel as soon as it starts, while the parent loads the data: the imports and the first
+#: chart rendering (vl-convert's start-up) every report needs. Its errors are not fatal: a report that
+#: needs a module that fails to import fails on its own cell, with the traceback. At the end, what is
+#: loaded is frozen out of the garbage collector's reach, so the ``%reset -f`` between reports (which
+#: collects) scans only what the last report made.
+WARM_UP = """\
+from corett_lib.batch.execute import skip_unused_slow_imports
+skip_unused_slow_imports()
+import pandas, altair, vl_convert
+import corett_lib.reporting.annual, corett_lib.reporting.charts, corett_lib.publishing.publish, corett_lib.analysis.indicators
+import corett_lib.reporting.evaluation, corett_lib.reporting.sdg
+vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
+                            "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+import gc
+gc.collect()
+gc.freeze()
+"""
+
+
+class WorkerPool:
+    """Worker threads, each owning one kernel: started and warmed up at once, then reused for every
+    report it takes from the queue, and shut down by its own thread at the end.
+
+    Parameters
+    ----------
+    workers
+        Number of threads (and kernels).
+    run
+        ``run(job, session) -> record``: builds one report in the thread's kernel session.
+    warm_up
+        Code run in each kernel right after it starts (see :data:`WARM_UP`).
+    """
+
+    def __init__(
+        self,
+        workers: int,
+        run: Callable[[Job, KernelSession], dict[str, Any]],
+        warm_up: str = WARM_UP,
+    ) -> None:
+        import queue
+
+        self.jobs: queue.Queue[Job | None] = queue.Queue()
+        self.results: queue.Queue[tuple[Job, dict[str, Any]]] = queue.Queue()
+        self._run = run
+        self._warm_up = warm_up
+        self._threads = [
+            threading.Thread(target=self._work, name=f"corett-worker-{i}", daemon=True)
+            for i in range(workers)
+        ]
+        for t in self._threads:
+            t.start()
+
+    def _work(self) -> None:
+
+        session = KernelSession(warm_up=self._warm_up)
+        start_error: Exception | None = None
+        try:
+            session.start()
+        except Exception as exc:  # recorded as the failure of each report this worker takes
+            start_error = exc
+        try:
+            while (job := self.jobs.get()) is not None:
+                try:
+                    if start_error is not None:
+                        raise start_error
+                    record = self._run(job, session)
+                except Exception as exc:  # one report's crash is recorded; the others go on
+                    record = _crash_record(exc)
+                self.results.put((job, record))
+        finally:
+            session.shutdown()
+
+    def next_result(self) -> tuple[Job, dict[str, Any]]:
+        """Wait for the next finished report (polling, so Ctrl-C is handled at once)."""
+        import queue
+
+        while True:
+            try:
+                return self.results.get(timeout=0.2)
+            except queue.Empty:
+                continue
+
+    def submit(self, jobs: Sequence[Job]) -> None:
+        """Queue ``jobs``."""
+        for job in jobs:
+            self.jobs.put(job)
+
+    def close(self, wait: bool = True) -> None:
+        """Let every worker finish its current report, then stop it and its kernel."""
+        for _ in self._threads:
+            self.jobs.put(None)
+        if wait:
+            for t in self._threads:
+                t.join()
+
+
+def build_one(
+    job: Job, notebook_parameters: dict[str, Any], out_root: Path, session: KernelSession
+) -> dict[str, Any]:
+    """Execute and render one report in ``session``; write it aside and rename it into place.
+
+    Returns the report's manifest record (without the input checksums, which the caller adds). A
+    failure never raises: the record says ``failed``, names the failing cell and keeps the executed
+    notebook (with papermill's error banner) under ``_failed/``.
+    """
+    import nbformat
+
+    rp = paths.report_paths(job.year, job.country, job.report, job.lang, out=out_root)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    record: dict[str, Any] = {"started": started, "worker": threading.current_thread().name}
+    nb = parameterize(paths.notebook_path(job.report), notebook_parameters)
+    execution = session.run(nb)
+    record.update(
+        seconds=round(execution.seconds, 3),
+        cell_seconds=round(execution.cell_seconds, 3),
+        cell_timings=execution.cell_timings,
+    )
+    failure = execution.failure.to_dict() if execution.failure else None
+    html = b""
+    if failure is None:
+        try:
+            html = export_html(execution.notebook, title=report_title(job), lang=job.lang).encode(
+                "utf-8"
+            )
+        except RenderError as exc:
+            failure = {"cell_index": None, "ename": "RenderError", "evalue": str(exc)}
+    ipynb = nbformat.writes(execution.notebook).encode("utf-8")
+    if failure is not None:
+        manifest.atomic_write_bytes(rp.failed_notebook, ipynb)
+        record.update(
+            status="failed",
+            failure=failure,
+            failed_notebook=rp.failed_notebook.relative_to(out_root).as_posix(),
+        )
+        return record
+    outputs = dict(
+        [
+            manifest.output_record(rp.notebook, ipynb, out_root),
+            manifest.output_record(rp.html, html, out_root),
+        ]
+    )
+    manifest.atomic_write_bytes(rp.notebook, ipynb)
+    manifest.atomic_write_bytes(rp.html, html)
+    rp.failed_notebook.unlink(missing_ok=True)
+    record.update(status="ok", outputs=outputs)
+    return record
+
+
+def _crash_record(exc: BaseException) -> dict[str, Any]:
+    return {
+        "status": "failed",
+        "failure": {
+            "cell_index": None,
+            "ename": type(exc).__name__,
+            "evalue": str(exc),
+            "traceback": "".join(traceback.format_exception(exc)),
+        },
+    }
+
+
+# --------------------------------------------------------------------------- the build
+
+
+def _remove_stale_temporaries(out_root: Path) -> None:
+    """Remove temporary files an interrupted build left behind (only under the build lock)."""
+    for p in out_root.rglob(".*.tmp"):
+        p.unlink(missing_ok=True)
+
+
+@dataclass
+class Plan:
+    """What a build will do, decided from checksums alone (no data loaded, nothing written)."""
+
+    jobs: list[Job]  #: every report of the matrix
+    todo: list[Job]  #: the reports to (re)build
+    inputs: Inputs
+    facts: dict[str, Any] | None  #: cached facts of the validated data, or None (never validated)
+    out_root: Path
+
+
+def plan(
+    data: str | None = None,
+    countries: Sequence[str] = (),
+    years: Sequence[int] = (),
+    reports: Sequence[str] = (),
+    langs: Sequence[str] = (),
+    force: bool = False,
+    out: str | None = None,
+) -> Plan:
+    """Resolve and check the matrix, and decide which reports are out of date (steps 1-2).
+
+    Raises
+    ------
+    BuildError
+        For an unknown country, report, language or notebook parameter, a year outside the data
+        (when the data were validated before) or a path outside the output folder.
+    """
+    all_jobs = resolve_matrix(countries, years, reports, langs)
+    data_root = str(paths.data_dir(data))
+    for report in {j.report for j in all_jobs}:
+        check_parameters(
+            paths.notebook_path(report),
+            {"country": "CORETT", "year": 0, "lang": "en", "data": data_root, "snapshot": ""},
+        )
+    inputs = gather_inputs(data, [j.report for j in all_jobs])
+    out_root = paths.outputs_dir(out)
+    for j in all_jobs:  # every path must stay inside the output folder
+        try:
+            paths.report_paths(j.year, j.country, j.report, j.lang, out=out_root)
+        except ValueError as exc:
+            raise BuildError(str(exc)) from None
+    facts = read_facts(inputs)
+    if facts is not None:
+        check_years(all_jobs, facts["years"])
+    old = manifest.read_manifest(out_root)["reports"]
+    todo = [
+        j
+        for j in all_jobs
+        if force or not manifest.is_up_to_date(old.get(j.key), inputs.key(j), out_root)
+    ]
+    return Plan(all_jobs, todo, inputs, facts, out_root)
+
+
+def build(
+    data: str | None = None,
+    countries: Sequence[str] = (),
+    years: Sequence[int] = (),
+    reports: Sequence[str] = (),
+    langs: Sequence[str] = (),
+    jobs: int | None = None,
+    force: bool = False,
+    out: str | None = None,
+    progress: bool = True,
+) -> BuildResult:
+    """Build the report matrix; see the module docstring for the steps.
+
+    Parameters
+    ----------
+    data
+        Data folder (default ``$CORETT_DATA`` or the shipped ``data/``).
+    countries, years, reports, langs
+        Replace the corresponding axis of ``parameters/build.yaml`` when given.
+    jobs
+        Parallel workers, each with its own kernel (default: CPU count).
+    force
+        Rebuild reports that are up to date.
+    out
+        Output folder (default ``outputs/``).
+    progress
+        Show a tqdm progress bar on stderr.
+
+    Raises
+    ------
+    BuildError
+        For an invalid parameter or when another build holds the output folder (nothing written).
+    corett_lib.core.problems.DataError
+        When the data do not validate (nothing written).
+    """
+
+    t_start = time.perf_counter()
+    prepare_environment()
+    result = BuildResult(
+        run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+    )
+    p = plan(data, countries, years, reports, langs, force, out)
+    all_jobs, todo, inputs, out_root = p.jobs, p.todo, p.inputs, p.out_root
+    result.planned = len(all_jobs)
+    result.skipped = [j.key for j in all_jobs if j not in todo]
+
+    from filelock import FileLock, Timeout
+
+    out_root.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out_root / LOCK_NAME))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise BuildError(
+            f"another corett build is writing to {out_root} (lock {out_root / LOCK_NAME}); "
+            "wait for it to finish, or build into another folder with --out"
+        ) from None
+    pool: WorkerPool | None = None
+    try:
+        if todo:
+            workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+            result.workers = workers
+            snapshot = str(snapshot_paths(inputs)[0])
+
+            def run_one(job: Job, session: KernelSession) -> dict[str, Any]:
+                params = {**job.parameters(), "data": str(inputs.data_dir), "snapshot": snapshot}
+                return build_one(job, params, out_root, session)
+
+            pool = WorkerPool(workers, run_one)  # kernels start and warm up during the load
+        facts = p.facts
+        if todo and facts is None:
+            t_load = time.perf_counter()
+            facts = load_and_snapshot(inputs)  # raises DataError before any report is touched
+            result.load_seconds = time.perf_counter() - t_load
+            check_years(all_jobs, facts["years"])
+        _remove_stale_temporaries(out_root)
+        current = manifest.read_manifest(out_root)  # re-read under the lock
+        if pool is not None:
+            _run_jobs(todo, inputs, facts or {}, out_root, current, result, pool, progress)
+        current["builds"] = [
+            *current["builds"][-19:],
+            {
+                "run_id": result.run_id,
+                "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+                "git_commit": manifest.git_commit() if todo else None,
+                "library_version": __version__,
+                "planned": result.planned,
+                "built": len(result.built),
+                "failed": sorted(result.failed),
+                "up_to_date": len(result.skipped),
+                "interrupted": result.interrupted,
+                "workers": result.workers,
+                "seconds": round(time.perf_counter() - t_start, 2),
+                "load_seconds": round(result.load_seconds, 2),
+                "cell_seconds": round(result.cell_seconds, 2),
+            },
+        ]
+        manifest.write_manifest(current, out_root)
+
+        write_index(current, out_root)
+    except KeyboardInterrupt:
+        result.interrupted = True  # finished reports are in place; kernels end with this process
+        raise
+    finally:
+        if pool is not None:
+            pool.close(wait=not result.interrupted)
+        lock.release()
+    result.wall_seconds = time.perf_counter() - t_start
+    return result
+
+
+def _run_jobs(
+    todo: list[Job],
+    inputs: Inputs,
+    facts: dict[str, Any],
+    out_root: Path,
+    current: dict[str, Any],
+    result: BuildResult,
+    pool: WorkerPool,
+    progress: bool,
+) -> None:
+    """Queue the reports, then record each one in the manifest as it finishes."""
+    from tqdm import tqdm
+
+    commit = manifest.git_commit()
+    pool.submit(todo)
+    bar = tqdm(
+        total=len(todo), desc="reports", unit="report", disable=not progress, file=sys.stderr
+    )
+    saved_at, unsaved = time.monotonic(), 0
+    try:
+        for _ in range(len(todo)):
+            job, record = pool.next_result()
+            record.update(
+                key=job.key,
+                parameters=job.parameters() | {"report": job.report},
+                input_key=inputs.key(job),
+                inputs={
+                    "data": inputs.data,
+                    "notebook": inputs.notebooks[job.report],
+                    "config": inputs.config,
+                    "library_digest": inputs.library,
+                },
+                data_warnings=facts.get("warnings"),
+                library_version=__version__,
+                git_commit=commit,
+                run_id=result.run_id,
+                finished=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+            if record["status"] == "ok":
+                result.built.append(job.key)
+                result.cell_seconds += float(record.get("cell_seconds", 0.0))
+            else:
+                result.failed[job.key] = record
+                previous = current["reports"].get(job.key) or {}
+                if previous.get("status") == "ok":  # the last good outputs stay, marked stale
+                    record["previous_outputs"] = previous.get("outputs")
+                bar.write(f"FAILED {job.key}: {_failure_line(record)}", file=sys.stderr)
+            current["reports"][job.key] = record
+            unsaved += 1
+            if time.monotonic() - saved_at >= MANIFEST_SAVE_SECONDS:
+                manifest.write_manifest(current, out_root)
+                saved_at, unsaved = time.monotonic(), 0
+            bar.set_postfix_str(f"{job.key} {record['status']}")
+            bar.update()
+    except KeyboardInterrupt:
+        result.interrupted = True
+        raise
+    finally:
+        if unsaved:  # an interrupted build records what it finished
+            manifest.write_manifest(current, out_root)
+        bar.close()
+
+
+def _failure_line(record: dict[str, Any]) -> str:
+    f = record.get("failure") or {}
+    where = f"cell {f['cell_index']}: " if f.get("cell_index") is not None else ""
+    return f"{where}{f.get('ename', '')}: {f.get('evalue', '')}".strip()
+
+
+def run_cli(
+    data: str | None,
+    countries: Sequence[str],
+    years: Sequence[int],
+    reports: Sequence[str],
+    langs: Sequence[str],
+    jobs: int | None,
+    force: bool,
+    out: str | None,
+) -> int:
+    """Run ``corett build`` and return its exit status.
+
+    0: every report built or up to date; 1: a report failed, the data are invalid or the build was
+    interrupted; 2: invalid parameters or another build holds the output folder.
+    """
+
+    if jobs is not None and jobs < 1:
+        click_echo(f"error: --jobs must be at least 1 (got {jobs})")
+        return EXIT_USAGE
+    try:
+        result = build(data, countries, years, reports, langs, jobs, force, out)
+    except (BuildError, config.ConfigError) as exc:
+        click_echo(f"error: {exc}")
+        return EXIT_USAGE
+    except DataError as exc:
+        click_echo(f"error: the data did not validate; no report was built.\n{exc}")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        click_echo("interrupted: reports finished so far are in place; run the build again.")
+        return 130
+    out_root = paths.outputs_dir(out)
+    click_echo(
+        f"{len(result.built)} built, {len(result.skipped)} up to date, {len(result.failed)} failed "
+        f"of {result.planned} in {result.wall_seconds:.1f}s -> {out_root / 'index.html'}"
+    )
+    for key, record in sorted(result.failed.items()):
+        click_echo(
+            f"  FAILED {key}: {_failure_line(record)}\n"
+            f"         notebook kept: {out_root / record.get('failed_notebook', '')}"
+        )
+    return result.exit_code
+
+
+def click_echo(message: str) -> None:
+    """Write a message for the person running the build (stderr)."""
+    sys.stderr.write(message + "\n")

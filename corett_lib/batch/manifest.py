@@ -1,0 +1,222 @@
+"""The build's record: checksums of every input, one record per report, atomic writes.
+
+``outputs/manifest.json`` holds, per report (keyed ``<year>/<country>/<report>.<lang>``): its parameters,
+status, input checksums (data files, notebook, library, configuration), the library version, git commit,
+run id, per-cell timings, output checksums and, for a failure, the failing cell and traceback.
+
+A report is up to date when its record is ``ok``, its :func:`input_key` equals the current one and its
+outputs exist with the recorded checksums; :func:`is_up_to_date` is the incremental rule.
+
+Every file is written aside and renamed into place (:func:`atomic_write_bytes`), so an interrupted build
+never leaves a half-written report or manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from corett_lib import __version__
+from corett_lib.core import atomic, paths
+
+MANIFEST_VERSION = 1
+_LIBRARY_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".css", ".html")
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Return the hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex sha256 of the file at ``path``."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _visible_files(root: Path, suffixes: Iterable[str] | None = None) -> list[Path]:
+    sfx = tuple(suffixes) if suffixes else None
+    out = []
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).parts
+        if any(part.startswith(".") or part == "__pycache__" for part in rel):
+            continue
+        if p.is_file() and (sfx is None or p.name.endswith(sfx)):
+            out.append(p)
+    return out
+
+
+def tree_checksums(root: Path, suffixes: Iterable[str] | None = None) -> dict[str, str]:
+    """Return ``{relative path: sha256}`` of every visible file under ``root`` (sorted)."""
+    if not root.is_dir():
+        return {}
+    return {p.relative_to(root).as_posix(): sha256_file(p) for p in _visible_files(root, suffixes)}
+
+
+def digest(mapping: Mapping[str, Any]) -> str:
+    """Return one sha256 over a JSON-serialisable mapping (keys sorted)."""
+    return sha256_bytes(json.dumps(mapping, sort_keys=True, default=str).encode("utf-8"))
+
+
+def data_checksums(data: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """Return the checksums of every file of the data folder (raw inputs, corrections, monitoring)."""
+    return tree_checksums(paths.data_dir(data))
+
+
+@lru_cache(maxsize=1)
+def library_digest() -> str:
+    """Return one sha256 over the library's source and packaged data files (``corett_lib/``)."""
+    root = paths.PROJECT_ROOT / "corett_lib"
+    return digest(tree_checksums(root, _LIBRARY_SUFFIXES))
+
+
+def config_checksums() -> dict[str, str]:
+    """Return the checksums of the run configurations (``parameters/*.yaml``)."""
+    return tree_checksums(paths.parameters_dir(), (".yaml", ".yml"))
+
+
+@lru_cache(maxsize=1)
+def git_commit() -> str | None:
+    """Return the commit of the working tree (``+dirty`` when it has uncommitted changes), or None."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=paths.PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=paths.PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
+def input_key(
+    parameters: Mapping[str, Any],
+    data: Mapping[str, str],
+    notebook: str,
+    config: Mapping[str, str],
+    library: str,
+    version: str = __version__,
+) -> str:
+    """Return the key of everything a report depends on; a different key means rebuild.
+
+    Parameters
+    ----------
+    parameters
+        The report's parameters (country, year, lang, ...), without machine-specific paths.
+    data
+        Checksums of the data files.
+    notebook
+        Checksum of the source notebook.
+    config
+        Checksums of ``parameters/*.yaml``.
+    library
+        :func:`library_digest`.
+    version
+        The library version.
+    """
+    return digest(
+        {
+            "parameters": dict(parameters),
+            "data": dict(data),
+            "notebook": notebook,
+            "config": dict(config),
+            "library": library,
+            "version": version,
+        }
+    )
+
+
+def report_key(year: int, country: str, report: str, lang: str) -> str:
+    """Return the manifest key of a report, e.g. ``2019/GTM/annual.en``."""
+    return f"{year}/{country}/{report}.{lang}"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (:func:`corett_lib.core.atomic.write_bytes`)."""
+    atomic.write_bytes(path, data)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically (:func:`corett_lib.core.atomic.write_text`)."""
+    atomic.write_text(path, text)
+
+
+def manifest_path(out: str | os.PathLike[str] | None = None) -> Path:
+    """Return ``<out>/manifest.json``."""
+    return paths.outputs_dir(out) / "manifest.json"
+
+
+def read_manifest(out: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Return the manifest of the output folder, or an empty one.
+
+    A manifest that cannot be parsed (e.g. written by another version) is treated as empty, which makes
+    every report out of date: the safe direction.
+    """
+    p = manifest_path(out)
+    empty: dict[str, Any] = {"manifest_version": MANIFEST_VERSION, "builds": [], "reports": {}}
+    try:
+        m = json.loads(p.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        return empty
+    if not isinstance(m, dict) or m.get("manifest_version") != MANIFEST_VERSION:
+        return empty
+    m.setdefault("reports", {})
+    m.setdefault("builds", [])
+    return m
+
+
+def write_manifest(manifest: Mapping[str, Any], out: str | os.PathLike[str] | None = None) -> None:
+    """Write the manifest atomically (sorted keys, indented, so diffs stay readable)."""
+    text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False, default=str)
+    atomic_write_text(manifest_path(out), text + "\n")
+
+
+def is_up_to_date(record: Mapping[str, Any] | None, key: str, out_root: Path) -> bool:
+    """Return True when ``record`` says the report was built from inputs with ``key`` and its
+    outputs are still there with their recorded sizes (a cheap check, so a no-op build stays fast;
+    the recorded sha256 is for audits).
+
+    Parameters
+    ----------
+    record
+        The report's manifest record (None when there is none).
+    key
+        The current :func:`input_key`.
+    out_root
+        The output folder (record paths are relative to it).
+    """
+    if not record or record.get("status") != "ok" or record.get("input_key") != key:
+        return False
+    outputs = record.get("outputs") or {}
+    if not outputs:
+        return False
+    for rel, checksum in outputs.items():
+        p = out_root / rel
+        if not p.is_file() or p.stat().st_size != checksum.get("bytes"):
+            return False
+    return True
+
+
+def output_record(path: Path, data: bytes, out_root: Path) -> tuple[str, dict[str, Any]]:
+    """Return ``(relative path, {sha256, bytes})`` of an output about to be written."""
+    return path.relative_to(out_root).as_posix(), {"sha256": sha256_bytes(data), "bytes": len(data)}

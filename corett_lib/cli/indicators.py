@@ -1,0 +1,182 @@
+"""``corett indicators``: the indicator table for countries, years, indicators and breakdowns.
+
+Exit status: 0 success, 1 the data could not be loaded (every problem is printed), 2 a usage error
+(unknown country, indicator or breakdown).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_HEADERS = {
+    "en": {
+        "country_label": "Country",
+        "year": "Year",
+        "label": "Indicator",
+        "disaggregation_label": "Breakdown",
+        "category_label": "Category",
+        "shown": "Value",
+        "unit": "Unit",
+        "source": "Source",
+        "coverage": "Coverage",
+        "flags": "Flags",
+    },
+    "es": {
+        "country_label": "País",
+        "year": "Año",
+        "label": "Indicador",
+        "disaggregation_label": "Desagregación",
+        "category_label": "Categoría",
+        "shown": "Valor",
+        "unit": "Unidad",
+        "source": "Fuente",
+        "coverage": "Cobertura",
+        "flags": "Notas",
+    },
+}
+
+
+def format_number(value: float, decimals: int, lang: str) -> str:
+    """Format a number in the language's convention (the one of :func:`corett_lib.core.i18n.number`).
+
+    Examples
+    --------
+    >>> format_number(1791, 0, "en"), format_number(1791, 0, "es"), format_number(2.537, 2, "es")
+    ('1,791', '1,791', '2.54')
+    """
+    from corett_lib.core.i18n import number
+
+    return number(value, lang, decimals)
+
+
+def shown_value(row: pd.Series, lang: str) -> str:
+    """The value as a person reads it: the number, a range ``1–4`` for censored sums, or ``–``."""
+    v, lo, hi = row["value"], row["value_low"], row["value_high"]
+    d = int(row["decimals"])
+    if not math.isnan(v):
+        return format_number(v, d, lang)
+    if not math.isnan(lo) and not math.isnan(hi):
+        return f"{format_number(lo, d, lang)}–{format_number(hi, d, lang)}"
+    return "–"
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    return [v.strip() for item in values for v in str(item).split(",") if v.strip()]
+
+
+def run_cli(
+    data: str | None,
+    lang: str,
+    countries: Sequence[str],
+    years: Sequence[int],
+    indicators: Sequence[str],
+    disaggregation: str | None,
+    fmt: str,
+) -> int:
+    """Print the indicator table; return the exit status.
+
+    Parameters
+    ----------
+    data
+        Data folder (default: ``$CORETT_DATA`` or the shipped ``data/``).
+    lang
+        ``en`` or ``es``.
+    countries
+        ISO3 codes of members and/or ``CORETT`` (default: all members and ``CORETT``); commas allowed.
+    years
+        Years (default: every year with a figure).
+    indicators
+        Indicator ids (default: all); commas allowed.
+    disaggregation
+        Breakdown id(s), comma-separated (``sex``, ``age``, ``sex_age``, ``form``, ``citizenship``),
+        ``all`` for every allowed one; default ``total``.
+    fmt
+        ``table`` (people), ``csv`` or ``json`` (machines).
+
+    Returns
+    -------
+    int
+        0 success, 1 data problems, 2 usage error.
+    """
+    from corett_lib.analysis.indicators import from_dataset
+    from corett_lib.core.config import members
+    from corett_lib.core.problems import DataError
+    from corett_lib.core.schema import REGION_CODE
+    from corett_lib.dataset.registry import load_registry
+    from corett_lib.validation.load import load
+
+    reg = load_registry()
+    cs = [c.upper() for c in _split(countries)]
+    known = [*members(), REGION_CODE]
+    bad = [c for c in cs if c not in known]
+    if bad:
+        click.echo(f"unknown country {bad}; use one of: {', '.join(known)}", err=True)
+        return 2
+    inds = _split(indicators)
+    bad = [i for i in inds if i not in reg.ids()]
+    if bad:
+        click.echo(f"unknown indicator {bad}; known: {', '.join(reg.ids())}", err=True)
+        return 2
+    dis: list[str] | None
+    if disaggregation is None:
+        dis = ["total"]
+    elif disaggregation.strip() == "all":
+        dis = None
+    else:
+        dis = _split([disaggregation])
+        bad = [d for d in dis if d not in reg.disaggregations]
+        if bad:
+            click.echo(
+                f"unknown breakdown {bad}; known: all, {', '.join(reg.disaggregations)}", err=True
+            )
+            return 2
+        if "total" not in dis:
+            dis = ["total", *dis]
+    try:
+        ds = load(data)
+    except DataError as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        return 1
+    table = from_dataset(
+        ds,
+        countries=cs or None,
+        years=list(years) or None,
+        indicators=inds or None,
+        disaggregations=dis,
+        lang=lang,
+    )
+    if fmt == "csv":
+        click.echo(table.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(table.to_json(orient="records", force_ascii=False, indent=1))
+    else:
+        click.echo(render_table(table, lang))
+    sys.stdout.flush()
+    return 0
+
+
+def render_table(table: pd.DataFrame, lang: str) -> str:
+    """Return the indicator table as aligned text for a terminal."""
+    if table.empty:
+        return "(no rows)" if lang != "es" else "(sin filas)"
+    from corett_lib.analysis.indicators import FLAGS_ES, SUM_SOURCE
+
+    view = table.copy()
+    view["shown"] = [shown_value(r, lang) for _, r in view.iterrows()]
+    if lang == "es":
+        view["flags"] = view["flags"].map(
+            lambda text: "; ".join(FLAGS_ES.get(f, f) for f in text.split(";") if f)
+        )
+        view["source"] = view["source"].str.replace(SUM_SOURCE, "suma de miembros", regex=False)
+    heads = _HEADERS["es" if lang == "es" else "en"]
+    view = view[list(heads)].rename(columns=heads)
+    return view.to_string(index=False)

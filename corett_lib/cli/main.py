@@ -1,0 +1,238 @@
+"""The ``corett`` command line.
+
+Each command is a thin shell over one library module, imported inside the command so that
+``corett --help`` answers without loading pandas, Great Expectations or Jupyter.
+Exit status: 0 success, 1 data/report problems found, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from corett_lib import __version__
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def data_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--data DIR`` (env ``CORETT_DATA``) to a command."""
+    return click.option(
+        "--data",
+        "data",
+        type=click.Path(file_okay=False, path_type=str),
+        envvar="CORETT_DATA",
+        default=None,
+        help="Data folder with the same layout as the shipped data/ (env CORETT_DATA).",
+    )(f)
+
+
+def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--lang en|es``."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["en", "es"]),
+        default="en",
+        show_default=True,
+        help="Language of labels and messages.",
+    )(f)
+
+
+def _quiet_gx() -> None:
+    # Great Expectations must never phone home; this is also set in the Makefile.
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="corett")
+def main() -> None:
+    """CORETT workbench: validate the data, compute indicators, build reports.
+
+    \b
+    Typical use:
+      corett validate                      check every input, report all problems
+      corett indicators --country GTM --year 2019 --lang es
+      corett build                         build every report of parameters/build.yaml
+    """
+    from corett_lib.batch.execute import skip_unused_slow_imports
+
+    skip_unused_slow_imports()
+
+
+@main.command()
+@data_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format (json for machines).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder for the HTML/JSON result (default outputs/).",
+)
+def validate(data: str | None, fmt: str, out: str | None) -> None:
+    """Validate every input; report every problem at once (exit 1 on any error)."""
+    _quiet_gx()
+    from corett_lib.cli.validate import run_cli
+
+    sys.exit(run_cli(data=data, fmt=fmt, out=out))
+
+
+@main.command()
+@data_option
+@lang_option
+@click.option(
+    "--country",
+    "countries",
+    multiple=True,
+    help="ISO3 code of a member or CORETT; repeat for several (default: all + CORETT).",
+)
+@click.option("--year", "years", multiple=True, type=int, help="Year; repeat for several.")
+@click.option("--indicator", "indicators", multiple=True, help="Indicator id; repeat for several.")
+@click.option(
+    "--by",
+    "disaggregation",
+    default=None,
+    help="Breakdown(s), comma-separated: sex, age, sex_age, form, citizenship, or all.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+def indicators(
+    data: str | None,
+    lang: str,
+    countries: tuple[str, ...],
+    years: tuple[int, ...],
+    indicators: tuple[str, ...],
+    disaggregation: str | None,
+    fmt: str,
+) -> None:
+    """Compute declared indicators for countries and years."""
+    _quiet_gx()
+    from corett_lib.cli.indicators import run_cli
+
+    sys.exit(
+        run_cli(
+            data=data,
+            lang=lang,
+            countries=countries,
+            years=years,
+            indicators=indicators,
+            disaggregation=disaggregation,
+            fmt=fmt,
+        )
+    )
+
+
+@main.command()
+@data_option
+@click.option("--country", "countries", multiple=True, help="Only these countries (repeatable).")
+@click.option("--year", "years", multiple=True, type=int, help="Only these years (repeatable).")
+@click.option("--report", "reports", multiple=True, help="Only these reports (repeatable).")
+@click.option("--lang", "langs", multiple=True, help="Only these languages (repeatable).")
+@click.option("--jobs", type=int, default=None, help="Parallel workers (default: CPU count).")
+@click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder (default outputs/).",
+)
+def build(
+    data: str | None,
+    countries: tuple[str, ...],
+    years: tuple[int, ...],
+    reports: tuple[str, ...],
+    langs: tuple[str, ...],
+    jobs: int | None,
+    force: bool,
+    out: str | None,
+) -> None:
+    """Build the report matrix of parameters/build.yaml into the output folder."""
+    _quiet_gx()
+    from corett_lib.batch.build import run_cli
+
+    sys.exit(
+        run_cli(
+            data=data,
+            countries=countries,
+            years=years,
+            reports=reports,
+            langs=langs,
+            jobs=jobs,
+            force=force,
+            out=out,
+        )
+    )
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder to scan (default outputs/).",
+)
+@click.option(
+    "--k", "k", type=int, default=None, help="Threshold (default: disclosure_k of build.yaml)."
+)
+def scan(out: str | None, k: int | None) -> None:
+    """Scan rendered reports for small counts and cells derivable from totals (exit 1 on any)."""
+    from corett_lib.publishing.scanner import run_cli
+
+    sys.exit(run_cli(out=out, k=k))
+
+
+@main.command()
+@data_option
+@lang_option
+@click.option("--country", required=True, help="ISO3 code of the member who fills it in.")
+@click.option("--year", required=True, type=int, help="Year reported on.")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Workbook to write (default outputs/templates/monitoring_<country>_<year>.<lang>.xlsx).",
+)
+def template(data: str | None, lang: str, country: str, year: int, out_file: str | None) -> None:
+    """Write the monitoring workbook a member fills in (plan indicators pre-filled)."""
+    from corett_lib.apps.workbook import write_template
+
+    try:
+        path = write_template(country, year, lang, path=out_file, data=data)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(str(path))
+
+
+@main.command()
+@data_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--country", default=None, help="Every workbook must be for this member.")
+@click.option("--year", type=int, default=None, help="Every workbook must be for this year.")
+@click.option("--dry-run", is_flag=True, help="Validate only; merge nothing.")
+def ingest(
+    data: str | None, files: tuple[str, ...], country: str | None, year: int | None, dry_run: bool
+) -> None:
+    """Validate returned workbooks and merge them into the monitoring data (all or nothing)."""
+    from corett_lib.apps.workbook import run_ingest_cli
+
+    sys.exit(run_ingest_cli(files, data=data, country=country, year=year, dry_run=dry_run))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,266 @@
+"""Report building blocks: what the notebooks call, one line per section.
+
+* :func:`open_context` — the report's parameters and the validated data. Under ``corett build`` the data
+  come from the snapshot the build validated once (``snapshot``); opened by hand, the notebook loads and
+  validates the data itself. In a kernel reused between reports the snapshot is read once.
+* :class:`Block` — what a section returns: HTML (headings, paragraphs, tables, inline SVG charts) that the
+  notebook displays. Nothing in it loads from the network.
+* :func:`publish` — every table a report shows goes through here (``corett_lib.publishing.publish.publish_table``
+  with the report's threshold and suppression ledger); :func:`publish_chart` for the data of a chart.
+
+Section functions live in one module per report (:mod:`corett_lib.reporting.annual`).
+"""
+
+from __future__ import annotations
+
+import html as _html
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corett_lib.analysis.indicators import evaluate
+from corett_lib.core import config
+from corett_lib.core.problems import DataError, errors
+from corett_lib.dataset.model import Dataset
+from corett_lib.dataset.monitoring import load_monitoring
+from corett_lib.publishing.publish import Ledger, publish_chart_data, publish_table
+from corett_lib.validation.load import load
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+_SNAPSHOTS: dict[str, Dataset] = {}
+
+
+def load_snapshot(path: str | os.PathLike[str]) -> Dataset:
+    """Return the validated :class:`~corett_lib.dataset.model.Dataset` that ``corett build`` saved at ``path``.
+
+    The snapshot is the build's own cache file (a pickle written after validation); it is read once
+    per process.
+    """
+    key = str(Path(path).resolve())
+    if key not in _SNAPSHOTS:
+        with open(key, "rb") as f:
+            _SNAPSHOTS[key] = pickle.load(f)
+    return _SNAPSHOTS[key]
+
+
+_EVALUATIONS: dict[int, Any] = {}
+
+
+def evaluation(ds: Dataset) -> Any:
+    """Return the indicator engine's evaluation of ``ds`` (computed once per dataset and process)."""
+
+    key = id(ds)
+    if key not in _EVALUATIONS:
+        _EVALUATIONS.clear()  # one dataset at a time: the kernel keeps at most one evaluation
+        _EVALUATIONS[key] = evaluate(ds.observations, ds.population)
+    return _EVALUATIONS[key]
+
+
+_MONITORING: dict[int, Any] = {}
+
+
+def monitoring(ds: Dataset) -> pd.DataFrame:
+    """Return the monitoring data of ``ds`` (illustrative and collected).
+
+    ``Dataset.monitoring`` when the loader filled it, else
+    :func:`corett_lib.dataset.monitoring.load_monitoring` on the dataset's folder (read once per dataset and
+    process).
+
+    Raises
+    ------
+    corett_lib.core.problems.DataError
+        When the monitoring files have an error (every problem listed).
+    """
+    held = getattr(ds, "monitoring", None)
+    if held is not None:
+        return held
+    key = id(ds)
+    if key not in _MONITORING:
+        table, problems = load_monitoring(ds.data_dir, plan_items=ds.plan_items)
+        if errors(problems):
+            raise DataError(errors(problems))
+        _MONITORING.clear()  # one dataset at a time
+        _MONITORING[key] = table
+    return _MONITORING[key]
+
+
+@dataclass
+class Context:
+    """One report's parameters, data, indicator evaluation and suppression ledger."""
+
+    country: str  #: ISO3 of a member, or the regional code (``CORETT``)
+    year: int
+    lang: str  #: ``en`` or ``es``
+    ds: Dataset
+    k: int = 5  #: disclosure threshold (``disclosure_k`` of ``parameters/build.yaml``)
+    ledger: Any = None  #: :class:`corett_lib.publishing.publish.Ledger` of this report
+
+    @property
+    def evaluation(self) -> Any:
+        """The indicator engine's :class:`~corett_lib.analysis.indicators.Evaluation` of the data."""
+        return evaluation(self.ds)
+
+    @property
+    def regional(self) -> bool:
+        """True for the coalition's regional report."""
+        return self.country == config.coalition().region_code
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        """The coalition's members."""
+        return config.coalition().members
+
+
+def open_context(country: str, year: int, lang: str, data: str = "", snapshot: str = "") -> Context:
+    """Check a report's parameters and return its :class:`Context`.
+
+    Parameters
+    ----------
+    country
+        ISO3 of a member, or ``CORETT`` for the regional report.
+    year
+        The report's year.
+    lang
+        ``en`` or ``es``.
+    data
+        Data folder (empty: ``$CORETT_DATA`` or the shipped ``data/``); used when there is no snapshot.
+    snapshot
+        Path of the validated-data snapshot written by ``corett build`` (empty: load and validate).
+
+    Raises
+    ------
+    ValueError
+        For a country that is not a member nor the region, or a language without a catalogue.
+    """
+    coalition = config.coalition()
+    if country not in (*coalition.members, coalition.region_code):
+        raise ValueError(
+            f"country {country!r} is not a member ({', '.join(coalition.members)}) "
+            f"nor {coalition.region_code}"
+        )
+    if lang not in ("en", "es"):
+        raise ValueError(f"lang {lang!r} is not en or es")
+    ds = load_snapshot(snapshot) if snapshot else load(data or None)
+
+    k = config.build_matrix().disclosure_k
+    return Context(country=country, year=int(year), lang=lang, ds=ds, k=k, ledger=Ledger(k=k))
+
+
+class Block:
+    """A piece of report: HTML shown by the notebook (``_repr_html_``), with a plain-text fallback."""
+
+    def __init__(self, html: str, text: str = "") -> None:
+        self.html = html
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.text or "(report block)"
+
+    def __add__(self, other: Block) -> Block:
+        return Block(self.html + other.html, "\n".join(x for x in (self.text, other.text) if x))
+
+
+def esc(text: object) -> str:
+    """HTML-escape ``text``."""
+    return _html.escape(str(text))
+
+
+def heading(text: str, level: int = 2, anchor: str | None = None) -> Block:
+    """Return a heading block."""
+    ident = f' id="{esc(anchor)}"' if anchor else ""
+    return Block(f"<h{level}{ident}>{esc(text)}</h{level}>\n", text)
+
+
+def paragraph(text: str, css: str | None = None) -> Block:
+    """Return a paragraph (``text`` is escaped)."""
+    cls = f' class="{esc(css)}"' if css else ""
+    return Block(f"<p{cls}>{esc(text)}</p>\n", text)
+
+
+def bullet_list(items: list[str], css: str | None = None) -> Block:
+    """Return an unordered list (items are escaped)."""
+    cls = f' class="{esc(css)}"' if css else ""
+    body = "".join(f"<li>{esc(i)}</li>" for i in items)
+    return Block(f"<ul{cls}>{body}</ul>\n", "\n".join(f"- {i}" for i in items))
+
+
+def svg_figure(svg: str, caption: str, alt: str) -> Block:
+    """Return an inline SVG chart with its caption and a text alternative (``role=img``)."""
+    labelled = svg.replace("<svg", f'<svg role="img" aria-label="{esc(alt)}"', 1)
+    return Block(
+        f'<figure class="corett-chart">{labelled}<figcaption>{esc(caption)}</figcaption></figure>\n',
+        caption,
+    )
+
+
+def publish(ctx: Context, df: pd.DataFrame, *, table_id: str, title: str, **options: Any) -> Any:
+    """Return ``df`` published through :func:`corett_lib.publishing.publish.publish_table` (disclosure control,
+    with the report's threshold and ledger): every table of a report goes through here."""
+
+    return publish_table(
+        df, table_id=table_id, title=title, k=ctx.k, ledger=ctx.ledger, lang=ctx.lang, **options
+    )
+
+
+def publish_chart(
+    ctx: Context, df: pd.DataFrame, *, chart_id: str, title: str, **options: Any
+) -> Any:
+    """Return the data behind a chart published through
+    :func:`corett_lib.publishing.publish.publish_chart_data` (the report's threshold, ledger and language).
+
+    Show ``.table`` as the chart's table and put ``.html_data(titles)`` in the page with the chart's
+    SVG: the disclosure scanner checks every Vega SVG against a published data block.
+    """
+
+    return publish_chart_data(
+        df, chart_id=chart_id, title=title, k=ctx.k, ledger=ctx.ledger, lang=ctx.lang, **options
+    )
+
+
+def table_block(df: pd.DataFrame, caption: str = "") -> Block:
+    """Return ``df`` as an HTML table (index hidden, caption above)."""
+    body = df.to_html(index=False, escape=True, border=0, classes="corett-table", na_rep="")
+    cap = f"<p><strong>{esc(caption)}</strong></p>" if caption else ""
+    return Block(f"{cap}{body}\n", caption)
+
+
+def html_block(html: str, text: str = "") -> Block:
+    """Return already-built HTML (a published table, a chart figure, the ledger) as a block."""
+    return Block(html if html.endswith("\n") else html + "\n", text)
+
+
+def wrap(*blocks: Block | None) -> Block:
+    """Return the blocks joined into one (``None`` entries are skipped)."""
+    out = Block("")
+    for b in blocks:
+        if b is not None:
+            out = out + b
+    return out
+
+
+__all__ = [
+    "Block",
+    "Context",
+    "bullet_list",
+    "esc",
+    "evaluation",
+    "heading",
+    "html_block",
+    "load_snapshot",
+    "monitoring",
+    "open_context",
+    "paragraph",
+    "publish",
+    "publish_chart",
+    "svg_figure",
+    "table_block",
+    "wrap",
+]
