@@ -705,36 +705,6 @@ def ingest(
     return result
 
 
-def run_ingest_cli(
-    files: Sequence[str],
-    *,
-    data: str | None,
-    country: str | None,
-    year: int | None,
-    dry_run: bool,
-) -> int:
-    """Run ``corett ingest``: print every problem with its cell, then what was merged.
-
-    Returns the exit status: 0 merged (or valid in a dry run), 1 problems found.
-    """
-    import click
-
-    res = ingest(files, data=data, country=country, year=year, dry_run=dry_run)
-    for p in res.problems:
-        click.echo(f"{p.severity.upper()} [{p.check}] {p.file}: {p.message}", err=True)
-    if not res.ok:
-        n = len(errors(res.problems))
-        click.echo(f"{n} error(s): nothing merged.", err=True)
-        return 1
-    if dry_run:
-        click.echo(f"valid: {res.rows} rows (dry run, nothing merged).")
-    elif res.changed:
-        click.echo(f"merged {res.rows} rows into monitoring/collected.csv.")
-    else:
-        click.echo(f"{res.rows} rows already held: nothing changed.")
-    return 0
-
-
 __all__ = [
     "AXIS_SHEETS",
     "MONITORED_PLANS",
@@ -742,7 +712,6 @@ __all__ = [
     "cell_ref",
     "ingest",
     "read_workbook",
-    "run_ingest_cli",
     "template_path",
     "write_template",
 ]

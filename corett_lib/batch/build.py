@@ -27,7 +27,6 @@ import ast
 import json
 import os
 import pickle
-import sys
 import threading
 import time
 import traceback
@@ -36,7 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from corett_lib import __version__
 from corett_lib.batch import manifest
@@ -44,7 +43,6 @@ from corett_lib.batch.execute import KernelSession, parameterize, prepare_enviro
 from corett_lib.batch.index_page import write_index
 from corett_lib.batch.render import RenderError, export_html
 from corett_lib.core import config, i18n, paths
-from corett_lib.core.problems import DataError
 from corett_lib.dataset.model import Dataset
 from corett_lib.validation.load import load
 
@@ -556,6 +554,32 @@ def plan(
     return Plan(all_jobs, todo, inputs, facts, out_root)
 
 
+class Progress(Protocol):
+    """What the build tells about its progress (the CLI draws a bar; a library caller may log)."""
+
+    def start(self, total: int) -> None:
+        """The jobs start: ``total`` reports to build."""
+
+    def report(self, key: str, status: str, failure: str = "") -> None:
+        """One report finished with ``status`` (``ok`` or ``failed``, with the failure's line)."""
+
+    def close(self) -> None:
+        """The jobs ended (finished, failed or interrupted)."""
+
+
+class NoProgress:
+    """Progress that shows nothing (the default for library callers)."""
+
+    def start(self, total: int) -> None:
+        """Ignore the start."""
+
+    def report(self, key: str, status: str, failure: str = "") -> None:
+        """Ignore a finished report."""
+
+    def close(self) -> None:
+        """Ignore the end."""
+
+
 def build(
     data: str | None = None,
     countries: Sequence[str] = (),
@@ -565,7 +589,7 @@ def build(
     jobs: int | None = None,
     force: bool = False,
     out: str | None = None,
-    progress: bool = True,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the report matrix; see the module docstring for the steps.
 
@@ -582,7 +606,7 @@ def build(
     out
         Output folder (default ``outputs/``).
     progress
-        Show a tqdm progress bar on stderr.
+        Told when the jobs start and as each report finishes (the CLI shows a progress bar).
 
     Raises
     ------
@@ -675,16 +699,13 @@ def _run_jobs(
     current: dict[str, Any],
     result: BuildResult,
     pool: WorkerPool,
-    progress: bool,
+    progress: Progress | None,
 ) -> None:
     """Queue the reports, then record each one in the manifest as it finishes."""
-    from tqdm import tqdm
-
     commit = manifest.git_commit()
     pool.submit(todo)
-    bar = tqdm(
-        total=len(todo), desc="reports", unit="report", disable=not progress, file=sys.stderr
-    )
+    bar = progress or NoProgress()
+    bar.start(len(todo))
     saved_at, unsaved = time.monotonic(), 0
     try:
         for _ in range(len(todo)):
@@ -713,14 +734,14 @@ def _run_jobs(
                 previous = current["reports"].get(job.key) or {}
                 if previous.get("status") == "ok":  # the last good outputs stay, marked stale
                     record["previous_outputs"] = previous.get("outputs")
-                bar.write(f"FAILED {job.key}: {_failure_line(record)}", file=sys.stderr)
             current["reports"][job.key] = record
             unsaved += 1
             if time.monotonic() - saved_at >= MANIFEST_SAVE_SECONDS:
                 manifest.write_manifest(current, out_root)
                 saved_at, unsaved = time.monotonic(), 0
-            bar.set_postfix_str(f"{job.key} {record['status']}")
-            bar.update()
+            bar.report(
+                job.key, record["status"], failure_line(record) if record["status"] != "ok" else ""
+            )
     except KeyboardInterrupt:
         result.interrupted = True
         raise
@@ -730,55 +751,7 @@ def _run_jobs(
         bar.close()
 
 
-def _failure_line(record: dict[str, Any]) -> str:
+def failure_line(record: dict[str, Any]) -> str:
     f = record.get("failure") or {}
     where = f"cell {f['cell_index']}: " if f.get("cell_index") is not None else ""
     return f"{where}{f.get('ename', '')}: {f.get('evalue', '')}".strip()
-
-
-def run_cli(
-    data: str | None,
-    countries: Sequence[str],
-    years: Sequence[int],
-    reports: Sequence[str],
-    langs: Sequence[str],
-    jobs: int | None,
-    force: bool,
-    out: str | None,
-) -> int:
-    """Run ``corett build`` and return its exit status.
-
-    0: every report built or up to date; 1: a report failed, the data are invalid or the build was
-    interrupted; 2: invalid parameters or another build holds the output folder.
-    """
-
-    if jobs is not None and jobs < 1:
-        click_echo(f"error: --jobs must be at least 1 (got {jobs})")
-        return EXIT_USAGE
-    try:
-        result = build(data, countries, years, reports, langs, jobs, force, out)
-    except (BuildError, config.ConfigError) as exc:
-        click_echo(f"error: {exc}")
-        return EXIT_USAGE
-    except DataError as exc:
-        click_echo(f"error: the data did not validate; no report was built.\n{exc}")
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        click_echo("interrupted: reports finished so far are in place; run the build again.")
-        return 130
-    out_root = paths.outputs_dir(out)
-    click_echo(
-        f"{len(result.built)} built, {len(result.skipped)} up to date, {len(result.failed)} failed "
-        f"of {result.planned} in {result.wall_seconds:.1f}s -> {out_root / 'index.html'}"
-    )
-    for key, record in sorted(result.failed.items()):
-        click_echo(
-            f"  FAILED {key}: {_failure_line(record)}\n"
-            f"         notebook kept: {out_root / record.get('failed_notebook', '')}"
-        )
-    return result.exit_code
-
-
-def click_echo(message: str) -> None:
-    """Write a message for the person running the build (stderr)."""
-    sys.stderr.write(message + "\n")

@@ -13,6 +13,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from corett_lib.analysis.indicators import FLAGS_ES, SUM_SOURCE, from_dataset
+from corett_lib.core.config import members
+from corett_lib.core.i18n import number
+from corett_lib.core.problems import DataError
+from corett_lib.core.schema import REGION_CODE
+from corett_lib.dataset.registry import load_registry
+from corett_lib.validation.load import load
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -52,7 +60,6 @@ def format_number(value: float, decimals: int, lang: str) -> str:
     >>> format_number(1791, 0, "en"), format_number(1791, 0, "es"), format_number(2.537, 2, "es")
     ('1,791', '1,791', '2.54')
     """
-    from corett_lib.core.i18n import number
 
     return number(value, lang, decimals)
 
@@ -106,12 +113,6 @@ def run_cli(
     int
         0 success, 1 data problems, 2 usage error.
     """
-    from corett_lib.analysis.indicators import from_dataset
-    from corett_lib.core.config import members
-    from corett_lib.core.problems import DataError
-    from corett_lib.core.schema import REGION_CODE
-    from corett_lib.dataset.registry import load_registry
-    from corett_lib.validation.load import load
 
     reg = load_registry()
     cs = [c.upper() for c in _split(countries)]
@@ -168,7 +169,6 @@ def render_table(table: pd.DataFrame, lang: str) -> str:
     """Return the indicator table as aligned text for a terminal."""
     if table.empty:
         return "(no rows)" if lang != "es" else "(sin filas)"
-    from corett_lib.analysis.indicators import FLAGS_ES, SUM_SOURCE
 
     view = table.copy()
     view["shown"] = [shown_value(r, lang) for _, r in view.iterrows()]

@@ -58,7 +58,9 @@ def main() -> None:
       corett indicators --country GTM --year 2019 --lang es
       corett build                         build every report of parameters/build.yaml
     """
-    from corett_lib.batch.execute import skip_unused_slow_imports
+    from corett_lib.batch.execute import (
+        skip_unused_slow_imports,  # lazy: keeps `corett --help` fast
+    )
 
     skip_unused_slow_imports()
 
@@ -82,7 +84,7 @@ def main() -> None:
 def validate(data: str | None, fmt: str, out: str | None) -> None:
     """Validate every input; report every problem at once (exit 1 on any error)."""
     _quiet_gx()
-    from corett_lib.cli.validate import run_cli
+    from corett_lib.cli.validate import run_cli  # lazy: keeps `corett --help` fast
 
     sys.exit(run_cli(data=data, fmt=fmt, out=out))
 
@@ -122,7 +124,7 @@ def indicators(
 ) -> None:
     """Compute declared indicators for countries and years."""
     _quiet_gx()
-    from corett_lib.cli.indicators import run_cli
+    from corett_lib.cli.indicators import run_cli  # lazy: keeps `corett --help` fast
 
     sys.exit(
         run_cli(
@@ -163,7 +165,7 @@ def build(
 ) -> None:
     """Build the report matrix of parameters/build.yaml into the output folder."""
     _quiet_gx()
-    from corett_lib.batch.build import run_cli
+    from corett_lib.cli.build import run_cli  # lazy: keeps `corett --help` fast
 
     sys.exit(
         run_cli(
@@ -191,7 +193,7 @@ def build(
 )
 def scan(out: str | None, k: int | None) -> None:
     """Scan rendered reports for small counts and cells derivable from totals (exit 1 on any)."""
-    from corett_lib.publishing.scanner import run_cli
+    from corett_lib.cli.scan import run_cli  # lazy: keeps `corett --help` fast
 
     sys.exit(run_cli(out=out, k=k))
 
@@ -210,7 +212,7 @@ def scan(out: str | None, k: int | None) -> None:
 )
 def template(data: str | None, lang: str, country: str, year: int, out_file: str | None) -> None:
     """Write the monitoring workbook a member fills in (plan indicators pre-filled)."""
-    from corett_lib.apps.workbook import write_template
+    from corett_lib.apps.workbook import write_template  # lazy: keeps `corett --help` fast
 
     try:
         path = write_template(country, year, lang, path=out_file, data=data)
@@ -229,7 +231,7 @@ def ingest(
     data: str | None, files: tuple[str, ...], country: str | None, year: int | None, dry_run: bool
 ) -> None:
     """Validate returned workbooks and merge them into the monitoring data (all or nothing)."""
-    from corett_lib.apps.workbook import run_ingest_cli
+    from corett_lib.cli.ingest import run_ingest_cli  # lazy: keeps `corett --help` fast
 
     sys.exit(run_ingest_cli(files, data=data, country=country, year=year, dry_run=dry_run))
 

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from corett_lib.core import atomic, paths
+from corett_lib.core.config import ConfigError
 from corett_lib.core.problems import DataError, Problem
+from corett_lib.validation.html import render_page
+from corett_lib.validation.load import load
 from corett_lib.validation.rows import _plural
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -82,14 +85,10 @@ def run_cli(data: str | None, fmt: str, out: str | None) -> int:
     int
         1 when any error was found, 0 otherwise (warnings do not fail).
     """
-    from corett_lib.core.config import ConfigError
-    from corett_lib.validation.html import render_page
 
     t0 = time.perf_counter()
     root = paths.data_dir(data)
     try:
-        from corett_lib.validation.load import load
-
         dataset = load(root, strict=False, use_cache=False)
         problems, timings, checksums = dataset.problems, dataset.timings, dataset.checksums
     except DataError as exc:  # a failure outside any one file, e.g. the corrections file

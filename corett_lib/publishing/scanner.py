@@ -36,7 +36,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from corett_lib.core import config, paths
 from corett_lib.publishing import disclosure
 from corett_lib.publishing.publish import total_words
 
@@ -513,21 +512,3 @@ def scan_outputs(
             continue
         findings.extend(scan_html(path.read_text(encoding="utf-8"), k, rel.as_posix()))
     return findings
-
-
-def run_cli(out: str | os.PathLike[str] | None = None, k: int | None = None) -> int:
-    """``corett scan``: print every finding; return 0 when there is none, 1 otherwise, 2 when the
-    output folder does not exist."""
-    import click
-
-    root = paths.outputs_dir(out)
-    if not root.is_dir():
-        click.echo(f"no output folder at {root}", err=True)
-        return 2
-    threshold = k if k is not None else config.build_matrix().disclosure_k
-    findings = scan_outputs(root, threshold)
-    for f in findings:
-        click.echo(str(f))
-    pages = sum(1 for _ in root.glob("**/*.html"))
-    click.echo(f"{len(findings)} finding(s) in {pages} page(s) under {root} (k={threshold})")
-    return 1 if findings else 0
