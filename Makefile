@@ -14,7 +14,7 @@ export JUPYTER_DATA_DIR := $(CURDIR)/.jupyter/data
 export JUPYTER_RUNTIME_DIR := $(CURDIR)/.jupyter/runtime
 export IPYTHONDIR := $(CURDIR)/.jupyter/ipython
 
-.PHONY: help install test lint format validate indicators reports bench lab clean
+.PHONY: help install test test-fast lint typecheck contracts format validate indicators reports bench lab clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,8 +35,17 @@ format: $(STAMP) ## Reformat the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint ## Format check, lint, then the test suite
+contracts: $(STAMP) ## Architecture contracts (import-linter: layers, forbidden imports) and no import cycle
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP) ## mypy over corett_lib (0 errors)
+	$(BIN)/mypy
+
+test: lint contracts typecheck ## What CI runs: format check, lint, contracts, type check, then every test
 	$(BIN)/python -m pytest
+
+test-fast: lint contracts ## Quick loop (under a minute): lint, contracts, tests not marked slow
+	$(BIN)/python -m pytest -m "not slow" -x -q
 
 validate: $(STAMP) ## Validate the shipped data (report in outputs/validation/)
 	$(BIN)/corett validate

@@ -319,8 +319,8 @@ def load_dataset(root: Path) -> Dataset:
     -------
     Dataset
         Every table, the audits (``"duplicates"``, ``"corrections"``), every problem found (errors
-        and warnings), the input checksums and per-step timings. ``extra["failed_files"]`` lists the
-        inputs that could not be read; ``extra["corrections"]`` holds the declared corrections.
+        and warnings), the input checksums and per-step timings. ``failed_files`` lists the
+        inputs that could not be read; ``corrections`` holds the declared corrections.
 
     Examples
     --------
@@ -425,7 +425,8 @@ def load_dataset(root: Path) -> Dataset:
         problems=problems,
         checksums=dict(checksums),
         timings=timings,
-        extra={"failed_files": sorted(failed), "corrections": corrections},
+        failed_files=sorted(failed),
+        corrections=list(corrections),
         **{t: (tables[t] if frames[t] else None) for t in sorted(optional)},
         monitoring=monitoring,
         sdg_mapping=mapping,

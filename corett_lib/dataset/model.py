@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from corett_lib.core.problems import Problem, errors
 from corett_lib.dataset.sdg_mapping import Mapping
+from corett_lib.raw.corrections import Correction
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,6 +65,11 @@ class Dataset:
         sha256 of every raw input read, keyed by path relative to the data folder.
     timings
         Seconds spent per step.
+    failed_files
+        Inputs (relative to the data folder) that could not be read; their tables are skipped by
+        validation, and their loaders' problems say why.
+    corrections
+        The declared corrections (``corrections.yaml``) that were applied.
     """
 
     data_dir: Path
@@ -78,7 +84,8 @@ class Dataset:
     problems: list[Problem] = field(default_factory=list)
     checksums: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
+    failed_files: list[str] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
     evaluation_questions: pd.DataFrame | None = None
     followup_questions: pd.DataFrame | None = None
     monitoring_matrix: pd.DataFrame | None = None

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from corett_lib.analysis.indicators import evaluate
 from corett_lib.core import config
-from corett_lib.core.problems import DataError, errors
+from corett_lib.core.problems import DataError, Problem
 from corett_lib.dataset.model import Dataset
-from corett_lib.dataset.monitoring import load_monitoring
+from corett_lib.dataset.monitoring import TABLE as MONITORING_TABLE
 from corett_lib.publishing.publish import Ledger, publish_chart_data, publish_table
 from corett_lib.validation.load import load
 
@@ -61,32 +61,29 @@ def evaluation(ds: Dataset) -> Any:
     return _EVALUATIONS[key]
 
 
-_MONITORING: dict[int, Any] = {}
-
-
 def monitoring(ds: Dataset) -> pd.DataFrame:
-    """Return the monitoring data of ``ds`` (illustrative and collected).
-
-    ``Dataset.monitoring`` when the loader filled it, else
-    :func:`corett_lib.dataset.monitoring.load_monitoring` on the dataset's folder (read once per dataset and
-    process).
+    """Return the monitoring data of ``ds`` (illustrative and collected), as the loader read it.
 
     Raises
     ------
     corett_lib.core.problems.DataError
-        When the monitoring files have an error (every problem listed).
+        When the loader could not read the monitoring data (its problems, from ``ds.problems``).
     """
-    held = getattr(ds, "monitoring", None)
-    if held is not None:
-        return held
-    key = id(ds)
-    if key not in _MONITORING:
-        table, problems = load_monitoring(ds.data_dir, plan_items=ds.plan_items)
-        if errors(problems):
-            raise DataError(errors(problems))
-        _MONITORING.clear()  # one dataset at a time
-        _MONITORING[key] = table
-    return _MONITORING[key]
+    if ds.monitoring is not None:
+        return ds.monitoring
+    found = [p for p in ds.problems if p.table == MONITORING_TABLE]
+    raise DataError(
+        found
+        or [
+            Problem(
+                severity="error",
+                check="monitoring_missing",
+                file="monitoring/",
+                message="the monitoring data could not be read",
+                why="plan progress needs the monitoring data",
+            )
+        ]
+    )
 
 
 @dataclass

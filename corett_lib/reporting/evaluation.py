@@ -28,8 +28,7 @@ from corett_lib.analysis.evaluation import (
 )
 from corett_lib.analysis.indicators import indicator_table
 from corett_lib.core import config, i18n, paths
-from corett_lib.core.problems import DataError, errors
-from corett_lib.raw import evaluation_framework as fw
+from corett_lib.core.problems import DataError, Problem
 from corett_lib.raw.evaluation_framework import dac_coverage
 from corett_lib.reporting.context import (
     Block,
@@ -107,25 +106,28 @@ def open_evaluation(
 
     ctx = open_context(country=country, year=year, lang=lang, data=data, snapshot=snapshot)
     ds = ctx.ds
-    folder = ds.data_dir
-    problems = []
-    # The build's dataset already holds the framework tables, read and validated once; a folder
-    # without them (older layout) is read here so its file_missing problem is raised by name.
-    readers = {
-        "evaluation_questions": fw.read_evaluation_questions,
-        "followup_questions": fw.read_followup_questions,
-        "monitoring_matrix": fw.read_monitoring_matrix,
-    }
-    tables = {}
-    for name, read in readers.items():
-        held = getattr(ds, name, None)
-        if held is None:
-            held, found = read(paths.raw_path(name, folder), paths.RAW_FILES[name])
-            problems += found
-        tables[name] = held
-    if errors(problems):
-        raise DataError(errors(problems))
-    q, f, mm = (tables[n] for n in readers)
+    # The framework tables were read and validated with the dataset; a folder without them (older
+    # layout) has its file_missing problem in the dataset's problems, raised here by name.
+    names = ("evaluation_questions", "followup_questions", "monitoring_matrix")
+    tables = {name: getattr(ds, name) for name in names}
+    missing = [n for n, t in tables.items() if t is None]
+    if missing:
+        files = {paths.RAW_FILES[n] for n in missing}
+        found = [p for p in ds.problems if p.file in files]
+        raise DataError(
+            found
+            or [
+                Problem(
+                    severity="error",
+                    check="file_missing",
+                    file=f,
+                    message="the file could not be read",
+                    why="the evaluation report needs the evaluation framework",
+                )
+                for f in sorted(files)
+            ]
+        )
+    q, f, mm = (tables[n] for n in names)
     monitoring = monitoring_table(ds)
     series = effect_series(ctx)
     ev = Evidence(

@@ -218,7 +218,7 @@ def run_suite(spec: SuiteSpec, df: pd.DataFrame) -> list[Problem]:
 
 def _failed_tables(dataset: Dataset) -> set[str]:
 
-    return failed_tables(dataset.extra.get("failed_files", ()))
+    return failed_tables(dataset.failed_files)
 
 
 def validate(dataset: Dataset) -> list[Problem]:
