@@ -29,7 +29,6 @@ import os
 import pickle
 import threading
 import time
-import traceback
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +38,13 @@ from typing import Any, Protocol
 
 from corett_lib import __version__
 from corett_lib.batch import manifest
-from corett_lib.batch.execute import KernelSession, parameterize, prepare_environment
+from corett_lib.batch.cluster import DaskPool
+from corett_lib.batch.execute import (
+    KernelSession,
+    crash_record,
+    parameterize,
+    prepare_environment,
+)
 from corett_lib.batch.index_page import write_index
 from corett_lib.batch.render import RenderError, export_html
 from corett_lib.core import config, i18n, paths
@@ -276,6 +281,13 @@ def snapshot_paths(inputs: Inputs) -> tuple[Path, Path]:
     )
 
 
+def snapshot_files(inputs: Inputs) -> list[Path]:
+    """Return every file of this data + library's validated snapshot (what a remote worker needs)."""
+    first = snapshot_paths(inputs)[0]
+    prefix = first.name.split(".")[0]
+    return sorted(p for p in first.parent.glob(f"{prefix}*") if p.is_file())
+
+
 def data_facts(ds: Dataset) -> dict[str, Any]:
     """Return what the build needs to know of the data without loading them again."""
     obs = ds.observations
@@ -398,7 +410,7 @@ class WorkerPool:
                         raise start_error
                     record = self._run(job, session)
                 except Exception as exc:  # one report's crash is recorded; the others go on
-                    record = _crash_record(exc)
+                    record = crash_record(exc)
                 self.results.put((job, record))
         finally:
             session.shutdown()
@@ -477,18 +489,6 @@ def build_one(
     rp.failed_notebook.unlink(missing_ok=True)
     record.update(status="ok", outputs=outputs)
     return record
-
-
-def _crash_record(exc: BaseException) -> dict[str, Any]:
-    return {
-        "status": "failed",
-        "failure": {
-            "cell_index": None,
-            "ename": type(exc).__name__,
-            "evalue": str(exc),
-            "traceback": "".join(traceback.format_exception(exc)),
-        },
-    }
 
 
 # --------------------------------------------------------------------------- the build
@@ -590,6 +590,8 @@ def build(
     force: bool = False,
     out: str | None = None,
     progress: Progress | None = None,
+    cluster: str | None = None,
+    ship_snapshot: bool = True,
 ) -> BuildResult:
     """Build the report matrix; see the module docstring for the steps.
 
@@ -607,6 +609,12 @@ def build(
         Output folder (default ``outputs/``).
     progress
         Told when the jobs start and as each report finishes (the CLI shows a progress bar).
+    cluster
+        A Dask scheduler address, or ``"local"`` for a LocalCluster of ``jobs`` workers started
+        here (:mod:`corett_lib.batch.cluster`); None (default) uses the local pool of kernels.
+    ship_snapshot
+        With ``cluster``: broadcast the validated snapshot to the workers (default); false when
+        they share this machine's storage.
 
     Raises
     ------
@@ -637,18 +645,32 @@ def build(
             f"another corett build is writing to {out_root} (lock {out_root / LOCK_NAME}); "
             "wait for it to finish, or build into another folder with --out"
         ) from None
-    pool: WorkerPool | None = None
+    pool: WorkerPool | DaskPool | None = None
     try:
         if todo:
             workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
             result.workers = workers
             snapshot = str(snapshot_paths(inputs)[0])
 
-            def run_one(job: Job, session: KernelSession) -> dict[str, Any]:
-                params = {**job.parameters(), "data": str(inputs.data_dir), "snapshot": snapshot}
-                return build_one(job, params, out_root, session)
+            def params_of(job: Job) -> dict[str, Any]:
+                return {**job.parameters(), "data": str(inputs.data_dir), "snapshot": snapshot}
 
-            pool = WorkerPool(workers, run_one)  # kernels start and warm up during the load
+            def run_one(job: Job, session: KernelSession) -> dict[str, Any]:
+                return build_one(job, params_of(job), out_root, session)
+
+            if cluster is None:
+                pool = WorkerPool(workers, run_one)  # kernels start and warm up during the load
+            else:
+                pool = DaskPool(
+                    cluster,
+                    workers,
+                    params_of,
+                    out_root,
+                    snapshot_files(inputs),
+                    build_one,
+                    WARM_UP,
+                    ship_snapshot=ship_snapshot,
+                )
         facts = p.facts
         if todo and facts is None:
             t_load = time.perf_counter()
@@ -698,7 +720,7 @@ def _run_jobs(
     out_root: Path,
     current: dict[str, Any],
     result: BuildResult,
-    pool: WorkerPool,
+    pool: WorkerPool | DaskPool,
     progress: Progress | None,
 ) -> None:
     """Queue the reports, then record each one in the manifest as it finishes."""

@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -336,3 +337,16 @@ class KernelSession:
         if failure is not None:
             executed = _add_error_banner(executed, failure)
         return Execution(executed, time.perf_counter() - t0, failure, timings)
+
+
+def crash_record(exc: BaseException) -> dict[str, Any]:
+    """Return the manifest record of a report whose build raised ``exc`` (status ``failed``)."""
+    return {
+        "status": "failed",
+        "failure": {
+            "cell_index": None,
+            "ename": type(exc).__name__,
+            "evalue": str(exc),
+            "traceback": "".join(traceback.format_exception(exc)),
+        },
+    }

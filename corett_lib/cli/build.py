@@ -45,6 +45,8 @@ def run_cli(
     jobs: int | None,
     force: bool,
     out: str | None,
+    cluster: str | None = None,
+    ship_snapshot: bool = True,
 ) -> int:
     """Run ``corett build`` and return its exit status.
 
@@ -57,9 +59,22 @@ def run_cli(
         return EXIT_USAGE
     try:
         result = build(
-            data, countries, years, reports, langs, jobs, force, out, progress=BarProgress()
+            data,
+            countries,
+            years,
+            reports,
+            langs,
+            jobs,
+            force,
+            out,
+            progress=BarProgress(),
+            cluster=cluster,
+            ship_snapshot=ship_snapshot,
         )
     except (BuildError, config.ConfigError) as exc:
+        click_echo(f"error: {exc}")
+        return EXIT_USAGE
+    except OSError as exc:  # a cluster that cannot be reached
         click_echo(f"error: {exc}")
         return EXIT_USAGE
     except DataError as exc:

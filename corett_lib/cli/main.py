@@ -153,6 +153,19 @@ def indicators(
     default=None,
     help="Output folder (default outputs/).",
 )
+@click.option(
+    "--cluster",
+    default=None,
+    metavar="ADDRESS",
+    help="Run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' to start a "
+    "LocalCluster of --jobs workers here. Default: this machine's own pool of kernels.",
+)
+@click.option(
+    "--shared-storage",
+    is_flag=True,
+    help="With --cluster: the workers read the driver's cache folder, so the validated snapshot "
+    "is not shipped to them.",
+)
 def build(
     data: str | None,
     countries: tuple[str, ...],
@@ -162,6 +175,8 @@ def build(
     jobs: int | None,
     force: bool,
     out: str | None,
+    cluster: str | None,
+    shared_storage: bool,
 ) -> None:
     """Build the report matrix of parameters/build.yaml into the output folder."""
     _quiet_gx()
@@ -177,6 +192,8 @@ def build(
             jobs=jobs,
             force=force,
             out=out,
+            cluster=cluster,
+            ship_snapshot=not shared_storage,
         )
     )
 
