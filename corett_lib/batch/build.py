@@ -48,13 +48,14 @@ from corett_lib.batch.execute import (
 from corett_lib.batch.index_page import write_index
 from corett_lib.batch.render import RenderError, export_html
 from corett_lib.core import config, i18n, paths
+from corett_lib.dataset import digest
 from corett_lib.dataset.model import Dataset
 from corett_lib.validation.load import load
 
 LANGS: tuple[str, ...] = ("en", "es")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LOCK_NAME = ".build.lock"
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 MANIFEST_SAVE_SECONDS = 2.0
 """During a build, finished reports are recorded in ``manifest.json`` at most this often (and at the
 end, or on Ctrl-C). A report finished in the last seconds before the process is killed outright has
@@ -99,6 +100,7 @@ class BuildResult:
     cell_seconds: float = 0.0
     load_seconds: float = 0.0  #: loading, validating and saving the data once (0 when cached)
     interrupted: bool = False
+    reasons: dict[str, list[str]] = field(default_factory=dict)  #: report -> why it was rebuilt
 
     @property
     def exit_code(self) -> int:
@@ -240,13 +242,31 @@ class Inputs:
     config: dict[str, str]
     library: str
     notebooks: dict[str, str]
+    #: Content digests of the validated data per country, and ``_shared`` (see
+    #: :func:`corett_lib.dataset.digest.slice_digests`); empty until the data were validated once.
+    slices: dict[str, str] = field(default_factory=dict)
+
+    def parts(self, job: Job) -> dict[str, Any]:
+        """What ``job`` depends on, by name: its own data slice, what every report reads, the
+        notebook, the configuration and the library (the manifest keeps them, to say why a page
+        was rebuilt)."""
+        return {
+            "data_slice": self.slices.get(job.country, ""),
+            "shared_data": manifest.digest(
+                {"files": digest.shared_files(self.data), "content": self.slices.get(digest.SHARED)}
+            ),
+            "notebook": self.notebooks[job.report],
+            "config": manifest.digest(self.config),
+            "library_digest": self.library,
+        }
 
     def key(self, job: Job) -> str:
-        """The input key of ``job`` (see :func:`corett_lib.batch.manifest.input_key`)."""
+        """The input key of ``job``: its parameters and :meth:`parts`, not whole data files."""
+        parts = self.parts(job)
         return manifest.input_key(
             {**job.parameters(), "report": job.report},
-            self.data,
-            self.notebooks[job.report],
+            {"slice": parts["data_slice"], "shared": parts["shared_data"]},
+            parts["notebook"],
             self.config,
             self.library,
         )
@@ -292,8 +312,10 @@ def data_facts(ds: Dataset) -> dict[str, Any]:
     """Return what the build needs to know of the data without loading them again."""
     obs = ds.observations
     years = sorted({int(y) for y in obs["year"].dropna()}) if "year" in obs else []
+    coalition = config.coalition()
     return {
         "years": years,
+        "slices": digest.slice_digests(ds, coalition.members, coalition.region_code),
         "warnings": len(ds.warnings),
         "checksums": dict(ds.checksums),
         "format": SNAPSHOT_FORMAT,
@@ -509,6 +531,8 @@ class Plan:
     inputs: Inputs
     facts: dict[str, Any] | None  #: cached facts of the validated data, or None (never validated)
     out_root: Path
+    reasons: dict[str, list[str]] = field(default_factory=dict)  #: report -> why it is rebuilt
+    load_seconds: float = 0.0  #: loading and validating the data during planning (0 when cached)
 
 
 def plan(
@@ -543,15 +567,66 @@ def plan(
         except ValueError as exc:
             raise BuildError(str(exc)) from None
     facts = read_facts(inputs)
-    if facts is not None:
-        check_years(all_jobs, facts["years"])
+    load_seconds = 0.0
+    if facts is None:  # the data changed (or were never validated): validate once, then compare
+        t0 = time.perf_counter()
+        facts = load_and_snapshot(inputs)  # raises DataError; nothing is written to the outputs
+        load_seconds = time.perf_counter() - t0
+    inputs.slices = dict(facts.get("slices") or {})
+    check_years(all_jobs, facts["years"])
     old = manifest.read_manifest(out_root)["reports"]
-    todo = [
-        j
-        for j in all_jobs
-        if force or not manifest.is_up_to_date(old.get(j.key), inputs.key(j), out_root)
-    ]
-    return Plan(all_jobs, todo, inputs, facts, out_root)
+    reasons: dict[str, list[str]] = {}
+    for j in all_jobs:
+        record = old.get(j.key)
+        if not force and manifest.is_up_to_date(record, inputs.key(j), out_root):
+            continue
+        reasons[j.key] = rebuild_reasons(record, inputs.parts(j), force)
+    todo = [j for j in all_jobs if j.key in reasons]
+    return Plan(all_jobs, todo, inputs, facts, out_root, reasons, load_seconds)
+
+
+#: Why a report is rebuilt, in the order they are checked.
+REASONS: tuple[str, ...] = (
+    "forced",
+    "new",
+    "failed before",
+    "data slice",
+    "shared data",
+    "notebook",
+    "config",
+    "library",
+    "parameters",
+    "outputs missing",
+)
+
+
+def rebuild_reasons(record: dict[str, Any] | None, parts: dict[str, Any], force: bool) -> list[str]:
+    """Return why a report is rebuilt: what changed since its record (names of :data:`REASONS`).
+
+    Examples
+    --------
+    >>> old = {"status": "ok", "inputs": {"data_slice": "a", "notebook": "n", "config": "c"}}
+    >>> rebuild_reasons(old, {"data_slice": "b", "notebook": "n", "config": "c"}, False)
+    ['data slice']
+    >>> rebuild_reasons(None, {}, False), rebuild_reasons(old, {}, True)
+    (['new'], ['forced'])
+    """
+    if force:
+        return ["forced"]
+    if not record:
+        return ["new"]
+    if record.get("status") != "ok":
+        return ["failed before"]
+    before = record.get("inputs") or {}
+    names = {
+        "data_slice": "data slice",
+        "shared_data": "shared data",
+        "notebook": "notebook",
+        "config": "config",
+        "library_digest": "library",
+    }
+    changed = [label for k, label in names.items() if before.get(k) != parts.get(k)]
+    return changed or ["outputs missing"]
 
 
 class Progress(Protocol):
@@ -633,6 +708,8 @@ def build(
     all_jobs, todo, inputs, out_root = p.jobs, p.todo, p.inputs, p.out_root
     result.planned = len(all_jobs)
     result.skipped = [j.key for j in all_jobs if j not in todo]
+    result.reasons = dict(p.reasons)
+    result.load_seconds = p.load_seconds
 
     from filelock import FileLock, Timeout
 
@@ -672,11 +749,6 @@ def build(
                     ship_snapshot=ship_snapshot,
                 )
         facts = p.facts
-        if todo and facts is None:
-            t_load = time.perf_counter()
-            facts = load_and_snapshot(inputs)  # raises DataError before any report is touched
-            result.load_seconds = time.perf_counter() - t_load
-            check_years(all_jobs, facts["years"])
         _remove_stale_temporaries(out_root)
         current = manifest.read_manifest(out_root)  # re-read under the lock
         if pool is not None:
@@ -736,12 +808,8 @@ def _run_jobs(
                 key=job.key,
                 parameters=job.parameters() | {"report": job.report},
                 input_key=inputs.key(job),
-                inputs={
-                    "data": inputs.data,
-                    "notebook": inputs.notebooks[job.report],
-                    "config": inputs.config,
-                    "library_digest": inputs.library,
-                },
+                inputs=inputs.parts(job),
+                rebuilt_because=result.reasons.get(job.key, []),
                 data_warnings=facts.get("warnings"),
                 library_version=__version__,
                 git_commit=commit,

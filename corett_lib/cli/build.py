@@ -88,6 +88,12 @@ def run_cli(
         f"{len(result.built)} built, {len(result.skipped)} up to date, {len(result.failed)} failed "
         f"of {result.planned} in {result.wall_seconds:.1f}s -> {out_root / 'index.html'}"
     )
+    if result.reasons:
+        counts: dict[str, int] = {}
+        for reasons in result.reasons.values():
+            for reason in reasons:
+                counts[reason] = counts.get(reason, 0) + 1
+        click_echo("rebuilt because: " + ", ".join(f"{r} ({n})" for r, n in sorted(counts.items())))
     for key, record in sorted(result.failed.items()):
         click_echo(
             f"  FAILED {key}: {failure_line(record)}\n"
