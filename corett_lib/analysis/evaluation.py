@@ -97,7 +97,7 @@ class Answer:
     grade: str
     rationale_en: str
     rationale_es: str
-    chain: pd.DataFrame = field(repr=False, default=None)  # type: ignore[assignment]
+    chain: pd.DataFrame = field(repr=False, default=None)  # pandas is untyped here (Any)
 
     def rationale(self, lang: str) -> str:
         """Return the rationale in ``lang`` (``en`` or ``es``)."""
@@ -377,7 +377,10 @@ def rule_effects(ev: Evidence, qid: str) -> Answer:
     import pandas as pd
 
     s = ev.series
-    details_en, details_es, rows, rose, compared = [], [], [], 0, 0
+    details_en: list[str] = []
+    details_es: list[str] = []
+    rows: list[dict] = []
+    rose, compared = 0, 0
     for sid, key in EFFECT_SERIES.items():
         x = s[(s["indicator_id"] == sid) & s["value"].notna()]
         before = x[x["year"] < PLAN_START].sort_values("year")

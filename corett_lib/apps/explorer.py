@@ -32,7 +32,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 from corett_lib.analysis.indicators import KEY, Evaluation, evaluate, indicator_table
 from corett_lib.core import config, i18n
@@ -613,6 +613,15 @@ def view_title(data: ExplorerData, state: ExplorerState, rows: pd.DataFrame) -> 
     )
 
 
+class _ChartArgs(TypedDict):
+    """Keyword arguments :func:`make_chart` passes to every chart function of ``charts``."""
+
+    lang: str
+    title: str
+    threshold: float
+    decimals: int
+
+
 def make_chart(
     frame: pd.DataFrame, data: ExplorerData, state: ExplorerState, title: str
 ) -> tuple[alt.TopLevelMixin, str, str]:
@@ -627,7 +636,7 @@ def make_chart(
     unit = ind.unit(lang)
     y_title = unit[:1].upper() + unit[1:]
     decimals = int(ind.decimals)
-    common = {
+    common: _ChartArgs = {
         "lang": lang,
         "title": title,
         "threshold": int(state.k),
@@ -775,8 +784,8 @@ def download_links_html(view: ExplorerView) -> str:
     lang = view.state.lang
     links = []
     for fmt in ("csv", "xlsx"):
-        payload = base64.b64encode(download_bytes(view, fmt)).decode("ascii")  # type: ignore[arg-type]
-        name = html.escape(download_name(view.state, fmt), quote=True)  # type: ignore[arg-type]
+        payload = base64.b64encode(download_bytes(view, fmt)).decode("ascii")
+        name = html.escape(download_name(view.state, fmt), quote=True)
         label = html.escape(i18n.t(f"explorer.download.{fmt}", lang))
         links.append(
             f'<a class="corett-download" data-format="{fmt}" download="{name}" '
@@ -855,7 +864,11 @@ class Explorer:
         for name, control in self.controls.items():
             control.add_class(f"corett-control-{name}")
             control.observe(self._on_change, names="value")
-        self.chart = alt.JupyterChart(None, embed_options={"renderer": "svg", "actions": False})
+        # altair annotates ``chart`` as TopLevelSpec but its trait allows None (no chart yet)
+        self.chart = alt.JupyterChart(
+            None,  # type: ignore[arg-type]
+            embed_options={"renderer": "svg", "actions": False},
+        )
         self.chart.add_class("corett-chart")
         self.message = w.HTML()
         self.message.add_class("corett-message")
@@ -946,7 +959,8 @@ class Explorer:
         self.message.value = ""
         view = explore(self.data, state)
         self.view = view
-        self.chart.chart = view.chart
+        # Every altair top-level chart (Chart, LayerChart, ...) is also a TopLevelSpec.
+        self.chart.chart = cast("alt.TopLevelSpec", view.chart)
         self.table_html.value = view.table.to_html()
         self.notes.value = notes_html(view)
         self.downloads.value = download_links_html(view)

@@ -41,7 +41,7 @@ import math
 import os
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from corett_lib.core import i18n
 from corett_lib.publishing import disclosure
@@ -624,22 +624,19 @@ def publish_table(
                 complete,
             )
         )
+    # Keys are ``(row, column)`` cells or ``("declared", label, column)`` totals published
+    # elsewhere; only the cells are counted.
+    counted = [s for key, s in result.status.items() if cast(tuple, key)[0] != "declared"]
     entry = LedgerEntry(
         table_id=table_id,
         title=title,
         kind=kind,
         k=k,
-        cells=sum(1 for key in result.status if key[0] != "declared"),
-        primary=sum(
-            1 for key, s in result.status.items() if s == "primary" and key[0] != "declared"
-        ),
-        complementary=sum(
-            1 for key, s in result.status.items() if s == "complementary" and key[0] != "declared"
-        ),
+        cells=len(counted),
+        primary=counted.count("primary"),
+        complementary=counted.count("complementary"),
         derived=n_derived,
-        withheld=sum(
-            1 for key, s in result.status.items() if s == "withheld" and key[0] != "declared"
-        ),
+        withheld=counted.count("withheld"),
     )
     if ledger is not None:
         ledger.add(entry)

@@ -67,7 +67,7 @@ _REGISTERED = False
 _FIGURE_COUNTER = itertools.count(1)
 
 
-def theme_config() -> dict[str, Any]:
+def theme_config() -> alt.theme.ThemeConfig:
     """Return the workbench's Altair theme (a Vega-Lite top-level config).
 
     Returns
@@ -75,7 +75,7 @@ def theme_config() -> dict[str, Any]:
     dict
         ``{"config": ..., "width": ..., "height": ...}`` as ``alt.theme.register`` expects.
     """
-    axis = {
+    axis: alt.theme.AxisConfigKwds = {
         "labelFont": FONT,
         "titleFont": FONT,
         "labelFontSize": 12,
@@ -332,7 +332,7 @@ def _fill_missing_years(data: pd.DataFrame) -> pd.DataFrame:
 
 def _trend_alt(data: pd.DataFrame, lang: str, title: str, threshold: float, decimals: int) -> str:
     kind = i18n.t("chart.kind.line", lang)
-    sentences = []
+    sentences: list[str] = []
     for name, part in data.groupby("series", sort=False):
         seen = part[part["_value"].notna()]
         if seen.empty:

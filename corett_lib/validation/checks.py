@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from corett_lib.core import paths
 from corett_lib.core.config import members
-from corett_lib.core.problems import Problem
+from corett_lib.core.problems import Problem, Severity
 from corett_lib.core.schema import REGION_CODE
 from corett_lib.dataset import registry
 from corett_lib.dataset.model import Dataset
@@ -94,7 +94,7 @@ def _problem(
 ) -> list[Problem]:
     """One problem per file among the observation records ``recs``; a warning when ``declared``."""
 
-    severity = "warning" if declared else "error"
+    severity: Severity = "warning" if declared else "error"
     if severity == "warning":
         message += " (declared in corrections.yaml)"
     by_file: dict[str, list[dict[str, Any]]] = {}
