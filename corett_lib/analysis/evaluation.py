@@ -373,7 +373,8 @@ def rule_effects(ev: Evidence, qid: str) -> Answer:
     plan (up to 2018) with the latest year of the period. ``yes``: 3 or more series rose; ``partly``:
     1 or 2 rose; ``no``: none rose; ``not_enough_evidence``: fewer than 2 series comparable. More
     detections can mean better detection rather than more trafficking, so the grade is at most
-    ``moderate`` (a proxy for attitudes and behaviours)."""
+    ``moderate`` (a proxy for attitudes and behaviours).
+    """
     import pandas as pd
 
     s = ev.series
@@ -446,7 +447,7 @@ def rule_effects(ev: Evidence, qid: str) -> Answer:
 
 
 def _objective_status(ev: Evidence, ind: pd.DataFrame, objective_id: str) -> str:
-    """achieved / partly / not achieved / unknown for one objective."""
+    """Achieved / partly / not achieved / unknown for one objective."""
     mine = ind[(ind["objective_id"] == objective_id) & (ind["status"] != "context")]
     known = mine[mine["status"] != "no data"]
     if known.empty:
@@ -463,7 +464,8 @@ def rule_objectives(ev: Evidence, qid: str, objectives: Sequence[str]) -> Answer
     partly when some are; an objective without indicator figures is judged on Chart 3's evidence
     (available: achieved; not available: not achieved). ``yes``: every objective achieved;
     ``no``: none achieved nor partly; ``partly`` otherwise; ``not_enough_evidence``: fewer than half
-    the objectives can be judged."""
+    the objectives can be judged.
+    """
     ind = ev.indicators()
     objectives = list(objectives) or sorted(
         ev.items[
@@ -523,7 +525,8 @@ def rule_axes(ev: Evidence, qid: str, axes: Sequence[str]) -> Answer:
     """R-AXES. An axis shows delivered products when an indicator under it is above zero, or (axes
     without indicator figures) when Chart 3's evidence of one of its objectives is available.
     ``yes``: every axis; ``partly``: some; ``no``: none; ``not_enough_evidence``: fewer than 2 axes
-    with any data. Delivery is shown, its effect is not measured."""
+    with any data. Delivery is shown, its effect is not measured.
+    """
     ind = ev.indicators()
     delivered, known = [], 0
     for axis in axes:
@@ -565,7 +568,8 @@ def rule_materials_timely(ev: Evidence, qid: str) -> Answer:
     """R-MATERIALS-TIMELY. Quantity: newsletters disseminated and technical sheets presented are
     above zero. Timeliness: the activities of objectives 6 and 8 were on time (80 % or more).
     ``yes``: both materials delivered and timely; ``no``: no material delivered and under 50 % on
-    time (or no activity); ``partly`` otherwise; ``not_enough_evidence``: no figure and no activity."""
+    time (or no activity); ``partly`` otherwise; ``not_enough_evidence``: no figure and no activity.
+    """
     import pandas as pd
 
     mat, news, sheets = _materials(ev)
@@ -612,7 +616,8 @@ def _fmt(value: float) -> Callable[[str], str]:
 
 def rule_materials_sufficient(ev: Evidence, qid: str) -> Answer:
     """R-MATERIALS. ``yes``: newsletters and technical sheets both above zero; ``partly``: one;
-    ``no``: both reported at zero; ``not_enough_evidence``: neither reported."""
+    ``no``: both reported at zero; ``not_enough_evidence``: neither reported.
+    """
     mat, news, sheets = _materials(ev)
     chain = ev.chain(qid, "R-MATERIALS", mat.reset_index())
     cov, doc = ev.coverage(mat.reset_index())
@@ -630,7 +635,8 @@ def rule_materials_sufficient(ev: Evidence, qid: str) -> Answer:
 def rule_sustained(ev: Evidence, qid: str) -> Answer:
     """R-SUSTAINED. Of the indicators above zero in a year before the last year with figures,
     the share still above zero in that last year. ``yes``: 80 % or more; ``partly``: 40 % or more;
-    ``no``: less; ``not_enough_evidence``: no indicator with figures in two or more years."""
+    ``no``: less; ``not_enough_evidence``: no indicator with figures in two or more years.
+    """
     ind = ev.indicators()
     ind = ind[ind["status"] != "context"]
     rows = ev.rows[ev.rows["plan_item_id"].isin(ind["id"]) & ev.rows["value"].notna()]
@@ -666,7 +672,8 @@ def rule_sustained(ev: Evidence, qid: str) -> Answer:
 def rule_progress(ev: Evidence, qid: str) -> Answer:
     """R-PROGRESS. Of the plan's indicators with figures (ambiguous ones are context only), the share
     achieved or on track. ``yes``: 75 % or more; ``partly``: 25 % or more; ``no``: less;
-    ``not_enough_evidence``: fewer than half the indicators have figures."""
+    ``not_enough_evidence``: fewer than half the indicators have figures.
+    """
     ind = ev.indicators()
     judged = ind[ind["status"] != "context"]
     known = judged[judged["status"] != "no data"]
@@ -686,7 +693,8 @@ def rule_progress(ev: Evidence, qid: str) -> Answer:
 def rule_contribute(ev: Evidence, qid: str) -> Answer:
     """R-CONTRIBUTE. Of the objectives with at least one completed activity and indicator figures,
     the share whose indicators are above zero. ``yes``: 75 % or more; ``partly``: 25 % or more;
-    ``no``: less; ``not_enough_evidence``: no such objective."""
+    ``no``: less; ``not_enough_evidence``: no such objective.
+    """
     ind = ev.indicators()
     acts = ev.activities()
     done = acts[acts["completed"] != ""]
@@ -725,7 +733,8 @@ def rule_contribute(ev: Evidence, qid: str) -> Answer:
 
 def rule_deadlines(ev: Evidence, qid: str) -> Answer:
     """R-DEADLINES. Of the activities due in the period (``on_time`` yes or no), the share on time.
-    ``yes``: 90 % or more; ``partly``: 50 % or more; ``no``: less; ``not_enough_evidence``: none."""
+    ``yes``: 90 % or more; ``partly``: 50 % or more; ``no``: less; ``not_enough_evidence``: none.
+    """
     due = ev.activities()
     due = due[due["on_time"] != ""]
     chain = ev.activity_chain(qid, "R-DEADLINES", due)
@@ -746,7 +755,8 @@ def rule_causes(ev: Evidence, qid: str, *, none_late: str) -> Answer:
     """R-CAUSES. The late activities and their recorded causes. ``yes``: every late activity has a
     cause; ``partly``: some; ``no``: none; no late activity: ``none_late`` (``no`` for "were there
     circumstances that hindered?", ``not_enough_evidence`` where there is no delay to explain);
-    ``not_enough_evidence``: no activity reported."""
+    ``not_enough_evidence``: no activity reported.
+    """
     acts = ev.activities()
     late = acts[acts["on_time"] == "no"]
     chain = ev.activity_chain(qid, "R-CAUSES", late)
@@ -862,7 +872,8 @@ def answer(ev: Evidence, question_id: str) -> Answer:
 
 def question_text(question: Any, lang: str) -> str:
     """Return a question's text in ``lang``: the framework file's ``text_en``/``text_es``; in Spanish,
-    while ``text_es`` is empty, the workbench's rendering (catalogue ``evaluation.question.<id>``)."""
+    while ``text_es`` is empty, the workbench's rendering (catalogue ``evaluation.question.<id>``).
+    """
     if lang != "es":
         return str(question["text_en"])
     text = str(question.get("text_es") or "").strip()
@@ -954,7 +965,8 @@ def monitoring_matrix(ev: Evidence, matrix: pd.DataFrame) -> pd.DataFrame:
 def followup_activities(ev: Evidence) -> pd.DataFrame:
     """Return the activities due in the scope and period: on time, late (with the recorded cause)
     and pending, sorted by deadline. Columns: ``plan_item_id, activity, iso3, year, deadline,
-    completed, on_time, cause_of_delay, illustrative``."""
+    completed, on_time, cause_of_delay, illustrative``.
+    """
     acts = ev.activities(prefix="")
     out = acts[
         [

@@ -131,7 +131,7 @@ class Evaluation:
 
 
 def citizenship_class(iso3: pd.Series, category: pd.Series, registry: Registry) -> np.ndarray:
-    """Classify ``by citizenship`` categories as ``Domestic``, ``Foreign`` or ``Unknown``.
+    r"""Classify ``by citizenship`` categories as ``Domestic``, ``Foreign`` or ``Unknown``.
 
     Parameters
     ----------
@@ -153,7 +153,7 @@ def citizenship_class(iso3: pd.Series, category: pd.Series, registry: Registry) 
     >>> reg = load_registry()
     >>> citizenship_class(
     ...     pd.Series(["GTM", "GTM", "PAN", "DOM"]),
-    ...     pd.Series(["GUATEMALTECA", "MEXICANA", "DOMINICANA", "Rep\\ufffdblica Dominicana"]),
+    ...     pd.Series(["GUATEMALTECA", "MEXICANA", "DOMINICANA", "Rep\ufffdblica Dominicana"]),
     ...     reg,
     ... ).tolist()
     ['Domestic', 'Foreign', 'Foreign', 'Domestic']
@@ -283,7 +283,6 @@ def _selected(obs: pd.DataFrame, reg: Registry) -> pd.DataFrame:
 
 def _prepare_observations(obs: pd.DataFrame, countries: Iterable[str]) -> pd.DataFrame:
     """Counts of the given countries, with numeric bounds; duplicate keys are an error."""
-
     keep = obs["iso3"].isin(list(countries))
     if "unit" in obs.columns:
         keep &= obs["unit"].fillna("Counts").eq("Counts")
@@ -829,5 +828,4 @@ def compute(
     **kwargs
         Passed to :func:`indicator_table`.
     """
-
     return from_dataset(load(data), **kwargs)

@@ -552,7 +552,6 @@ def plan_links(
         relation, rationale_en, rationale_es, status`` (``status`` empty for axes and objectives),
         sorted by target and id.
     """
-
     links = mapping.links[mapping.links["from_kind"] == "plan_item"]
     cols = ["id", "level", "plan", "text_en", "text_es", "unit", "direction", "target_value"]
     items = plan_items.loc[:, [c for c in cols if c in plan_items.columns]].copy()
@@ -809,7 +808,8 @@ def alignment_summary(
 
 def uncomputable_targets(mapping: Mapping) -> pd.DataFrame:
     """Return the covered targets none of whose global indicators the workbench computes, with the
-    reasons given for each of their indicators (``target, code, reason_en, reason_es``)."""
+    reasons given for each of their indicators (``target, code, reason_en, reason_es``).
+    """
     gi = mapping.global_indicators
     computed = set(gi.loc[gi["workbench_indicator"] != "", "target"])
     out = gi[~gi["target"].isin(computed) & gi["target"].isin(mapping.targets)]

@@ -98,7 +98,6 @@ def open_dataset(data: str = "", *, strict: bool = False) -> Dataset:
     corett_lib.core.problems.DataError
         With ``strict``, when validation finds an error; always when a file cannot be read.
     """
-
     return load(data or None, strict=strict)
 
 
@@ -205,7 +204,6 @@ def parse_countries(text: str | Iterable[str]) -> tuple[str, ...]:
 
 def default_k() -> int:
     """Return the build's suppression threshold (``parameters/build.yaml`` ``disclosure_k``)."""
-
     return int(config.build_matrix().disclosure_k)
 
 
@@ -390,7 +388,6 @@ def _count_cell(value: Any, low: Any, high: Any, censored: bool) -> Any:
 
     A censored count with unknown bounds is missing (shown "–"), never guessed.
     """
-
     if censored:
         if _isnan(low) or _isnan(high):
             return None
@@ -593,7 +590,8 @@ def _not_drawn(frame: pd.DataFrame, lang: str) -> str:
 
 def view_title(data: ExplorerData, state: ExplorerState, rows: pd.DataFrame) -> str:
     """Return the title of the chart and table, e.g. "Detected victims of trafficking, by form of
-    exploitation: Honduras, 2016–2022"."""
+    exploitation: Honduras, 2016–2022".
+    """
     lang = state.lang
     ind = data.indicator(state.indicator)
     spec = data.registry.disaggregations[state.disaggregation]
@@ -630,7 +628,6 @@ def make_chart(
     Several years: a trend (one line per country, category, or country and category). One year: bars
     of the categories, or the members compared when there is no breakdown.
     """
-
     lang = state.lang
     ind = data.indicator(state.indicator)
     unit = ind.unit(lang)
@@ -746,7 +743,6 @@ def download_bytes(view: ExplorerView, fmt: Format) -> bytes:
     Both go through :func:`corett_lib.publishing.publish.export_csv` / :func:`~corett_lib.publishing.publish.export_excel`:
     what the table shows, suppressed cells as their display text, formula-like text made inert.
     """
-
     if fmt == "csv":
         return publish.export_csv(view.table).encode("utf-8-sig")
     if fmt == "xlsx":

@@ -318,7 +318,6 @@ def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
     corett_lib.core.problems.DataError
         When the data do not validate; nothing is written then.
     """
-
     ds = load(inputs.data_dir)
     facts = data_facts(ds)
     pkl, meta = snapshot_paths(inputs)
@@ -338,7 +337,6 @@ def report_title(job: Job) -> str:
     >>> report_title(Job(2019, "GTM", "evaluation", "es"))
     'CORETT · Informe de evaluación · GTM · 2019'
     """
-
     name = i18n.t(f"report.{job.report}.name", job.lang)
     return f"CORETT · {name} · {job.country} · {job.year}"
 
@@ -623,7 +621,6 @@ def build(
     corett_lib.core.problems.DataError
         When the data do not validate (nothing written).
     """
-
     t_start = time.perf_counter()
     prepare_environment()
     result = BuildResult(

@@ -19,7 +19,6 @@ from corett_lib.core import i18n
 
 def _label(key: str, lang: str) -> str:
     """A word of the page from the catalogue: ``index.<key>``, or the name of the report ``key``."""
-
     try:
         return i18n.t(f"index.{key}", lang)
     except KeyError:

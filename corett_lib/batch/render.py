@@ -100,7 +100,8 @@ _local = threading.local()
 
 def _exporter() -> Any:
     """Return this thread's HTML exporter (created once: building one compiles the page templates,
-    which took longer than rendering a report)."""
+    which took longer than rendering a report).
+    """
     exporter = getattr(_local, "exporter", None)
     if exporter is None:
         exporter = _local.exporter = _new_exporter()
@@ -124,7 +125,8 @@ def _new_exporter() -> Any:
 
 def evaluator_notebook(nb: NotebookNode) -> NotebookNode:
     """Return a copy of ``nb`` without hidden cells (parameters, injected parameters, error markers),
-    without code-cell inputs, without stream output of warnings (stderr), with SVG outputs inline."""
+    without code-cell inputs, without stream output of warnings (stderr), with SVG outputs inline.
+    """
     import copy
 
     out = copy.deepcopy(nb)

@@ -60,7 +60,6 @@ def format_number(value: float, decimals: int, lang: str) -> str:
     >>> format_number(1791, 0, "en"), format_number(1791, 0, "es"), format_number(2.537, 2, "es")
     ('1,791', '1,791', '2.54')
     """
-
     return number(value, lang, decimals)
 
 
@@ -113,7 +112,6 @@ def run_cli(
     int
         0 success, 1 data problems, 2 usage error.
     """
-
     reg = load_registry()
     cs = [c.upper() for c in _split(countries)]
     known = [*members(), REGION_CODE]

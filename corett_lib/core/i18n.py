@@ -487,10 +487,10 @@ def _lookup(namespace: str, text: str) -> str | None:
 
 
 def label(kind: str, value: Any, lang: str) -> str:
-    """Return the label of a value found in the data, in ``lang``; never fails on an unknown value.
+    r"""Return the label of a value found in the data, in ``lang``; never fails on an unknown value.
 
     Matching ignores case, accents and extra spaces, and a U+FFFD replacement character (an accented
-    letter lost in the UNODC export, e.g. ``"Rep\\ufffdblica Dominicana"``) matches any one letter.
+    letter lost in the UNODC export, e.g. ``"Rep\ufffdblica Dominicana"``) matches any one letter.
     Citizenship and country-of-repatriation values that name a country (in English or Spanish, or
     as a nationality such as ``"GUATEMALTECA"``) get :func:`country_name`.
 

@@ -286,7 +286,6 @@ def read_monitoring(
         The table (illustrative rows included; rows with an error left out), or None; a warning when
         the folder holds no monitoring data (the reports then show the plans' targets only).
     """
-
     if plan_items is None:
         return None, []
     folder = paths.monitoring_dir(root)

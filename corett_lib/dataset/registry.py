@@ -283,14 +283,14 @@ class Registry(_Strict):
 
 
 def normalise_label(text: object) -> str:
-    """Return the matching key of a free-text label: ASCII letters only, lower case.
+    r"""Return the matching key of a free-text label: ASCII letters only, lower case.
 
     Every non-ASCII character is dropped, whether accented or U+FFFD, so that the export's damaged
     spellings match the correct ones.
 
     Examples
     --------
-    >>> normalise_label("Panamá") == normalise_label("Panam\\ufffd")
+    >>> normalise_label("Panamá") == normalise_label("Panam\ufffd")
     True
     >>> normalise_label("Rep. Dominicana")
     'repdominicana'

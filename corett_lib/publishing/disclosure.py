@@ -546,7 +546,8 @@ def _to_withhold(
     bounds: Mapping[Hashable, tuple[float, float]],
 ) -> list[Hashable]:
     """Return the cells to withhold: the parts (else the total) of a relation that pins an exposed
-    cell and still has a cell that is not withheld."""
+    cell and still has a cell that is not withheld.
+    """
     ranked = []
     for key in exposed:
         for rel in members_of:

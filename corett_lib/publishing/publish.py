@@ -124,7 +124,8 @@ class Ledger:
 
     def rows(self, lang: str = "en") -> list[tuple[str, str, int]]:
         """Return ``(table, reason, cells)`` rows in publication order; tables with nothing
-        suppressed get one row with reason "none" and 0 cells."""
+        suppressed get one row with reason "none" and 0 cells.
+        """
         out: list[tuple[str, str, int]] = []
         for e in self.entries:
             name = e.title or e.table_id
@@ -330,7 +331,8 @@ def _check_totals_declared(
     declared_totals: Mapping[Any, Any] | None,
 ) -> None:
     """Refuse a table that shows a total the caller did not declare: complementary suppression
-    protects small counts only from the totals it knows about."""
+    protects small counts only from the totals it knows about.
+    """
     words = total_words()
     undeclared_cols = [
         c for c in table.columns if str(c).strip().casefold() in words and c not in counts
@@ -806,13 +808,13 @@ def publish_chart_data(
 
 
 def neutralize(value: Any) -> Any:
-    """Return ``value`` made inert for a spreadsheet: text starting with ``= + - @`` (or a tab or
+    r"""Return ``value`` made inert for a spreadsheet: text starting with ``= + - @`` (or a tab or
     carriage return) gets a leading apostrophe; anything else is returned unchanged.
 
     Examples
     --------
-    >>> neutralize("=HYPERLINK(\\"http://x\\")"), neutralize("-3"), neutralize("Guatemala"), neutralize(-3)
-    ('\\'=HYPERLINK("http://x")', "'-3", 'Guatemala', -3)
+    >>> neutralize("=HYPERLINK(\"http://x\")"), neutralize("-3"), neutralize("Guatemala"), neutralize(-3)
+    ('\'=HYPERLINK("http://x")', "'-3", 'Guatemala', -3)
     """
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value

@@ -166,7 +166,6 @@ def country_name(
     >>> country_name("CORETT", "en")
     'Regional Coalition against Trafficking in Persons and Smuggling of Migrants'
     """
-
     if lang not in ("en", "es"):
         raise KeyError(f"unknown language {lang!r}; known: en, es")
     coalition = config.coalition()

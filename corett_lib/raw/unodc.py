@@ -523,7 +523,6 @@ def read_glotip(
     >>> len(obs), int(obs["censored"].sum())
     (58769, 29558)
     """
-
     path = Path(path)
     _open_checks(path, rel)
     sha = sha256_file(path)

@@ -58,7 +58,6 @@ def indicators(
     disaggregations: tuple[str, ...] = ("total",),
 ) -> pd.DataFrame:
     """Return the engine's indicator table for the report (its country and year by default)."""
-
     return indicator_table(
         ctx.evaluation,
         countries=countries or [ctx.country],
@@ -75,8 +74,8 @@ def _count(row: Any) -> Any:
 
     A sum that includes censored counts (flag ``range``) is its bounds
     (:meth:`corett_lib.publishing.disclosure.Cell.bounded`): shown as ``796–802`` when its lower bound is at
-    least the threshold, as ``<k`` otherwise."""
-
+    least the threshold, as ``<k`` otherwise.
+    """
     if "range" in str(row.get("flags", "")).split(";"):
         low, high = row.get("value_low"), row.get("value_high")
         if not (_nan(low) or _nan(high)):
@@ -138,7 +137,8 @@ def title(ctx: Context) -> Block:
 
 def headline(ctx: Context) -> Block:
     """Headline figures: detected victims with the source named, the change on the previous year and
-    the SDG 16.2.2 rate per 100,000 population."""
+    the SDG 16.2.2 rate per 100,000 population.
+    """
     import pandas as pd
 
     lang = ctx.lang
@@ -301,7 +301,8 @@ def _published_shares(
     ctx: Context, indicator: str, dimension: str, table_id: str, label_kind: str = "category"
 ) -> Block | None:
     """Shares (unit ``Percent``) a source published for the report's country and year, e.g. CORETT's
-    2019 regional composition; shown as published, with what they add up to."""
+    2019 regional composition; shown as published, with what they add up to.
+    """
     import pandas as pd
 
     lang = ctx.lang
@@ -542,7 +543,6 @@ def plan_table(ctx: Context) -> pd.DataFrame:
         One row per indicator of a monitored plan: ``id, axis, text, target, target_text, actual,
         achievement_ratio, direction, status, illustrative, actual_source, cases``; in plan order.
     """
-
     items = ctx.ds.plan_items
     inds = items[(items["level"] == "indicator") & items["plan"].isin(MONITORED_PLANS)]
     actuals = plan_actuals(
@@ -595,7 +595,6 @@ def _period(first: int, last: int) -> str:
 
 def _illustrative_banner(lang: str) -> Block:
     """The banner of a section whose figures are (partly) illustrative."""
-
     msg = i18n.t("banner.illustrative", lang)
     return html_block(
         f'<div class="corett-banner corett-illustrative" role="note"><strong>'
@@ -606,7 +605,8 @@ def _illustrative_banner(lang: str) -> Block:
 
 def _plan_axis_tables(ctx: Context, rows: pd.DataFrame, axis_name: str) -> list[Block]:
     """The tables of one axis: outputs (marked exempt: no victim counts) and, when the axis has
-    indicators counting cases, those through :func:`corett_lib.reporting.context.publish`."""
+    indicators counting cases, those through :func:`corett_lib.reporting.context.publish`.
+    """
     import pandas as pd
 
     lang = ctx.lang
@@ -679,8 +679,8 @@ def _plan_axis_tables(ctx: Context, rows: pd.DataFrame, axis_name: str) -> list[
 def plan_progress(ctx: Context) -> Block:
     """Progress of the plans' indicators by axis: targets vs actuals (cumulative from 2019), the
     achievement ratio and a status that respects the desired direction, under an illustrative banner
-    while any actual is illustrative."""
-
+    while any actual is illustrative.
+    """
     lang = ctx.lang
     head = heading(i18n.t("section.plan_progress", lang), 2, "plan")
     items = ctx.ds.plan_items
@@ -747,8 +747,8 @@ def plan_quality_note(ctx: Context) -> Block | None:
 
 def data_quality(ctx: Context) -> Block:
     """Data-quality notes: differences between sources, censored values, regional coverage and the
-    validation warnings that concern the report."""
-
+    validation warnings that concern the report.
+    """
     lang = ctx.lang
     head = heading(i18n.t("section.data_quality", lang), 2, "quality")
     blocks: list[Block] = [head]
@@ -822,7 +822,6 @@ def report_warnings(ctx: Context) -> tuple[list[Problem], int]:
     member with no year (e.g. a ratification date). The regional report lists those about any member in
     its year, and those about a source file as a whole (repeated keys, characters lost in the export).
     """
-
     listed: list[Problem] = []
     other_years = 0
     for p in ctx.ds.warnings:

@@ -315,7 +315,8 @@ def trend_chart(
 
 def _fill_missing_years(data: pd.DataFrame) -> pd.DataFrame:
     """Add a row without a value for each year missing from a series between the first and last year,
-    so the axis shows that year and the solid line breaks there instead of joining across it."""
+    so the axis shows that year and the solid line breaks there instead of joining across it.
+    """
     import pandas as pd
 
     full = range(int(data["x"].min()), int(data["x"].max()) + 1)

@@ -53,7 +53,6 @@ _EVALUATIONS: dict[int, Any] = {}
 
 def evaluation(ds: Dataset) -> Any:
     """Return the indicator engine's evaluation of ``ds`` (computed once per dataset and process)."""
-
     key = id(ds)
     if key not in _EVALUATIONS:
         _EVALUATIONS.clear()  # one dataset at a time: the kernel keeps at most one evaluation
@@ -200,8 +199,8 @@ def svg_figure(svg: str, caption: str, alt: str) -> Block:
 
 def publish(ctx: Context, df: pd.DataFrame, *, table_id: str, title: str, **options: Any) -> Any:
     """Return ``df`` published through :func:`corett_lib.publishing.publish.publish_table` (disclosure control,
-    with the report's threshold and ledger): every table of a report goes through here."""
-
+    with the report's threshold and ledger): every table of a report goes through here.
+    """
     return publish_table(
         df, table_id=table_id, title=title, k=ctx.k, ledger=ctx.ledger, lang=ctx.lang, **options
     )
@@ -216,7 +215,6 @@ def publish_chart(
     Show ``.table`` as the chart's table and put ``.html_data(titles)`` in the page with the chart's
     SVG: the disclosure scanner checks every Vega SVG against a published data block.
     """
-
     return publish_chart_data(
         df, chart_id=chart_id, title=title, k=ctx.k, ledger=ctx.ledger, lang=ctx.lang, **options
     )

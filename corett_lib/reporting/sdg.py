@@ -522,7 +522,8 @@ def _target_block(
 
 def targets(ctx: Context) -> Block:
     """Per target: its global indicators (computed or why not), the workbench indicators and their
-    values, the plan items and their status, and the instruments ratified."""
+    values, the plan items and their status, and the instruments ratified.
+    """
     lang = ctx.lang
     plans, inds, ins = _plans(ctx), _indicators(ctx), _instruments(ctx)
     blocks = [heading(_t("heading.targets", lang), 2, "sdg-targets")]
@@ -615,7 +616,8 @@ def summary(ctx: Context) -> Block:
 
 def about_mapping(ctx: Context) -> Block:
     """How the links were made and reviewed, the plan indicators left unlinked, the targets the
-    workbench cannot compute a global indicator for, and the sources."""
+    workbench cannot compute a global indicator for, and the sources.
+    """
     import pandas as pd
 
     lang = ctx.lang
