@@ -282,7 +282,7 @@ def _selected(obs: pd.DataFrame, reg: Registry) -> pd.DataFrame:
 
 
 def _prepare_observations(obs: pd.DataFrame, countries: Iterable[str]) -> pd.DataFrame:
-    """Counts of the given countries, with numeric bounds; duplicate keys are an error."""
+    """Return the counts of the given countries, with numeric bounds; duplicate keys are an error."""
     keep = obs["iso3"].isin(list(countries))
     if "unit" in obs.columns:
         keep &= obs["unit"].fillna("Counts").eq("Counts")
@@ -414,7 +414,7 @@ def _resolve(df: pd.DataFrame, rank: pd.Series) -> pd.DataFrame:
 
 
 def _source_string(df: pd.DataFrame, key: list[str], sources: Sequence[str]) -> pd.Series:
-    """The ``+``-joined set of sources per group (vectorised over a handful of sources)."""
+    """Return the ``+``-joined set of sources per group (vectorised over a handful of sources)."""
     flags = pd.DataFrame({s: df["source"].eq(s).to_numpy() for s in sources}, index=df.index)
     anyf = pd.concat([df[key], flags], axis=1).groupby(key, sort=False).any()
     text = pd.Series("", index=anyf.index)

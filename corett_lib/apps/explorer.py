@@ -384,7 +384,7 @@ def _flag_text(flags: str, lang: str) -> str:
 
 
 def _count_cell(value: Any, low: Any, high: Any, censored: bool) -> Any:
-    """A count as :func:`corett_lib.publishing.disclosure.parse_count` reads it: exact, bounded or missing.
+    """Return a count as :func:`corett_lib.publishing.disclosure.parse_count` reads it: exact, bounded or missing.
 
     A censored count with unknown bounds is missing (shown "–"), never guessed.
     """
@@ -580,7 +580,7 @@ def chart_frame(rows: pd.DataFrame, table: PublishedTable, state: ExplorerState)
 
 
 def _not_drawn(frame: pd.DataFrame, lang: str) -> str:
-    """The sentence that names the cells the chart does not draw (empty when there are none)."""
+    """Return the sentence that names the cells the chart does not draw (empty when there are none)."""
     hidden = frame.loc[frame["hidden"]]
     if hidden.empty:
         return ""
@@ -589,8 +589,9 @@ def _not_drawn(frame: pd.DataFrame, lang: str) -> str:
 
 
 def view_title(data: ExplorerData, state: ExplorerState, rows: pd.DataFrame) -> str:
-    """Return the title of the chart and table, e.g. "Detected victims of trafficking, by form of
-    exploitation: Honduras, 2016–2022".
+    """Return the title of the chart and table.
+
+    For example "Detected victims of trafficking, by form of exploitation: Honduras, 2016–2022".
     """
     lang = state.lang
     ind = data.indicator(state.indicator)

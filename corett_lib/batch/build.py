@@ -81,7 +81,7 @@ class Job:
         return manifest.report_key(self.year, self.country, self.report, self.lang)
 
     def parameters(self) -> dict[str, Any]:
-        """The report's own parameters (what its content depends on)."""
+        """Return the report's own parameters (what its content depends on)."""
         return {"country": self.country, "year": self.year, "lang": self.lang}
 
 
@@ -242,7 +242,7 @@ class Inputs:
     notebooks: dict[str, str]
 
     def key(self, job: Job) -> str:
-        """The input key of ``job`` (see :func:`corett_lib.batch.manifest.input_key`)."""
+        """Return the input key of ``job`` (see :func:`corett_lib.batch.manifest.input_key`)."""
         return manifest.input_key(
             {**job.parameters(), "report": job.report},
             self.data,
@@ -361,8 +361,10 @@ gc.freeze()
 
 
 class WorkerPool:
-    """Worker threads, each owning one kernel: started and warmed up at once, then reused for every
-    report it takes from the queue, and shut down by its own thread at the end.
+    """Worker threads, each owning one kernel.
+
+    Each is started and warmed up at once, then reused for every report it takes from the queue, and
+    shut down by its own thread at the end.
 
     Parameters
     ----------
@@ -556,13 +558,13 @@ class Progress(Protocol):
     """What the build tells about its progress (the CLI draws a bar; a library caller may log)."""
 
     def start(self, total: int) -> None:
-        """The jobs start: ``total`` reports to build."""
+        """Tell that the jobs start: ``total`` reports to build."""
 
     def report(self, key: str, status: str, failure: str = "") -> None:
         """One report finished with ``status`` (``ok`` or ``failed``, with the failure's line)."""
 
     def close(self) -> None:
-        """The jobs ended (finished, failed or interrupted)."""
+        """Tell that the jobs ended (finished, failed or interrupted)."""
 
 
 class NoProgress:
@@ -771,6 +773,7 @@ def _run_jobs(
 
 
 def failure_line(record: dict[str, Any]) -> str:
+    """Return the failure of a manifest ``record`` on one line: ``cell N: ename: evalue``."""
     f = record.get("failure") or {}
     where = f"cell {f['cell_index']}: " if f.get("cell_index") is not None else ""
     return f"{where}{f.get('ename', '')}: {f.get('evalue', '')}".strip()

@@ -255,7 +255,7 @@ class KernelSession:
             self.reports_run = 1  # the next report starts with %reset -f
 
     def alive(self) -> bool:
-        """True when the kernel process is running."""
+        """Return True when the kernel process is running."""
         if self.km is None or self.kc is None:
             return False
         from jupyter_core.utils import run_sync

@@ -99,8 +99,10 @@ _local = threading.local()
 
 
 def _exporter() -> Any:
-    """Return this thread's HTML exporter (created once: building one compiles the page templates,
-    which took longer than rendering a report).
+    """Return this thread's HTML exporter.
+
+    It is created once: building one compiles the page templates, which took longer than rendering a
+    report.
     """
     exporter = getattr(_local, "exporter", None)
     if exporter is None:
@@ -124,8 +126,10 @@ def _new_exporter() -> Any:
 
 
 def evaluator_notebook(nb: NotebookNode) -> NotebookNode:
-    """Return a copy of ``nb`` without hidden cells (parameters, injected parameters, error markers),
-    without code-cell inputs, without stream output of warnings (stderr), with SVG outputs inline.
+    """Return a copy of ``nb`` for the evaluator.
+
+    The copy has no hidden cells (parameters, injected parameters, error markers), no code-cell
+    inputs, no stream output of warnings (stderr), and its SVG outputs inline.
     """
     import copy
 

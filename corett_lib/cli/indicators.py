@@ -64,7 +64,7 @@ def format_number(value: float, decimals: int, lang: str) -> str:
 
 
 def shown_value(row: pd.Series, lang: str) -> str:
-    """The value as a person reads it: the number, a range ``1–4`` for censored sums, or ``–``."""
+    """Return the value as a person reads it: the number, a range ``1–4`` for censored sums, or ``–``."""
     v, lo, hi = row["value"], row["value_low"], row["value_high"]
     d = int(row["decimals"])
     if not math.isnan(v):

@@ -262,16 +262,16 @@ class Registry(_Strict):
         raise KeyError(f"unknown indicator {indicator_id!r}; known: {', '.join(self.ids())}")
 
     def ids(self) -> list[str]:
-        """Indicator ids in declared order."""
+        """Return the indicator ids in declared order."""
         return [i.id for i in self.indicators]
 
     def precedence(self, ind: Indicator) -> tuple[str, ...]:
-        """The indicator's source precedence (its own, else the default)."""
+        """Return the indicator's source precedence (its own, else the default)."""
         base = self.get(ind.of) if ind.of else ind
         return base.precedence or ind.precedence or self.defaults.precedence
 
     def region_rule(self, ind: Indicator) -> tuple[str, ...]:
-        """The indicator's regional rule (its own, else the default)."""
+        """Return the indicator's regional rule (its own, else the default)."""
         return ind.region or self.defaults.region
 
     def category_label(self, category: str, lang: str) -> str:

@@ -545,8 +545,10 @@ def _to_withhold(
     start: Mapping[Hashable, tuple[float, float]],
     bounds: Mapping[Hashable, tuple[float, float]],
 ) -> list[Hashable]:
-    """Return the cells to withhold: the parts (else the total) of a relation that pins an exposed
-    cell and still has a cell that is not withheld.
+    """Return the cells to withhold.
+
+    The parts (else the total) of a relation that pins an exposed cell and still has a cell that is
+    not withheld.
     """
     ranked = []
     for key in exposed:

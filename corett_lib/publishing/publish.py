@@ -123,8 +123,9 @@ class Ledger:
         self.entries.append(entry)
 
     def rows(self, lang: str = "en") -> list[tuple[str, str, int]]:
-        """Return ``(table, reason, cells)`` rows in publication order; tables with nothing
-        suppressed get one row with reason "none" and 0 cells.
+        """Return ``(table, reason, cells)`` rows in publication order.
+
+        Tables with nothing suppressed get one row with reason "none" and 0 cells.
         """
         out: list[tuple[str, str, int]] = []
         for e in self.entries:
@@ -330,8 +331,9 @@ def _check_totals_declared(
     group_total: Mapping[str, Any] | None,
     declared_totals: Mapping[Any, Any] | None,
 ) -> None:
-    """Refuse a table that shows a total the caller did not declare: complementary suppression
-    protects small counts only from the totals it knows about.
+    """Refuse a table that shows a total the caller did not declare.
+
+    Complementary suppression protects small counts only from the totals it knows about.
     """
     words = total_words()
     undeclared_cols = [
@@ -808,8 +810,10 @@ def publish_chart_data(
 
 
 def neutralize(value: Any) -> Any:
-    r"""Return ``value`` made inert for a spreadsheet: text starting with ``= + - @`` (or a tab or
-    carriage return) gets a leading apostrophe; anything else is returned unchanged.
+    r"""Return ``value`` made inert for a spreadsheet.
+
+    Text starting with ``= + - @`` (or a tab or carriage return) gets a leading apostrophe; anything
+    else is returned unchanged.
 
     Examples
     --------

@@ -314,8 +314,10 @@ def trend_chart(
 
 
 def _fill_missing_years(data: pd.DataFrame) -> pd.DataFrame:
-    """Add a row without a value for each year missing from a series between the first and last year,
-    so the axis shows that year and the solid line breaks there instead of joining across it.
+    """Add a row without a value for each year missing inside a series.
+
+    A year missing between a series' first and last year gets a row, so the axis shows that year and
+    the solid line breaks there instead of joining across it.
     """
     import pandas as pd
 

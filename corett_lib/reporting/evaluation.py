@@ -74,8 +74,10 @@ def _t(key: str, lang: str, **kwargs: Any) -> str:
 
 
 def effect_series(ctx: Context) -> pd.DataFrame:
-    """Return the published totals the effects question reads (detected victims, prosecutions,
-    convictions, repatriations) for the report's country, every year up to the report's year.
+    """Return the published totals the effects question reads.
+
+    Detected victims, prosecutions, convictions and repatriations, for the report's country, every
+    year up to the report's year.
     """
     years = sorted({int(y) for y in ctx.ds.observations["year"].dropna() if int(y) <= ctx.year})
     t = indicator_table(
@@ -199,8 +201,9 @@ def _validation(value: Any, lang: str) -> str:
 
 
 def _table(df: pd.DataFrame, why: str, caption: str = "") -> Block:
-    """Return ``df`` as an HTML table marked ``data-corett-exempt=why`` for the disclosure scanner:
-    the evaluation's own tables hold verdicts, dates and counts of activities and outputs (campaigns,
+    """Return ``df`` as an HTML table marked ``data-corett-exempt=why`` for the disclosure scanner.
+
+    The evaluation's own tables hold verdicts, dates and counts of activities and outputs (campaigns,
     newsletters, people trained), not counts of victims; counts of victims go through
     :func:`corett_lib.reporting.context.publish` (see :func:`effects`).
     """
@@ -323,9 +326,10 @@ def _question_blocks(e: EvaluationContext, ids: list[str]) -> list[Block]:
 
 
 def questions(e: EvaluationContext) -> Block:
-    """Each evaluation question (Chart 5, then the internal evaluation): verdict, grade, rationale
-    and the evidence chain (question -> indicators -> values by year and source -> validation ->
-    rule).
+    """Return each evaluation question (Chart 5, then the internal evaluation).
+
+    Each with its verdict, grade, rationale and the evidence chain (question -> indicators -> values
+    by year and source -> validation -> rule).
     """
     ids = e.questions["id"].tolist()
     return wrap(
@@ -336,7 +340,7 @@ def questions(e: EvaluationContext) -> Block:
 
 
 def effects(e: EvaluationContext) -> Block:
-    """The published series the effects question reads, with the detection caveat."""
+    """Return the published series the effects question reads, with the detection caveat."""
     lang = e.lang
     s = e.series
     head = heading(_t("section_effects", lang), 2, "effects")
@@ -367,7 +371,7 @@ def effects(e: EvaluationContext) -> Block:
 
 
 def followup(e: EvaluationContext) -> Block:
-    """The follow-up questions of Chart 4 with their verdicts and evidence chains."""
+    """Return the follow-up questions of Chart 4 with their verdicts and evidence chains."""
     ids = e.followup["id"].tolist()
     return wrap(
         heading(_t("section_followup", e.lang), 2, "followup"),
@@ -468,8 +472,9 @@ def matrix(e: EvaluationContext) -> Block:
 
 
 def targets(e: EvaluationContext) -> Block:
-    """Targets and actuals of the resource-mobilization plan's indicators (cumulative over the
-    period), with the status of :func:`corett_lib.analysis.status.plan_progress`.
+    """Return the targets and actuals of the resource-mobilization plan's indicators.
+
+    Cumulative over the period, with the status of :func:`corett_lib.analysis.status.plan_progress`.
     """
     lang = e.lang
     ind = e.evidence.indicators()

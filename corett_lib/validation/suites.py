@@ -244,8 +244,9 @@ class _Builder:
             self.add(self.E.ExpectCompoundColumnsToBeUnique, cols, meta, column_list=cols)
 
     def safe_text(self, cols: Iterable[str]) -> None:
-        """Check ``cols`` for spreadsheet formulas and markup (``text_not_formula``,
-        ``text_no_markup``).
+        """Check ``cols`` for spreadsheet formulas and markup.
+
+        The checks are ``text_not_formula`` and ``text_no_markup``.
 
         These two run with pandas on the distinct values of each column
         (:func:`corett_lib.validation.text.text_problems`), with the same verdict, words and
