@@ -988,8 +988,8 @@ def monitoring_matrix(ev: Evidence, matrix: pd.DataFrame) -> pd.DataFrame:
 def followup_activities(ev: Evidence) -> pd.DataFrame:
     """Return the activities due in the scope and period.
 
-    On time, late (with the recorded cause) and pending, sorted by deadline. Columns: ``plan_item_id, activity, iso3, year, deadline,
-    completed, on_time, cause_of_delay, illustrative``.
+    On time, late (with the recorded cause) and pending, sorted by deadline. Columns: ``plan_item_id,
+    activity, iso3, year, deadline, completed, on_time, cause_of_delay, illustrative``.
     """
     acts = ev.activities(prefix="")
     out = acts[
