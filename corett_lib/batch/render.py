@@ -77,7 +77,7 @@ def offline_violations(html: str) -> list[str]:
     Examples
     --------
     >>> offline_violations('<script src="https://cdn.example/x.js"></script>')
-    ['script src: <script src="https://cdn.example/x.js"></script>']
+    ['script src: <script src="https://cdn.example/x.js">']
     >>> offline_violations('<a href="https://www.unodc.org">UNODC</a>')
     []
     """

@@ -323,7 +323,7 @@ def load_dataset(root: Path) -> Dataset:
 
     Examples
     --------
-    >>> from corett_lib import paths
+    >>> from corett_lib.core import paths
     >>> ds = load_dataset(paths.data_dir())  # doctest: +SKIP
     >>> [p.check for p in ds.errors]  # doctest: +SKIP
     []

@@ -190,7 +190,7 @@ def read_instruments(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]
 
     Examples
     --------
-    >>> from corett_lib import paths
+    >>> from corett_lib.core import paths
     >>> df, _ = read_instruments(paths.raw_path("instruments"), "raw/chart1_instruments.csv")
     >>> df.set_index("instrument_id").loc["trafficking_protocol_2000", "adoption_date"]
     '2000-11-15'
@@ -338,7 +338,7 @@ def read_ratifications(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem
 
     Examples
     --------
-    >>> from corett_lib import paths
+    >>> from corett_lib.core import paths
     >>> df, _ = read_ratifications(paths.raw_path("ratifications"), "raw/chart1_ratifications.csv")
     >>> row = df.query("instrument_id == 'belem_do_para_1994' and iso3 == 'DOM'").iloc[0]
     >>> row["original_text"], row["date_iso"], row["date_order"]

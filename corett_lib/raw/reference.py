@@ -90,7 +90,7 @@ def read_population(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
 
     Examples
     --------
-    >>> from corett_lib import paths
+    >>> from corett_lib.core import paths
     >>> pop, _ = read_population(paths.raw_path("population"), "raw/population.csv")
     >>> int(pop.query("iso3 == 'GTM' and year == 2019")["population"].iloc[0]) > 16_000_000
     True
