@@ -81,7 +81,7 @@ CHAIN_COLUMNS: tuple[str, ...] = (
 
 
 def _n_warnings(rows: pd.DataFrame) -> int:
-    """Number of rows with a validation warning (column ``warnings`` of ``load_monitoring``)."""
+    """Return the number of rows with a validation warning (column ``warnings`` of ``load_monitoring``)."""
     if "warnings" not in rows:
         return 0
     return int((rows["warnings"].fillna("") != "").sum())
@@ -97,7 +97,7 @@ class Answer:
     grade: str
     rationale_en: str
     rationale_es: str
-    chain: pd.DataFrame = field(repr=False, default=None)  # type: ignore[assignment]
+    chain: pd.DataFrame = field(repr=False, default=None)  # pandas is untyped here (Any)
 
     def rationale(self, lang: str) -> str:
         """Return the rationale in ``lang`` (``en`` or ``es``)."""
@@ -271,7 +271,7 @@ class Evidence:
         ]
 
     def objective_evidence(self, objective_id: str) -> str:
-        """Return ``yes``/``no``/``""``: is Chart 3's evidence available for an objective (any year)?"""
+        """Return whether Chart 3's evidence is available for an objective, any year (``yes``/``no``/``""``)."""
         r = self.rows[self.rows["plan_item_id"] == objective_id]["evidence_available"]
         if (r == "yes").any():
             return "yes"
@@ -369,15 +369,21 @@ def _share_verdict(good: int, total: int, high: float, low: float) -> str:
 
 
 def rule_effects(ev: Evidence, qid: str) -> Answer:
-    """R-EFFECTS. Compare each published series (:data:`EFFECT_SERIES`) in the last year before the
+    """Answer question ``qid`` with rule R-EFFECTS.
+
+    Compare each published series (:data:`EFFECT_SERIES`) in the last year before the
     plan (up to 2018) with the latest year of the period. ``yes``: 3 or more series rose; ``partly``:
     1 or 2 rose; ``no``: none rose; ``not_enough_evidence``: fewer than 2 series comparable. More
     detections can mean better detection rather than more trafficking, so the grade is at most
-    ``moderate`` (a proxy for attitudes and behaviours)."""
+    ``moderate`` (a proxy for attitudes and behaviours).
+    """
     import pandas as pd
 
     s = ev.series
-    details_en, details_es, rows, rose, compared = [], [], [], 0, 0
+    details_en: list[str] = []
+    details_es: list[str] = []
+    rows: list[dict] = []
+    rose, compared = 0, 0
     for sid, key in EFFECT_SERIES.items():
         x = s[(s["indicator_id"] == sid) & s["value"].notna()]
         before = x[x["year"] < PLAN_START].sort_values("year")
@@ -443,7 +449,7 @@ def rule_effects(ev: Evidence, qid: str) -> Answer:
 
 
 def _objective_status(ev: Evidence, ind: pd.DataFrame, objective_id: str) -> str:
-    """achieved / partly / not achieved / unknown for one objective."""
+    """Return the status of one objective: achieved / partly / not achieved / unknown."""
     mine = ind[(ind["objective_id"] == objective_id) & (ind["status"] != "context")]
     known = mine[mine["status"] != "no data"]
     if known.empty:
@@ -456,11 +462,14 @@ def _objective_status(ev: Evidence, ind: pd.DataFrame, objective_id: str) -> str
 
 
 def rule_objectives(ev: Evidence, qid: str, objectives: Sequence[str]) -> Answer:
-    """R-OBJECTIVES. An objective is achieved when every indicator under it is achieved or on track;
+    """Answer question ``qid`` with rule R-OBJECTIVES.
+
+    An objective is achieved when every indicator under it is achieved or on track;
     partly when some are; an objective without indicator figures is judged on Chart 3's evidence
     (available: achieved; not available: not achieved). ``yes``: every objective achieved;
     ``no``: none achieved nor partly; ``partly`` otherwise; ``not_enough_evidence``: fewer than half
-    the objectives can be judged."""
+    the objectives can be judged.
+    """
     ind = ev.indicators()
     objectives = list(objectives) or sorted(
         ev.items[
@@ -517,10 +526,13 @@ def rule_objectives(ev: Evidence, qid: str, objectives: Sequence[str]) -> Answer
 
 
 def rule_axes(ev: Evidence, qid: str, axes: Sequence[str]) -> Answer:
-    """R-AXES. An axis shows delivered products when an indicator under it is above zero, or (axes
+    """Answer question ``qid`` with rule R-AXES.
+
+    An axis shows delivered products when an indicator under it is above zero, or (axes
     without indicator figures) when Chart 3's evidence of one of its objectives is available.
     ``yes``: every axis; ``partly``: some; ``no``: none; ``not_enough_evidence``: fewer than 2 axes
-    with any data. Delivery is shown, its effect is not measured."""
+    with any data. Delivery is shown, its effect is not measured.
+    """
     ind = ev.indicators()
     delivered, known = [], 0
     for axis in axes:
@@ -559,10 +571,13 @@ def _materials(ev: Evidence) -> tuple[pd.DataFrame, float, float]:
 
 
 def rule_materials_timely(ev: Evidence, qid: str) -> Answer:
-    """R-MATERIALS-TIMELY. Quantity: newsletters disseminated and technical sheets presented are
+    """Answer question ``qid`` with rule R-MATERIALS-TIMELY.
+
+    Quantity: newsletters disseminated and technical sheets presented are
     above zero. Timeliness: the activities of objectives 6 and 8 were on time (80 % or more).
     ``yes``: both materials delivered and timely; ``no``: no material delivered and under 50 % on
-    time (or no activity); ``partly`` otherwise; ``not_enough_evidence``: no figure and no activity."""
+    time (or no activity); ``partly`` otherwise; ``not_enough_evidence``: no figure and no activity.
+    """
     import pandas as pd
 
     mat, news, sheets = _materials(ev)
@@ -608,8 +623,11 @@ def _fmt(value: float) -> Callable[[str], str]:
 
 
 def rule_materials_sufficient(ev: Evidence, qid: str) -> Answer:
-    """R-MATERIALS. ``yes``: newsletters and technical sheets both above zero; ``partly``: one;
-    ``no``: both reported at zero; ``not_enough_evidence``: neither reported."""
+    """Answer question ``qid`` with rule R-MATERIALS.
+
+    ``yes``: newsletters and technical sheets both above zero; ``partly``: one;
+    ``no``: both reported at zero; ``not_enough_evidence``: neither reported.
+    """
     mat, news, sheets = _materials(ev)
     chain = ev.chain(qid, "R-MATERIALS", mat.reset_index())
     cov, doc = ev.coverage(mat.reset_index())
@@ -625,9 +643,12 @@ def rule_materials_sufficient(ev: Evidence, qid: str) -> Answer:
 
 
 def rule_sustained(ev: Evidence, qid: str) -> Answer:
-    """R-SUSTAINED. Of the indicators above zero in a year before the last year with figures,
+    """Answer question ``qid`` with rule R-SUSTAINED.
+
+    Of the indicators above zero in a year before the last year with figures,
     the share still above zero in that last year. ``yes``: 80 % or more; ``partly``: 40 % or more;
-    ``no``: less; ``not_enough_evidence``: no indicator with figures in two or more years."""
+    ``no``: less; ``not_enough_evidence``: no indicator with figures in two or more years.
+    """
     ind = ev.indicators()
     ind = ind[ind["status"] != "context"]
     rows = ev.rows[ev.rows["plan_item_id"].isin(ind["id"]) & ev.rows["value"].notna()]
@@ -661,9 +682,12 @@ def rule_sustained(ev: Evidence, qid: str) -> Answer:
 
 
 def rule_progress(ev: Evidence, qid: str) -> Answer:
-    """R-PROGRESS. Of the plan's indicators with figures (ambiguous ones are context only), the share
+    """Answer question ``qid`` with rule R-PROGRESS.
+
+    Of the plan's indicators with figures (ambiguous ones are context only), the share
     achieved or on track. ``yes``: 75 % or more; ``partly``: 25 % or more; ``no``: less;
-    ``not_enough_evidence``: fewer than half the indicators have figures."""
+    ``not_enough_evidence``: fewer than half the indicators have figures.
+    """
     ind = ev.indicators()
     judged = ind[ind["status"] != "context"]
     known = judged[judged["status"] != "no data"]
@@ -681,9 +705,12 @@ def rule_progress(ev: Evidence, qid: str) -> Answer:
 
 
 def rule_contribute(ev: Evidence, qid: str) -> Answer:
-    """R-CONTRIBUTE. Of the objectives with at least one completed activity and indicator figures,
+    """Answer question ``qid`` with rule R-CONTRIBUTE.
+
+    Of the objectives with at least one completed activity and indicator figures,
     the share whose indicators are above zero. ``yes``: 75 % or more; ``partly``: 25 % or more;
-    ``no``: less; ``not_enough_evidence``: no such objective."""
+    ``no``: less; ``not_enough_evidence``: no such objective.
+    """
     ind = ev.indicators()
     acts = ev.activities()
     done = acts[acts["completed"] != ""]
@@ -721,8 +748,11 @@ def rule_contribute(ev: Evidence, qid: str) -> Answer:
 
 
 def rule_deadlines(ev: Evidence, qid: str) -> Answer:
-    """R-DEADLINES. Of the activities due in the period (``on_time`` yes or no), the share on time.
-    ``yes``: 90 % or more; ``partly``: 50 % or more; ``no``: less; ``not_enough_evidence``: none."""
+    """Answer question ``qid`` with rule R-DEADLINES.
+
+    Of the activities due in the period (``on_time`` yes or no), the share on time.
+    ``yes``: 90 % or more; ``partly``: 50 % or more; ``no``: less; ``not_enough_evidence``: none.
+    """
     due = ev.activities()
     due = due[due["on_time"] != ""]
     chain = ev.activity_chain(qid, "R-DEADLINES", due)
@@ -740,10 +770,13 @@ def rule_deadlines(ev: Evidence, qid: str) -> Answer:
 
 
 def rule_causes(ev: Evidence, qid: str, *, none_late: str) -> Answer:
-    """R-CAUSES. The late activities and their recorded causes. ``yes``: every late activity has a
+    """Answer question ``qid`` with rule R-CAUSES.
+
+    The late activities and their recorded causes. ``yes``: every late activity has a
     cause; ``partly``: some; ``no``: none; no late activity: ``none_late`` (``no`` for "were there
     circumstances that hindered?", ``not_enough_evidence`` where there is no delay to explain);
-    ``not_enough_evidence``: no activity reported."""
+    ``not_enough_evidence``: no activity reported.
+    """
     acts = ev.activities()
     late = acts[acts["on_time"] == "no"]
     chain = ev.activity_chain(qid, "R-CAUSES", late)
@@ -858,8 +891,11 @@ def answer(ev: Evidence, question_id: str) -> Answer:
 
 
 def question_text(question: Any, lang: str) -> str:
-    """Return a question's text in ``lang``: the framework file's ``text_en``/``text_es``; in Spanish,
-    while ``text_es`` is empty, the workbench's rendering (catalogue ``evaluation.question.<id>``)."""
+    """Return a question's text in ``lang``.
+
+    The framework file's ``text_en``/``text_es``; in Spanish, while ``text_es`` is empty, the
+    workbench's rendering (catalogue ``evaluation.question.<id>``).
+    """
     if lang != "es":
         return str(question["text_en"])
     text = str(question.get("text_es") or "").strip()
@@ -924,9 +960,10 @@ def answer_all(
 
 
 def monitoring_matrix(ev: Evidence, matrix: pd.DataFrame) -> pd.DataFrame:
-    """Return Chart 3 filled in: per axis and objective, the evidence expected and whether it is
-    available in the scope and period (``yes`` / ``no`` / ``""`` not reported), with the number of
-    member-years reporting it available.
+    """Return Chart 3 filled in for the scope and period.
+
+    Per axis and objective: the evidence expected and whether it is available in the scope and period
+    (``yes`` / ``no`` / ``""`` not reported), with the number of member-years reporting it available.
 
     Parameters
     ----------
@@ -949,9 +986,11 @@ def monitoring_matrix(ev: Evidence, matrix: pd.DataFrame) -> pd.DataFrame:
 
 
 def followup_activities(ev: Evidence) -> pd.DataFrame:
-    """Return the activities due in the scope and period: on time, late (with the recorded cause)
-    and pending, sorted by deadline. Columns: ``plan_item_id, activity, iso3, year, deadline,
-    completed, on_time, cause_of_delay, illustrative``."""
+    """Return the activities due in the scope and period.
+
+    On time, late (with the recorded cause) and pending, sorted by deadline. Columns: ``plan_item_id,
+    activity, iso3, year, deadline, completed, on_time, cause_of_delay, illustrative``.
+    """
     acts = ev.activities(prefix="")
     out = acts[
         [

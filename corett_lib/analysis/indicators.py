@@ -131,7 +131,7 @@ class Evaluation:
 
 
 def citizenship_class(iso3: pd.Series, category: pd.Series, registry: Registry) -> np.ndarray:
-    """Classify ``by citizenship`` categories as ``Domestic``, ``Foreign`` or ``Unknown``.
+    r"""Classify ``by citizenship`` categories as ``Domestic``, ``Foreign`` or ``Unknown``.
 
     Parameters
     ----------
@@ -153,7 +153,7 @@ def citizenship_class(iso3: pd.Series, category: pd.Series, registry: Registry) 
     >>> reg = load_registry()
     >>> citizenship_class(
     ...     pd.Series(["GTM", "GTM", "PAN", "DOM"]),
-    ...     pd.Series(["GUATEMALTECA", "MEXICANA", "DOMINICANA", "Rep\\ufffdblica Dominicana"]),
+    ...     pd.Series(["GUATEMALTECA", "MEXICANA", "DOMINICANA", "Rep\ufffdblica Dominicana"]),
     ...     reg,
     ... ).tolist()
     ['Domestic', 'Foreign', 'Foreign', 'Domestic']
@@ -282,8 +282,7 @@ def _selected(obs: pd.DataFrame, reg: Registry) -> pd.DataFrame:
 
 
 def _prepare_observations(obs: pd.DataFrame, countries: Iterable[str]) -> pd.DataFrame:
-    """Counts of the given countries, with numeric bounds; duplicate keys are an error."""
-
+    """Return the counts of the given countries, with numeric bounds; duplicate keys are an error."""
     keep = obs["iso3"].isin(list(countries))
     if "unit" in obs.columns:
         keep &= obs["unit"].fillna("Counts").eq("Counts")
@@ -415,7 +414,7 @@ def _resolve(df: pd.DataFrame, rank: pd.Series) -> pd.DataFrame:
 
 
 def _source_string(df: pd.DataFrame, key: list[str], sources: Sequence[str]) -> pd.Series:
-    """The ``+``-joined set of sources per group (vectorised over a handful of sources)."""
+    """Return the ``+``-joined set of sources per group (vectorised over a handful of sources)."""
     flags = pd.DataFrame({s: df["source"].eq(s).to_numpy() for s in sources}, index=df.index)
     anyf = pd.concat([df[key], flags], axis=1).groupby(key, sort=False).any()
     text = pd.Series("", index=anyf.index)
@@ -829,5 +828,4 @@ def compute(
     **kwargs
         Passed to :func:`indicator_table`.
     """
-
     return from_dataset(load(data), **kwargs)

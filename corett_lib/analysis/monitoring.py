@@ -41,6 +41,7 @@ def plan_actuals(
 
     Examples
     --------
+    >>> from corett_lib.dataset.monitoring import load_monitoring
     >>> m, _ = load_monitoring()
     >>> a = plan_actuals(m, "GTM", 2020, members=["GTM"])
     >>> bool(a["illustrative"].all()), sorted(set(a["year"]))

@@ -189,7 +189,7 @@ def progress_status(
 
 
 def _is_range(row: Any) -> bool:
-    """True when an engine row is a sum that includes censored counts (a range, not a ``<5``)."""
+    """Return True when an engine row is a sum that includes censored counts (a range, not a ``<5``)."""
     return "range" in str(row.get("flags", "")).split(";")
 
 
@@ -552,7 +552,6 @@ def plan_links(
         relation, rationale_en, rationale_es, status`` (``status`` empty for axes and objectives),
         sorted by target and id.
     """
-
     links = mapping.links[mapping.links["from_kind"] == "plan_item"]
     cols = ["id", "level", "plan", "text_en", "text_es", "unit", "direction", "target_value"]
     items = plan_items.loc[:, [c for c in cols if c in plan_items.columns]].copy()
@@ -808,8 +807,10 @@ def alignment_summary(
 
 
 def uncomputable_targets(mapping: Mapping) -> pd.DataFrame:
-    """Return the covered targets none of whose global indicators the workbench computes, with the
-    reasons given for each of their indicators (``target, code, reason_en, reason_es``)."""
+    """Return the covered targets none of whose global indicators the workbench computes.
+
+    With the reasons given for each of their indicators (``target, code, reason_en, reason_es``).
+    """
     gi = mapping.global_indicators
     computed = set(gi.loc[gi["workbench_indicator"] != "", "target"])
     out = gi[~gi["target"].isin(computed) & gi["target"].isin(mapping.targets)]

@@ -32,7 +32,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 from corett_lib.analysis.indicators import KEY, Evaluation, evaluate, indicator_table
 from corett_lib.core import config, i18n
@@ -98,7 +98,6 @@ def open_dataset(data: str = "", *, strict: bool = False) -> Dataset:
     corett_lib.core.problems.DataError
         With ``strict``, when validation finds an error; always when a file cannot be read.
     """
-
     return load(data or None, strict=strict)
 
 
@@ -205,7 +204,6 @@ def parse_countries(text: str | Iterable[str]) -> tuple[str, ...]:
 
 def default_k() -> int:
     """Return the build's suppression threshold (``parameters/build.yaml`` ``disclosure_k``)."""
-
     return int(config.build_matrix().disclosure_k)
 
 
@@ -386,11 +384,10 @@ def _flag_text(flags: str, lang: str) -> str:
 
 
 def _count_cell(value: Any, low: Any, high: Any, censored: bool) -> Any:
-    """A count as :func:`corett_lib.publishing.disclosure.parse_count` reads it: exact, bounded or missing.
+    """Return a count as :func:`corett_lib.publishing.disclosure.parse_count` reads it: exact, bounded or missing.
 
     A censored count with unknown bounds is missing (shown "–"), never guessed.
     """
-
     if censored:
         if _isnan(low) or _isnan(high):
             return None
@@ -583,7 +580,7 @@ def chart_frame(rows: pd.DataFrame, table: PublishedTable, state: ExplorerState)
 
 
 def _not_drawn(frame: pd.DataFrame, lang: str) -> str:
-    """The sentence that names the cells the chart does not draw (empty when there are none)."""
+    """Return the sentence that names the cells the chart does not draw (empty when there are none)."""
     hidden = frame.loc[frame["hidden"]]
     if hidden.empty:
         return ""
@@ -592,8 +589,10 @@ def _not_drawn(frame: pd.DataFrame, lang: str) -> str:
 
 
 def view_title(data: ExplorerData, state: ExplorerState, rows: pd.DataFrame) -> str:
-    """Return the title of the chart and table, e.g. "Detected victims of trafficking, by form of
-    exploitation: Honduras, 2016–2022"."""
+    """Return the title of the chart and table.
+
+    For example "Detected victims of trafficking, by form of exploitation: Honduras, 2016–2022".
+    """
     lang = state.lang
     ind = data.indicator(state.indicator)
     spec = data.registry.disaggregations[state.disaggregation]
@@ -613,6 +612,15 @@ def view_title(data: ExplorerData, state: ExplorerState, rows: pd.DataFrame) -> 
     )
 
 
+class _ChartArgs(TypedDict):
+    """Keyword arguments :func:`make_chart` passes to every chart function of ``charts``."""
+
+    lang: str
+    title: str
+    threshold: float
+    decimals: int
+
+
 def make_chart(
     frame: pd.DataFrame, data: ExplorerData, state: ExplorerState, title: str
 ) -> tuple[alt.TopLevelMixin, str, str]:
@@ -621,13 +629,12 @@ def make_chart(
     Several years: a trend (one line per country, category, or country and category). One year: bars
     of the categories, or the members compared when there is no breakdown.
     """
-
     lang = state.lang
     ind = data.indicator(state.indicator)
     unit = ind.unit(lang)
     y_title = unit[:1].upper() + unit[1:]
     decimals = int(ind.decimals)
-    common = {
+    common: _ChartArgs = {
         "lang": lang,
         "title": title,
         "threshold": int(state.k),
@@ -737,7 +744,6 @@ def download_bytes(view: ExplorerView, fmt: Format) -> bytes:
     Both go through :func:`corett_lib.publishing.publish.export_csv` / :func:`~corett_lib.publishing.publish.export_excel`:
     what the table shows, suppressed cells as their display text, formula-like text made inert.
     """
-
     if fmt == "csv":
         return publish.export_csv(view.table).encode("utf-8-sig")
     if fmt == "xlsx":
@@ -775,8 +781,8 @@ def download_links_html(view: ExplorerView) -> str:
     lang = view.state.lang
     links = []
     for fmt in ("csv", "xlsx"):
-        payload = base64.b64encode(download_bytes(view, fmt)).decode("ascii")  # type: ignore[arg-type]
-        name = html.escape(download_name(view.state, fmt), quote=True)  # type: ignore[arg-type]
+        payload = base64.b64encode(download_bytes(view, fmt)).decode("ascii")
+        name = html.escape(download_name(view.state, fmt), quote=True)
         label = html.escape(i18n.t(f"explorer.download.{fmt}", lang))
         links.append(
             f'<a class="corett-download" data-format="{fmt}" download="{name}" '
@@ -855,7 +861,11 @@ class Explorer:
         for name, control in self.controls.items():
             control.add_class(f"corett-control-{name}")
             control.observe(self._on_change, names="value")
-        self.chart = alt.JupyterChart(None, embed_options={"renderer": "svg", "actions": False})
+        # altair annotates ``chart`` as TopLevelSpec but its trait allows None (no chart yet)
+        self.chart = alt.JupyterChart(
+            None,  # type: ignore[arg-type]
+            embed_options={"renderer": "svg", "actions": False},
+        )
         self.chart.add_class("corett-chart")
         self.message = w.HTML()
         self.message.add_class("corett-message")
@@ -946,7 +956,8 @@ class Explorer:
         self.message.value = ""
         view = explore(self.data, state)
         self.view = view
-        self.chart.chart = view.chart
+        # Every altair top-level chart (Chart, LayerChart, ...) is also a TopLevelSpec.
+        self.chart.chart = cast("alt.TopLevelSpec", view.chart)
         self.table_html.value = view.table.to_html()
         self.notes.value = notes_html(view)
         self.downloads.value = download_links_html(view)

@@ -1,5 +1,6 @@
-"""Excel workbooks for collecting monitoring data from members: :func:`write_template` and
-:func:`ingest`.
+"""Excel workbooks for collecting monitoring data from members.
+
+The two entry points are :func:`write_template` and :func:`ingest`.
 
 The template (``corett template --country GTM --year 2024 --lang es``) has an instructions sheet
 (with the country, year and language in fixed cells, :data:`META_CELLS`) and one sheet per axis of the
@@ -317,7 +318,7 @@ class _Collector:
 
 
 def _text(value: Any) -> str:
-    """A cell's content as stored text: never evaluated (a formula stays its ``=...`` text)."""
+    """Return a cell's content as stored text: never evaluated (a formula stays its ``=...`` text)."""
     if value is None:
         return ""
     if not isinstance(value, str | int | float | _dt.date) and isinstance(

@@ -82,7 +82,7 @@ class Job:
         return manifest.report_key(self.year, self.country, self.report, self.lang)
 
     def parameters(self) -> dict[str, Any]:
-        """The report's own parameters (what its content depends on)."""
+        """Return the report's own parameters (what its content depends on)."""
         return {"country": self.country, "year": self.year, "lang": self.lang}
 
 
@@ -247,9 +247,11 @@ class Inputs:
     slices: dict[str, str] = field(default_factory=dict)
 
     def parts(self, job: Job) -> dict[str, Any]:
-        """What ``job`` depends on, by name: its own data slice, what every report reads, the
-        notebook, the configuration and the library (the manifest keeps them, to say why a page
-        was rebuilt)."""
+        """Return what ``job`` depends on, by name.
+
+        Its own data slice, what every report reads, the notebook, the configuration and the
+        library; the manifest keeps them, to say why a page was rebuilt.
+        """
         return {
             "data_slice": self.slices.get(job.country, ""),
             "shared_data": manifest.digest(
@@ -261,7 +263,7 @@ class Inputs:
         }
 
     def key(self, job: Job) -> str:
-        """The input key of ``job``: its parameters and :meth:`parts`, not whole data files."""
+        """Return the input key of ``job``: its parameters and :meth:`parts`, not whole data files."""
         parts = self.parts(job)
         return manifest.input_key(
             {**job.parameters(), "report": job.report},
@@ -340,7 +342,6 @@ def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
     corett_lib.core.problems.DataError
         When the data do not validate; nothing is written then.
     """
-
     ds = load(inputs.data_dir)
     facts = data_facts(ds)
     pkl, meta = snapshot_paths(inputs)
@@ -360,7 +361,6 @@ def report_title(job: Job) -> str:
     >>> report_title(Job(2019, "GTM", "evaluation", "es"))
     'CORETT · Informe de evaluación · GTM · 2019'
     """
-
     name = i18n.t(f"report.{job.report}.name", job.lang)
     return f"CORETT · {name} · {job.country} · {job.year}"
 
@@ -385,8 +385,10 @@ gc.freeze()
 
 
 class WorkerPool:
-    """Worker threads, each owning one kernel: started and warmed up at once, then reused for every
-    report it takes from the queue, and shut down by its own thread at the end.
+    """Worker threads, each owning one kernel.
+
+    Each is started and warmed up at once, then reused for every report it takes from the queue, and
+    shut down by its own thread at the end.
 
     Parameters
     ----------
@@ -633,13 +635,13 @@ class Progress(Protocol):
     """What the build tells about its progress (the CLI draws a bar; a library caller may log)."""
 
     def start(self, total: int) -> None:
-        """The jobs start: ``total`` reports to build."""
+        """Tell that the jobs start: ``total`` reports to build."""
 
     def report(self, key: str, status: str, failure: str = "") -> None:
         """One report finished with ``status`` (``ok`` or ``failed``, with the failure's line)."""
 
     def close(self) -> None:
-        """The jobs ended (finished, failed or interrupted)."""
+        """Tell that the jobs ended (finished, failed or interrupted)."""
 
 
 class NoProgress:
@@ -698,7 +700,6 @@ def build(
     corett_lib.core.problems.DataError
         When the data do not validate (nothing written).
     """
-
     t_start = time.perf_counter()
     prepare_environment()
     result = BuildResult(
@@ -842,6 +843,7 @@ def _run_jobs(
 
 
 def failure_line(record: dict[str, Any]) -> str:
+    """Return the failure of a manifest ``record`` on one line: ``cell N: ename: evalue``."""
     f = record.get("failure") or {}
     where = f"cell {f['cell_index']}: " if f.get("cell_index") is not None else ""
     return f"{where}{f.get('ename', '')}: {f.get('evalue', '')}".strip()

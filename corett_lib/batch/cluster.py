@@ -95,7 +95,7 @@ def kernel_plugin(warm_up: str, shipped: dict[str, bytes] | None = None) -> Any:
     """
     from distributed.diagnostics.plugin import WorkerPlugin
 
-    class KernelPlugin(WorkerPlugin):  # type: ignore[misc]
+    class KernelPlugin(WorkerPlugin):
         name = PLUGIN_NAME
 
         def __init__(self, warm_up: str, shipped: dict[str, bytes] | None) -> None:
@@ -176,7 +176,9 @@ def run_on_worker(
         params["snapshot"] = str(
             paths.cache_dir() / "build" / Path(str(parameters["snapshot"])).name
         )
-    kernels: KernelSessions = worker.plugins[PLUGIN_NAME].kernels
+    # The plugin under PLUGIN_NAME is kernel_plugin's KernelPlugin (a local class: typed as Any here).
+    plugin: Any = worker.plugins[PLUGIN_NAME]
+    kernels: KernelSessions = plugin.kernels
     staging = Path(tempfile.mkdtemp(prefix="corett-stage-"))
     try:
         record = build_one(job, params, staging, kernels.session())

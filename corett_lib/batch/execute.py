@@ -255,7 +255,7 @@ class KernelSession:
             self.reports_run = 1  # the next report starts with %reset -f
 
     def alive(self) -> bool:
-        """True when the kernel process is running."""
+        """Return True when the kernel process is running."""
         if self.km is None or self.kc is None:
             return False
         from jupyter_core.utils import run_sync
@@ -326,8 +326,8 @@ class KernelSession:
             self._client(nb_man.nb, nb_man).execute()
         except DeadKernelError as exc:
             self.shutdown()
-            failure = CellFailure(-1, None, "", "DeadKernelError", str(exc), str(exc))
-            return Execution(nb_man.nb, time.perf_counter() - t0, failure, cell_timings(nb_man.nb))
+            dead = CellFailure(-1, None, "", "DeadKernelError", str(exc), str(exc))
+            return Execution(nb_man.nb, time.perf_counter() - t0, dead, cell_timings(nb_man.nb))
         finally:
             self.reports_run += 1
         nb_man.notebook_complete()

@@ -18,8 +18,7 @@ from corett_lib.core import i18n
 
 
 def _label(key: str, lang: str) -> str:
-    """A word of the page from the catalogue: ``index.<key>``, or the name of the report ``key``."""
-
+    """Return a word of the page from the catalogue: ``index.<key>``, or the name of the report ``key``."""
     try:
         return i18n.t(f"index.{key}", lang)
     except KeyError:
@@ -37,7 +36,7 @@ th { background: #f2f2f2; }
 
 
 def _both(key: str) -> str:
-    """The label in English, then in Spanish (the page serves readers of both)."""
+    """Return the label in English, then in Spanish (the page serves readers of both)."""
     try:
         en, es = _label(key, "en"), _label(key, "es")
     except KeyError:  # a report added without a catalogue name: show its key

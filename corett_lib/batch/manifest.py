@@ -192,9 +192,10 @@ def write_manifest(manifest: Mapping[str, Any], out: str | os.PathLike[str] | No
 
 
 def is_up_to_date(record: Mapping[str, Any] | None, key: str, out_root: Path) -> bool:
-    """Return True when ``record`` says the report was built from inputs with ``key`` and its
-    outputs are still there with their recorded sizes (a cheap check, so a no-op build stays fast;
-    the recorded sha256 is for audits).
+    """Return True when ``record`` says the report is up to date.
+
+    That is, it was built from inputs with ``key`` and its outputs are still there with their recorded
+    sizes (a cheap check, so a no-op build stays fast; the recorded sha256 is for audits).
 
     Parameters
     ----------

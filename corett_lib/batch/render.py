@@ -77,7 +77,7 @@ def offline_violations(html: str) -> list[str]:
     Examples
     --------
     >>> offline_violations('<script src="https://cdn.example/x.js"></script>')
-    ['script src: <script src="https://cdn.example/x.js"></script>']
+    ['script src: <script src="https://cdn.example/x.js">']
     >>> offline_violations('<a href="https://www.unodc.org">UNODC</a>')
     []
     """
@@ -99,8 +99,11 @@ _local = threading.local()
 
 
 def _exporter() -> Any:
-    """Return this thread's HTML exporter (created once: building one compiles the page templates,
-    which took longer than rendering a report)."""
+    """Return this thread's HTML exporter.
+
+    It is created once: building one compiles the page templates, which took longer than rendering a
+    report.
+    """
     exporter = getattr(_local, "exporter", None)
     if exporter is None:
         exporter = _local.exporter = _new_exporter()
@@ -123,8 +126,11 @@ def _new_exporter() -> Any:
 
 
 def evaluator_notebook(nb: NotebookNode) -> NotebookNode:
-    """Return a copy of ``nb`` without hidden cells (parameters, injected parameters, error markers),
-    without code-cell inputs, without stream output of warnings (stderr), with SVG outputs inline."""
+    """Return a copy of ``nb`` for the evaluator.
+
+    The copy has no hidden cells (parameters, injected parameters, error markers), no code-cell
+    inputs, no stream output of warnings (stderr), and its SVG outputs inline.
+    """
     import copy
 
     out = copy.deepcopy(nb)

@@ -53,7 +53,6 @@ def run_cli(
     0: every report built or up to date; 1: a report failed, the data are invalid or the build was
     interrupted; 2: invalid parameters or another build holds the output folder.
     """
-
     if jobs is not None and jobs < 1:
         click_echo(f"error: --jobs must be at least 1 (got {jobs})")
         return EXIT_USAGE

@@ -60,12 +60,11 @@ def format_number(value: float, decimals: int, lang: str) -> str:
     >>> format_number(1791, 0, "en"), format_number(1791, 0, "es"), format_number(2.537, 2, "es")
     ('1,791', '1,791', '2.54')
     """
-
     return number(value, lang, decimals)
 
 
 def shown_value(row: pd.Series, lang: str) -> str:
-    """The value as a person reads it: the number, a range ``1–4`` for censored sums, or ``–``."""
+    """Return the value as a person reads it: the number, a range ``1–4`` for censored sums, or ``–``."""
     v, lo, hi = row["value"], row["value_low"], row["value_high"]
     d = int(row["decimals"])
     if not math.isnan(v):
@@ -113,7 +112,6 @@ def run_cli(
     int
         0 success, 1 data problems, 2 usage error.
     """
-
     reg = load_registry()
     cs = [c.upper() for c in _split(countries)]
     known = [*members(), REGION_CODE]

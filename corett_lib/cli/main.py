@@ -57,7 +57,7 @@ def main() -> None:
       corett validate                      check every input, report all problems
       corett indicators --country GTM --year 2019 --lang es
       corett build                         build every report of parameters/build.yaml
-    """
+    """  # noqa: D301 -- "\b" (a backspace) is click's marker for a paragraph it must not rewrap
     from corett_lib.batch.execute import (
         skip_unused_slow_imports,  # lazy: keeps `corett --help` fast
     )

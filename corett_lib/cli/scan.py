@@ -11,9 +11,10 @@ from corett_lib.publishing.scanner import scan_outputs
 
 
 def run_cli(out: str | os.PathLike[str] | None = None, k: int | None = None) -> int:
-    """``corett scan``: print every finding; return 0 when there is none, 1 otherwise, 2 when the
-    output folder does not exist."""
+    """Run ``corett scan``: print every finding.
 
+    Return 0 when there is none, 1 otherwise, 2 when the output folder does not exist.
+    """
     root = paths.outputs_dir(out)
     if not root.is_dir():
         click.echo(f"no output folder at {root}", err=True)

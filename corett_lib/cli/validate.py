@@ -20,12 +20,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def safe_text(text: str) -> str:
-    """Return ``text`` safe to print and to paste into a page: markup escaped, control characters shown.
+    r"""Return ``text`` safe to print and to paste into a page: markup escaped, control characters shown.
 
     Examples
     --------
-    >>> safe_text("<script>alert(1)</script>\\x1b[31m")
-    '&lt;script&gt;alert(1)&lt;/script&gt;\\\\x1b[31m'
+    >>> safe_text("<script>alert(1)</script>\x1b[31m")
+    '&lt;script&gt;alert(1)&lt;/script&gt;\\x1b[31m'
     """
     import html
 
@@ -53,7 +53,7 @@ def format_text(problems: list[Problem], summary: dict[str, Any]) -> str:
 
 
 def to_json(payload: dict[str, Any]) -> str:
-    """Return ``payload`` as JSON safe to embed in HTML (``<``, ``>``, ``&`` escaped as ``\\uXXXX``)."""
+    r"""Return ``payload`` as JSON safe to embed in HTML (``<``, ``>``, ``&`` escaped as ``\uXXXX``)."""
     text = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
@@ -85,7 +85,6 @@ def run_cli(data: str | None, fmt: str, out: str | None) -> int:
     int
         1 when any error was found, 0 otherwise (warnings do not fail).
     """
-
     t0 = time.perf_counter()
     root = paths.data_dir(data)
     try:

@@ -49,5 +49,5 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` as UTF-8 with ``\\n`` line ends to ``path`` atomically."""
+    r"""Write ``text`` as UTF-8 with ``\n`` line ends to ``path`` atomically."""
     write_bytes(path, text.encode("utf-8"))

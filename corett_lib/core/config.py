@@ -22,7 +22,7 @@ from corett_lib.core import paths
 _SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ten times faster
 
 
-class _StringDateLoader(_SAFE_LOADER):  # type: ignore[misc, valid-type]
+class _StringDateLoader(_SAFE_LOADER):
     """SafeLoader without the timestamp resolver: ``2019-01-01`` stays the string ``"2019-01-01"``."""
 
 

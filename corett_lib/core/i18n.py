@@ -318,7 +318,7 @@ def number(value: float | int | None, lang: str, decimals: int = 0) -> str:
     ('1,582', '2.54', '1,234,567.9')
     """
     _check_lang(lang)
-    if _is_missing(value):
+    if value is None or _is_missing(value):  # ``is None`` narrows the type for mypy
         return t("label.no_data", lang)
     if decimals < 0:
         raise ValueError(f"decimals must be 0 or more, got {decimals}")
@@ -352,7 +352,7 @@ def percent(value: float | None, lang: str, decimals: int = 0, *, fraction: bool
     >>> percent(0.4812, "es", 1), percent(9, "en", fraction=False)
     ('48.1%', '9%')
     """
-    if _is_missing(value):
+    if value is None or _is_missing(value):  # ``is None`` narrows the type for mypy
         return number(value, lang)
     pct = float(Decimal(repr(float(value))) * 100) if fraction else value
     return t("format.percent", lang, value=number(pct, lang, decimals))
@@ -487,10 +487,10 @@ def _lookup(namespace: str, text: str) -> str | None:
 
 
 def label(kind: str, value: Any, lang: str) -> str:
-    """Return the label of a value found in the data, in ``lang``; never fails on an unknown value.
+    r"""Return the label of a value found in the data, in ``lang``; never fails on an unknown value.
 
     Matching ignores case, accents and extra spaces, and a U+FFFD replacement character (an accented
-    letter lost in the UNODC export, e.g. ``"Rep\\ufffdblica Dominicana"``) matches any one letter.
+    letter lost in the UNODC export, e.g. ``"Rep\ufffdblica Dominicana"``) matches any one letter.
     Citizenship and country-of-repatriation values that name a country (in English or Spanish, or
     as a nationality such as ``"GUATEMALTECA"``) get :func:`country_name`.
 

@@ -145,7 +145,6 @@ def write_illustrative(data: str | os.PathLike[str] | None = None, *, seed: int 
 
     Returns the path written (written aside, then renamed into place).
     """
-
     items, _ = read_plan_items(paths.raw_path("plan_items", data), "raw/plan_items.csv")
     df = generate_illustrative(items, config.members(), range(2019, 2025), seed=seed)
     path = paths.monitoring_dir(data) / ILLUSTRATIVE_FILE

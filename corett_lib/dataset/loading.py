@@ -286,7 +286,6 @@ def read_monitoring(
         The table (illustrative rows included; rows with an error left out), or None; a warning when
         the folder holds no monitoring data (the reports then show the plans' targets only).
     """
-
     if plan_items is None:
         return None, []
     folder = paths.monitoring_dir(root)
@@ -324,7 +323,7 @@ def load_dataset(root: Path) -> Dataset:
 
     Examples
     --------
-    >>> from corett_lib import paths
+    >>> from corett_lib.core import paths
     >>> ds = load_dataset(paths.data_dir())  # doctest: +SKIP
     >>> [p.check for p in ds.errors]  # doctest: +SKIP
     []

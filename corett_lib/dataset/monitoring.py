@@ -122,8 +122,10 @@ def on_time_of(deadline: str, completed: str, year: int | str) -> str:
 
 
 def monitored_items(plan_items: pd.DataFrame) -> pd.DataFrame:
-    """Return the plan items a member reports on: indicators, activities and objectives of the
-    monitored plans (:data:`MONITORED_PLANS`), in plan order, with their axis id.
+    """Return the plan items a member reports on.
+
+    Indicators, activities and objectives of the monitored plans (:data:`MONITORED_PLANS`), in plan
+    order, with their axis id.
 
     Returns
     -------

@@ -262,16 +262,16 @@ class Registry(_Strict):
         raise KeyError(f"unknown indicator {indicator_id!r}; known: {', '.join(self.ids())}")
 
     def ids(self) -> list[str]:
-        """Indicator ids in declared order."""
+        """Return the indicator ids in declared order."""
         return [i.id for i in self.indicators]
 
     def precedence(self, ind: Indicator) -> tuple[str, ...]:
-        """The indicator's source precedence (its own, else the default)."""
+        """Return the indicator's source precedence (its own, else the default)."""
         base = self.get(ind.of) if ind.of else ind
         return base.precedence or ind.precedence or self.defaults.precedence
 
     def region_rule(self, ind: Indicator) -> tuple[str, ...]:
-        """The indicator's regional rule (its own, else the default)."""
+        """Return the indicator's regional rule (its own, else the default)."""
         return ind.region or self.defaults.region
 
     def category_label(self, category: str, lang: str) -> str:
@@ -283,14 +283,14 @@ class Registry(_Strict):
 
 
 def normalise_label(text: object) -> str:
-    """Return the matching key of a free-text label: ASCII letters only, lower case.
+    r"""Return the matching key of a free-text label: ASCII letters only, lower case.
 
     Every non-ASCII character is dropped, whether accented or U+FFFD, so that the export's damaged
     spellings match the correct ones.
 
     Examples
     --------
-    >>> normalise_label("Panamá") == normalise_label("Panam\\ufffd")
+    >>> normalise_label("Panamá") == normalise_label("Panam\ufffd")
     True
     >>> normalise_label("Rep. Dominicana")
     'repdominicana'

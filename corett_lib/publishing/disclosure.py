@@ -269,13 +269,15 @@ def reader_bounds(
     return (float(k), INF)
 
 
-def _member_lists(relations: Sequence[Relation], remainders: Mapping[int, Hashable]) -> list[list]:
-    out = []
+def _member_lists(
+    relations: Sequence[Relation], remainders: Mapping[int, Hashable]
+) -> list[tuple[Hashable, list[Hashable]]]:
+    out: list[tuple[Hashable, list[Hashable]]] = []
     for i, rel in enumerate(relations):
         parts = list(rel.parts)
         if i in remainders:
             parts.append(remainders[i])
-        out.append([rel.total, parts])
+        out.append((rel.total, parts))
     return out
 
 
@@ -493,7 +495,7 @@ def suppress(
 
 def _next_complementary(
     exposed: Sequence[Hashable],
-    members_of: Sequence[list],
+    members_of: Sequence[tuple[Hashable, Sequence[Hashable]]],
     parsed: Mapping[Hashable, Cell],
     status: Mapping[Hashable, Status],
     frozen: set[Hashable],
@@ -536,15 +538,18 @@ def _next_complementary(
 
 def _to_withhold(
     exposed: Sequence[Hashable],
-    members_of: Sequence[list],
+    members_of: Sequence[tuple[Hashable, Sequence[Hashable]]],
     parsed: Mapping[Hashable, Cell],
     status: Mapping[Hashable, Status],
     frozen: set[Hashable],
     start: Mapping[Hashable, tuple[float, float]],
     bounds: Mapping[Hashable, tuple[float, float]],
 ) -> list[Hashable]:
-    """Return the cells to withhold: the parts (else the total) of a relation that pins an exposed
-    cell and still has a cell that is not withheld."""
+    """Return the cells to withhold.
+
+    The parts (else the total) of a relation that pins an exposed cell and still has a cell that is
+    not withheld.
+    """
     ranked = []
     for key in exposed:
         for rel in members_of:

@@ -21,7 +21,6 @@ def export_monitoring(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     (:func:`corett_lib.publishing.publish.neutralize`), and ``.xlsx`` cells are typed as text, so nothing a member
     typed is ever evaluated by the spreadsheet that opens the export.
     """
-
     p = Path(path)
     cols = [c for c in COLUMNS if c in df.columns]
     frame = df[cols].copy()

@@ -41,7 +41,7 @@ import math
 import os
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from corett_lib.core import i18n
 from corett_lib.publishing import disclosure
@@ -123,8 +123,10 @@ class Ledger:
         self.entries.append(entry)
 
     def rows(self, lang: str = "en") -> list[tuple[str, str, int]]:
-        """Return ``(table, reason, cells)`` rows in publication order; tables with nothing
-        suppressed get one row with reason "none" and 0 cells."""
+        """Return ``(table, reason, cells)`` rows in publication order.
+
+        Tables with nothing suppressed get one row with reason "none" and 0 cells.
+        """
         out: list[tuple[str, str, int]] = []
         for e in self.entries:
             name = e.title or e.table_id
@@ -329,8 +331,10 @@ def _check_totals_declared(
     group_total: Mapping[str, Any] | None,
     declared_totals: Mapping[Any, Any] | None,
 ) -> None:
-    """Refuse a table that shows a total the caller did not declare: complementary suppression
-    protects small counts only from the totals it knows about."""
+    """Refuse a table that shows a total the caller did not declare.
+
+    Complementary suppression protects small counts only from the totals it knows about.
+    """
     words = total_words()
     undeclared_cols = [
         c for c in table.columns if str(c).strip().casefold() in words and c not in counts
@@ -624,22 +628,19 @@ def publish_table(
                 complete,
             )
         )
+    # Keys are ``(row, column)`` cells or ``("declared", label, column)`` totals published
+    # elsewhere; only the cells are counted.
+    counted = [s for key, s in result.status.items() if cast(tuple, key)[0] != "declared"]
     entry = LedgerEntry(
         table_id=table_id,
         title=title,
         kind=kind,
         k=k,
-        cells=sum(1 for key in result.status if key[0] != "declared"),
-        primary=sum(
-            1 for key, s in result.status.items() if s == "primary" and key[0] != "declared"
-        ),
-        complementary=sum(
-            1 for key, s in result.status.items() if s == "complementary" and key[0] != "declared"
-        ),
+        cells=len(counted),
+        primary=counted.count("primary"),
+        complementary=counted.count("complementary"),
         derived=n_derived,
-        withheld=sum(
-            1 for key, s in result.status.items() if s == "withheld" and key[0] != "declared"
-        ),
+        withheld=counted.count("withheld"),
     )
     if ledger is not None:
         ledger.add(entry)
@@ -809,13 +810,15 @@ def publish_chart_data(
 
 
 def neutralize(value: Any) -> Any:
-    """Return ``value`` made inert for a spreadsheet: text starting with ``= + - @`` (or a tab or
-    carriage return) gets a leading apostrophe; anything else is returned unchanged.
+    r"""Return ``value`` made inert for a spreadsheet.
+
+    Text starting with ``= + - @`` (or a tab or carriage return) gets a leading apostrophe; anything
+    else is returned unchanged.
 
     Examples
     --------
-    >>> neutralize("=HYPERLINK(\\"http://x\\")"), neutralize("-3"), neutralize("Guatemala"), neutralize(-3)
-    ('\\'=HYPERLINK("http://x")', "'-3", 'Guatemala', -3)
+    >>> neutralize("=HYPERLINK(\"http://x\")"), neutralize("-3"), neutralize("Guatemala"), neutralize(-3)
+    ('\'=HYPERLINK("http://x")', "'-3", 'Guatemala', -3)
     """
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value

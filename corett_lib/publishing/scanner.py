@@ -256,8 +256,9 @@ def _scan_table(table: _Table, k: int, file: str) -> list[Finding]:
     rels: list[tuple[Any, list[Any]]] = []
     remainders: dict[Any, int] = {}
     for i, rel in enumerate(relations):
-        keys = []
+        keys: list[tuple[Any, ...]] = []
         for ref in [rel["t"], *rel["p"]]:
+            key: tuple[Any, ...]
             if isinstance(ref, dict):
                 key = ("declared", i, len(keys))
                 high = ref.get("high")
@@ -465,8 +466,8 @@ def scan_html(html: str, k: int, file: str = "<html>") -> list[Finding]:
             name, sep, value = part.partition(":")
             if not sep or name.strip() not in count_names:
                 continue
-            n = _number(value.strip())
-            if n is not None and _is_small(n, k):
+            count = _number(value.strip())
+            if count is not None and _is_small(count, k):
                 out.append(
                     Finding(
                         file,

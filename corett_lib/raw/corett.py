@@ -297,7 +297,7 @@ def read_corett_victims(path: Path, rel: str) -> tuple[pd.DataFrame, list[Proble
 
     Examples
     --------
-    >>> from corett_lib import paths
+    >>> from corett_lib.core import paths
     >>> df, problems = read_corett_victims(paths.raw_path("corett_victims"), "raw/corett_chart3_victims.csv")
     >>> int(df.query("iso3 == 'GTM' and year == 2019")["value"].iloc[0]), problems
     (434, [])
@@ -408,7 +408,7 @@ def read_corett_composition(path: Path, rel: str) -> tuple[pd.DataFrame, list[Pr
 
     Examples
     --------
-    >>> from corett_lib import paths
+    >>> from corett_lib.core import paths
     >>> df, _ = read_corett_composition(paths.raw_path("corett_composition"), "raw/corett_2019_composition.csv")
     >>> float(df.query("indicator == 'Repatriated victims' and unit == 'Counts'")["value"].iloc[0])
     110.0

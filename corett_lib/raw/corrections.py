@@ -150,7 +150,6 @@ def load_corrections(
         One problem per invalid entry (naming the entry's position and id and the field), or one
         for a file that is not YAML, not UTF-8, or has no ``corrections`` list; repeated ids too.
     """
-
     try:
         data = read_yaml(Path(path))
     except ConfigError as exc:

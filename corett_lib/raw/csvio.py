@@ -103,7 +103,7 @@ def error(
 
 
 def scan(lines: Iterable[str]) -> Iterator[tuple[int, int, list[str]]]:
-    """Yield every CSV record of ``lines`` with the lines it starts and ends on (1-based).
+    r"""Yield every CSV record of ``lines`` with the lines it starts and ends on (1-based).
 
     Blank lines are yielded too (as an empty or all-blank record). A record whose quoted field
     holds a line break spans several lines.
@@ -115,8 +115,8 @@ def scan(lines: Iterable[str]) -> Iterator[tuple[int, int, list[str]]]:
 
     Examples
     --------
-    >>> list(scan(['a,b\\n', '\\n', '1,"x\\n', 'y"\\n']))
-    [(1, 1, ['a', 'b']), (2, 2, []), (3, 4, ['1', 'x\\ny'])]
+    >>> list(scan(['a,b\n', '\n', '1,"x\n', 'y"\n']))
+    [(1, 1, ['a', 'b']), (2, 2, []), (3, 4, ['1', 'x\ny'])]
     """
     reader = csv.reader(lines)
     last = 0
@@ -174,7 +174,7 @@ def _table(lines: Iterable[str], *, header_on_first_line: bool) -> _Table:
 def read_csv_rows(
     path: Path, rel: str, required: Sequence[str], *, table: str
 ) -> tuple[list[str], list[CsvRow]]:
-    """Read a UTF-8 CSV file into records that remember their line numbers.
+    r"""Read a UTF-8 CSV file into records that remember their line numbers.
 
     Parameters
     ----------
@@ -205,7 +205,7 @@ def read_csv_rows(
     --------
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = p.write_text("iso3,year\\n\\nGTM,2019\\n", encoding="utf-8")
+    >>> _ = p.write_text("iso3,year\n\nGTM,2019\n", encoding="utf-8")
     >>> read_csv_rows(p, "raw/t.csv", ["iso3"], table="t")
     (['iso3', 'year'], [CsvRow(line=3, fields={'iso3': 'GTM', 'year': '2019'})])
     """
@@ -272,7 +272,7 @@ def read_csv_rows(
 def read_csv_frame(
     path: Path, rel: str, required: Sequence[str], *, table: str
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read a UTF-8 CSV reference table as text: every cell a string, the index the CSV line.
+    r"""Read a UTF-8 CSV reference table as text: every cell a string, the index the CSV line.
 
     Parameters
     ----------
@@ -305,7 +305,7 @@ def read_csv_frame(
     --------
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = p.write_bytes("iso3,name\\nPAN,Panama\\u0301\\n".encode())
+    >>> _ = p.write_bytes("iso3,name\nPAN,Panama\u0301\n".encode())
     >>> df, problems = read_csv_frame(p, "raw/t.csv", ["iso3"], table="t")
     >>> df.loc[2, "name"] == "Panamá", problems
     (True, [])

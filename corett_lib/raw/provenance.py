@@ -80,7 +80,6 @@ def read_provenance(data_dir: str | os.PathLike[str]) -> dict[str, dict[str, Any
         When ``raw/PROVENANCE.yaml`` is missing, not YAML, or an entry is invalid (the problem names
         the entry and the field); a path listed twice.
     """
-
     try:
         data = read_yaml(Path(data_dir) / RECORD)
     except ConfigError as exc:

@@ -38,7 +38,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from corett_lib.core.config import members
 from corett_lib.core.problems import Problem
@@ -190,7 +190,7 @@ def read_instruments(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]
 
     Examples
     --------
-    >>> from corett_lib import paths
+    >>> from corett_lib.core import paths
     >>> df, _ = read_instruments(paths.raw_path("instruments"), "raw/chart1_instruments.csv")
     >>> df.set_index("instrument_id").loc["trafficking_protocol_2000", "adoption_date"]
     '2000-11-15'
@@ -286,7 +286,7 @@ def read_instruments(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]
             )
         if found.count() > before:
             continue
-        rec = {c: r.fields[c] for c in header}
+        rec: dict[str, Any] = {c: r.fields[c] for c in header}
         rec.update(
             instrument_id=iid,
             row_order=order,
@@ -338,7 +338,7 @@ def read_ratifications(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem
 
     Examples
     --------
-    >>> from corett_lib import paths
+    >>> from corett_lib.core import paths
     >>> df, _ = read_ratifications(paths.raw_path("ratifications"), "raw/chart1_ratifications.csv")
     >>> row = df.query("instrument_id == 'belem_do_para_1994' and iso3 == 'DOM'").iloc[0]
     >>> row["original_text"], row["date_iso"], row["date_order"]
@@ -398,7 +398,7 @@ def read_ratifications(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem
             date = _check_date(r, text, order, iso, accession, found)
         if found.count() > before:
             continue
-        rec = {c: f[c] for c in header}
+        rec: dict[str, Any] = {c: f[c] for c in header}
         rec.update(
             instrument_id=iid,
             iso3=iso3,

@@ -90,7 +90,7 @@ def read_population(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
 
     Examples
     --------
-    >>> from corett_lib import paths
+    >>> from corett_lib.core import paths
     >>> pop, _ = read_population(paths.raw_path("population"), "raw/population.csv")
     >>> int(pop.query("iso3 == 'GTM' and year == 2019")["population"].iloc[0]) > 16_000_000
     True
@@ -166,7 +166,6 @@ def country_name(
     >>> country_name("CORETT", "en")
     'Regional Coalition against Trafficking in Persons and Smuggling of Migrants'
     """
-
     if lang not in ("en", "es"):
         raise KeyError(f"unknown language {lang!r}; known: en, es")
     coalition = config.coalition()

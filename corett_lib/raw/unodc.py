@@ -518,12 +518,11 @@ def read_glotip(
 
     Examples
     --------
-    >>> from corett_lib import paths
+    >>> from corett_lib.core import paths
     >>> obs, problems = read_glotip(paths.raw_path("glotip"), "raw/unodc_data_glotip.xlsx")
     >>> len(obs), int(obs["censored"].sum())
     (58769, 29558)
     """
-
     path = Path(path)
     _open_checks(path, rel)
     sha = sha256_file(path)

@@ -58,7 +58,6 @@ def indicators(
     disaggregations: tuple[str, ...] = ("total",),
 ) -> pd.DataFrame:
     """Return the engine's indicator table for the report (its country and year by default)."""
-
     return indicator_table(
         ctx.evaluation,
         countries=countries or [ctx.country],
@@ -71,12 +70,12 @@ def indicators(
 
 
 def _count(row: Any) -> Any:
-    """A count cell for :func:`~corett_lib.publishing.publish.publish_table`: a number, ``"<5"``, a range or NaN.
+    """Return a count cell for :func:`~corett_lib.publishing.publish.publish_table`: a number, ``"<5"``, a range or NaN.
 
     A sum that includes censored counts (flag ``range``) is its bounds
     (:meth:`corett_lib.publishing.disclosure.Cell.bounded`): shown as ``796–802`` when its lower bound is at
-    least the threshold, as ``<k`` otherwise."""
-
+    least the threshold, as ``<k`` otherwise.
+    """
     if "range" in str(row.get("flags", "")).split(";"):
         low, high = row.get("value_low"), row.get("value_high")
         if not (_nan(low) or _nan(high)):
@@ -128,7 +127,7 @@ def _precedence_text(ctx: Context) -> str:
 
 
 def title(ctx: Context) -> Block:
-    """The report's title and subtitle."""
+    """Return the report's title and subtitle."""
     name = i18n.country_name(ctx.country, ctx.lang)
     return wrap(
         heading(i18n.t("report.annual.title", ctx.lang, country=name, year=ctx.year), 1),
@@ -137,8 +136,11 @@ def title(ctx: Context) -> Block:
 
 
 def headline(ctx: Context) -> Block:
-    """Headline figures: detected victims with the source named, the change on the previous year and
-    the SDG 16.2.2 rate per 100,000 population."""
+    """Return the headline figures.
+
+    Detected victims with the source named, the change on the previous year and the SDG 16.2.2 rate
+    per 100,000 population.
+    """
     import pandas as pd
 
     lang = ctx.lang
@@ -213,7 +215,7 @@ def headline(ctx: Context) -> Block:
 
 
 def trend(ctx: Context) -> Block:
-    """Detected victims over the ten years up to the report's year: a line chart and its table."""
+    """Return the detected victims over the ten years up to the report's year: a line chart and its table."""
     import pandas as pd
 
     lang = ctx.lang
@@ -300,8 +302,10 @@ def _breakdown(ctx: Context, indicator_id: str, disaggregation: str, table_id: s
 def _published_shares(
     ctx: Context, indicator: str, dimension: str, table_id: str, label_kind: str = "category"
 ) -> Block | None:
-    """Shares (unit ``Percent``) a source published for the report's country and year, e.g. CORETT's
-    2019 regional composition; shown as published, with what they add up to."""
+    """Return the shares (unit ``Percent``) a source published for the report's country and year.
+
+    For example CORETT's 2019 regional composition; shown as published, with what they add up to.
+    """
     import pandas as pd
 
     lang = ctx.lang
@@ -362,7 +366,7 @@ def _section(ctx: Context, key: str, anchor: str, blocks: list[Block | None]) ->
 
 
 def victims_by_sex_age(ctx: Context) -> Block:
-    """Detected victims by sex and by age group."""
+    """Return the detected victims by sex and by age group."""
     return _section(
         ctx,
         "section.victims_by_sex_age",
@@ -375,7 +379,7 @@ def victims_by_sex_age(ctx: Context) -> Block:
 
 
 def by_form(ctx: Context) -> Block:
-    """Detected victims by form of exploitation."""
+    """Return the detected victims by form of exploitation."""
     return _section(
         ctx,
         "section.by_form",
@@ -388,7 +392,7 @@ def by_form(ctx: Context) -> Block:
 
 
 def by_citizenship(ctx: Context) -> Block:
-    """Detected victims by citizenship (domestic or foreign)."""
+    """Return the detected victims by citizenship (domestic or foreign)."""
     return _section(
         ctx,
         "section.by_citizenship",
@@ -401,7 +405,7 @@ def by_citizenship(ctx: Context) -> Block:
 
 
 def _yearly(ctx: Context, ids: list[str], table_id: str, derived: dict[str, str]) -> Block | None:
-    """A table of indicators (columns) for the previous year and the report's year (rows)."""
+    """Return a table of indicators (columns) for the previous year and the report's year (rows)."""
     import pandas as pd
 
     lang = ctx.lang
@@ -542,7 +546,6 @@ def plan_table(ctx: Context) -> pd.DataFrame:
         One row per indicator of a monitored plan: ``id, axis, text, target, target_text, actual,
         achievement_ratio, direction, status, illustrative, actual_source, cases``; in plan order.
     """
-
     items = ctx.ds.plan_items
     inds = items[(items["level"] == "indicator") & items["plan"].isin(MONITORED_PLANS)]
     actuals = plan_actuals(
@@ -581,7 +584,7 @@ def plan_table(ctx: Context) -> pd.DataFrame:
 
 
 def _monitoring_source(source: str, lang: str) -> str:
-    """A monitoring row's ``source`` as the report names it: the illustrative set by its file."""
+    """Return a monitoring row's ``source`` as the report names it: the illustrative set by its file."""
     if source.startswith("illustrative"):
         short = i18n.t("banner.illustrative_short", lang)
         return f"{short}, data/monitoring/{ILLUSTRATIVE_FILE}"
@@ -594,8 +597,7 @@ def _period(first: int, last: int) -> str:
 
 
 def _illustrative_banner(lang: str) -> Block:
-    """The banner of a section whose figures are (partly) illustrative."""
-
+    """Return the banner of a section whose figures are (partly) illustrative."""
     msg = i18n.t("banner.illustrative", lang)
     return html_block(
         f'<div class="corett-banner corett-illustrative" role="note"><strong>'
@@ -605,8 +607,11 @@ def _illustrative_banner(lang: str) -> Block:
 
 
 def _plan_axis_tables(ctx: Context, rows: pd.DataFrame, axis_name: str) -> list[Block]:
-    """The tables of one axis: outputs (marked exempt: no victim counts) and, when the axis has
-    indicators counting cases, those through :func:`corett_lib.reporting.context.publish`."""
+    """Return the tables of one axis.
+
+    Outputs (marked exempt: no victim counts) and, when the axis has indicators counting cases, those
+    through :func:`corett_lib.reporting.context.publish`.
+    """
     import pandas as pd
 
     lang = ctx.lang
@@ -677,10 +682,11 @@ def _plan_axis_tables(ctx: Context, rows: pd.DataFrame, axis_name: str) -> list[
 
 
 def plan_progress(ctx: Context) -> Block:
-    """Progress of the plans' indicators by axis: targets vs actuals (cumulative from 2019), the
-    achievement ratio and a status that respects the desired direction, under an illustrative banner
-    while any actual is illustrative."""
+    """Return the progress of the plans' indicators by axis.
 
+    Targets vs actuals (cumulative from 2019), the achievement ratio and a status that respects the
+    desired direction, under an illustrative banner while any actual is illustrative.
+    """
     lang = ctx.lang
     head = heading(i18n.t("section.plan_progress", lang), 2, "plan")
     items = ctx.ds.plan_items
@@ -728,7 +734,7 @@ def plan_progress(ctx: Context) -> Block:
 
 
 def plan_quality_note(ctx: Context) -> Block | None:
-    """The data-quality note on the plan's actuals: how many are illustrative (None without actuals)."""
+    """Return the data-quality note on the plan's actuals: how many are illustrative (None without actuals)."""
     items = ctx.ds.plan_items
     if items is None or items.empty or "level" not in items:
         return None
@@ -746,9 +752,11 @@ def plan_quality_note(ctx: Context) -> Block | None:
 
 
 def data_quality(ctx: Context) -> Block:
-    """Data-quality notes: differences between sources, censored values, regional coverage and the
-    validation warnings that concern the report."""
+    """Return the data-quality notes.
 
+    Differences between sources, censored values, regional coverage and the validation warnings that
+    concern the report.
+    """
     lang = ctx.lang
     head = heading(i18n.t("section.data_quality", lang), 2, "quality")
     blocks: list[Block] = [head]
@@ -815,14 +823,14 @@ WARNINGS_SHOWN = 15
 
 
 def report_warnings(ctx: Context) -> tuple[list[Problem], int]:
-    """Return the validation warnings a report lists, and how many more concern its country in other
-    years.
+    """Return the validation warnings a report lists, and how many more concern its country.
+
+    The count is of the warnings about the report's country in other years.
 
     A member's report lists the warnings about that member in the report's year, and those about the
     member with no year (e.g. a ratification date). The regional report lists those about any member in
     its year, and those about a source file as a whole (repeated keys, characters lost in the export).
     """
-
     listed: list[Problem] = []
     other_years = 0
     for p in ctx.ds.warnings:
@@ -839,7 +847,7 @@ def report_warnings(ctx: Context) -> tuple[list[Problem], int]:
 
 
 def warning_notes(ctx: Context) -> list[Block]:
-    """The data-quality paragraphs on validation warnings, in the report's language.
+    """Return the data-quality paragraphs on validation warnings, in the report's language.
 
     The check's name and the location are translated; the validation's own sentence is quoted as
     written (English), and the page says so.
@@ -916,5 +924,5 @@ def methodology(ctx: Context) -> Block:
 
 
 def suppression_ledger(ctx: Context) -> Block:
-    """What disclosure control suppressed in this report, table by table (the report's last section)."""
+    """Return what disclosure control suppressed in this report, table by table (the report's last section)."""
     return html_block(ctx.ledger.to_html(ctx.lang))

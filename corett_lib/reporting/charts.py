@@ -67,7 +67,7 @@ _REGISTERED = False
 _FIGURE_COUNTER = itertools.count(1)
 
 
-def theme_config() -> dict[str, Any]:
+def theme_config() -> alt.theme.ThemeConfig:
     """Return the workbench's Altair theme (a Vega-Lite top-level config).
 
     Returns
@@ -75,7 +75,7 @@ def theme_config() -> dict[str, Any]:
     dict
         ``{"config": ..., "width": ..., "height": ...}`` as ``alt.theme.register`` expects.
     """
-    axis = {
+    axis: alt.theme.AxisConfigKwds = {
         "labelFont": FONT,
         "titleFont": FONT,
         "labelFontSize": 12,
@@ -314,8 +314,11 @@ def trend_chart(
 
 
 def _fill_missing_years(data: pd.DataFrame) -> pd.DataFrame:
-    """Add a row without a value for each year missing from a series between the first and last year,
-    so the axis shows that year and the solid line breaks there instead of joining across it."""
+    """Add a row without a value for each year missing inside a series.
+
+    A year missing between a series' first and last year gets a row, so the axis shows that year and
+    the solid line breaks there instead of joining across it.
+    """
     import pandas as pd
 
     full = range(int(data["x"].min()), int(data["x"].max()) + 1)
@@ -332,7 +335,7 @@ def _fill_missing_years(data: pd.DataFrame) -> pd.DataFrame:
 
 def _trend_alt(data: pd.DataFrame, lang: str, title: str, threshold: float, decimals: int) -> str:
     kind = i18n.t("chart.kind.line", lang)
-    sentences = []
+    sentences: list[str] = []
     for name, part in data.groupby("series", sort=False):
         seen = part[part["_value"].notna()]
         if seen.empty:

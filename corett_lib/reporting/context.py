@@ -53,7 +53,6 @@ _EVALUATIONS: dict[int, Any] = {}
 
 def evaluation(ds: Dataset) -> Any:
     """Return the indicator engine's evaluation of ``ds`` (computed once per dataset and process)."""
-
     key = id(ds)
     if key not in _EVALUATIONS:
         _EVALUATIONS.clear()  # one dataset at a time: the kernel keeps at most one evaluation
@@ -199,9 +198,11 @@ def svg_figure(svg: str, caption: str, alt: str) -> Block:
 
 
 def publish(ctx: Context, df: pd.DataFrame, *, table_id: str, title: str, **options: Any) -> Any:
-    """Return ``df`` published through :func:`corett_lib.publishing.publish.publish_table` (disclosure control,
-    with the report's threshold and ledger): every table of a report goes through here."""
+    """Return ``df`` published through :func:`corett_lib.publishing.publish.publish_table`.
 
+    Disclosure control with the report's threshold and ledger: every table of a report goes through
+    here.
+    """
     return publish_table(
         df, table_id=table_id, title=title, k=ctx.k, ledger=ctx.ledger, lang=ctx.lang, **options
     )
@@ -210,13 +211,13 @@ def publish(ctx: Context, df: pd.DataFrame, *, table_id: str, title: str, **opti
 def publish_chart(
     ctx: Context, df: pd.DataFrame, *, chart_id: str, title: str, **options: Any
 ) -> Any:
-    """Return the data behind a chart published through
-    :func:`corett_lib.publishing.publish.publish_chart_data` (the report's threshold, ledger and language).
+    """Return the data behind a chart, published with the report's threshold, ledger and language.
+
+    It goes through :func:`corett_lib.publishing.publish.publish_chart_data`.
 
     Show ``.table`` as the chart's table and put ``.html_data(titles)`` in the page with the chart's
     SVG: the disclosure scanner checks every Vega SVG against a published data block.
     """
-
     return publish_chart_data(
         df, chart_id=chart_id, title=title, k=ctx.k, ledger=ctx.ledger, lang=ctx.lang, **options
     )

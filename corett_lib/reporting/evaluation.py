@@ -74,9 +74,11 @@ def _t(key: str, lang: str, **kwargs: Any) -> str:
 
 
 def effect_series(ctx: Context) -> pd.DataFrame:
-    """Return the published totals the effects question reads (detected victims, prosecutions,
-    convictions, repatriations) for the report's country, every year up to the report's year."""
+    """Return the published totals the effects question reads.
 
+    Detected victims, prosecutions, convictions and repatriations, for the report's country, every
+    year up to the report's year.
+    """
     years = sorted({int(y) for y in ctx.ds.observations["year"].dropna() if int(y) <= ctx.year})
     t = indicator_table(
         ctx.evaluation,
@@ -199,10 +201,12 @@ def _validation(value: Any, lang: str) -> str:
 
 
 def _table(df: pd.DataFrame, why: str, caption: str = "") -> Block:
-    """Return ``df`` as an HTML table marked ``data-corett-exempt=why`` for the disclosure scanner:
-    the evaluation's own tables hold verdicts, dates and counts of activities and outputs (campaigns,
+    """Return ``df`` as an HTML table marked ``data-corett-exempt=why`` for the disclosure scanner.
+
+    The evaluation's own tables hold verdicts, dates and counts of activities and outputs (campaigns,
     newsletters, people trained), not counts of victims; counts of victims go through
-    :func:`corett_lib.reporting.context.publish` (see :func:`effects`)."""
+    :func:`corett_lib.reporting.context.publish` (see :func:`effects`).
+    """
     block = table_block(df, caption)
     marked = block.html.replace("<table", f'<table data-corett-exempt="{esc(why)}"', 1)
     return Block(marked, block.text)
@@ -213,7 +217,6 @@ def _table(df: pd.DataFrame, why: str, caption: str = "") -> Block:
 
 def title(e: EvaluationContext) -> Block:
     """Title, the illustrative banner (when any monitoring figure is illustrative) and the scope."""
-
     lang = e.lang
     return wrap(
         heading(i18n.t("report.evaluation.title", lang, country=_scope(e), year=e.ctx.year), 1),
@@ -250,7 +253,6 @@ def summary(e: EvaluationContext) -> Block:
 
 def dac_frame(e: EvaluationContext) -> Block:
     """Chart 5's criteria against the six OECD-DAC criteria (2019)."""
-
     lang = e.lang
     cov = dac_coverage(e.questions)
     df = cov.assign(oecd_dac_2019=cov["oecd_dac_2019"].str.capitalize())
@@ -324,9 +326,11 @@ def _question_blocks(e: EvaluationContext, ids: list[str]) -> list[Block]:
 
 
 def questions(e: EvaluationContext) -> Block:
-    """Each evaluation question (Chart 5, then the internal evaluation): verdict, grade, rationale
-    and the evidence chain (question -> indicators -> values by year and source -> validation ->
-    rule)."""
+    """Return each evaluation question (Chart 5, then the internal evaluation).
+
+    Each with its verdict, grade, rationale and the evidence chain (question -> indicators -> values
+    by year and source -> validation -> rule).
+    """
     ids = e.questions["id"].tolist()
     return wrap(
         heading(_t("section_questions", e.lang), 2, "questions"),
@@ -336,7 +340,7 @@ def questions(e: EvaluationContext) -> Block:
 
 
 def effects(e: EvaluationContext) -> Block:
-    """The published series the effects question reads, with the detection caveat."""
+    """Return the published series the effects question reads, with the detection caveat."""
     lang = e.lang
     s = e.series
     head = heading(_t("section_effects", lang), 2, "effects")
@@ -367,7 +371,7 @@ def effects(e: EvaluationContext) -> Block:
 
 
 def followup(e: EvaluationContext) -> Block:
-    """The follow-up questions of Chart 4 with their verdicts and evidence chains."""
+    """Return the follow-up questions of Chart 4 with their verdicts and evidence chains."""
     ids = e.followup["id"].tolist()
     return wrap(
         heading(_t("section_followup", e.lang), 2, "followup"),
@@ -378,7 +382,6 @@ def followup(e: EvaluationContext) -> Block:
 
 def activities(e: EvaluationContext) -> Block:
     """Activities on time, late (with the recorded cause) and pending."""
-
     lang = e.lang
     head = heading(_t("section_activities", lang), 2, "activities")
     acts = followup_activities(e.evidence)
@@ -438,7 +441,6 @@ def activities(e: EvaluationContext) -> Block:
 
 def matrix(e: EvaluationContext) -> Block:
     """Chart 3: per strategic axis and objective, the evidence expected and whether it is available."""
-
     lang = e.lang
     m = monitoring_matrix(e.evidence, e.matrix)
     yes_no = {
@@ -470,8 +472,10 @@ def matrix(e: EvaluationContext) -> Block:
 
 
 def targets(e: EvaluationContext) -> Block:
-    """Targets and actuals of the resource-mobilization plan's indicators (cumulative over the
-    period), with the status of :func:`corett_lib.analysis.status.plan_progress`."""
+    """Return the targets and actuals of the resource-mobilization plan's indicators.
+
+    Cumulative over the period, with the status of :func:`corett_lib.analysis.status.plan_progress`.
+    """
     lang = e.lang
     ind = e.evidence.indicators()
     df = ind[["id", "unit", "target_value", "actual", "values_by_year", "status"]].copy()

@@ -63,7 +63,7 @@ def _nan(v: Any) -> bool:
 
 
 def _count(value: Any, censored: Any) -> Any:
-    """A count cell for :func:`~corett_lib.publishing.publish.publish_table`: a number, ``"<5"`` or NaN."""
+    """Return a count cell for :func:`~corett_lib.publishing.publish.publish_table`: a number, ``"<5"`` or NaN."""
     if bool(censored):
         return "<5"
     return float("nan") if _nan(value) else float(value)
@@ -99,7 +99,7 @@ def _source(source: Any, lang: str) -> str:
 
 
 def title(ctx: Context) -> Block:
-    """The report's title and introduction: the claim it examines and the goals concerned."""
+    """Return the report's title and introduction: the claim it examines and the goals concerned."""
     lang = ctx.lang
     blocks: list[Block] = [
         heading(i18n.t("report.sdg.title", lang, country=_country(ctx), year=ctx.year), 1),
@@ -185,7 +185,7 @@ def series(ctx: Context) -> Block:
 
 
 def breakdown(ctx: Context) -> Block:
-    """Indicator 16.2.2 for the report's year by sex, age group and form of exploitation."""
+    """Return indicator 16.2.2 for the report's year by sex, age group and form of exploitation."""
     import pandas as pd
 
     lang = ctx.lang
@@ -358,7 +358,7 @@ def _instruments(ctx: Context) -> pd.DataFrame:
 
 
 def instruments(ctx: Context) -> Block:
-    """The Chart 1 instruments linked to the targets: ratified, dated later, or gaps."""
+    """Return the Chart 1 instruments linked to the targets: ratified, dated later, or gaps."""
     import pandas as pd
 
     lang = ctx.lang
@@ -521,8 +521,11 @@ def _target_block(
 
 
 def targets(ctx: Context) -> Block:
-    """Per target: its global indicators (computed or why not), the workbench indicators and their
-    values, the plan items and their status, and the instruments ratified."""
+    """Return what each target rests on.
+
+    Per target: its global indicators (computed or why not), the workbench indicators and their
+    values, the plan items and their status, and the instruments ratified.
+    """
     lang = ctx.lang
     plans, inds, ins = _plans(ctx), _indicators(ctx), _instruments(ctx)
     blocks = [heading(_t("heading.targets", lang), 2, "sdg-targets")]
@@ -545,7 +548,7 @@ def summary_table(ctx: Context) -> pd.DataFrame:
 
 
 def summary(ctx: Context) -> Block:
-    """The alignment summary: one row per target, and a chart of what each target rests on."""
+    """Return the alignment summary: one row per target, and a chart of what each target rests on."""
     import pandas as pd
 
     lang = ctx.lang
@@ -614,8 +617,11 @@ def summary(ctx: Context) -> Block:
 
 
 def about_mapping(ctx: Context) -> Block:
-    """How the links were made and reviewed, the plan indicators left unlinked, the targets the
-    workbench cannot compute a global indicator for, and the sources."""
+    """Return the section on the mapping.
+
+    How the links were made and reviewed, the plan indicators left unlinked, the targets the
+    workbench cannot compute a global indicator for, and the sources.
+    """
     import pandas as pd
 
     lang = ctx.lang
@@ -688,7 +694,7 @@ def about_mapping(ctx: Context) -> Block:
 
 
 def suppression_ledger(ctx: Context) -> Block:
-    """What disclosure control suppressed in this report, table by table (the report's last section)."""
+    """Return what disclosure control suppressed in this report, table by table (the report's last section)."""
     return html_block(ctx.ledger.to_html(ctx.lang))
 
 

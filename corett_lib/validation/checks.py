@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from corett_lib.core import paths
 from corett_lib.core.config import members
-from corett_lib.core.problems import Problem
+from corett_lib.core.problems import Problem, Severity
 from corett_lib.core.schema import REGION_CODE
 from corett_lib.dataset import registry
 from corett_lib.dataset.model import Dataset
@@ -93,8 +93,7 @@ def _problem(
     why: str = WHY_PARTS,
 ) -> list[Problem]:
     """One problem per file among the observation records ``recs``; a warning when ``declared``."""
-
-    severity = "warning" if declared else "error"
+    severity: Severity = "warning" if declared else "error"
     if severity == "warning":
         message += " (declared in corrections.yaml)"
     by_file: dict[str, list[dict[str, Any]]] = {}
@@ -452,7 +451,6 @@ def text_safety(df: pd.DataFrame | None, columns: Iterable[str], *, table: str) 
     See :func:`corett_lib.validation.text.text_problems`; rows are located by ``source_file`` /
     ``source_row`` or, without ``source_file``, by the file of ``table``.
     """
-
     if df is None or df.empty:
         return []
     return text_problems(table, df, columns)
@@ -466,7 +464,6 @@ def framework_checks(dataset: Dataset, skip: Iterable[str] = ()) -> list[Problem
     (:func:`corett_lib.raw.evaluation_framework.check_plan_links`), and no text may be a formula or
     markup. Tables that are missing or unreadable are skipped (their loader said why).
     """
-
     skip = set(skip)
     out: list[Problem] = []
     for table, key in FRAMEWORK_FILES.items():
@@ -495,7 +492,6 @@ def registry_check(
     registry, problems
         The registry, or None with one ``registry_valid`` error naming the file and every bad key.
     """
-
     try:
         return load_registry(path), []
     except RegistryError as exc:
@@ -525,7 +521,6 @@ def sdg_mapping_checks(
     Skipped when the mapping, the registry or one of those tables could not be read (their problem
     is already reported).
     """
-
     mapping = getattr(dataset, "sdg_mapping", None)
     if mapping is None or registry is None or {"sdg", "plan_items", "instruments"} & set(skip):
         return []
@@ -544,7 +539,6 @@ def run_checks(dataset: Dataset, skip: Iterable[str] = ()) -> list[Problem]:
     Disaggregations are checked for the coalition's members and the region: those are the figures
     the workbench reports.
     """
-
     skip = set(skip)
     member_codes = members()
     out: list[Problem] = []

@@ -137,8 +137,11 @@ _DISK_KEEP = 8  #: entries kept per table
 
 @lru_cache(maxsize=1)
 def _code_version() -> str:
-    """Return a hash of what a suite result depends on besides the table and the suite: this code
-    (which maps results to problems), the suites' code, :class:`Problem` and the GX version."""
+    """Return a hash of what a suite result depends on besides the table and the suite.
+
+    That is this code (which maps results to problems), the suites' code, :class:`Problem` and the
+    GX version.
+    """
     from importlib.metadata import version
 
     h = hashlib.sha256(version("great_expectations").encode())
@@ -237,7 +240,6 @@ def validate(dataset: Dataset) -> list[Problem]:
     list of Problem
         Errors and warnings; problems on declared rows are warnings.
     """
-
     skip = _failed_tables(dataset)
     tables = {
         name: getattr(dataset, name)

@@ -1,9 +1,9 @@
-"""Great Expectations suites, kept as code: one per table of the :class:`~corett_lib.dataset.model.Dataset`.
+r"""Great Expectations suites, kept as code: one per table of the :class:`~corett_lib.dataset.model.Dataset`.
 
 Each expectation carries, in its ``meta``, the id of the check (``check``), a short statement of what
 a failing value is (``message``) and why the check exists (``why``); the runner
 (:mod:`corett_lib.validation.runner`) turns failed expectations into
-:class:`~corett_lib.core.problems.Problem`\\ s with those words and the file rows of the unexpected values.
+:class:`~corett_lib.core.problems.Problem`\ s with those words and the file rows of the unexpected values.
 
 A suite is built for the columns the table actually has: every required column gets an
 ``expect_column_to_exist``, and column expectations are only added for columns that are there, so a
@@ -244,8 +244,9 @@ class _Builder:
             self.add(self.E.ExpectCompoundColumnsToBeUnique, cols, meta, column_list=cols)
 
     def safe_text(self, cols: Iterable[str]) -> None:
-        """Check ``cols`` for spreadsheet formulas and markup (``text_not_formula``,
-        ``text_no_markup``).
+        """Check ``cols`` for spreadsheet formulas and markup.
+
+        The checks are ``text_not_formula`` and ``text_no_markup``.
 
         These two run with pandas on the distinct values of each column
         (:func:`corett_lib.validation.text.text_problems`), with the same verdict, words and

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 
 def text_problems(table: str, df: pd.DataFrame, columns: Iterable[str]) -> list[Problem]:
-    """Return a problem per column, file and severity with text a spreadsheet would run as a formula
-    (``text_not_formula``) or that holds HTML/XML markup (``text_no_markup``).
+    """Return a problem per column, file and severity with formula-like text or markup.
+
+    Text a spreadsheet would run as a formula (``text_not_formula``) or that holds HTML/XML markup
+    (``text_no_markup``).
 
     The same verdicts, words and locations as a Great Expectations ``ExpectColumnValuesToNotMatchRegex``
     run through :func:`result_problems` (null values pass; other values are matched as text), computed
