@@ -809,7 +809,7 @@ def _run_jobs(
                 key=job.key,
                 parameters=job.parameters() | {"report": job.report},
                 input_key=inputs.key(job),
-                inputs=inputs.parts(job),
+                inputs={**inputs.parts(job), "data": inputs.data},  # data: provenance
                 rebuilt_because=result.reasons.get(job.key, []),
                 data_warnings=facts.get("warnings"),
                 library_version=__version__,
