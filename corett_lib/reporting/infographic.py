@@ -366,10 +366,10 @@ def _x(text: object) -> str:
     return _xml_escape(str(text), {'"': "&quot;"})
 
 
-def _wrap(text: str, size: float, width: float) -> list[str]:
+def _wrap(text: str, size: float, width: float, bold: bool = False) -> list[str]:
     """Split ``text`` into lines that fit ``width`` at font ``size`` (DejaVu Sans averages about
-    0.56 em per character)."""
-    chars = max(8, int(width / (0.52 * size)))
+    0.52 em per character of running text, 0.57 em in bold)."""
+    chars = max(8, int(width / ((0.57 if bold else 0.52) * size)))
     return textwrap.wrap(text, chars) or [""]
 
 
@@ -404,7 +404,7 @@ class _Canvas:
         self, x: float, y: float, text: str, size: float, width: float, lead: float = 1.3, **kw: Any
     ) -> float:
         """Draw wrapped text; return the y below the last line."""
-        for line in _wrap(text, size, width):
+        for line in _wrap(text, size, width, kw.get("weight") == "bold"):
             self.text(x, y, line, size, **kw)
             y += size * lead
         return y
@@ -432,6 +432,9 @@ def _bars(
 def render_svg(facts: InfographicFacts, logo: str = "") -> str:
     """Return the infographic as a standalone SVG document (1080 × 1350 units).
 
+    Drawn once, then again with the trend chart taller when the figures leave room (a member with
+    few breakdowns would otherwise leave the bottom of the image empty).
+
     Parameters
     ----------
     facts
@@ -444,6 +447,16 @@ def render_svg(facts: InfographicFacts, logo: str = "") -> str:
     str
         The SVG; it references nothing outside itself.
     """
+    svg, bottom = _draw(facts, logo, 0.0)
+    spare = HEIGHT - 20 - bottom
+    if spare > 10:
+        svg, _ = _draw(facts, logo, min(spare, 200.0))
+    return svg
+
+
+def _draw(facts: InfographicFacts, logo: str, extra: float) -> tuple[str, float]:
+    """Draw the infographic with the trend chart ``extra`` units taller; return it and the y of
+    its last line."""
     lang = facts.lang
 
     def tr(key: str, **kw: Any) -> str:
@@ -497,14 +510,14 @@ def render_svg(facts: InfographicFacts, logo: str = "") -> str:
     y = max(y + 30, 560)
     first = facts.trend[0].label if facts.trend else facts.year
     c.text(60, y, tr("infographic.trend", first=first, last=facts.year), 26, INK, "bold")
-    base = y + 180
+    base = y + 180 + extra
     if facts.trend:
         slot = 960 / len(facts.trend)
         top = max((f.drawn for f in facts.trend if f.shown and f.drawn), default=0.0) or 1.0
         for i, f in enumerate(facts.trend):
             bx, bw = 60 + i * slot + slot * 0.12, slot * 0.76
             if f.shown and f.drawn is not None:
-                h = max(120 * f.drawn / top, 2)
+                h = max((120 + extra) * f.drawn / top, 2)
                 c.rect(bx, base - h, bw, h, BAR if f.label == str(facts.year) else BAR_ALT)
                 size = 17 if len(f.text) <= 6 else 13
                 c.text(bx + bw / 2, base - h - 8, f.text, size, INK, "bold", "middle")
@@ -522,6 +535,11 @@ def render_svg(facts: InfographicFacts, logo: str = "") -> str:
     if facts.sex or facts.age:
         yl = _bars(c, facts.sex, 60, yl, 490, BAR, 195)
         yl = _bars(c, facts.age, 60, yl + (8 if facts.sex else 0), 490, BAR_ALT, 195)
+        missing = (
+            "infographic.no_sex" if not facts.sex else "" if facts.age else "infographic.no_age"
+        )
+        if missing:
+            yl = c.lines(60, yl + 20, tr(missing), 16, 470, fill=MUTED, style="italic")
     else:
         yl = c.lines(
             60, yl + 30, tr("infographic.no_breakdown"), 19, 460, fill=MUTED, style="italic"
@@ -538,13 +556,15 @@ def render_svg(facts: InfographicFacts, logo: str = "") -> str:
 
     # Key message, in the Strategy's voice.
     y = max(yl, yr, base + 160) + 15
-    c.rect(60, y, 960, 105, TINT, rx=10)
-    c.rect(60, y, 8, 105, ACCENT)
-    yk = c.lines(90, y + 36, tr("infographic.key_message"), 22, 900, fill=NAVY, weight="bold")
-    c.text(90, max(yk, y + 88), tr("infographic.key_message_source"), 15, MUTED)
+    message = tr("infographic.key_message")
+    box = 36 + len(_wrap(message, 22, 900, True)) * 22 * 1.3 + 26
+    c.rect(60, y, 960, box, TINT, rx=10)
+    c.rect(60, y, 8, box, ACCENT)
+    yk = c.lines(90, y + 36, message, 22, 900, fill=NAVY, weight="bold")
+    c.text(90, yk + 2, tr("infographic.key_message_source"), 15, MUTED)
 
     # Footnote: sources, coverage, caveats (smaller type when it would not fit).
-    y += 135
+    y += box + 32
     notes = footnotes(facts)
     size = 15.0
     while size > 10 and (
@@ -553,6 +573,7 @@ def render_svg(facts: InfographicFacts, logo: str = "") -> str:
         size -= 0.5
     for note in notes:
         y = c.lines(60, y, note, size, 960, 1.3, fill=MUTED)
+    bottom = y
 
     title = tr("infographic.title", place=facts.place, year=facts.year)
     return (
@@ -561,7 +582,7 @@ def render_svg(facts: InfographicFacts, logo: str = "") -> str:
         f"<title>{_x(title)}</title><desc>{_x(alt_text(facts))}</desc>"
         + "".join(c.parts)
         + "</svg>"
-    )
+    ), bottom
 
 
 def footnotes(facts: InfographicFacts) -> list[str]:
