@@ -54,7 +54,12 @@ def test_report_titles_name_every_report_in_both_languages() -> None:
 
 
 def test_kernels_warm_up_every_report_module() -> None:
-    for module in ("reporting.annual", "reporting.evaluation", "reporting.sdg", "reporting.infographic"):
+    for module in (
+        "reporting.annual",
+        "reporting.evaluation",
+        "reporting.sdg",
+        "reporting.infographic",
+    ):
         assert f"corett_lib.{module}" in build.WARM_UP
 
 

@@ -188,6 +188,10 @@ def test_content_checksum_ignores_run_id_time_and_mark_not_figures() -> None:
     )
     assert approval.content_checksum(a) == approval.content_checksum(b)
     assert approval.content_checksum(a) != approval.content_checksum(a.replace("434", "435"))
+    cells = a.replace("<p>434</p>", '<div id="cell-id=c857ffe5"><p>434</p></div>')
+    assert approval.content_checksum(cells) == approval.content_checksum(
+        cells.replace("c857ffe5", "3adff4da")
+    )
 
 
 def test_draft_mark_in_both_languages_and_in_print() -> None:
@@ -378,3 +382,18 @@ def test_build_approve_rebuild_bundle_end_to_end(tmp_path: Path) -> None:
     with zipfile.ZipFile(io.BytesIO((tmp_path / "b.zip").read_bytes())) as zf:
         assert "2019/GTM/infographic.en.png" in zf.namelist()
     assert made.pages == ["2019/GTM/infographic.en"]
+
+
+def test_a_page_rewritten_as_draft_by_an_interrupted_build_gets_its_approval_mark_back(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    key = "2019/GTM/annual.en"
+    _fake_build(out, {key: _page("<p>434</p>")})
+    approval.approve(key, "Ana", out=out)
+    p = out / f"{key}.html"
+    p.write_text(approval.stamp(p.read_text(), "en"))  # as build_one writes it; no reconcile ran
+    assert ">DRAFT<" in p.read_text()
+    man = manifest.read_manifest(out)
+    assert approval.reconcile(man, out, [], "run-9") == {"kept": [], "lapsed": []}
+    assert "Approved by Ana" in p.read_text() and ">DRAFT<" not in p.read_text()

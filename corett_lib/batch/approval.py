@@ -9,7 +9,8 @@ unchanged.
   ``approvals``, and rewrites the page's mark.
 * The content checksum (:func:`content_checksum`) is the sha256 of the page with what changes from
   one run to the next masked: the approval mark itself, run ids (``20261201T003000Z-ab12cd``),
-  timestamps (``2026-12-01T00:30:00``) and any element marked ``data-corett-volatile``.
+  timestamps (``2026-12-01T00:30:00``), nbconvert's cell anchors (``id="cell-id=…"``) and any element
+  marked ``data-corett-volatile`` (the page template should mark its build time so).
 * After each build, :func:`reconcile` looks at every page the build rewrote: same content checksum →
   the approval stands and the mark is put back; different → the approval moves to the page's history
   (``lapsed`` with the run that changed it) and the page stays DRAFT. A build that skips a page (no-op)
@@ -43,6 +44,8 @@ _VOLATILE: tuple[tuple[re.Pattern[str], str], ...] = (
         r"\1…\3",
     ),
     (re.compile(r"\b\d{8}T\d{6}Z-[0-9a-f]{4,}\b"), "RUN-ID"),
+    # nbconvert's cell anchors come from notebook cell ids, which are random unless set in the notebook
+    (re.compile(r'id="cell-id=[^"]*"'), 'id="cell-id"'),
     (
         re.compile(
             r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
@@ -158,8 +161,9 @@ def _restamp(
 def reconcile(
     man: MutableMapping[str, Any], out_root: Path, built: Iterable[str], run_id: str
 ) -> dict[str, list[str]]:
-    """After a build: keep the approval of every rebuilt page whose content did not change, lapse it
-    for a page whose content changed (kept in the history), and set each page's mark.
+    """After a build: keep the approval of every page whose content did not change (and put its
+    "approved" mark back if the build rewrote it as DRAFT), lapse it for a page whose content changed
+    (kept in the history).
 
     Parameters
     ----------
@@ -178,16 +182,21 @@ def reconcile(
         ``{"kept": [...], "lapsed": [...]}``.
     """
     done: dict[str, list[str]] = {"kept": [], "lapsed": []}
-    approvals = _approvals(man)
-    for key in built:
-        entry = approvals.get(key)
-        current = entry.get("current") if entry else None
+    built = set(built)
+    for key, entry in sorted(_approvals(man).items()):
+        current = entry.get("current")
         record = man["reports"].get(key) or {}
         if current is None or record.get("status") != "ok":
             continue
         if record.get("content_sha256") == current.get("content_sha256"):
-            _restamp(man, key, out_root, current)
-            done["kept"].append(key)
+            # re-mark a page this build (or an interrupted one) rewrote as DRAFT
+            page = out_root / _html_rel(key)
+            if page.is_file() and 'data-corett-approval="approved"' not in page.read_text(
+                encoding="utf-8"
+            ):
+                _restamp(man, key, out_root, current)
+            if key in built:
+                done["kept"].append(key)
         else:
             entry.setdefault("history", []).append(
                 {
