@@ -599,8 +599,11 @@ def footnotes(facts: InfographicFacts) -> list[str]:
             )
         )
     figures = _all(facts)
-    if any(f.text.startswith("<") for f in figures) or any("–" in f.text[1:] for f in figures):
+    if any(f.text.startswith("<") for f in figures):
         notes.append(i18n.t("infographic.footnote.censored", lang))
+    ranges = [f.text for f in figures if f.shown and f.value is None]
+    if ranges:
+        notes.append(i18n.t("infographic.footnote.range", lang, example=ranges[0]))
     if facts.suppressed:
         notes.append(i18n.t("infographic.footnote.suppressed", lang))
     if facts.flags & QUALITY_FLAGS:
