@@ -211,11 +211,9 @@ def infographic_facts(ctx: Context) -> InfographicFacts:
         value = _val(pub.values[col].iloc[row])
         status = str(pub.status[col].iloc[row])
         drawn = value
-        low, high = getattr(cell, "low", None), getattr(cell, "high", None)
-        if value is None and not status and _val(low) is not None and _val(high) is not None:
-            drawn = (
-                float(low) + float(high)
-            ) / 2  # a range: drawn at its midpoint, as the trend chart
+        low, high = _val(getattr(cell, "low", None)), _val(getattr(cell, "high", None))
+        if value is None and not status and low is not None and high is not None:
+            drawn = (low + high) / 2  # a range: drawn at its midpoint, as the trend chart does
         return Figure(label, str(pub.display[col].iloc[row]), value, status, drawn)
 
     def add_sources(names: Any) -> None:
@@ -504,7 +502,7 @@ def _draw(facts: InfographicFacts, logo: str, extra: float) -> tuple[str, float]
     src = tr("source.line", source=facts.source) if facts.source else tr("infographic.no_figure")
     if facts.coverage:
         src += f" · {facts.coverage}"
-    y = c.lines(60, 505, src, 17, 960, fill=MUTED)
+    y: float = c.lines(60, 505, src, 17, 960, fill=MUTED)
 
     # Trend: years without a figure keep their place on the axis.
     y = max(y + 30, 560)
@@ -566,13 +564,13 @@ def _draw(facts: InfographicFacts, logo: str, extra: float) -> tuple[str, float]
     # Footnote: sources, coverage, caveats (smaller type when it would not fit).
     y += box + 32
     notes = footnotes(facts)
-    size = 15.0
-    while size > 10 and (
-        y + size * 1.3 * sum(len(_wrap(n, size, 960)) for n in notes) > HEIGHT - 10
+    note_size = 15.0
+    while note_size > 10 and (
+        y + note_size * 1.3 * sum(len(_wrap(n, note_size, 960)) for n in notes) > HEIGHT - 10
     ):
-        size -= 0.5
+        note_size -= 0.5
     for note in notes:
-        y = c.lines(60, y, note, size, 960, 1.3, fill=MUTED)
+        y = c.lines(60, y, note, note_size, 960, 1.3, fill=MUTED)
     bottom = y
 
     title = tr("infographic.title", place=facts.place, year=facts.year)
