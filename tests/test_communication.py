@@ -141,9 +141,10 @@ def test_the_build_takes_the_marked_svg_output_and_adds_its_png(gtm_en, tmp_path
         nbformat.v4.new_output("display_data", data=data, metadata=meta),
     ]
     nb.cells = [cell]
-    files = products.product_files(nb, tmp_path / "2019" / "GTM" / "infographic.en.html")
+    files = products.product_files(nb, tmp_path / "2019" / "GTM" / "infographic.en.html", "en")
     assert sorted(p.name for p in files) == ["infographic.en.png", "infographic.en.svg"]
-    assert files[tmp_path / "2019" / "GTM" / "infographic.en.svg"].decode() == image.svg
+    svg = files[tmp_path / "2019" / "GTM" / "infographic.en.svg"].decode()
+    assert ">DRAFT<" in svg and approval.stamp_svg(svg, "en", {"by": "A"}) == image.svg
     assert 'aria-label="' in data["text/html"] and "<svg" in data["text/html"]
 
 
@@ -279,7 +280,9 @@ def test_bundle_holds_exactly_the_approved_pages_with_their_files(tmp_path: Path
     out = tmp_path / "out"
     keys = ["2019/GTM/infographic.en", "2019/GTM/annual.en", "2019/HND/annual.es"]
     _fake_build(out, {k: _page(k) for k in keys})
-    (out / "2019/GTM/infographic.en.svg").write_text("<svg/>")
+    (out / "2019/GTM/infographic.en.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+    )
     (out / "2019/GTM/infographic.en.png").write_bytes(b"png")
     (out / "2019/GTM/annual.en.pdf").write_bytes(b"%PDF")
     (out / "2019/GTM/annual.en.xlsx").write_bytes(b"xlsx")
@@ -349,8 +352,9 @@ def test_build_approve_rebuild_bundle_end_to_end(tmp_path: Path) -> None:
         f"2019/GTM/infographic.en.{ext}" for ext in ("html", "ipynb", "svg", "png")
     }
     svg = (out / "2019/GTM/infographic.en.svg").read_text()
-    assert ">434<" in svg and ">2.54<" in svg
+    assert ">434<" in svg and ">2.54<" in svg and ">DRAFT<" in svg
     approval.approve("2019/GTM/infographic.en", "Ana Pérez", out=out)
+    assert ">DRAFT<" not in (out / "2019/GTM/infographic.en.svg").read_text()
 
     again = build(**args, langs=["en"], out=str(out), progress=False)  # no-op: skipped
     assert again.skipped == ["2019/GTM/infographic.en"]
@@ -397,3 +401,29 @@ def test_a_page_rewritten_as_draft_by_an_interrupted_build_gets_its_approval_mar
     man = manifest.read_manifest(out)
     assert approval.reconcile(man, out, [], "run-9") == {"kept": [], "lapsed": []}
     assert "Approved by Ana" in p.read_text() and ">DRAFT<" not in p.read_text()
+
+
+def test_approving_an_infographic_removes_the_draft_mark_from_its_svg_and_png(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    key = "2019/GTM/infographic.es"
+    _fake_build(out, {key: _page("<p>434</p>")})
+    svg = approval.stamp_svg(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1080" height="1350"></svg>', "es"
+    )
+    man = manifest.read_manifest(out)
+    for name, data in (("svg", svg.encode()), ("png", infographic.to_png(svg))):
+        p = out / f"{key}.{name}"
+        p.write_bytes(data)
+        man["reports"][key]["outputs"][f"{key}.{name}"] = manifest.output_record(p, data, out)[1]
+    manifest.write_manifest(man, out)
+    draft_png = (out / f"{key}.png").read_bytes()
+    assert ">BORRADOR<" in svg
+
+    approval.approve(key, "Ana", out=out)
+    assert "BORRADOR" not in (out / f"{key}.svg").read_text()
+    png = (out / f"{key}.png").read_bytes()
+    assert png != draft_png and png[:4] == b"\x89PNG"
+    rec = manifest.read_manifest(out)["reports"][key]["outputs"]
+    assert rec[f"{key}.png"]["sha256"] == hashlib.sha256(png).hexdigest()

@@ -33,6 +33,7 @@ from typing import Any
 
 from corett_lib.batch import manifest
 from corett_lib.core import i18n, paths
+from corett_lib.reporting.infographic import FONT, to_png
 
 START, END = "<!-- corett:approval -->", "<!-- /corett:approval -->"
 _REGION = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
@@ -130,6 +131,30 @@ def stamp(html: str, lang: str, approval: Mapping[str, Any] | None = None) -> st
     return html[: m.end()] + mark + html[m.end() :] if m else mark + html
 
 
+def stamp_svg(svg: str, lang: str, approval: Mapping[str, Any] | None = None) -> str:
+    """Return a product image (the infographic's SVG) with a diagonal DRAFT / BORRADOR overlay until
+    approved, and without it once approved, so an unapproved image is not mistaken for a final one.
+
+    Examples
+    --------
+    >>> s = stamp_svg('<svg width="10" height="10"></svg>', "es")
+    >>> "BORRADOR" in s, stamp_svg(s, "es", {"by": "A", "at": "2026-12-01"})
+    (True, '<svg width="10" height="10"></svg>')
+    """
+    svg = _REGION.sub("", svg)
+    if approval is not None:
+        return svg
+    word = _html.escape(i18n.t("approval.draft", lang))
+    overlay = (
+        f'{START}<g data-corett-approval="draft" pointer-events="none">'
+        f'<text x="540" y="720" text-anchor="middle" font-family="{FONT}" font-size="150" '
+        'font-weight="bold" fill="#8a1c1c" fill-opacity="0.16" transform="rotate(-35 540 675)">'
+        f"{word}</text></g>{END}"
+    )
+    end = svg.rfind("</svg>")
+    return svg[:end] + overlay + svg[end:] if end != -1 else svg
+
+
 # --------------------------------------------------------------------------- the record
 
 
@@ -148,7 +173,8 @@ def _lang(key: str) -> str:
 def _restamp(
     man: MutableMapping[str, Any], key: str, out_root: Path, approval: Mapping[str, Any] | None
 ) -> None:
-    """Rewrite a page's mark and its output record (size and sha256)."""
+    """Rewrite a page's mark (and its product image's, re-rendering the PNG) and their output
+    records (size and sha256)."""
     rel = _html_rel(key)
     p = out_root / rel
     data = stamp(p.read_text(encoding="utf-8"), _lang(key), approval).encode("utf-8")
@@ -156,6 +182,17 @@ def _restamp(
     record = man["reports"][key]
     _, out = manifest.output_record(p, data, out_root)
     record.setdefault("outputs", {})[rel] = out
+    svg_path = out_root / f"{key}.svg"  # a product image beside the page (the infographic)
+    if svg_path.is_file():
+        svg = stamp_svg(svg_path.read_text(encoding="utf-8"), _lang(key), approval)
+        files = {svg_path: svg.encode("utf-8")}
+        png_path = svg_path.with_suffix(".png")
+        if png_path.is_file():
+            files[png_path] = to_png(svg)
+        for path, data in files.items():
+            manifest.atomic_write_bytes(path, data)
+            rel_p, out_p = manifest.output_record(path, data, out_root)
+            record["outputs"][rel_p] = out_p
 
 
 def reconcile(

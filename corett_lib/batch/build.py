@@ -499,7 +499,7 @@ def build_one(
     if failure is None:
         html = approval.stamp(html.decode("utf-8"), job.lang).encode("utf-8")
         record["content_sha256"] = approval.content_checksum(html)
-        extra = products.product_files(execution.notebook, rp.html)
+        extra = products.product_files(execution.notebook, rp.html, job.lang)
     ipynb = nbformat.writes(execution.notebook).encode("utf-8")
     if failure is not None:
         manifest.atomic_write_bytes(rp.failed_notebook, ipynb)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from corett_lib.batch.approval import stamp_svg
 from corett_lib.reporting import infographic
 
 if TYPE_CHECKING:
@@ -33,14 +34,17 @@ def notebook_products(nb: NotebookNode) -> dict[str, str]:
     return found
 
 
-def product_files(nb: NotebookNode, html_path: Path) -> dict[Path, bytes]:
+def product_files(nb: NotebookNode, html_path: Path, lang: str) -> dict[Path, bytes]:
     """Return ``{path: bytes}`` of the products to write beside the page at ``html_path``.
 
-    ``annual.en.html`` → ``annual.en.svg`` (+ ``annual.en.png`` for a PNG product).
+    ``annual.en.html`` → ``annual.en.svg`` (+ ``annual.en.png`` for a PNG product). Like its page, a
+    product is written DRAFT (:func:`corett_lib.batch.approval.stamp_svg`); approving the page removes
+    the mark from both.
     """
     files: dict[Path, bytes] = {}
     stem = html_path.with_suffix("")
-    for name, svg in notebook_products(nb).items():
+    for name, raw in notebook_products(nb).items():
+        svg = stamp_svg(raw, lang)
         files[stem.with_name(stem.name + ".svg")] = svg.encode("utf-8")
         if name in PNG_PRODUCTS:
             files[stem.with_name(stem.name + ".png")] = infographic.to_png(svg)
