@@ -1,5 +1,4 @@
-"""Approval of published pages: DRAFT until the secretariat signs a page off, and only while it is
-unchanged.
+"""Approval of published pages: DRAFT until signed off, approved only while unchanged.
 
 * Every page the build renders carries a mark between ``<!-- corett:approval -->`` and
   ``<!-- /corett:approval -->`` right after ``<body>``: "DRAFT" / "BORRADOR" (a banner and a faint
@@ -72,8 +71,9 @@ def content_text(html: str) -> str:
 
 
 def content_checksum(html: str | bytes) -> str:
-    """Return the sha256 of a page's content (:func:`content_text`): equal for two builds of the same
-    page that differ only in run id, build time or approval mark.
+    """Return the sha256 of a page's content (:func:`content_text`).
+
+    Equal for two builds of the same page that differ only in run id, build time or approval mark.
 
     Examples
     --------
@@ -132,8 +132,10 @@ def stamp(html: str, lang: str, approval: Mapping[str, Any] | None = None) -> st
 
 
 def stamp_svg(svg: str, lang: str, approval: Mapping[str, Any] | None = None) -> str:
-    """Return a product image (the infographic's SVG) with a diagonal DRAFT / BORRADOR overlay until
-    approved, and without it once approved, so an unapproved image is not mistaken for a final one.
+    """Return a product image (the infographic's SVG) marked DRAFT until approved.
+
+    A diagonal DRAFT / BORRADOR overlay until approved, none once approved, so an unapproved image
+    is not mistaken for a final one.
 
     Examples
     --------
@@ -173,8 +175,7 @@ def _lang(key: str) -> str:
 def _restamp(
     man: MutableMapping[str, Any], key: str, out_root: Path, approval: Mapping[str, Any] | None
 ) -> None:
-    """Rewrite a page's mark (and its product image's, re-rendering the PNG) and their output
-    records (size and sha256)."""
+    """Rewrite a page's mark, its product image's (re-rendering the PNG) and their output records."""
     rel = _html_rel(key)
     p = out_root / rel
     data = stamp(p.read_text(encoding="utf-8"), _lang(key), approval).encode("utf-8")
@@ -198,9 +199,10 @@ def _restamp(
 def reconcile(
     man: MutableMapping[str, Any], out_root: Path, built: Iterable[str], run_id: str
 ) -> dict[str, list[str]]:
-    """After a build: keep the approval of every page whose content did not change (and put its
-    "approved" mark back if the build rewrote it as DRAFT), lapse it for a page whose content changed
-    (kept in the history).
+    """Keep or lapse approvals after a build.
+
+    Keep the approval of every page whose content did not change (and put its "approved" mark back
+    if the build rewrote it as DRAFT); lapse it for a page whose content changed (kept in the history).
 
     Parameters
     ----------

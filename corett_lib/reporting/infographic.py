@@ -365,8 +365,10 @@ def _x(text: object) -> str:
 
 
 def _wrap(text: str, size: float, width: float, bold: bool = False) -> list[str]:
-    """Split ``text`` into lines that fit ``width`` at font ``size`` (DejaVu Sans averages about
-    0.52 em per character of running text, 0.57 em in bold)."""
+    """Split ``text`` into lines that fit ``width`` at font ``size``.
+
+    DejaVu Sans averages about 0.52 em per character of running text, 0.57 em in bold.
+    """
     chars = max(8, int(width / ((0.57 if bold else 0.52) * size)))
     return textwrap.wrap(text, chars) or [""]
 
@@ -453,8 +455,7 @@ def render_svg(facts: InfographicFacts, logo: str = "") -> str:
 
 
 def _draw(facts: InfographicFacts, logo: str, extra: float) -> tuple[str, float]:
-    """Draw the infographic with the trend chart ``extra`` units taller; return it and the y of
-    its last line."""
+    """Draw the infographic, the trend chart ``extra`` units taller; return it and its last line's y."""
     lang = facts.lang
 
     def tr(key: str, **kw: Any) -> str:
@@ -643,8 +644,10 @@ def alt_text(facts: InfographicFacts) -> str:
 
 
 def to_png(svg: str) -> bytes:
-    """Return the SVG as a PNG of at least :data:`MIN_PNG_SIDE` pixels on its short side (vl-convert,
-    which rasterises with resvg and the system fonts; no browser)."""
+    """Return the SVG as a PNG of at least :data:`MIN_PNG_SIDE` pixels on its short side.
+
+    vl-convert rasterises it with resvg and the system fonts; no browser.
+    """
     import vl_convert as vlc
 
     scale = MIN_PNG_SIDE / min(WIDTH, HEIGHT)
@@ -655,8 +658,11 @@ def to_png(svg: str) -> bytes:
 
 
 class InfographicImage:
-    """The infographic in a notebook: the page shows it inline (``text/html``); the build takes the SVG
-    (``image/svg+xml``, marked ``corett_product: infographic``) and writes it beside the page."""
+    """The infographic in a notebook.
+
+    The page shows it inline (``text/html``); the build takes the SVG (``image/svg+xml``, marked
+    ``corett_product: infographic``) and writes it beside the page.
+    """
 
     def __init__(self, svg: str, alt: str) -> None:
         self.svg = svg
@@ -680,7 +686,7 @@ class InfographicImage:
 
 
 def title(ctx: Context) -> Block:
-    """The page's title and what the infographic is."""
+    """Return the page's title and what the infographic is."""
     name = i18n.country_name(ctx.country, ctx.lang)
     return wrap(
         heading(i18n.t("report.infographic.title", ctx.lang, country=name, year=ctx.year), 1),
@@ -702,7 +708,7 @@ def image(ctx: Context, facts: InfographicFacts) -> InfographicImage:
 
 
 def figures(ctx: Context, facts: InfographicFacts) -> Block:
-    """The published tables behind the infographic, with the download links of the image."""
+    """Return the published tables behind the infographic, with the image's download links."""
     lang = ctx.lang
     links = (
         f'<p class="corett-note">{esc(i18n.t("infographic.downloads", lang))} '
