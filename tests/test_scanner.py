@@ -193,7 +193,7 @@ def test_full_build_has_no_disclosure_findings(tmp_path: Path) -> None:
     """Build a representative subset of the default matrix (or scan ``$CORETT_SCAN_OUT`` if set) and
     fail on any finding.
 
-    The default matrix is 360 reports (every member + CORETT, 2017-2022, three reports, two
+    The default matrix is 480 reports (every member + CORETT, 2017-2022, four reports, two
     languages; 7-9 minutes with two workers on two cores), so this test builds one year of it:
     every member and CORETT, 2019 (the year with the most sources: UNODC, CORETT's infographics,
     monitoring data), every report, both languages (60 reports). Scan a full build with

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from corett_lib import __version__
-from corett_lib.batch import manifest
+from corett_lib.batch import approval, manifest, products
 from corett_lib.batch.cluster import DaskPool
 from corett_lib.batch.execute import (
     KernelSession,
@@ -375,7 +375,7 @@ from corett_lib.batch.execute import skip_unused_slow_imports
 skip_unused_slow_imports()
 import pandas, altair, vl_convert
 import corett_lib.reporting.annual, corett_lib.reporting.charts, corett_lib.publishing.publish, corett_lib.analysis.indicators
-import corett_lib.reporting.evaluation, corett_lib.reporting.sdg
+import corett_lib.reporting.evaluation, corett_lib.reporting.sdg, corett_lib.reporting.infographic
 vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
                             "encoding": {"x": {"field": "x", "type": "quantitative"}}})
 import gc
@@ -493,6 +493,13 @@ def build_one(
             )
         except RenderError as exc:
             failure = {"cell_index": None, "ename": "RenderError", "evalue": str(exc)}
+    # Issue 17 hook: every page is built DRAFT (approval.reconcile re-marks unchanged approved pages);
+    # the notebook's products (the infographic's SVG and PNG) are written beside the page.
+    extra: dict[Path, bytes] = {}
+    if failure is None:
+        html = approval.stamp(html.decode("utf-8"), job.lang).encode("utf-8")
+        record["content_sha256"] = approval.content_checksum(html)
+        extra = products.product_files(execution.notebook, rp.html, job.lang)
     ipynb = nbformat.writes(execution.notebook).encode("utf-8")
     if failure is not None:
         manifest.atomic_write_bytes(rp.failed_notebook, ipynb)
@@ -506,8 +513,11 @@ def build_one(
         [
             manifest.output_record(rp.notebook, ipynb, out_root),
             manifest.output_record(rp.html, html, out_root),
+            *(manifest.output_record(p, data, out_root) for p, data in extra.items()),
         ]
     )
+    for p, data in extra.items():
+        manifest.atomic_write_bytes(p, data)
     manifest.atomic_write_bytes(rp.notebook, ipynb)
     manifest.atomic_write_bytes(rp.html, html)
     rp.failed_notebook.unlink(missing_ok=True)
@@ -754,6 +764,7 @@ def build(
         current = manifest.read_manifest(out_root)  # re-read under the lock
         if pool is not None:
             _run_jobs(todo, inputs, facts or {}, out_root, current, result, pool, progress)
+            approval.reconcile(current, out_root, result.built, result.run_id)  # issue 17 hook
         current["builds"] = [
             *current["builds"][-19:],
             {

@@ -199,6 +199,50 @@ def build(
 
 
 @main.command()
+@click.argument("page", required=False)
+@click.option("--by", default=None, help="Who approves the page (a name).")
+@click.option("--note", default="", help="A note kept with the approval.")
+@click.option("--list", "list_", is_flag=True, help="List pages: approved, changed, pending.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder (default outputs/).",
+)
+def approve(
+    page: str | None, by: str | None, note: str, list_: bool, fmt: str, out: str | None
+) -> None:
+    """Approve a built page (PAGE = <year>/<country>/<report>.<lang>), or --list the status of all.
+
+    An approved page shows "approved by ... on ..." instead of DRAFT until a rebuild changes it.
+    """
+    from corett_lib.cli.communication import approve_cli  # lazy: keeps `corett --help` fast
+
+    sys.exit(approve_cli(page, by, note, out, list_, fmt))
+
+
+@main.command()
+@click.option("--approved", is_flag=True, required=True, help="Pack the approved pages (required).")
+@click.option(
+    "--to", "to", type=click.Path(dir_okay=False), required=True, help="The zip to write."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder (default outputs/).",
+)
+def bundle(approved: bool, to: str, out: str | None) -> None:
+    """Pack every approved page, its PDF and downloads, an index and SHA256SUMS into a zip."""
+    from corett_lib.cli.communication import bundle_cli  # lazy: keeps `corett --help` fast
+
+    sys.exit(bundle_cli(to, out))
+
+
+@main.command()
 @click.option(
     "--out",
     type=click.Path(file_okay=False),

@@ -37,6 +37,7 @@ RAW_FILES: dict[str, str] = {
 #: Report name -> notebook file in ``notebooks/``.
 REPORT_NOTEBOOKS: dict[str, str] = {
     "annual": "annual_report.ipynb",
+    "infographic": "infographic.ipynb",
     "evaluation": "evaluation.ipynb",
     "sdg": "sdg_alignment.ipynb",
 }

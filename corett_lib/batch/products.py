@@ -1,0 +1,51 @@
+"""Products a report's notebook makes besides its page, written beside the page by the build.
+
+A notebook output whose ``image/svg+xml`` carries the metadata ``corett_product: <name>`` is a product:
+the build writes it as ``<out>/<year>/<country>/<report>.<lang>.svg`` and, for the infographic, its PNG
+(:func:`corett_lib.reporting.infographic.to_png`), atomically and recorded with the page's outputs in
+the manifest (so a missing or changed file makes the page out of date).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from corett_lib.batch.approval import stamp_svg
+from corett_lib.reporting import infographic
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+#: Products that also get a PNG rendering.
+PNG_PRODUCTS: frozenset[str] = frozenset({"infographic"})
+
+
+def notebook_products(nb: NotebookNode) -> dict[str, str]:
+    """Return ``{product name: SVG}`` of the executed notebook's marked outputs."""
+    found: dict[str, str] = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            meta = (out.get("metadata") or {}).get("image/svg+xml") or {}
+            name = meta.get("corett_product") if isinstance(meta, dict) else None
+            svg = (out.get("data") or {}).get("image/svg+xml")
+            if name and svg:
+                found[str(name)] = svg if isinstance(svg, str) else "".join(svg)
+    return found
+
+
+def product_files(nb: NotebookNode, html_path: Path, lang: str) -> dict[Path, bytes]:
+    """Return ``{path: bytes}`` of the products to write beside the page at ``html_path``.
+
+    ``annual.en.html`` → ``annual.en.svg`` (+ ``annual.en.png`` for a PNG product). Like its page, a
+    product is written DRAFT (:func:`corett_lib.batch.approval.stamp_svg`); approving the page removes
+    the mark from both.
+    """
+    files: dict[Path, bytes] = {}
+    stem = html_path.with_suffix("")
+    for name, raw in notebook_products(nb).items():
+        svg = stamp_svg(raw, lang)
+        files[stem.with_name(stem.name + ".svg")] = svg.encode("utf-8")
+        if name in PNG_PRODUCTS:
+            files[stem.with_name(stem.name + ".png")] = infographic.to_png(svg)
+    return files
