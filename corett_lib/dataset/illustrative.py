@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,13 +22,68 @@ if TYPE_CHECKING:
 from corett_lib.dataset.monitoring import (
     COLUMNS,
     ILLUSTRATIVE,
-    ILLUSTRATIVE_CAUSES,
     ILLUSTRATIVE_FILE,
     KEY,
     monitored_items,
     on_time_of,
     write_table,
 )
+
+
+@dataclass(frozen=True)
+class IllustrativeCause:
+    """A cause of delay the generator may invent, with the dates it can fit.
+
+    ``first`` and ``last`` are ISO dates (inclusive; empty: no bound). A cause is attached to a late
+    activity only when the activity's deadline falls between them.
+    """
+
+    text: str
+    first: str = ""
+    last: str = ""
+
+    def fits(self, deadline: str) -> bool:
+        """Return True when the cause can explain a delay at ``deadline`` (ISO date).
+
+        Examples
+        --------
+        >>> covid = ILLUSTRATIVE_CAUSES[2]
+        >>> covid.fits("2019-11-26"), covid.fits("2020-06-01"), covid.fits("2023-02-01")
+        (False, True, False)
+        """
+        return (not self.first or deadline >= self.first) and (
+            not self.last or deadline <= self.last
+        )
+
+
+#: Causes of delay used by the illustrative generator (invented examples, labelled as such), each
+#: with the dates it fits. COVID-19 restrictions: from the WHO's pandemic declaration (11 March 2020)
+#: to the end of 2022, by when the members had lifted their restrictions on gatherings.
+ILLUSTRATIVE_CAUSES: tuple[IllustrativeCause, ...] = (
+    IllustrativeCause("Funds from the cooperating agency arrived later than planned"),
+    IllustrativeCause("Change of authorities in the national coalition"),
+    IllustrativeCause("Meetings postponed by COVID-19 restrictions", "2020-03-11", "2022-12-31"),
+    IllustrativeCause("Technical sheet awaited approval from the Presidency"),
+    IllustrativeCause("Consultant contract signed late"),
+)
+
+
+def cause_for(draw: int, deadline: str) -> str:
+    """Return the cause of delay for generator draw ``draw`` (0 to len(causes) - 1) at ``deadline``.
+
+    The drawn cause when it fits the deadline (:meth:`IllustrativeCause.fits`); otherwise one of the
+    causes that fit, picked by the deadline's day of the month (no extra draw). The generator makes
+    the same draws whatever the date, so only the text of a cause that would not fit changes.
+
+    Examples
+    --------
+    >>> cause_for(2, "2019-11-26"), cause_for(2, "2021-10-19"), cause_for(4, "2019-06-06")
+    ('Technical sheet awaited approval from the Presidency', 'Meetings postponed by COVID-19 restrictions', 'Consultant contract signed late')
+    """
+    if ILLUSTRATIVE_CAUSES[draw].fits(deadline):
+        return ILLUSTRATIVE_CAUSES[draw].text
+    fitting = [c.text for c in ILLUSTRATIVE_CAUSES if c.fits(deadline)]
+    return fitting[int(deadline[-2:]) % len(fitting)]
 
 
 def _is_deliverable(unit: object) -> bool:
@@ -54,7 +110,8 @@ def generate_illustrative(
     resources managed is a multiple of 5,000. Evidence is available for 75 % of the rows. Each
     activity of the prevention and resource-mobilization plans is scheduled with probability 0.5,
     with a deadline in the year; 80 % are completed, a quarter of those late (up to 120 days), and
-    each late or unfinished activity gets one of :data:`ILLUSTRATIVE_CAUSES`. Each objective of the
+    each late or unfinished activity gets one of :data:`ILLUSTRATIVE_CAUSES` that fits its deadline
+    (no COVID-19 restriction before March 2020). Each objective of the
     resource-mobilization plan gets a yes/no evidence row (Chart 3).
 
     Parameters
@@ -126,9 +183,9 @@ def generate_illustrative(
                         rec["completed"] = (deadline + _dt.timedelta(days=shift)).isoformat()
                     rec["on_time"] = on_time_of(rec["deadline"], rec["completed"], year)
                     if rec["on_time"] == "no":
-                        rec["cause_of_delay"] = ILLUSTRATIVE_CAUSES[
-                            int(rng.integers(0, len(ILLUSTRATIVE_CAUSES)))
-                        ]
+                        rec["cause_of_delay"] = cause_for(
+                            int(rng.integers(0, len(ILLUSTRATIVE_CAUSES))), rec["deadline"]
+                        )
                 else:
                     if it["plan"] != "resource_mobilization":
                         continue

@@ -72,15 +72,6 @@ MONITORED_PLANS: tuple[str, ...] = ("prevention", "resource_mobilization")
 
 YES_NO: tuple[str, ...] = ("yes", "no")
 
-#: Causes of delay used by the illustrative generator (invented examples, labelled as such).
-ILLUSTRATIVE_CAUSES: tuple[str, ...] = (
-    "Funds from the cooperating agency arrived later than planned",
-    "Change of authorities in the national coalition",
-    "Meetings postponed by COVID-19 restrictions",
-    "Technical sheet awaited approval from the Presidency",
-    "Consultant contract signed late",
-)
-
 
 def kind_of(plan_item_id: str) -> str:
     """Return ``indicator``, ``activity``, ``objective`` or ``other`` from a plan item id.
