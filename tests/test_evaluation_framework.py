@@ -118,7 +118,7 @@ def test_shipped_links_resolve_against_plan_items(
 # Problems, one defect per file
 # --------------------------------------------------------------------------------------------------
 Q_HEADER = ",".join(EVALUATION_COLUMNS)
-Q_GOOD = "EQ1,chart5,Effects,effects,impact,Changes?,,resource_mobilization,RM.A4.O6,ref,"
+Q_GOOD = "EQ1,chart5,judgement,Effects,effects,impact,Changes?,,resource_mobilization,RM.A4.O6,ref,"
 M_HEADER = ",".join(MONITORING_COLUMNS)
 M_GOOD = "MM1,Prevention,RM.A1,Mobilize,RM.A1.O1,Reports,,ref,"
 
@@ -197,3 +197,35 @@ def test_objective_not_under_axis(tmp_path: Path, plan_items: pd.DataFrame) -> N
     df, _ = read_monitoring_matrix(_write(tmp_path, M_HEADER, [line]), "f.csv")
     (p,) = check_plan_links(df, plan_items, rel="f.csv", table="monitoring_matrix")
     assert (p.check, p.rows, p.sample) == ("objective_under_axis", (2,), ("RM.A4.O7", "RM.A1"))
+
+
+def test_every_question_has_the_form_of_answer_it_asks_for(questions: pd.DataFrame) -> None:
+    form = dict(zip(questions["id"], questions["answer_type"], strict=True))
+    assert form["EQ3"] == "judgement"  # "Were all the proposed strategic objectives achieved?"
+    assert form["EQ13"] == "list"  # "What was not achieved?"
+    assert form["EQ14"] == "explanation"  # "Why was it not achieved?"
+    assert form["EQ18"] == "extent"  # "To what extent were the objectives ... achieved?"
+    followup, problems = read_followup_questions(raw_path("followup_questions"), "x.csv")
+    assert problems == []
+    assert followup.set_index("id")["answer_type"].to_dict() == {
+        "FQ1": "judgement",
+        "FQ2": "judgement",
+        "FQ3": "judgement",
+        "FQ4": "judgement",
+        "FQ5": "list",  # "What are the causes of the delay ...?"
+        "FQ6": "judgement",
+        "FQ7": "",  # "Other similar": a placeholder row, not a question
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "check"), [("yes/no", "answer_type_known"), ("", "answer_type_present")]
+)
+def test_an_evaluation_question_needs_a_known_answer_type(
+    tmp_path: Path, value: str, check: str
+) -> None:
+    line = Q_GOOD.replace(",judgement,", f",{value},")
+    df, problems = read_evaluation_questions(_write(tmp_path, Q_HEADER, [line]), "f.csv")
+    (p,) = problems
+    assert (p.check, p.rows, p.column) == (check, (2,), "answer_type")
+    assert df.empty

@@ -1,46 +1,94 @@
-"""Evaluation rules: evidence in, a verdict out, with its rationale, evidence chain and grade.
+"""Evaluation rules: evidence in, an answer out, in the form the question asks for.
 
 Each evaluation question (Chart 5 and the internal-evaluation questions of the Resource Mobilization
 Strategy, ``raw/evaluation_questions.csv``) and each follow-up question (Chart 4,
-``raw/followup_questions.csv``) is answered by one rule of :data:`RULES`. A rule reads the monitoring
-data (:mod:`corett_lib.dataset.monitoring`) of the plan items the question is linked to and, for the effects
-question, the published series (detected victims, prosecutions, convictions, repatriations). It
-returns an :class:`Answer`:
+``raw/followup_questions.csv``) declares the form of answer it asks for (``answer_type``, one of
+:data:`~corett_lib.raw.evaluation_framework.ANSWER_TYPES`) and is answered by one rule of
+:data:`RULES`. Each form has its own verdicts (:data:`FORMS`):
 
-* ``verdict``: one of :data:`VERDICTS` (``yes``, ``partly``, ``no``, ``not_enough_evidence``);
-* ``rationale(lang)``: one sentence in English or Spanish saying why (catalogue keys
-  ``evaluation.r.*``);
-* ``chain``: the evidence chain, one row per linked indicator or activity group: question ->
-  indicator -> values by year with their source -> validation state -> rule;
-* ``grade``: evidence sufficiency, one of :data:`GRADES`, from the coverage of the expected data
-  (share of indicator-member-years reported) and documentation (share of rows whose evidence is
-  available); a rule that reads a proxy (the effects question) is graded at most ``moderate``.
+* a **judgement** ("Were all the objectives achieved?"): ``yes``, ``partly``, ``no``;
+* an **extent** ("To what extent ...?"): ``fully``, ``largely``, ``partly``, ``not_at_all``;
+* a **list** ("What was not achieved?"): ``items`` (the items, listed) or ``no_items``, never a
+  yes/no;
+* an **explanation** ("Why ...?", "How ...?"): ``findings`` (each with its evidence) or
+  ``nothing_to_explain``;
 
-Thresholds (written in each rule's docstring) are the workbench's, not the strategy's: the strategy
-states the questions, not how to answer them. Questions that need data nobody collects yet get
-``not_enough_evidence`` with the data they need (:data:`NEEDS`).
+and every form may be ``not_enough_evidence``, which names what is missing. :func:`answer` refuses a
+verdict that is not of the question's form.
 
-Scope: a member's rows, or for the region (``CORETT``) every member's rows summed; the period is
-2019 (the plan's start) to the evaluation year, cumulative.
+A rule reads the monitoring data (:mod:`corett_lib.dataset.monitoring`) of the plan items in scope
+and, for the effects question, the published series (detected victims, prosecutions, convictions,
+repatriations). It returns an :class:`Answer`: verdict, rationale (en/es), the evidence chain (one row
+per indicator, activity or series read, each with its years, values, source and whether it is
+published, reported by members or illustrative), the list items or findings, what is missing, and
+the evidence-sufficiency grade (:func:`grade`). Every rule is stated in words with its thresholds
+(:func:`rule_text`, catalogue ``evaluation.rule_text.*``, thresholds from :data:`RULE_PARAMS`, the
+same numbers the code uses); every grade has its definition (:func:`grade_text`).
+
+Statuses of plan indicators are those of the annual report (:func:`corett_lib.analysis.status.plan_progress`,
+worded by :func:`corett_lib.analysis.status.status_text`): an indicator without a target is
+``not applicable`` ("No target"), never achieved. An output reported above zero without a target is
+*delivered*, and the answers say so.
+
+Thresholds are the workbench's, not the strategy's: the strategy states the questions, not how to
+answer them. Scope: a member's rows, or for the region (``CORETT``) every member's rows summed; the
+period is 2019 (the plan's start) to the evaluation year.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from corett_lib.analysis.status import plan_progress
+import pandas as pd
+
+from corett_lib.analysis.status import GOOD_STATUSES, plan_progress, status_text
 from corett_lib.core import i18n
 from corett_lib.dataset.monitoring import kind_of, monitored_items
+from corett_lib.raw.evaluation_framework import ANSWER_TYPES
 
-if TYPE_CHECKING:
-    import pandas as pd
+#: The verdicts of each form of answer (``not_enough_evidence`` is common to all).
+FORMS: dict[str, tuple[str, ...]] = dict(
+    zip(
+        ANSWER_TYPES,  # judgement, extent, list, explanation
+        (
+            ("yes", "partly", "no", "not_enough_evidence"),
+            ("fully", "largely", "partly", "not_at_all", "not_enough_evidence"),
+            ("items", "no_items", "not_enough_evidence"),
+            ("findings", "nothing_to_explain", "not_enough_evidence"),
+        ),
+        strict=True,
+    )
+)
 
-VERDICTS: tuple[str, ...] = ("yes", "partly", "no", "not_enough_evidence")
+#: Every verdict, in the order of the overview chart.
+VERDICTS: tuple[str, ...] = (
+    "yes",
+    "fully",
+    "largely",
+    "partly",
+    "no",
+    "not_at_all",
+    "items",
+    "no_items",
+    "findings",
+    "nothing_to_explain",
+    "not_enough_evidence",
+)
+
 GRADES: tuple[str, ...] = ("strong", "moderate", "weak", "none")
+
+#: Shares (percent) of expected figures reported and of reported figures documented, per grade.
+GRADE_THRESHOLDS: dict[str, int] = {"strong": 80, "moderate": 50}
+
 PLAN_START = 2019
 REGION = "CORETT"
+
+#: Where a piece of evidence comes from: a published series, figures reported by members
+#: (collected workbooks), or the illustrative (invented) monitoring set.
+DATA_KINDS: tuple[str, ...] = ("published", "reported", "illustrative")
 
 #: The published series the effects question reads (indicator engine ids -> catalogue key).
 EFFECT_SERIES: dict[str, str] = {
@@ -53,16 +101,34 @@ EFFECT_SERIES: dict[str, str] = {
 #: Materials of the efficiency question: newsletters (objective 6) and technical sheets (objective 8).
 MATERIAL_INDICATORS: tuple[str, ...] = ("RM.A4.O6.IND3", "RM.A4.O8.IND1")
 
-#: Validation states shown in the evidence chain.
+#: Each rule's thresholds: the code reads them and :func:`rule_text` writes them into the rule.
+RULE_PARAMS: dict[str, dict[str, int]] = {
+    "R-EFFECTS": {"pre_years": 5, "min_pre": 3, "min_plan": 2, "min_series": 2, "yes_series": 3},
+    "R-OBJECTIVES": {"min_share": 50},
+    "R-EXTENT": {"largely": 75, "partly": 25, "min_share": 50},
+    "R-ACHIEVED": {},
+    "R-NOT-ACHIEVED": {},
+    "R-WHY-NOT": {},
+    "R-AXES": {},
+    "R-MATERIALS-TIMELY": {"high": 80, "low": 50},
+    "R-MATERIALS": {},
+    "R-SUSTAINED": {"high": 80, "low": 40},
+    "R-PROGRESS": {"high": 75, "low": 25, "min_share": 50},
+    "R-CONTRIBUTE": {"high": 75, "low": 25},
+    "R-DEADLINES": {"high": 90, "low": 50},
+    "R-CIRCUMSTANCES": {},
+    "R-CAUSES": {},
+    "R-NOT-COLLECTED": {},
+}
+
+#: Validation state shown in the evidence chain (every row read has passed the load's checks).
 VALIDATION_PASSED = "passed checks"
-VALIDATION_ILLUSTRATIVE = "passed checks (ILLUSTRATIVE data)"
-VALIDATION_PUBLISHED = "passed checks (published series)"
 
 #: Punctuality marks in the chain's ``values_by_year`` of activities: on time, late, pending.
 _MARK: dict[str, str] = {"yes": "\u2713", "no": "\u2717", "": "\u2026"}
 
-#: Chain ``status`` values: a plan status of :mod:`corett_lib.analysis.status`, or one of these.
-CHAIN_STATUSES: tuple[str, ...] = ("rose", "did not rise", "on time", "late")
+#: Chain ``status`` values besides the plan statuses: activities and published series.
+CHAIN_STATUSES: tuple[str, ...] = ("on time", "late", "faster", "not faster", "not comparable")
 
 CHAIN_COLUMNS: tuple[str, ...] = (
     "question_id",
@@ -74,75 +140,197 @@ CHAIN_COLUMNS: tuple[str, ...] = (
     "value",
     "status",
     "source",
+    "data",
     "validation",
     "warnings",
     "rule",
 )
 
+#: Items of a list answer and findings of an explanation, one row each.
+ITEM_COLUMNS: tuple[str, ...] = (
+    "question_id",
+    "item_id",
+    "text_en",
+    "text_es",
+    "years",
+    "source",
+    "data",
+)
 
-def _n_warnings(rows: pd.DataFrame) -> int:
-    """Return the number of rows with a validation warning (column ``warnings`` of ``load_monitoring``)."""
-    if "warnings" not in rows:
-        return 0
-    return int((rows["warnings"].fillna("") != "").sum())
+ANSWER_COLUMNS: tuple[str, ...] = (
+    "question_id",
+    "answer_type",
+    "criterion",
+    "oecd_dac_2019",
+    "question",
+    "verdict",
+    "rationale",
+    "missing",
+    "grade",
+    "rule",
+    "data",
+    "illustrative",
+)
 
 
-@dataclass
-class Answer:
-    """The answer to one question."""
+# ------------------------------------------------------------------------------------- wording
 
-    question_id: str
-    rule: str
-    verdict: str
-    grade: str
-    rationale_en: str
-    rationale_es: str
-    chain: pd.DataFrame = field(repr=False, default=None)  # pandas is untyped here (Any)
 
-    def rationale(self, lang: str) -> str:
-        """Return the rationale in ``lang`` (``en`` or ``es``)."""
-        return self.rationale_es if lang == "es" else self.rationale_en
+def _fmt(value: Any, lang: str) -> str:
+    if callable(value):
+        return str(value(lang))
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        if isinstance(value, float) and math.isnan(value):
+            return i18n.t("label.no_data", lang)
+        return i18n.number(value, lang, 0 if float(value).is_integer() else 1)
+    return str(value)
 
 
 def _both(key: str, **kwargs: Any) -> tuple[str, str]:
-    """Format message ``evaluation.r.<key>`` in both languages; numbers are formatted per language."""
-    out = []
-    for lang in ("en", "es"):
-        args = {
-            k: (
-                v(lang)
-                if callable(v)
-                else i18n.number(v, lang)
-                if isinstance(v, int | float)
-                else v
-            )
-            for k, v in kwargs.items()
-        }
-        out.append(i18n.t(f"evaluation.r.{key}", lang, **args))
-    return out[0], out[1]
+    """Format message ``evaluation.a.<key>`` in English and Spanish; numbers per language;
+    a callable argument is called with the language."""
+    return tuple(  # type: ignore[return-value]
+        i18n.t(f"evaluation.a.{key}", lang, **{k: _fmt(v, lang) for k, v in kwargs.items()})
+        for lang in ("en", "es")
+    )
+
+
+def rule_text(rule: str, lang: str) -> str:
+    """Return rule ``rule`` stated in words, with its thresholds, in ``lang``.
+
+    Examples
+    --------
+    >>> rule_text("R-DEADLINES", "en")[:60]
+    'Of the activities due in the period (deadline passed), the s'
+    >>> "90%" in rule_text("R-DEADLINES", "en") and "90 %" not in rule_text("R-DEADLINES", "en")
+    True
+    """
+    params = {k: i18n.number(v, lang) for k, v in RULE_PARAMS[rule].items()}
+    return i18n.t(f"evaluation.rule_text.{rule}", lang, start=str(PLAN_START), **params)
+
+
+def grade_text(g: str, lang: str) -> str:
+    """Return the definition of evidence grade ``g`` in ``lang``.
+
+    Examples
+    --------
+    >>> grade_text("moderate", "en")
+    'Moderate: at least 50% of the figures the rule expects are reported and at least 50% of them documented (below 80%).'
+    """
+    return i18n.t(
+        f"evaluation.grade_def.{g}",
+        lang,
+        strong=str(GRADE_THRESHOLDS["strong"]),
+        moderate=str(GRADE_THRESHOLDS["moderate"]),
+    )
+
+
+def verdict_text(verdict: str, lang: str) -> str:
+    """Return the words of a verdict in ``lang`` (catalogue ``verdict.*``)."""
+    if verdict not in VERDICTS:
+        raise ValueError(f"unknown verdict {verdict!r}")
+    return i18n.t(f"verdict.{verdict}", lang)
 
 
 def grade(coverage: float, documented: float, *, proxy: bool = False) -> str:
     """Return the evidence-sufficiency grade.
 
     ``none`` when nothing is reported; ``strong`` when at least 80 % of the expected data is
-    reported and 80 % of it documented; ``moderate`` at 50 % and 50 %; ``weak`` otherwise. A proxy is
-    at most ``moderate``.
+    reported and 80 % of it documented; ``moderate`` at 50 % and 50 %; ``weak`` otherwise
+    (:data:`GRADE_THRESHOLDS`). A proxy is at most ``moderate``.
 
     Examples
     --------
     >>> grade(0.9, 0.85), grade(0.6, 0.9), grade(0.3, 1.0), grade(0.0, 0.0), grade(1, 1, proxy=True)
     ('strong', 'moderate', 'weak', 'none', 'moderate')
     """
+    strong, moderate = GRADE_THRESHOLDS["strong"] / 100, GRADE_THRESHOLDS["moderate"] / 100
     if coverage <= 0:
         return "none"
-    if coverage >= 0.8 and documented >= 0.8:
+    if coverage >= strong and documented >= strong:
         g = "strong"
-    elif coverage >= 0.5 and documented >= 0.5:
+    elif coverage >= moderate and documented >= moderate:
         g = "moderate"
     else:
         g = "weak"
     return "moderate" if proxy and g == "strong" else g
+
+
+def slope(years: Sequence[float], values: Sequence[float]) -> float:
+    """Return the average annual change of a series: the least-squares slope, per year.
+
+    Examples
+    --------
+    >>> slope([2014, 2015, 2016], [10, 20, 30]), slope([2019], [5])
+    (10.0, nan)
+    """
+    n = len(years)
+    if n < 2:
+        return float("nan")
+    mx, my = sum(years) / n, sum(values) / n
+    sxx = sum((x - mx) ** 2 for x in years)
+    return sum((x - mx) * (y - my) for x, y in zip(years, values, strict=True)) / sxx
+
+
+# ------------------------------------------------------------------------------------- answers
+
+
+def _empty(columns: Iterable[str]) -> pd.DataFrame:
+    return pd.DataFrame(columns=list(columns))
+
+
+@dataclass
+class Answer:
+    """The answer to one question, in the form the question asks for."""
+
+    question_id: str
+    answer_type: str
+    rule: str
+    verdict: str
+    grade: str
+    rationale_en: str
+    rationale_es: str
+    chain: pd.DataFrame = field(repr=False, default_factory=lambda: _empty(CHAIN_COLUMNS))
+    items: pd.DataFrame = field(repr=False, default_factory=lambda: _empty(ITEM_COLUMNS))
+    missing_en: str = ""
+    missing_es: str = ""
+
+    def rationale(self, lang: str) -> str:
+        """Return the rationale in ``lang`` (``en`` or ``es``)."""
+        return self.rationale_es if lang == "es" else self.rationale_en
+
+    def missing(self, lang: str) -> str:
+        """Return what is missing to answer (empty unless the verdict is not enough evidence)."""
+        return self.missing_es if lang == "es" else self.missing_en
+
+    @property
+    def data(self) -> tuple[str, ...]:
+        """The kinds of data the answer rests on (:data:`DATA_KINDS`), in that order."""
+        found = set(self.chain["data"]) | set(self.items["data"])
+        return tuple(k for k in DATA_KINDS if k in found)
+
+    @property
+    def illustrative(self) -> bool:
+        """True when any evidence the answer reads is illustrative."""
+        return "illustrative" in self.data
+
+
+@dataclass
+class _Draft:
+    """What a rule decides; :func:`answer` adds the question's id and form."""
+
+    rule: str
+    verdict: str
+    grade: str
+    text: tuple[str, str]
+    chain: pd.DataFrame
+    items: list[dict[str, Any]] = field(default_factory=list)
+    missing: tuple[str, str] = ("", "")
+
+
+# ------------------------------------------------------------------------------------- evidence
 
 
 class Evidence:
@@ -163,6 +351,9 @@ class Evidence:
     series
         Published series for the effects question: ``indicator_id`` (keys of
         :data:`EFFECT_SERIES`), ``year``, ``value``, ``source``; for the evaluated scope. Optional.
+    k
+        Disclosure threshold: a count of victims from 1 to ``k - 1`` is written ``<k`` in the chain
+        and rationale (default 5, as ``parameters/build.yaml``).
     """
 
     def __init__(
@@ -174,10 +365,9 @@ class Evidence:
         year: int,
         members: Sequence[str],
         series: pd.DataFrame | None = None,
+        k: int = 5,
     ) -> None:
-        import pandas as pd
-
-        self.country, self.year = country, int(year)
+        self.country, self.year, self.k = country, int(year), int(k)
         self.members = list(members)
         self.scope = self.members if country == REGION else [country]
         self.items = monitored_items(plan_items).set_index("id")
@@ -196,24 +386,34 @@ class Evidence:
         )
         self._indicators: dict[str, pd.DataFrame] = {}
 
+    @property
+    def scope_label(self) -> str:
+        """``GTM``, or ``CORETT (9 members)``."""
+        return f"{REGION} ({len(self.scope)} members)" if self.country == REGION else self.country
+
+    def count_text(self, value: float, lang: str) -> str:
+        """A count of victims as shown: ``<k`` from 1 to k - 1 (disclosure control)."""
+        if value == value and 0 < value < self.k:
+            return f"<{self.k}"
+        return i18n.number(value, lang)
+
     # ------------------------------------------------------------------ tables
 
     def indicators(self, plan: str = "resource_mobilization") -> pd.DataFrame:
         """Return one row per indicator of ``plan`` with its cumulative actual and status.
 
-        Columns: ``id, objective_id, axis_id, unit, direction, target, actual, n_cells, n_expected,
-        n_documented, years, values_by_year, source, illustrative, status``. ``status`` comes from
-        :func:`corett_lib.analysis.status.plan_progress` where the plan sets a target; without a
-        target an indicator is ``achieved`` when its actual is above zero, ``behind`` at zero;
-        ``context`` for an ambiguous direction; ``no data`` when nothing is reported.
+        Columns: ``id, objective_id, axis_id, unit, direction, target_value, actual, n_cells,
+        n_expected, n_documented, years, values_by_year, last_value, source, illustrative,
+        n_warnings, status, delivered``. ``status`` is
+        :func:`corett_lib.analysis.status.plan_progress`'s, as in the annual report: ``not
+        applicable`` without a target ("No target", never achieved), ``no data`` without a figure,
+        ``context`` for an ambiguous direction. ``delivered``: the actual is above zero.
         """
         if plan not in self._indicators:
             self._indicators[plan] = self._compute_indicators(plan)
         return self._indicators[plan]
 
     def _compute_indicators(self, plan: str) -> pd.DataFrame:
-        import pandas as pd
-
         items = self.items[(self.items["kind"] == "indicator") & (self.items["plan"] == plan)]
         rows = self.rows[self.rows["plan_item_id"].isin(items.index) & self.rows["value"].notna()]
         recs = []
@@ -247,18 +447,9 @@ class Evidence:
             return df
         acts = df.loc[df["actual"].notna(), ["id", "actual"]].rename(columns={"actual": "value"})
         prog = plan_progress(df[["id", "target_value", "direction"]], acts).set_index("id")
-        status = prog["status"].reindex(df["id"]).to_numpy()
-        no_target = status == "not applicable"
-        df["status"] = [
-            "context"
-            if d == "ambiguous"
-            else "no data"
-            if a != a
-            else ("achieved" if a > 0 else "behind")
-            if nt
-            else s
-            for s, nt, a, d in zip(status, no_target, df["actual"], df["direction"], strict=True)
-        ]
+        df["status"] = prog["status"].reindex(df["id"]).to_numpy()
+        df.loc[df["direction"] == "ambiguous", "status"] = "context"
+        df["delivered"] = df["actual"].fillna(0) > 0
         return df
 
     def activities(self, prefix: str = "RM.") -> pd.DataFrame:
@@ -271,37 +462,58 @@ class Evidence:
         ]
 
     def objective_evidence(self, objective_id: str) -> str:
-        """Return whether Chart 3's evidence is available for an objective, any year (``yes``/``no``/``""``)."""
+        """Return ``yes``/``no``/``""``: is Chart 3's evidence available for an objective (any year)?"""
         r = self.rows[self.rows["plan_item_id"] == objective_id]["evidence_available"]
         if (r == "yes").any():
             return "yes"
         return "no" if (r == "no").any() else ""
 
+    def objectives(self, plan: str = "resource_mobilization") -> list[str]:
+        """Return the objective ids of ``plan``, in plan order."""
+        it = self.items
+        return list(it[(it["kind"] == "objective") & (it["plan"] == plan)].index)
+
+    def objective_status(self, objective_id: str) -> str:
+        """Return an objective's status against the targets of its indicators.
+
+        ``achieved``: every indicator with a target and a figure is achieved or on track;
+        ``partly``: some are; ``behind``: none is; ``no target``: no indicator under it has a
+        target; ``no data``: its indicators with a target have no figure.
+        """
+        ind = self.indicators()
+        mine = ind[(ind["objective_id"] == objective_id) & (ind["status"] != "context")]
+        targeted = mine[mine["status"] != "not applicable"]
+        if targeted.empty:
+            return "no target"
+        known = targeted[targeted["status"] != "no data"]
+        if known.empty:
+            return "no data"
+        good = int(known["status"].isin(GOOD_STATUSES).sum())
+        if good == len(known):
+            return "achieved"
+        return "partly" if good else "behind"
+
     # ------------------------------------------------------------------ chain
 
-    def validation_state(self, illustrative: bool) -> str:
-        """Return the validation state shown in the chain."""
-        return VALIDATION_ILLUSTRATIVE if illustrative else VALIDATION_PASSED
+    def data_kind(self, illustrative: bool) -> str:
+        """``illustrative`` or ``reported`` for monitoring rows."""
+        return "illustrative" if illustrative else "reported"
 
-    def chain(self, question_id: str, rule: str, ind: pd.DataFrame) -> pd.DataFrame:
-        """Return the evidence chain rows of ``ind`` (from :meth:`indicators`) for a question."""
-        import pandas as pd
-
-        scope = f"{REGION} ({len(self.scope)} members)" if self.country == REGION else self.country
+    def chain(self, rule: str, ind: pd.DataFrame) -> pd.DataFrame:
+        """Return the evidence chain rows of ``ind`` (from :meth:`indicators`)."""
         rows = [
             {
-                "question_id": question_id,
+                "question_id": "",
                 "item_id": r["id"],
                 "item": self.item_text.get(r["id"], ""),
-                "scope": scope,
-                "years": f"{PLAN_START}-{self.year}",
+                "scope": self.scope_label,
+                "years": ", ".join(str(y) for y in r["years"]),
                 "values_by_year": r["values_by_year"],
                 "value": r["actual"],
                 "status": r["status"],
                 "source": r["source"],
-                "validation": self.validation_state(bool(r["illustrative"]))
-                if r["n_cells"]
-                else "",
+                "data": self.data_kind(bool(r["illustrative"])) if r["n_cells"] else "",
+                "validation": VALIDATION_PASSED if r["n_cells"] else "",
                 "warnings": int(r["n_warnings"]),
                 "rule": rule,
             }
@@ -309,15 +521,13 @@ class Evidence:
         ]
         return pd.DataFrame.from_records(rows, columns=list(CHAIN_COLUMNS))
 
-    def activity_chain(self, question_id: str, rule: str, acts: pd.DataFrame) -> pd.DataFrame:
+    def activity_chain(self, rule: str, acts: pd.DataFrame) -> pd.DataFrame:
         """Return chain rows for activities: one per activity with its punctuality over the years."""
-        import pandas as pd
-
         rows = []
         for aid, g in acts.groupby("plan_item_id", sort=True):
             rows.append(
                 {
-                    "question_id": question_id,
+                    "question_id": "",
                     "item_id": aid,
                     "item": self.item_text.get(str(aid), ""),
                     "scope": ", ".join(sorted(set(g["iso3"]))),
@@ -328,7 +538,8 @@ class Evidence:
                     "value": float((g["on_time"] == "yes").sum()),
                     "status": "late" if (g["on_time"] == "no").any() else "on time",
                     "source": "; ".join(sorted(set(g["source"]))),
-                    "validation": self.validation_state(bool((g["illustrative"] != "").any())),
+                    "data": self.data_kind(bool((g["illustrative"] != "").any())),
+                    "validation": VALIDATION_PASSED,
                     "warnings": _n_warnings(g),
                     "rule": rule,
                 }
@@ -345,310 +556,603 @@ class Evidence:
             float(ind["n_documented"].sum()) / cells if cells else 0.0
         )
 
+    def activity_grade(self, acts: pd.DataFrame) -> str:
+        """Grade of a rule that reads activities: all due activities read, graded on documentation."""
+        if acts.empty:
+            return "none"
+        return grade(1.0, float((acts["evidence_available"] == "yes").mean()))
 
-def _answer(
-    ev: Evidence,
-    qid: str,
-    rule: str,
-    verdict: str,
-    text: tuple[str, str],
-    chain: pd.DataFrame,
-    g: str,
-) -> Answer:
-    return Answer(qid, rule, verdict, g, text[0], text[1], chain)
+
+def _n_warnings(rows: pd.DataFrame) -> int:
+    """Number of rows with a validation warning (column ``warnings`` of ``load_monitoring``)."""
+    if "warnings" not in rows:
+        return 0
+    return int((rows["warnings"].fillna("") != "").sum())
+
+
+def _concat(*frames: pd.DataFrame) -> pd.DataFrame:
+    parts = [f for f in frames if len(f)]
+    return (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(CHAIN_COLUMNS))
+    )
 
 
 def _share_verdict(good: int, total: int, high: float, low: float) -> str:
     share = good / total
-    if share >= high:
+    if share >= high / 100:
         return "yes"
-    return "partly" if share >= low else "no"
+    return "partly" if share >= low / 100 else "no"
+
+
+def _ids(ids: Iterable[str]) -> str:
+    out = ", ".join(ids)
+    return out or "\u2013"
+
+
+def _item(
+    item_id: str,
+    text: tuple[str, str],
+    *,
+    years: str = "",
+    source: str = "",
+    data: str = "",
+) -> dict[str, Any]:
+    return {
+        "question_id": "",
+        "item_id": item_id,
+        "text_en": text[0],
+        "text_es": text[1],
+        "years": years,
+        "source": source,
+        "data": data,
+    }
+
+
+def _reasons(indicators: int, activities: int) -> tuple[str, str]:
+    """What is missing to explain what was not achieved: reasons for indicators, causes for
+    activities (only the parts that are missing)."""
+    parts = []
+    if indicators:
+        parts.append(_needs("reasons_indicators", n=indicators))
+    if activities:
+        parts.append(_needs("reasons_activities", n=activities))
+    return ("; ".join(p[0] for p in parts), "; ".join(p[1] for p in parts))
+
+
+def _needs(key: str, **kwargs: Any) -> tuple[str, str]:
+    """What is missing, from catalogue ``evaluation.needs.<key>``, in English and Spanish."""
+    return tuple(  # type: ignore[return-value]
+        i18n.t(f"evaluation.needs.{key}", lang, **{k: _fmt(v, lang) for k, v in kwargs.items()})
+        for lang in ("en", "es")
+    )
 
 
 # ------------------------------------------------------------------------------------------ rules
 
 
-def rule_effects(ev: Evidence, qid: str) -> Answer:
-    """Answer question ``qid`` with rule R-EFFECTS.
-
-    Compare each published series (:data:`EFFECT_SERIES`) in the last year before the
-    plan (up to 2018) with the latest year of the period. ``yes``: 3 or more series rose; ``partly``:
-    1 or 2 rose; ``no``: none rose; ``not_enough_evidence``: fewer than 2 series comparable. More
-    detections can mean better detection rather than more trafficking, so the grade is at most
-    ``moderate`` (a proxy for attitudes and behaviours).
-    """
-    import pandas as pd
-
+def rule_effects(ev: Evidence) -> _Draft:
+    """R-EFFECTS (a judgement, over the whole series). For each published series of the response
+    (:data:`EFFECT_SERIES`), the average annual change (least-squares slope) over the plan period
+    is compared with the average annual change over the years before it. ``yes``: 3 or more series
+    changed faster upwards during the plan; ``partly``: 1 or 2; ``no``: none;
+    ``not_enough_evidence``: fewer than 2 series comparable (a series needs at least 3 years with
+    figures before the plan and 2 in it). A proxy: graded at most ``moderate``."""
+    p = RULE_PARAMS["R-EFFECTS"]
     s = ev.series
-    details_en: list[str] = []
-    details_es: list[str] = []
-    rows: list[dict] = []
-    rose, compared = 0, 0
+    rows, details_en, details_es = [], [], []
+    compared, faster, plan_years_max = 0, 0, 0
     for sid, key in EFFECT_SERIES.items():
-        x = s[(s["indicator_id"] == sid) & s["value"].notna()]
-        before = x[x["year"] < PLAN_START].sort_values("year")
-        after = x[(x["year"] >= PLAN_START) & (x["year"] <= ev.year)].sort_values("year")
-        if before.empty or after.empty:
+        x = s[(s["indicator_id"] == sid) & s["value"].notna()].sort_values("year")
+        x = x[x["year"] <= ev.year]
+        if x.empty:
             continue
-        b, a = before.iloc[-1], after.iloc[-1]
-        compared += 1
-        rose += int(a["value"] > b["value"])
-        for lang, out in (("en", details_en), ("es", details_es)):
-            out.append(
-                f"{i18n.t(key, lang)} {i18n.number(b['value'], lang)} ({int(b['year'])}) → "
-                f"{i18n.number(a['value'], lang)} ({int(a['year'])})"
-            )
+        pre = x[(x["year"] >= PLAN_START - p["pre_years"]) & (x["year"] < PLAN_START)]
+        during = x[x["year"] >= PLAN_START]
+        plan_years_max = max(plan_years_max, len(during))
+        comparable = len(pre) >= p["min_pre"] and len(during) >= p["min_plan"]
+        before = slope(pre["year"].astype(float).tolist(), pre["value"].astype(float).tolist())
+        after = slope(during["year"].astype(float).tolist(), during["value"].astype(float).tolist())
+        status = "not comparable"
+        if comparable:
+            compared += 1
+            status = "faster" if after > before else "not faster"
+            faster += int(after > before)
+            for lang, out in (("en", details_en), ("es", details_es)):
+                out.append(
+                    i18n.t(
+                        "evaluation.a.effects_detail",
+                        lang,
+                        series=i18n.t(key, lang),
+                        after=_signed(after, lang),
+                        plan=f"{int(during['year'].min())}\u2013{int(during['year'].max())}",
+                        before=_signed(before, lang),
+                        pre=f"{int(pre['year'].min())}\u2013{int(pre['year'].max())}",
+                    )
+                )
+        shown = x[x["year"] >= PLAN_START - p["pre_years"]]
         rows.append(
             {
-                "question_id": qid,
+                "question_id": "",
                 "item_id": sid,
                 "item": i18n.t(key, "en"),
                 "scope": ev.country,
-                "years": f"{int(b['year'])}, {int(a['year'])}",
-                "values_by_year": f"{int(b['year'])}: {b['value']:g}; {int(a['year'])}: {a['value']:g}",
-                "value": float(a["value"]),
-                "status": "rose" if a["value"] > b["value"] else "did not rise",
-                "source": f"{b['source']}; {a['source']}"
-                if b["source"] != a["source"]
-                else a["source"],
-                "validation": VALIDATION_PUBLISHED,
+                "years": ", ".join(str(int(y)) for y in shown["year"]),
+                "values_by_year": "; ".join(
+                    f"{int(r.year)}: {ev.count_text(float(r.value), 'en')}"
+                    for r in shown.itertuples()
+                ),
+                "value": float("nan"),
+                "status": status,
+                "source": "; ".join(sorted(set(shown["source"].astype(str)))),
+                "data": "published",
+                "validation": VALIDATION_PASSED,
                 "warnings": 0,
                 "rule": "R-EFFECTS",
             }
         )
     chain = pd.DataFrame.from_records(rows, columns=list(CHAIN_COLUMNS))
-    if compared < 2:
-        text = _both("effects_nee", compared=compared, start=str(PLAN_START))
-        return _answer(
-            ev,
-            qid,
-            "R-EFFECTS",
-            "not_enough_evidence",
-            text,
-            chain,
-            grade(compared / 4, 1.0, proxy=True),
+    g = grade(compared / len(EFFECT_SERIES), 1.0, proxy=True)
+    if compared < p["min_series"]:
+        text = _both(
+            "effects_nee",
+            compared=compared,
+            min_series=p["min_series"],
+            start=str(PLAN_START),
+            year=str(ev.year),
+            plan_years=plan_years_max,
+            min_plan=p["min_plan"],
+            min_pre=p["min_pre"],
+            pre_years=p["pre_years"],
         )
-    verdict = "yes" if rose >= 3 else "partly" if rose >= 1 else "no"
+        missing = _needs("effects_series", min_plan=p["min_plan"], min_pre=p["min_pre"])
+        return _Draft("R-EFFECTS", "not_enough_evidence", g, text, chain, missing=missing)
+    verdict = "yes" if faster >= p["yes_series"] else "partly" if faster else "no"
     text = (
         i18n.t(
-            "evaluation.r.effects",
+            "evaluation.a.effects",
             "en",
-            rose=rose,
-            compared=compared,
+            faster=str(faster),
+            compared=str(compared),
             details="; ".join(details_en),
         ),
         i18n.t(
-            "evaluation.r.effects",
+            "evaluation.a.effects",
             "es",
-            rose=rose,
-            compared=compared,
+            faster=str(faster),
+            compared=str(compared),
             details="; ".join(details_es),
         ),
     )
-    return _answer(ev, qid, "R-EFFECTS", verdict, text, chain, grade(compared / 4, 1.0, proxy=True))
+    return _Draft("R-EFFECTS", verdict, g, text, chain)
 
 
-def _objective_status(ev: Evidence, ind: pd.DataFrame, objective_id: str) -> str:
-    """Return the status of one objective: achieved / partly / not achieved / unknown."""
-    mine = ind[(ind["objective_id"] == objective_id) & (ind["status"] != "context")]
-    known = mine[mine["status"] != "no data"]
-    if known.empty:
-        evidence = ev.objective_evidence(objective_id)
-        return {"yes": "achieved", "no": "not achieved"}.get(evidence, "unknown")
-    good = known["status"].isin(["achieved", "on track"]).sum()
-    if good == len(mine):
-        return "achieved"
-    return "partly" if good else "not achieved"
+def _signed(value: float, lang: str) -> str:
+    sign = "+" if value > 0 else "\u2212" if value < 0 else "\u00b1"
+    return f"{sign}{i18n.number(abs(value), lang, 1)}"
 
 
-def rule_objectives(ev: Evidence, qid: str, objectives: Sequence[str]) -> Answer:
-    """Answer question ``qid`` with rule R-OBJECTIVES.
-
-    An objective is achieved when every indicator under it is achieved or on track;
-    partly when some are; an objective without indicator figures is judged on Chart 3's evidence
-    (available: achieved; not available: not achieved). ``yes``: every objective achieved;
-    ``no``: none achieved nor partly; ``partly`` otherwise; ``not_enough_evidence``: fewer than half
-    the objectives can be judged.
-    """
-    ind = ev.indicators()
-    objectives = list(objectives) or sorted(
-        ev.items[
-            (ev.items["kind"] == "objective") & (ev.items["plan"] == "resource_mobilization")
-        ].index
-    )
-    status = {o: _objective_status(ev, ind, o) for o in objectives}
-    n = len(objectives)
-    counts = {
-        k: sum(1 for v in status.values() if v == k)
-        for k in ("achieved", "partly", "not achieved", "unknown")
+def _objective_counts(ev: Evidence, objectives: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {
+        k: [] for k in ("achieved", "partly", "behind", "no target", "no data")
     }
-    known = n - counts["unknown"]
+    for o in objectives:
+        out[ev.objective_status(o)].append(o)
+    return out
+
+
+def _delivered_objectives(ev: Evidence, objectives: Sequence[str]) -> list[str]:
+    ind = ev.indicators()
+    return [o for o in objectives if bool(ind.loc[ind["objective_id"] == o, "delivered"].any())]
+
+
+def _objectives_nee(
+    ev: Evidence, rule: str, objectives: Sequence[str], chain: pd.DataFrame, g: str
+) -> _Draft:
+    counts = _objective_counts(ev, objectives)
+    judged = len(counts["achieved"]) + len(counts["partly"]) + len(counts["behind"])
+    delivered = _delivered_objectives(ev, objectives)
+    text = _both(
+        "objectives_nee",
+        judged=judged,
+        total=len(objectives),
+        no_target=len(counts["no target"]),
+        no_data=len(counts["no data"]),
+        delivered=len(delivered),
+        delivered_ids=_ids(delivered),
+    )
+    return _Draft(rule, "not_enough_evidence", g, text, chain, missing=_needs("targets"))
+
+
+def rule_objectives(ev: Evidence, objectives: Sequence[str] = ()) -> _Draft:
+    """R-OBJECTIVES (a judgement). An objective is achieved when every indicator under it that has
+    a target and a figure is achieved or on track (the annual report's statuses); partly when some
+    are; behind when none is. ``yes``: every objective achieved; ``no``: none achieved nor partly;
+    ``partly`` otherwise; ``not_enough_evidence``: fewer than half the objectives can be judged
+    against a target (an output without a target is delivered, not achieved)."""
+    p = RULE_PARAMS["R-OBJECTIVES"]
+    objectives = list(objectives) or ev.objectives()
+    ind = ev.indicators()
     mine = ind[ind["objective_id"].isin(objectives)]
-    chain = ev.chain(qid, "R-OBJECTIVES", mine)
-    cov, doc = ev.coverage(mine[mine["status"] != "context"])
-    if known * 2 < n:
-        text = _both("objectives_nee", known=known, total=n)
-        return _answer(ev, qid, "R-OBJECTIVES", "not_enough_evidence", text, chain, grade(cov, doc))
-    if counts["achieved"] == n:
+    chain = ev.chain("R-OBJECTIVES", mine)
+    g = grade(*ev.coverage(mine[mine["status"] != "context"]))
+    counts = _objective_counts(ev, objectives)
+    judged = len(counts["achieved"]) + len(counts["partly"]) + len(counts["behind"])
+    if judged * 100 < p["min_share"] * len(objectives) or judged == 0:
+        return _objectives_nee(ev, "R-OBJECTIVES", objectives, chain, g)
+    if len(counts["achieved"]) == len(objectives):
         verdict = "yes"
-    elif counts["achieved"] + counts["partly"] == 0:
+    elif not counts["achieved"] and not counts["partly"]:
         verdict = "no"
     else:
         verdict = "partly"
-    words = {
-        "en": {
-            "achieved": "achieved",
-            "partly": "partly",
-            "not achieved": "not achieved",
-            "unknown": "no evidence",
-        },
-        "es": {
-            "achieved": "logrado",
-            "partly": "en parte",
-            "not achieved": "no logrado",
-            "unknown": "sin evidencia",
-        },
-    }
-
-    def listing(lang: str) -> str:
-        return ", ".join(f"{o}: {words[lang][s]}" for o, s in status.items())
-
     text = _both(
         "objectives",
-        achieved=counts["achieved"],
-        partly=counts["partly"],
-        not_achieved=counts["not achieved"],
-        unknown=counts["unknown"],
-        total=n,
-        listing=listing,
+        total=len(objectives),
+        achieved=len(counts["achieved"]),
+        partly=len(counts["partly"]),
+        behind=len(counts["behind"]),
+        unjudged=len(objectives) - judged,
+        achieved_ids=_ids(counts["achieved"]),
     )
-    return _answer(ev, qid, "R-OBJECTIVES", verdict, text, chain, grade(cov, doc))
+    return _Draft("R-OBJECTIVES", verdict, g, text, chain)
 
 
-def rule_axes(ev: Evidence, qid: str, axes: Sequence[str]) -> Answer:
-    """Answer question ``qid`` with rule R-AXES.
-
-    An axis shows delivered products when an indicator under it is above zero, or (axes
-    without indicator figures) when Chart 3's evidence of one of its objectives is available.
-    ``yes``: every axis; ``partly``: some; ``no``: none; ``not_enough_evidence``: fewer than 2 axes
-    with any data. Delivery is shown, its effect is not measured.
-    """
+def rule_extent(ev: Evidence, objectives: Sequence[str] = ()) -> _Draft:
+    """R-EXTENT (an extent). The share of the objectives achieved against their targets (as
+    R-OBJECTIVES; partly achieved counts one half). ``fully``: every objective achieved;
+    ``largely``: 75 % or more; ``partly``: 25 % or more; ``not_at_all``: less;
+    ``not_enough_evidence``: fewer than half the objectives can be judged against a target."""
+    p = RULE_PARAMS["R-EXTENT"]
+    objectives = list(objectives) or ev.objectives()
     ind = ev.indicators()
-    delivered, known = [], 0
+    mine = ind[ind["objective_id"].isin(objectives)]
+    chain = ev.chain("R-EXTENT", mine)
+    g = grade(*ev.coverage(mine[mine["status"] != "context"]))
+    counts = _objective_counts(ev, objectives)
+    judged = len(counts["achieved"]) + len(counts["partly"]) + len(counts["behind"])
+    if judged * 100 < p["min_share"] * len(objectives) or judged == 0:
+        return _objectives_nee(ev, "R-EXTENT", objectives, chain, g)
+    share = (len(counts["achieved"]) + 0.5 * len(counts["partly"])) / judged
+    if len(counts["achieved"]) == len(objectives):
+        verdict = "fully"
+    elif share >= p["largely"] / 100:
+        verdict = "largely"
+    elif share >= p["partly"] / 100:
+        verdict = "partly"
+    else:
+        verdict = "not_at_all"
+    text = _both(
+        "extent",
+        share=lambda lang: i18n.percent(share, lang),
+        judged=judged,
+        total=len(objectives),
+        achieved=len(counts["achieved"]),
+        partly=len(counts["partly"]),
+        behind=len(counts["behind"]),
+    )
+    return _Draft("R-EXTENT", verdict, g, text, chain)
+
+
+def _indicator_item(ev: Evidence, r: Any, key: str) -> dict[str, Any]:
+    """A list item for one indicator: id, text, total over the period, its status."""
+    text = tuple(
+        i18n.t(
+            f"evaluation.a.{key}",
+            lang,
+            id=r["id"],
+            item=ev.item_text.get(r["id"], ""),
+            value=i18n.number(r["actual"], lang),
+            years=", ".join(str(y) for y in r["years"]),
+            status=status_text(r["status"], lang),
+        )
+        for lang in ("en", "es")
+    )
+    return _item(
+        r["id"],
+        text,  # type: ignore[arg-type]
+        years=", ".join(str(y) for y in r["years"]),
+        source=r["source"],
+        data=ev.data_kind(bool(r["illustrative"])),
+    )
+
+
+def rule_achieved(ev: Evidence) -> _Draft:
+    """R-ACHIEVED (a list). The plan's indicators achieved or on track against their target, then
+    the outputs delivered (reported above zero) whose indicator has no target, each with its total,
+    years and status. ``items`` when any; ``no_items`` when figures are reported but none is above
+    zero or on target; ``not_enough_evidence`` when no indicator has a figure."""
+    ind = ev.indicators()
+    judged = ind[ind["status"] != "context"]
+    chain = ev.chain("R-ACHIEVED", judged)
+    g = grade(*ev.coverage(judged))
+    reported = judged[judged["actual"].notna()]
+    if reported.empty:
+        return _Draft(
+            "R-ACHIEVED",
+            "not_enough_evidence",
+            "none",
+            _both("no_indicator_figures", total=len(judged)),
+            chain,
+            missing=_needs("indicator_figures"),
+        )
+    on_target = reported[reported["status"].isin(GOOD_STATUSES)]
+    delivered = reported[(reported["status"] == "not applicable") & reported["delivered"]]
+    items = [_indicator_item(ev, r, "item_indicator") for _, r in on_target.iterrows()]
+    items += [_indicator_item(ev, r, "item_indicator") for _, r in delivered.iterrows()]
+    text = _both(
+        "achieved",
+        on_target=len(on_target),
+        delivered=len(delivered),
+        reported=len(reported),
+        total=len(judged),
+    )
+    return _Draft("R-ACHIEVED", "items" if items else "no_items", g, text, chain, items)
+
+
+def _activity_groups(acts: pd.DataFrame) -> Iterable[tuple[str, pd.DataFrame]]:
+    for aid, g in acts.groupby("plan_item_id", sort=True):
+        yield str(aid), g
+
+
+def _where(g: pd.DataFrame) -> str:
+    return ", ".join(f"{r.iso3} {r.year}" for r in g.sort_values(["iso3", "year"]).itertuples())
+
+
+def _not_achieved(ev: Evidence) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Indicators behind target, indicators reported at zero, activities not completed by their
+    deadline, activities completed late."""
+    ind = ev.indicators()
+    judged = ind[(ind["status"] != "context") & ind["actual"].notna()]
+    behind = judged[judged["status"] == "behind"]
+    zero = judged[(judged["actual"] == 0) & (judged["status"] != "behind")]
+    acts = ev.activities()
+    late = acts[acts["on_time"] == "no"]
+    return behind, zero, late[late["completed"] == ""], late[late["completed"] != ""]
+
+
+def rule_not_achieved(ev: Evidence) -> _Draft:
+    """R-NOT-ACHIEVED (a list). What was not achieved: indicators behind their target, indicators
+    reported at zero over the period, activities not completed by their deadline, and activities
+    completed after it (not achieved on time), each with where and when. ``items`` when any;
+    ``no_items`` when indicators or activities are reported and none of these occurs;
+    ``not_enough_evidence`` when neither indicator figures nor activities are reported."""
+    ind = ev.indicators()
+    judged = ind[ind["status"] != "context"]
+    acts = ev.activities()
+    behind, zero, undone, late_done = _not_achieved(ev)
+    chain = _concat(
+        ev.chain("R-NOT-ACHIEVED", pd.concat([behind, zero])),
+        ev.activity_chain("R-NOT-ACHIEVED", pd.concat([undone, late_done])),
+    )
+    reported = judged[judged["actual"].notna()]
+    if reported.empty and acts.empty:
+        return _Draft(
+            "R-NOT-ACHIEVED",
+            "not_enough_evidence",
+            "none",
+            _both("no_indicator_figures", total=len(judged)),
+            chain,
+            missing=_needs("indicator_figures"),
+        )
+    items = [_indicator_item(ev, r, "item_behind") for _, r in behind.iterrows()]
+    items += [_indicator_item(ev, r, "item_zero") for _, r in zero.iterrows()]
+    for key, frame in (("item_undone", undone), ("item_late", late_done)):
+        for aid, g in _activity_groups(frame):
+            text = tuple(
+                i18n.t(
+                    f"evaluation.a.{key}",
+                    lang,
+                    id=aid,
+                    item=ev.item_text.get(aid, ""),
+                    where=_where(g),
+                )
+                for lang in ("en", "es")
+            )
+            items.append(
+                _item(
+                    aid,
+                    text,  # type: ignore[arg-type]
+                    years=", ".join(str(y) for y in sorted(set(g["year"]))),
+                    source="; ".join(sorted(set(g["source"]))),
+                    data=ev.data_kind(bool((g["illustrative"] != "").any())),
+                )
+            )
+    g = grade(*ev.coverage(judged)) if len(reported) else ev.activity_grade(acts)
+    text = _both(
+        "not_achieved",
+        behind=len(behind),
+        zero=len(zero),
+        undone=undone["plan_item_id"].nunique(),
+        late=late_done["plan_item_id"].nunique(),
+        unreported=len(judged) - len(reported),
+        no_target=int((reported["status"] == "not applicable").sum()),
+    )
+    return _Draft("R-NOT-ACHIEVED", "items" if items else "no_items", g, text, chain, items)
+
+
+def _cause_items(ev: Evidence, late: pd.DataFrame, key: str) -> list[dict[str, Any]]:
+    recorded = late[late["cause_of_delay"].str.strip() != ""]
+    items = []
+    for cause, g in sorted(
+        recorded.groupby("cause_of_delay"), key=lambda kv: (-len(kv[1]), str(kv[0]))
+    ):
+        where = "; ".join(f"{aid} ({_where(gg)})" for aid, gg in _activity_groups(g))
+        text = tuple(
+            i18n.t(f"evaluation.a.{key}", lang, cause=str(cause), n=str(len(g)), where=where)
+            for lang in ("en", "es")
+        )
+        items.append(
+            _item(
+                "",
+                text,  # type: ignore[arg-type]
+                years=", ".join(str(y) for y in sorted(set(g["year"]))),
+                source="; ".join(sorted(set(g["source"]))),
+                data=ev.data_kind(bool((g["illustrative"] != "").any())),
+            )
+        )
+    return items
+
+
+def rule_why_not(ev: Evidence) -> _Draft:
+    """R-WHY-NOT (an explanation). Why what R-NOT-ACHIEVED lists was not achieved: the causes of
+    delay recorded for its activities, each with the activities it explains. ``findings`` when a
+    cause is recorded; ``nothing_to_explain`` when nothing is listed as not achieved;
+    ``not_enough_evidence`` when no cause is recorded, naming what is missing (causes are collected
+    for late activities only, not for indicators at zero or behind target)."""
+    behind, zero, undone, late_done = _not_achieved(ev)
+    late = pd.concat([undone, late_done])
+    chain = ev.activity_chain("R-WHY-NOT", late)
+    items = _cause_items(ev, late, "item_cause")
+    unexplained_ind = len(behind) + len(zero)
+    no_cause = int((late["cause_of_delay"].str.strip() == "").sum()) if len(late) else 0
+    missing: tuple[str, str] = ("", "")
+    if unexplained_ind or no_cause:
+        missing = _reasons(unexplained_ind, no_cause)
+    if late.empty and not unexplained_ind:
+        acts = ev.activities()
+        if acts.empty and ev.indicators()["actual"].notna().sum() == 0:
+            return _Draft(
+                "R-WHY-NOT",
+                "not_enough_evidence",
+                "none",
+                _both("no_indicator_figures", total=len(ev.indicators())),
+                chain,
+                missing=_needs("indicator_figures"),
+            )
+        return _Draft(
+            "R-WHY-NOT", "nothing_to_explain", "none", _both("why_nothing"), chain, missing=missing
+        )
+    if not items:
+        text = _both("why_nee", late=len(late), indicators=unexplained_ind)
+        return _Draft("R-WHY-NOT", "not_enough_evidence", "none", text, chain, missing=missing)
+    recorded = len(late) - no_cause
+    text = _both(
+        "why",
+        recorded=recorded,
+        late=len(late),
+        causes=len(items),
+        indicators=unexplained_ind,
+    )
+    g = grade(recorded / len(late), float((late["evidence_available"] == "yes").mean()))
+    return _Draft("R-WHY-NOT", "findings", g, text, chain, items, missing)
+
+
+def rule_axes(ev: Evidence, axes: Sequence[str] = ("RM.A1", "RM.A2", "RM.A3", "RM.A4")) -> _Draft:
+    """R-AXES (a judgement). The plan measures no outcome per strategic axis, so the effect of the
+    products on the axes is ``not_enough_evidence``; the answer states under which axes products
+    were delivered (an indicator above zero, or Chart 3's evidence of an objective available)."""
+    ind = ev.indicators()
+    delivered = []
     for axis in axes:
-        mine = ind[(ind["axis_id"] == axis) & ind["actual"].notna()]
+        mine = ind[(ind["axis_id"] == axis) & ind["delivered"]]
         objectives = [
             o
             for o in ev.items.index
             if ev.items.at[o, "kind"] == "objective" and ev.items.at[o, "axis_id"] == axis
         ]
-        evidence = [ev.objective_evidence(o) for o in objectives]
-        if len(mine) or any(evidence):
-            known += 1
-            if (mine["actual"] > 0).any() or "yes" in evidence:
-                delivered.append(axis)
+        if len(mine) or any(ev.objective_evidence(o) == "yes" for o in objectives):
+            delivered.append(axis)
     mine = ind[ind["axis_id"].isin(axes)]
-    chain = ev.chain(qid, "R-AXES", mine)
-    cov, doc = ev.coverage(mine)
-    if known < 2:
-        text = _both("axes_nee", known=known, total=len(axes))
-        return _answer(ev, qid, "R-AXES", "not_enough_evidence", text, chain, grade(cov, doc))
-    verdict = "yes" if len(delivered) == len(axes) else "partly" if delivered else "no"
-    text = _both(
-        "axes", delivered=len(delivered), total=len(axes), axes=", ".join(delivered) or "-"
+    chain = ev.chain("R-AXES", mine)
+    text = _both("axes", delivered=len(delivered), total=len(axes), axes=_ids(delivered))
+    return _Draft(
+        "R-AXES", "not_enough_evidence", "none", text, chain, missing=_needs("axis_outcomes")
     )
-    return _answer(ev, qid, "R-AXES", verdict, text, chain, grade(cov, doc))
 
 
-def _materials(ev: Evidence) -> tuple[pd.DataFrame, float, float]:
+def _materials(ev: Evidence) -> pd.DataFrame:
     ind = ev.indicators()
-    mat = ind[ind["id"].isin(MATERIAL_INDICATORS)].set_index("id")
-    return (
-        mat,
-        float(mat.at[MATERIAL_INDICATORS[0], "actual"]),
-        float(mat.at[MATERIAL_INDICATORS[1], "actual"]),
-    )
+    return ind[ind["id"].isin(MATERIAL_INDICATORS)].set_index("id").reindex(MATERIAL_INDICATORS)
 
 
-def rule_materials_timely(ev: Evidence, qid: str) -> Answer:
-    """Answer question ``qid`` with rule R-MATERIALS-TIMELY.
-
-    Quantity: newsletters disseminated and technical sheets presented are
-    above zero. Timeliness: the activities of objectives 6 and 8 were on time (80 % or more).
-    ``yes``: both materials delivered and timely; ``no``: no material delivered and under 50 % on
-    time (or no activity); ``partly`` otherwise; ``not_enough_evidence``: no figure and no activity.
-    """
-    import pandas as pd
-
-    mat, news, sheets = _materials(ev)
+def rule_materials_timely(ev: Evidence) -> _Draft:
+    """R-MATERIALS-TIMELY (a judgement). Timely: the share of the activities of objectives 6 and 8
+    (newsletters, technical sheets) done by their deadline. In the necessary quantity: newsletters
+    and technical sheets achieved or on track against a target. ``yes``: 80 % or more on time and
+    both quantities on target; ``no``: under 50 % on time and no material delivered; ``partly``
+    otherwise (a quantity without a target cannot be judged necessary, so without targets the
+    verdict is at most ``partly``); ``not_enough_evidence``: no figure and no activity."""
+    p = RULE_PARAMS["R-MATERIALS-TIMELY"]
+    mat = _materials(ev)
     acts = pd.concat([ev.activities("RM.A4.O6."), ev.activities("RM.A4.O8.")])
     due = acts[acts["on_time"] != ""]
     on_time = int((due["on_time"] == "yes").sum())
-    chain = ev.chain(qid, "R-MATERIALS-TIMELY", mat.reset_index())
-    chain = pd.concat([chain, ev.activity_chain(qid, "R-MATERIALS-TIMELY", due)], ignore_index=True)
+    chain = _concat(
+        ev.chain("R-MATERIALS-TIMELY", mat.reset_index()),
+        ev.activity_chain("R-MATERIALS-TIMELY", due),
+    )
     cov, doc = ev.coverage(mat.reset_index())
-    have_fig = [v for v in (news, sheets) if v == v]
-    if not have_fig and due.empty:
-        return _answer(
-            ev,
-            qid,
+    figures = mat["actual"].notna()
+    if not figures.any() and due.empty:
+        return _Draft(
             "R-MATERIALS-TIMELY",
             "not_enough_evidence",
+            "none",
             _both("materials_nee"),
             chain,
-            "none",
+            missing=_needs("materials"),
         )
-    delivered = sum(1 for v in have_fig if v > 0)
+    delivered = int(mat["delivered"].fillna(False).astype(bool).sum())
+    on_target = int(mat["status"].isin(GOOD_STATUSES).sum())
     share = on_time / len(due) if len(due) else 0.0
-    if delivered == 2 and share >= 0.8:
+    if share >= p["high"] / 100 and on_target == len(MATERIAL_INDICATORS):
         verdict = "yes"
-    elif delivered == 0 and share < 0.5:
+    elif share < p["low"] / 100 and delivered == 0:
         verdict = "no"
     else:
         verdict = "partly"
     text = _both(
         "materials",
-        newsletters=_fmt(news),
-        sheets=_fmt(sheets),
+        newsletters=float(mat.at[MATERIAL_INDICATORS[0], "actual"]),
+        sheets=float(mat.at[MATERIAL_INDICATORS[1], "actual"]),
+        status_n=lambda lang: status_text(str(mat.at[MATERIAL_INDICATORS[0], "status"]), lang),
+        status_s=lambda lang: status_text(str(mat.at[MATERIAL_INDICATORS[1], "status"]), lang),
         on_time=on_time,
         activities=len(due),
     )
-    return _answer(ev, qid, "R-MATERIALS-TIMELY", verdict, text, chain, grade(cov, doc))
+    return _Draft("R-MATERIALS-TIMELY", verdict, grade(cov, doc), text, chain)
 
 
-def _fmt(value: float) -> Callable[[str], str]:
-    return lambda lang: (
-        i18n.number(value, lang) if value == value else i18n.t("label.no_data", lang)
-    )
-
-
-def rule_materials_sufficient(ev: Evidence, qid: str) -> Answer:
-    """Answer question ``qid`` with rule R-MATERIALS.
-
-    ``yes``: newsletters and technical sheets both above zero; ``partly``: one;
-    ``no``: both reported at zero; ``not_enough_evidence``: neither reported.
-    """
-    mat, news, sheets = _materials(ev)
-    chain = ev.chain(qid, "R-MATERIALS", mat.reset_index())
+def rule_materials(ev: Evidence) -> _Draft:
+    """R-MATERIALS (a judgement). Sufficient materials: newsletters and technical sheets achieved or
+    on track against their targets. ``yes``: both; ``partly``: one; ``no``: neither;
+    ``not_enough_evidence``: a material has no target (sufficiency cannot be judged) or no figure."""
+    mat = _materials(ev)
+    chain = ev.chain("R-MATERIALS", mat.reset_index())
     cov, doc = ev.coverage(mat.reset_index())
-    have = [v for v in (news, sheets) if v == v]
-    if not have:
-        return _answer(
-            ev, qid, "R-MATERIALS", "not_enough_evidence", _both("materials_nee"), chain, "none"
+    text = _both(
+        "supplies",
+        newsletters=float(mat.at[MATERIAL_INDICATORS[0], "actual"]),
+        sheets=float(mat.at[MATERIAL_INDICATORS[1], "actual"]),
+        status_n=lambda lang: status_text(str(mat.at[MATERIAL_INDICATORS[0], "status"]), lang),
+        status_s=lambda lang: status_text(str(mat.at[MATERIAL_INDICATORS[1], "status"]), lang),
+    )
+    status = mat["status"]
+    if (status == "not applicable").any():
+        return _Draft(
+            "R-MATERIALS",
+            "not_enough_evidence",
+            grade(cov, doc),
+            text,
+            chain,
+            missing=_needs("material_targets"),
         )
-    delivered = sum(1 for v in have if v > 0)
-    verdict = "yes" if delivered == 2 else "partly" if delivered else "no"
-    text = _both("supplies", newsletters=_fmt(news), sheets=_fmt(sheets))
-    return _answer(ev, qid, "R-MATERIALS", verdict, text, chain, grade(cov, doc))
+    if (status == "no data").any():
+        return _Draft(
+            "R-MATERIALS", "not_enough_evidence", "none", text, chain, missing=_needs("materials")
+        )
+    good = int(status.isin(GOOD_STATUSES).sum())
+    verdict = "yes" if good == len(status) else "partly" if good else "no"
+    return _Draft("R-MATERIALS", verdict, grade(cov, doc), text, chain)
 
 
-def rule_sustained(ev: Evidence, qid: str) -> Answer:
-    """Answer question ``qid`` with rule R-SUSTAINED.
-
-    Of the indicators above zero in a year before the last year with figures,
-    the share still above zero in that last year. ``yes``: 80 % or more; ``partly``: 40 % or more;
-    ``no``: less; ``not_enough_evidence``: no indicator with figures in two or more years.
-    """
+def rule_sustained(ev: Evidence) -> _Draft:
+    """R-SUSTAINED (a judgement, a proxy). Of the indicators above zero in a year before the last
+    year with figures, the share still above zero in that last year. ``yes``: 80 % or more;
+    ``partly``: 40 % or more; ``no``: less; ``not_enough_evidence``: no indicator with figures in
+    two or more years. Delivery that continues is a proxy for lasting results: graded at most
+    ``moderate``."""
+    p = RULE_PARAMS["R-SUSTAINED"]
     ind = ev.indicators()
     ind = ind[ind["status"] != "context"]
     rows = ev.rows[ev.rows["plan_item_id"].isin(ind["id"]) & ev.rows["value"].notna()]
@@ -664,53 +1168,59 @@ def rule_sustained(ev: Evidence, qid: str) -> Answer:
         eligible += 1
         last = g[g["year"] == last_year]["value"]
         sustained += int(len(last) > 0 and float(last.iloc[0]) > 0)
-    chain = ev.chain(qid, "R-SUSTAINED", ind)
+    chain = ev.chain("R-SUSTAINED", ind)
     cov, doc = ev.coverage(ind)
     if eligible == 0:
-        return _answer(
-            ev,
-            qid,
+        return _Draft(
             "R-SUSTAINED",
             "not_enough_evidence",
-            _both("sustained_nee"),
+            grade(cov, doc, proxy=True),
+            _both("sustained_nee", start=str(PLAN_START), year=str(ev.year)),
             chain,
-            grade(cov, doc),
+            missing=_needs("two_years"),
         )
-    verdict = _share_verdict(sustained, eligible, 0.8, 0.4)
+    verdict = _share_verdict(sustained, eligible, p["high"], p["low"])
     text = _both("sustained", sustained=sustained, total=eligible, last_year=str(last_year))
-    return _answer(ev, qid, "R-SUSTAINED", verdict, text, chain, grade(cov, doc))
+    return _Draft("R-SUSTAINED", verdict, grade(cov, doc, proxy=True), text, chain)
 
 
-def rule_progress(ev: Evidence, qid: str) -> Answer:
-    """Answer question ``qid`` with rule R-PROGRESS.
-
-    Of the plan's indicators with figures (ambiguous ones are context only), the share
+def rule_progress(ev: Evidence) -> _Draft:
+    """R-PROGRESS (a judgement). Of the plan's indicators that have a target and a figure, the share
     achieved or on track. ``yes``: 75 % or more; ``partly``: 25 % or more; ``no``: less;
-    ``not_enough_evidence``: fewer than half the indicators have figures.
-    """
+    ``not_enough_evidence``: fewer than half the indicators (ambiguous ones are context only) have
+    a target and a figure."""
+    p = RULE_PARAMS["R-PROGRESS"]
     ind = ev.indicators()
     judged = ind[ind["status"] != "context"]
-    known = judged[judged["status"] != "no data"]
-    good = int(known["status"].isin(["achieved", "on track"]).sum())
-    chain = ev.chain(qid, "R-PROGRESS", ind)
-    cov, doc = ev.coverage(judged)
-    if len(known) * 2 < len(judged) or known.empty:
-        text = _both("progress_nee", known=len(known), total=len(judged))
-        return _answer(ev, qid, "R-PROGRESS", "not_enough_evidence", text, chain, grade(cov, doc))
-    verdict = _share_verdict(good, len(known), 0.75, 0.25)
+    known = judged[judged["status"].isin(("achieved", "on track", "behind"))]
+    good = int(known["status"].isin(GOOD_STATUSES).sum())
+    chain = ev.chain("R-PROGRESS", ind)
+    g = grade(*ev.coverage(judged))
+    if known.empty or len(known) * 100 < p["min_share"] * len(judged):
+        text = _both(
+            "progress_nee",
+            known=len(known),
+            total=len(judged),
+            no_target=int((judged["status"] == "not applicable").sum()),
+            no_data=int((judged["status"] == "no data").sum()),
+            delivered=int(judged["delivered"].sum()),
+        )
+        return _Draft(
+            "R-PROGRESS", "not_enough_evidence", g, text, chain, missing=_needs("targets")
+        )
+    verdict = _share_verdict(good, len(known), p["high"], p["low"])
     text = _both(
         "progress", good=good, known=len(known), total=len(ind), context=len(ind) - len(judged)
     )
-    return _answer(ev, qid, "R-PROGRESS", verdict, text, chain, grade(cov, doc))
+    return _Draft("R-PROGRESS", verdict, g, text, chain)
 
 
-def rule_contribute(ev: Evidence, qid: str) -> Answer:
-    """Answer question ``qid`` with rule R-CONTRIBUTE.
-
-    Of the objectives with at least one completed activity and indicator figures,
-    the share whose indicators are above zero. ``yes``: 75 % or more; ``partly``: 25 % or more;
-    ``no``: less; ``not_enough_evidence``: no such objective.
-    """
+def rule_contribute(ev: Evidence) -> _Draft:
+    """R-CONTRIBUTE (a judgement). Of the objectives with at least one completed activity and
+    indicator figures, the share with an indicator above zero (delivery follows the activities; an
+    association, not a measured contribution). ``yes``: 75 % or more; ``partly``: 25 % or more;
+    ``no``: less; ``not_enough_evidence``: no such objective."""
+    p = RULE_PARAMS["R-CONTRIBUTE"]
     ind = ev.indicators()
     acts = ev.activities()
     done = acts[acts["completed"] != ""]
@@ -723,96 +1233,123 @@ def rule_contribute(ev: Evidence, qid: str) -> Answer:
         total += 1
         good += int((mine["actual"] > 0).any())
     mine = ind[ind["objective_id"].isin(objectives)]
-    chain = ev.chain(qid, "R-CONTRIBUTE", mine)
-    cov, doc = ev.coverage(mine)
+    chain = _concat(ev.chain("R-CONTRIBUTE", mine), ev.activity_chain("R-CONTRIBUTE", done))
+    g = grade(*ev.coverage(mine))
     if total == 0:
-        return _answer(
-            ev,
-            qid,
+        return _Draft(
             "R-CONTRIBUTE",
             "not_enough_evidence",
+            g,
             _both("contribute_nee"),
             chain,
-            grade(cov, doc),
+            missing=_needs("contribute"),
         )
-    verdict = _share_verdict(good, total, 0.75, 0.25)
-    return _answer(
-        ev,
-        qid,
-        "R-CONTRIBUTE",
-        verdict,
-        _both("contribute", good=good, total=total),
-        chain,
-        grade(cov, doc),
-    )
+    verdict = _share_verdict(good, total, p["high"], p["low"])
+    return _Draft("R-CONTRIBUTE", verdict, g, _both("contribute", good=good, total=total), chain)
 
 
-def rule_deadlines(ev: Evidence, qid: str) -> Answer:
-    """Answer question ``qid`` with rule R-DEADLINES.
-
-    Of the activities due in the period (``on_time`` yes or no), the share on time.
-    ``yes``: 90 % or more; ``partly``: 50 % or more; ``no``: less; ``not_enough_evidence``: none.
-    """
+def rule_deadlines(ev: Evidence) -> _Draft:
+    """R-DEADLINES (a judgement). Of the activities due in the period (``on_time`` yes or no), the
+    share done by their deadline. ``yes``: 90 % or more; ``partly``: 50 % or more; ``no``: less;
+    ``not_enough_evidence``: none due."""
+    p = RULE_PARAMS["R-DEADLINES"]
     due = ev.activities()
     due = due[due["on_time"] != ""]
-    chain = ev.activity_chain(qid, "R-DEADLINES", due)
+    chain = ev.activity_chain("R-DEADLINES", due)
     if due.empty:
-        return _answer(
-            ev, qid, "R-DEADLINES", "not_enough_evidence", _both("deadlines_nee"), chain, "none"
+        return _Draft(
+            "R-DEADLINES",
+            "not_enough_evidence",
+            "none",
+            _both("deadlines_nee"),
+            chain,
+            missing=_needs("activities"),
         )
     on_time = int((due["on_time"] == "yes").sum())
-    verdict = _share_verdict(on_time, len(due), 0.9, 0.5)
-    documented = float((due["evidence_available"] == "yes").mean())
+    verdict = _share_verdict(on_time, len(due), p["high"], p["low"])
     text = _both(
         "deadlines", on_time=on_time, total=len(due), late=len(due) - on_time, year=str(ev.year)
     )
-    return _answer(ev, qid, "R-DEADLINES", verdict, text, chain, grade(1.0, documented))
+    return _Draft("R-DEADLINES", verdict, ev.activity_grade(due), text, chain)
 
 
-def rule_causes(ev: Evidence, qid: str, *, none_late: str) -> Answer:
-    """Answer question ``qid`` with rule R-CAUSES.
-
-    The late activities and their recorded causes. ``yes``: every late activity has a
-    cause; ``partly``: some; ``no``: none; no late activity: ``none_late`` (``no`` for "were there
-    circumstances that hindered?", ``not_enough_evidence`` where there is no delay to explain);
-    ``not_enough_evidence``: no activity reported.
-    """
+def rule_circumstances(ev: Evidence) -> _Draft:
+    """R-CIRCUMSTANCES (a judgement). Were there circumstances that hindered the plan? ``yes``: at
+    least one late activity has a recorded cause; ``no``: activities are reported and none was late;
+    ``not_enough_evidence``: no activity reported, or late activities without a recorded cause.
+    Circumstances that favoured the plan are not collected."""
     acts = ev.activities()
     late = acts[acts["on_time"] == "no"]
-    chain = ev.activity_chain(qid, "R-CAUSES", late)
+    chain = ev.activity_chain("R-CIRCUMSTANCES", late)
+    favoured = _needs("favourable")
     if acts.empty:
-        return _answer(
-            ev, qid, "R-CAUSES", "not_enough_evidence", _both("causes_nee"), chain, "none"
-        )
-    if late.empty:
-        return _answer(
-            ev,
-            qid,
-            "R-CAUSES",
-            none_late,
-            _both("causes_none_late"),
+        return _Draft(
+            "R-CIRCUMSTANCES",
+            "not_enough_evidence",
+            "none",
+            _both("causes_nee"),
             chain,
-            grade(1.0, float((acts["evidence_available"] == "yes").mean())),
+            missing=_needs("activities"),
         )
     recorded = late[late["cause_of_delay"].str.strip() != ""]
-    counts = recorded["cause_of_delay"].value_counts()
-    causes = "; ".join(f"{c} ({n})" for c, n in counts.items()) or "-"
-    verdict = _share_verdict(len(recorded), len(late), 1.0, 1e-9)
-    text = _both("causes", recorded=len(recorded), late=len(late), causes=causes)
-    return _answer(ev, qid, "R-CAUSES", verdict, text, chain, grade(len(recorded) / len(late), 1.0))
-
-
-def rule_not_collected(ev: Evidence, qid: str) -> Answer:
-    """R-NOT-COLLECTED. The question needs data nobody collects yet (:data:`NEEDS`)."""
-    import pandas as pd
-
-    need = NEEDS[qid]
-    text = (
-        i18n.t("evaluation.r.needs", "en", needs=i18n.t(f"evaluation.needs.{need}", "en")),
-        i18n.t("evaluation.r.needs", "es", needs=i18n.t(f"evaluation.needs.{need}", "es")),
+    if late.empty:
+        text = _both("circumstances_none", total=len(acts))
+        return _Draft(
+            "R-CIRCUMSTANCES", "no", ev.activity_grade(acts), text, chain, missing=favoured
+        )
+    causes = recorded["cause_of_delay"].nunique()
+    text = _both(
+        "circumstances", late=len(late), total=len(acts), recorded=len(recorded), causes=causes
     )
-    chain = pd.DataFrame(columns=list(CHAIN_COLUMNS))
-    return _answer(ev, qid, "R-NOT-COLLECTED", "not_enough_evidence", text, chain, "none")
+    if recorded.empty:
+        return _Draft(
+            "R-CIRCUMSTANCES", "not_enough_evidence", "none", text, chain, missing=favoured
+        )
+    g = grade(len(recorded) / len(late), float((late["evidence_available"] == "yes").mean()))
+    return _Draft("R-CIRCUMSTANCES", "yes", g, text, chain, missing=favoured)
+
+
+def rule_causes(ev: Evidence) -> _Draft:
+    """R-CAUSES (a list). The causes of delay recorded for the late activities of the
+    resource-mobilization plan, each with how many activities it explains and where. ``items`` when
+    a cause is recorded; ``no_items`` when activities are reported and none was late;
+    ``not_enough_evidence``: no activity reported, or no late activity has a recorded cause."""
+    acts = ev.activities()
+    late = acts[acts["on_time"] == "no"]
+    chain = ev.activity_chain("R-CAUSES", late)
+    if acts.empty:
+        return _Draft(
+            "R-CAUSES",
+            "not_enough_evidence",
+            "none",
+            _both("causes_nee"),
+            chain,
+            missing=_needs("activities"),
+        )
+    if late.empty:
+        return _Draft(
+            "R-CAUSES", "no_items", ev.activity_grade(acts), _both("causes_none_late"), chain
+        )
+    items = _cause_items(ev, late, "item_cause")
+    recorded = int((late["cause_of_delay"].str.strip() != "").sum())
+    text = _both("causes", recorded=recorded, late=len(late), causes=len(items))
+    missing = _reasons(0, len(late) - recorded)
+    if not items:
+        return _Draft("R-CAUSES", "not_enough_evidence", "none", text, chain, missing=missing)
+    g = grade(recorded / len(late), float((late["evidence_available"] == "yes").mean()))
+    return _Draft("R-CAUSES", "items", g, text, chain, items, missing)
+
+
+def rule_not_collected(ev: Evidence, need: str) -> _Draft:
+    """R-NOT-COLLECTED. The question needs data nobody collects yet (:data:`NEEDS`)."""
+    return _Draft(
+        "R-NOT-COLLECTED",
+        "not_enough_evidence",
+        "none",
+        _both("not_collected"),
+        _empty(CHAIN_COLUMNS),
+        missing=_needs(need),
+    )
 
 
 #: Question id -> the data it needs that nobody collects yet (catalogue key ``evaluation.needs.*``).
@@ -829,7 +1366,6 @@ NEEDS: dict[str, str] = {
     "FQ6": "events",
 }
 
-RM_AXES = ("RM.A1", "RM.A2", "RM.A3", "RM.A4")
 RM_OBJECTIVES = (
     "RM.A1.O1",
     "RM.A2.O2",
@@ -841,61 +1377,86 @@ RM_OBJECTIVES = (
     "RM.A4.O8",
 )
 
+
+def _not_collected(qid: str) -> Callable[[Evidence], _Draft]:
+    return lambda ev: rule_not_collected(ev, NEEDS[qid])
+
+
 #: Question id -> rule. Every question of the framework files except FQ7 (a placeholder row).
-RULES: dict[str, Callable[[Evidence, str], Answer]] = {
+RULES: dict[str, Callable[[Evidence], _Draft]] = {
     "EQ1": rule_effects,
-    "EQ3": lambda ev, q: rule_objectives(ev, q, RM_OBJECTIVES),
-    "EQ4": lambda ev, q: rule_axes(ev, q, RM_AXES),
+    "EQ3": lambda ev: rule_objectives(ev, RM_OBJECTIVES),
+    "EQ4": rule_axes,
     "EQ5": rule_materials_timely,
     "EQ8": rule_sustained,
-    "EQ9": lambda ev, q: rule_objectives(ev, q, RM_OBJECTIVES),
-    "EQ11": lambda ev, q: rule_causes(ev, q, none_late="no"),
-    "EQ13": lambda ev, q: rule_objectives(ev, q, RM_OBJECTIVES),
-    "EQ14": lambda ev, q: rule_causes(ev, q, none_late="not_enough_evidence"),
-    "EQ18": lambda ev, q: rule_objectives(ev, q, RM_OBJECTIVES),
-    "EQ20": lambda ev, q: rule_causes(ev, q, none_late="no"),
+    "EQ9": rule_achieved,
+    "EQ11": rule_circumstances,
+    "EQ13": rule_not_achieved,
+    "EQ14": rule_why_not,
+    "EQ18": lambda ev: rule_extent(ev, RM_OBJECTIVES),
+    "EQ20": rule_causes,
     "FQ1": rule_progress,
     "FQ2": rule_contribute,
     "FQ3": rule_deadlines,
-    "FQ4": rule_materials_sufficient,
-    "FQ5": lambda ev, q: rule_causes(ev, q, none_late="not_enough_evidence"),
-    **dict.fromkeys(NEEDS, rule_not_collected),
+    "FQ4": rule_materials,
+    "FQ5": rule_causes,
+    **{q: _not_collected(q) for q in NEEDS},
 }
 
-ANSWER_COLUMNS: tuple[str, ...] = (
-    "question_id",
-    "criterion",
-    "oecd_dac_2019",
-    "question",
-    "verdict",
-    "rationale",
-    "grade",
-    "rule",
-    "illustrative",
-)
 
+def answer(ev: Evidence, question_id: str, answer_type: str) -> Answer:
+    """Return the answer to one question (``EQ1``...``EQ20``, ``FQ1``...``FQ6``) in its form.
 
-def answer(ev: Evidence, question_id: str) -> Answer:
-    """Return the answer to one question (``EQ1``...``EQ20``, ``FQ1``...``FQ6``).
+    Parameters
+    ----------
+    ev
+        The evidence.
+    question_id
+        The question.
+    answer_type
+        The form the question asks for (``answer_type`` of the framework file).
 
     Raises
     ------
     KeyError
         For a question without a rule (``FQ7`` is a placeholder row of Chart 4).
+    ValueError
+        When the rule's verdict is not of the question's form (a list question never gets a yes/no).
     """
     try:
         rule = RULES[question_id]
     except KeyError:
         raise KeyError(f"no rule answers {question_id!r}; known: {', '.join(RULES)}") from None
-    return rule(ev, question_id)
+    if answer_type not in FORMS:
+        raise ValueError(f"{question_id}: unknown answer_type {answer_type!r}")
+    d = rule(ev)
+    if d.verdict not in FORMS[answer_type]:
+        raise ValueError(
+            f"{question_id} asks for {answer_type} ({', '.join(FORMS[answer_type])}); "
+            f"rule {d.rule} answered {d.verdict!r}"
+        )
+    chain = d.chain.assign(question_id=question_id)
+    items = pd.DataFrame.from_records(d.items, columns=list(ITEM_COLUMNS)).assign(
+        question_id=question_id
+    )
+    return Answer(
+        question_id=question_id,
+        answer_type=answer_type,
+        rule=d.rule,
+        verdict=d.verdict,
+        grade=d.grade,
+        rationale_en=d.text[0],
+        rationale_es=d.text[1],
+        chain=chain,
+        items=items,
+        missing_en=d.missing[0],
+        missing_es=d.missing[1],
+    )
 
 
 def question_text(question: Any, lang: str) -> str:
-    """Return a question's text in ``lang``.
-
-    The framework file's ``text_en``/``text_es``; in Spanish, while ``text_es`` is empty, the
-    workbench's rendering (catalogue ``evaluation.question.<id>``).
-    """
+    """Return a question's text in ``lang``: the framework file's ``text_en``/``text_es``; in Spanish,
+    while ``text_es`` is empty, the workbench's rendering (catalogue ``evaluation.question.<id>``)."""
     if lang != "es":
         return str(question["text_en"])
     text = str(question.get("text_es") or "").strip()
@@ -905,65 +1466,77 @@ def question_text(question: Any, lang: str) -> str:
     return i18n.t(key, "es") if key in i18n.catalogue("es") else str(question["text_en"])
 
 
-def answer_all(
-    ev: Evidence, questions: pd.DataFrame, lang: str = "en"
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Answer every question of ``questions`` that has a rule.
+@dataclass
+class AnswerSet:
+    """Every answer of one evaluation, and the tables the report and the working file show."""
+
+    answers: list[Answer]
+    table: pd.DataFrame  #: :data:`ANSWER_COLUMNS`, one row per question, in the questions' order
+    chain: pd.DataFrame  #: :data:`CHAIN_COLUMNS`, every answer's evidence chain
+    items: pd.DataFrame  #: :data:`ITEM_COLUMNS`, every list item and finding
+
+    def get(self, question_id: str) -> Answer:
+        """Return the answer to ``question_id``."""
+        for a in self.answers:
+            if a.question_id == question_id:
+                return a
+        raise KeyError(question_id)
+
+
+def answer_all(ev: Evidence, questions: pd.DataFrame, lang: str = "en") -> AnswerSet:
+    """Answer every question of ``questions`` that has a rule, each in the form it asks for.
 
     Parameters
     ----------
     ev
         The evidence.
     questions
-        Rows of ``evaluation_questions`` or ``followup_questions`` (``id``, ``text_en`` and, for
-        evaluation questions, ``criterion`` and ``oecd_dac_2019``).
+        Rows of ``evaluation_questions`` or ``followup_questions`` (``id``, ``answer_type``,
+        ``text_en`` and, for evaluation questions, ``criterion`` and ``oecd_dac_2019``).
     lang
-        Language of the rationale column.
+        Language of the text columns.
 
     Returns
     -------
-    answers, chain
-        ``answers``: :data:`ANSWER_COLUMNS`, one row per question, in the questions' order (verdict
-        and grade as ids; ``illustrative`` True when any monitoring row read is illustrative).
-        ``chain``: :data:`CHAIN_COLUMNS`, every question's evidence chain.
+    AnswerSet
+        ``table`` has verdict and grade as ids, ``data`` the kinds of data read (``;``-joined) and
+        ``illustrative`` True when any evidence read is illustrative.
     """
-    import pandas as pd
-
-    rows, chains = [], []
+    answers, rows = [], []
     for _, q in questions.iterrows():
         if q["id"] not in RULES:
             continue
-        a = answer(ev, q["id"])
-        illustrative = bool(
-            len(a.chain) and a.chain["validation"].astype(str).str.contains("ILLUSTRATIVE").any()
-        )
+        a = answer(ev, q["id"], str(q["answer_type"]))
+        answers.append(a)
         rows.append(
             {
                 "question_id": q["id"],
+                "answer_type": a.answer_type,
                 "criterion": q.get("criterion", ""),
                 "oecd_dac_2019": q.get("oecd_dac_2019", ""),
                 "question": question_text(q, lang),
                 "verdict": a.verdict,
                 "rationale": a.rationale(lang),
+                "missing": a.missing(lang),
                 "grade": a.grade,
                 "rule": a.rule,
-                "illustrative": illustrative,
+                "data": ";".join(a.data),
+                "illustrative": a.illustrative,
             }
         )
-        chains.append(a.chain)
-    chain = (
-        pd.concat([c for c in chains if len(c)], ignore_index=True)
-        if any(len(c) for c in chains)
-        else pd.DataFrame(columns=list(CHAIN_COLUMNS))
+    chain = _concat(*(a.chain for a in answers))
+    parts = [a.items for a in answers if len(a.items)]
+    items = (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(ITEM_COLUMNS))
     )
-    return pd.DataFrame.from_records(rows, columns=list(ANSWER_COLUMNS)), chain
+    table = pd.DataFrame.from_records(rows, columns=list(ANSWER_COLUMNS))
+    return AnswerSet(answers=answers, table=table, chain=chain, items=items)
 
 
 def monitoring_matrix(ev: Evidence, matrix: pd.DataFrame) -> pd.DataFrame:
-    """Return Chart 3 filled in for the scope and period.
-
-    Per axis and objective: the evidence expected and whether it is available in the scope and period
-    (``yes`` / ``no`` / ``""`` not reported), with the number of member-years reporting it available.
+    """Return Chart 3 filled in: per axis and objective, the evidence expected and whether it is
+    available in the scope and period (``yes`` / ``no`` / ``""`` not reported), with the number of
+    member-years reporting it available and whether the rows read are illustrative.
 
     Parameters
     ----------
@@ -975,22 +1548,22 @@ def monitoring_matrix(ev: Evidence, matrix: pd.DataFrame) -> pd.DataFrame:
     out = matrix[
         ["id", "axis_published", "axis_id", "objective_id", "objective_text_en", "evidence_en"]
     ].copy()
-    available, counts = [], []
+    available, counts, illustrative = [], [], []
     for o in out["objective_id"]:
         r = ev.rows[ev.rows["plan_item_id"] == o]
         available.append(ev.objective_evidence(o))
         counts.append(f"{int((r['evidence_available'] == 'yes').sum())}/{len(r)}")
+        illustrative.append(bool((r["illustrative"] != "").any()))
     out["available"] = available
     out["member_years_available"] = counts
+    out["illustrative"] = illustrative
     return out.reset_index(drop=True)
 
 
 def followup_activities(ev: Evidence) -> pd.DataFrame:
-    """Return the activities due in the scope and period.
-
-    On time, late (with the recorded cause) and pending, sorted by deadline. Columns: ``plan_item_id,
-    activity, iso3, year, deadline, completed, on_time, cause_of_delay, illustrative``.
-    """
+    """Return the activities due in the scope and period: on time, late (with the recorded cause)
+    and pending, sorted by deadline. Columns: ``plan_item_id, activity, iso3, year, deadline,
+    completed, on_time, cause_of_delay, illustrative``."""
     acts = ev.activities(prefix="")
     out = acts[
         [

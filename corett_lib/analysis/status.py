@@ -29,6 +29,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from corett_lib.core import i18n
 from corett_lib.core.tables import finish
 from corett_lib.dataset.registry import load_registry
 
@@ -47,9 +48,32 @@ STATUS_ES: dict[str, str] = {
     "on track": "en camino",
     "behind": "rezagado",
     "no data": "sin datos",
-    "not applicable": "no aplica",
+    "not applicable": "sin meta",
     "context": "contexto",
 }
+
+#: Statuses that count as reaching a target.
+GOOD_STATUSES: tuple[str, ...] = ("achieved", "on track")
+
+
+def status_text(status: str, lang: str) -> str:
+    """Return the words of a plan status in ``lang``: the one wording every page uses.
+
+    The annual report's targets-vs-actuals table and the evaluation report both show a plan
+    indicator's status through here, so an indicator without a target reads "No target" on both
+    (never "Achieved").
+
+    Examples
+    --------
+    >>> status_text("not applicable", "en"), status_text("not applicable", "es")
+    ('No target', 'Sin meta')
+    >>> status_text("on track", "es")
+    'En camino'
+    """
+    if status not in STATUSES:
+        raise ValueError(f"unknown plan status {status!r}; known: {', '.join(STATUSES)}")
+    return i18n.t(f"status.{status.replace(' ', '_')}", lang)
+
 
 DEFAULT_BAND = 0.15
 

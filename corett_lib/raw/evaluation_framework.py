@@ -9,10 +9,11 @@ Three transcriptions of the *CORETT Regional Strategy on Resources Mobilization*
     ``relevance``, ``sustainability``) and its OECD-DAC 2019 criterion (``effects`` -> ``impact``;
     the others keep their name; no Chart 5 question concerns *coherence*). ``EQ9``-``EQ20`` are the
     guiding questions of the internal evaluation (``question_set`` ``internal_compare`` and
-    ``internal_conclusions``), to which the document assigns no criterion.
+    ``internal_conclusions``), to which the document assigns no criterion. ``answer_type`` (one of
+    :data:`ANSWER_TYPES`) is the form of answer each question asks for.
 ``raw/followup_questions.csv``
     6.3 Follow-up, Chart 4 (*Follow-up guiding questions*), ``FQ1``-``FQ7`` (``FQ7`` is the chart's
-    "Other similar" placeholder row).
+    "Other similar" placeholder row, whose ``answer_type`` is empty).
 ``raw/monitoring_matrix.csv``
     6.2 Monitoring, Chart 3 (*Collection of supplies for monitoring*), ``MM1``-``MM8``: per strategic
     axis and objective, the evidence expected and whether it is available. The Yes/No columns are
@@ -70,11 +71,16 @@ CRITERION_TO_DAC: dict[str, str] = {
 }
 
 QUESTION_SETS: tuple[str, ...] = ("chart5", "internal_compare", "internal_conclusions")
+
+#: The form of answer a question asks for: a judgement (yes / partly / no), an extent, a list of
+#: items ("what was not achieved?") or an explanation ("why?", "how?": findings with their evidence).
+ANSWER_TYPES: tuple[str, ...] = ("judgement", "extent", "list", "explanation")
 AVAILABILITY: tuple[str, ...] = ("yes", "no", "")
 
 EVALUATION_COLUMNS: tuple[str, ...] = (
     "id",
     "question_set",
+    "answer_type",
     "criterion_published",
     "criterion",
     "oecd_dac_2019",
@@ -88,6 +94,7 @@ EVALUATION_COLUMNS: tuple[str, ...] = (
 FOLLOWUP_COLUMNS: tuple[str, ...] = (
     "id",
     "doc_number",
+    "answer_type",
     "text_en",
     "text_es",
     "plan",
@@ -248,11 +255,24 @@ def _check_question(fields: dict[str, str]) -> list[tuple[str, str, str, str]]:
                 "every question of Chart 5 is published under a criterion",
             )
         )
+    out += _check_answer_type(fields, required=True)
     return out + _plan_and_links(fields, ["plan_item_ids"])
 
 
+def _check_answer_type(
+    fields: dict[str, str], *, required: bool
+) -> list[tuple[str, str, str, str]]:
+    why = "each question is answered in the form it asks for (a list question never gets a yes/no)"
+    if not fields["answer_type"].strip():
+        if not required:
+            return []
+        return [("answer_type_present", "answer_type", "the question has no answer_type", why)]
+    return _in_set(fields, "answer_type", ANSWER_TYPES, "answer_type_known", why)
+
+
 def _check_followup(fields: dict[str, str]) -> list[tuple[str, str, str, str]]:
-    return _plan_and_links(fields, ["plan_item_ids"])
+    # Chart 4's last row ("Other similar") is a placeholder, not a question: its type may be empty.
+    return _check_answer_type(fields, required=False) + _plan_and_links(fields, ["plan_item_ids"])
 
 
 def _check_monitoring(fields: dict[str, str]) -> list[tuple[str, str, str, str]]:

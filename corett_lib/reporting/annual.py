@@ -17,6 +17,7 @@ from corett_lib.analysis.indicators import indicator_table
 from corett_lib.analysis.monitoring import plan_actuals
 from corett_lib.analysis.reconcile import reconciliation
 from corett_lib.analysis.status import plan_progress as progress
+from corett_lib.analysis.status import status_text
 from corett_lib.core import i18n
 from corett_lib.core.problems import Problem, scope
 from corett_lib.dataset.monitoring import ILLUSTRATIVE_FILE, MONITORED_PLANS, YEAR_RANGE
@@ -644,7 +645,7 @@ def _plan_axis_tables(ctx: Context, rows: pd.DataFrame, axis_name: str) -> list[
                     for v in part["achievement_ratio"]
                 ],
                 dir_col: [i18n.t(f"sdg.direction.{d}", lang) for d in part["direction"]],
-                status_col: [i18n.label("status", s, lang) for s in part["status"]],
+                status_col: [status_text(s, lang) for s in part["status"]],
                 data_col: [
                     i18n.t("annual.plan_illustrative" if x else "annual.plan_reported", lang)
                     if not _nan(a)

@@ -761,3 +761,106 @@ def to_html_fragment(chart: alt.TopLevelMixin, alt_text: str, *, caption: str | 
         f"<figcaption>{shown}</figcaption>"
         "</figure>"
     )
+
+
+#: Colour of each verdict of the evaluation (Okabe–Ito): positive, partial, negative, a list or
+#: findings given, nothing to list, and not enough evidence (grey).
+VERDICT_COLOURS: dict[str, str] = {
+    "yes": "#009E73",
+    "fully": "#009E73",
+    "largely": "#009E73",
+    "partly": "#E69F00",
+    "no": "#D55E00",
+    "not_at_all": "#D55E00",
+    "items": "#0072B2",
+    "findings": "#0072B2",
+    "no_items": "#56B4E9",
+    "nothing_to_explain": "#56B4E9",
+    "not_enough_evidence": "#BDBDBD",
+}
+
+
+def verdict_chart(
+    df: pd.DataFrame,
+    *,
+    lang: str,
+    title: str,
+    verdicts: list[str],
+    question: str = "question_id",
+    verdict: str = "verdict",
+    marker: str = "marker",
+) -> tuple[alt.LayerChart, str]:
+    """Return the evaluation's verdict overview: one row per question, one column per verdict,
+    a coloured square where the question's answer falls, and the text alternative.
+
+    Parameters
+    ----------
+    df
+        One row per question, in the order to show: ``question`` (its id), ``verdict`` (a key of
+        :data:`VERDICT_COLOURS`) and ``marker`` (text drawn beside the square, e.g. ``I`` for an
+        answer resting on illustrative data; empty for none).
+    lang
+        ``"en"`` or ``"es"``.
+    title
+        Chart title, already in ``lang``.
+    verdicts
+        The verdict columns, in order (verdicts of ``df`` not listed are an error).
+    question, verdict, marker
+        Column names.
+
+    Returns
+    -------
+    (alt.LayerChart, str)
+        The chart and its text alternative: each verdict with how many questions got it and which.
+
+    Raises
+    ------
+    ValueError
+        A verdict without a colour or not among ``verdicts``.
+    """
+    alt = _alt()
+    unknown = sorted(set(df[verdict]) - set(verdicts) | set(verdicts) - set(VERDICT_COLOURS))
+    if unknown:
+        raise ValueError(f"verdict(s) {unknown} have no column or no colour")
+    labels = {v: i18n.t(f"verdict.{v}", lang) for v in verdicts}
+    data = df.assign(
+        _q=df[question].astype(str),
+        _v=[labels[v] for v in df[verdict]],
+        _m=df[marker].astype(str),
+    )[["_q", "_v", "_m"]]
+    order_q = data["_q"].tolist()
+    order_v = [labels[v] for v in verdicts]
+    colour = alt.Color(
+        "_v:N",
+        title=None,
+        scale=alt.Scale(domain=order_v, range=[VERDICT_COLOURS[v] for v in verdicts]),
+        legend=None,
+    )
+    x = alt.X("_v:N", title=None, sort=order_v, scale=alt.Scale(domain=order_v))
+    x = x.axis(labelAngle=-35, orient="top")
+    y = alt.Y("_q:N", title=None, sort=order_q)
+    base = alt.Chart(alt.Data(values=_records(data)))
+    squares = base.mark_square(size=150).encode(x=x, y=y, color=colour, tooltip=["_q:N", "_v:N"])
+    text = base.mark_text(dx=12, align="left", fontWeight="bold", color=TEXT_COLOUR).encode(
+        x=x, y=y, text="_m:N"
+    )
+    chart = (squares + text).properties(
+        title=title, width=max(_BAR_STEP * len(verdicts), 200), height={"step": 16}
+    )
+    groups = []
+    for v in verdicts:
+        ids = data.loc[data["_v"] == labels[v], "_q"].tolist()
+        if ids:
+            groups.append(
+                i18n.t(
+                    "chart.alt.verdict_group",
+                    lang,
+                    verdict=labels[v],
+                    n=len(ids),
+                    ids=", ".join(ids),
+                )
+            )
+    alt_text = i18n.t(
+        "chart.alt.verdicts", lang, title=title, n=len(data), groups="; ".join(groups)
+    )
+    return chart, alt_text

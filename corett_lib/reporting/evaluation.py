@@ -1,52 +1,67 @@
 """Sections of the evaluation report (``notebooks/evaluation.ipynb``), one function per section.
 
-(Named ``evaluation_report`` because ``corett_lib.reporting.context.evaluation`` is the package's function that
-caches the indicator engine's evaluation; a submodule of that name would replace it.)
+:func:`open_evaluation` loads the report's context (:func:`corett_lib.reporting.context.open_context`),
+the evaluation framework (Chart 5, Chart 4, Chart 3 of the Resource Mobilization Strategy), the
+monitoring data (:func:`corett_lib.dataset.monitoring.load_monitoring`) and the published series the
+effects question reads, and answers every question once, each in the form it asks for
+(:mod:`corett_lib.analysis.evaluation`). Each section function takes that :class:`EvaluationContext`
+and returns a :class:`~corett_lib.reporting.context.Block`.
 
-:func:`open_evaluation` loads the report's context (:func:`corett_lib.reporting.context.open_context`), the
-evaluation framework (Chart 5, Chart 4, Chart 3 of the Resource Mobilization Strategy), the monitoring
-data (:func:`corett_lib.dataset.monitoring.load_monitoring`) and the published series the effects question
-reads, and answers every question once (:mod:`corett_lib.analysis.evaluation`). Each section function takes
-that :class:`EvaluationContext` and returns a :class:`~corett_lib.reporting.context.Block`. Every page that shows
-monitoring figures carries the illustrative banner while any of them is illustrative.
+Illustrative data is marked where people copy from: every table row, list item and answer that rests
+on it says ILLUSTRATIVE in its own text (a ``Data`` column, or a prefix), so the mark survives print,
+copy and paste; nothing the evaluator needs sits in a collapsed element. The page also carries the
+illustrative banner while any monitoring figure in scope is illustrative.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from corett_lib.analysis import evaluation as ev
+import pandas as pd
+
 from corett_lib.analysis.evaluation import (
     CHAIN_STATUSES,
     EFFECT_SERIES,
+    FORMS,
+    GRADES,
     PLAN_START,
+    VERDICTS,
+    AnswerSet,
     Evidence,
     answer_all,
     followup_activities,
+    grade_text,
     monitoring_matrix,
+    rule_text,
+    verdict_text,
 )
 from corett_lib.analysis.indicators import indicator_table
+from corett_lib.analysis.status import STATUSES, status_text
 from corett_lib.core import config, i18n, paths
-from corett_lib.core.problems import DataError, Problem
+from corett_lib.core.problems import DataError, errors
+from corett_lib.publishing.downloads import PRODUCT_MIME, excel_bytes, product_bundle
+from corett_lib.publishing.publish import publish_table
+from corett_lib.raw import evaluation_framework as fw
 from corett_lib.raw.evaluation_framework import dac_coverage
+from corett_lib.reporting import charts
 from corett_lib.reporting.context import (
     Block,
     Context,
-    bullet_list,
     esc,
     heading,
     html_block,
     open_context,
     paragraph,
     publish,
+    publish_chart,
     table_block,
     wrap,
 )
 from corett_lib.reporting.context import monitoring as monitoring_table
 
-if TYPE_CHECKING:
-    import pandas as pd
+REPORT = "evaluation"
 
 
 @dataclass
@@ -58,8 +73,7 @@ class EvaluationContext:
     questions: pd.DataFrame  #: evaluation questions (Chart 5 and internal evaluation)
     followup: pd.DataFrame  #: follow-up questions (Chart 4)
     matrix: pd.DataFrame  #: monitoring matrix (Chart 3)
-    answers: pd.DataFrame  #: one row per answered question
-    chain: pd.DataFrame  #: every answer's evidence chain
+    result: AnswerSet  #: every answer, with its chain and items
     series: pd.DataFrame  #: published series of the effects question
     illustrative: bool  #: True when any monitoring row in scope is illustrative
 
@@ -68,17 +82,24 @@ class EvaluationContext:
         """The report's language."""
         return self.ctx.lang
 
+    @property
+    def answers(self) -> pd.DataFrame:
+        """One row per answered question (:data:`corett_lib.analysis.evaluation.ANSWER_COLUMNS`)."""
+        return self.result.table
+
+    @property
+    def chain(self) -> pd.DataFrame:
+        """Every answer's evidence chain."""
+        return self.result.chain
+
 
 def _t(key: str, lang: str, **kwargs: Any) -> str:
     return i18n.t(f"evaluation.{key}", lang, **kwargs)
 
 
 def effect_series(ctx: Context) -> pd.DataFrame:
-    """Return the published totals the effects question reads.
-
-    Detected victims, prosecutions, convictions and repatriations, for the report's country, every
-    year up to the report's year.
-    """
+    """Return the published totals the effects question reads (detected victims, prosecutions,
+    convictions, repatriations) for the report's country, every year up to the report's year."""
     years = sorted({int(y) for y in ctx.ds.observations["year"].dropna() if int(y) <= ctx.year})
     t = indicator_table(
         ctx.evaluation,
@@ -104,32 +125,27 @@ def open_evaluation(
     DataError
         When the monitoring data or a framework file has an error (every problem listed).
     """
-    import pandas as pd
-
     ctx = open_context(country=country, year=year, lang=lang, data=data, snapshot=snapshot)
     ds = ctx.ds
-    # The framework tables were read and validated with the dataset; a folder without them (older
-    # layout) has its file_missing problem in the dataset's problems, raised here by name.
-    names = ("evaluation_questions", "followup_questions", "monitoring_matrix")
-    tables = {name: getattr(ds, name) for name in names}
-    missing = [n for n, t in tables.items() if t is None]
-    if missing:
-        files = {paths.RAW_FILES[n] for n in missing}
-        found = [p for p in ds.problems if p.file in files]
-        raise DataError(
-            found
-            or [
-                Problem(
-                    severity="error",
-                    check="file_missing",
-                    file=f,
-                    message="the file could not be read",
-                    why="the evaluation report needs the evaluation framework",
-                )
-                for f in sorted(files)
-            ]
-        )
-    q, f, mm = (tables[n] for n in names)
+    folder = ds.data_dir
+    problems = []
+    # The build's dataset already holds the framework tables, read and validated once; a folder
+    # without them (older layout) is read here so its file_missing problem is raised by name.
+    readers = {
+        "evaluation_questions": fw.read_evaluation_questions,
+        "followup_questions": fw.read_followup_questions,
+        "monitoring_matrix": fw.read_monitoring_matrix,
+    }
+    tables = {}
+    for name, read in readers.items():
+        held = getattr(ds, name, None)
+        if held is None:
+            held, found = read(paths.raw_path(name, folder), paths.RAW_FILES[name])
+            problems += found
+        tables[name] = held
+    if errors(problems):
+        raise DataError(errors(problems))
+    q, f, mm = (tables[n] for n in readers)
     monitoring = monitoring_table(ds)
     series = effect_series(ctx)
     ev = Evidence(
@@ -139,19 +155,22 @@ def open_evaluation(
         year=ctx.year,
         members=config.members(),
         series=series,
+        k=ctx.k,
     )
-    answers, chain = answer_all(ev, pd.concat([q, f], ignore_index=True), lang)
+    result = answer_all(ev, pd.concat([q, f], ignore_index=True), lang)
     return EvaluationContext(
         ctx=ctx,
         evidence=ev,
         questions=q,
         followup=f,
         matrix=mm,
-        answers=answers,
-        chain=chain,
+        result=result,
         series=series,
         illustrative=bool((ev.rows["illustrative"] != "").any()),
     )
+
+
+# --------------------------------------------------------------------------- wording
 
 
 def _banner(e: EvaluationContext) -> Block | None:
@@ -171,45 +190,65 @@ def _scope(e: EvaluationContext) -> str:
     return i18n.country_name(e.ctx.country, e.lang)
 
 
-def _verdict(v: str, lang: str) -> str:
-    return i18n.t(f"verdict.{v}", lang)
-
-
 def _grade(g: str, lang: str) -> str:
     return _t(f"grade.{g}", lang)
+
+
+def _form(answer_type: str, lang: str) -> str:
+    return _t(f"form.{answer_type}", lang)
 
 
 def _criterion(c: Any, lang: str) -> str:
     return i18n.t(f"criterion.{c}", lang) if isinstance(c, str) and c else ""
 
 
-def _chain_status(value: Any, lang: str) -> str:
+def _dac(c: Any, lang: str) -> str:
+    return _t(f"dac.{c}", lang) if isinstance(c, str) and c else ""
 
+
+def _data(kinds: str | Sequence[str], lang: str) -> str:
+    """The ``Data`` cell: the kinds of data a row rests on; ILLUSTRATIVE first when any."""
+    found = [k for k in (kinds.split(";") if isinstance(kinds, str) else kinds) if k]
+    if not found:
+        return _t("data.none", lang)
+    order = sorted(found, key=lambda k: (k != "illustrative", k))
+    return " + ".join(_t(f"data.{k}", lang) for k in order)
+
+
+def _status(value: Any, lang: str) -> str:
     if value in CHAIN_STATUSES:
         return _t(f"chain_status.{str(value).replace(' ', '_')}", lang)
-    return i18n.label("status", value, lang)
+    if value in STATUSES:
+        return status_text(str(value), lang)
+    return str(value)
 
 
-def _validation(value: Any, lang: str) -> str:
-
-    keys = {
-        ev.VALIDATION_PASSED: "passed",
-        ev.VALIDATION_ILLUSTRATIVE: "illustrative",
-        ev.VALIDATION_PUBLISHED: "published",
-    }
-    return _t(f"validation.{keys[value]}", lang) if value in keys else str(value)
+def _marked(text: str, illustrative: bool, lang: str) -> str:
+    """``text`` with the ILLUSTRATIVE mark in front when it rests on illustrative data."""
+    return f"[{_t('illustrative_mark', lang)}] {text}" if illustrative else text
 
 
 def _table(df: pd.DataFrame, why: str, caption: str = "") -> Block:
-    """Return ``df`` as an HTML table marked ``data-corett-exempt=why`` for the disclosure scanner.
-
-    The evaluation's own tables hold verdicts, dates and counts of activities and outputs (campaigns,
+    """Return ``df`` as an HTML table marked ``data-corett-exempt=why`` for the disclosure scanner:
+    the evaluation's own tables hold verdicts, dates and counts of activities and outputs (campaigns,
     newsletters, people trained), not counts of victims; counts of victims go through
-    :func:`corett_lib.reporting.context.publish` (see :func:`effects`).
-    """
+    :func:`corett_lib.reporting.context.publish` (see :func:`effects`), and where the evidence chain
+    quotes a published series, counts below the threshold are shown as ``<k``."""
     block = table_block(df, caption)
     marked = block.html.replace("<table", f'<table data-corett-exempt="{esc(why)}"', 1)
     return Block(marked, block.text)
+
+
+def _badge(verdict: str, lang: str) -> str:
+    colour = charts.VERDICT_COLOURS[verdict]
+    text_colour = (
+        "#000000" if verdict in ("not_enough_evidence", "no_items", "partly") else "#FFFFFF"
+    )
+    return (
+        f'<span class="corett-verdict corett-verdict-{esc(verdict)}" style="background:{colour};'
+        f'color:{text_colour};padding:0 0.4em;border-radius:3px;font-weight:bold">'
+        f"{esc(verdict_text(verdict, lang))}</span>"
+    )
 
 
 # --------------------------------------------------------------------------- sections
@@ -225,28 +264,51 @@ def title(e: EvaluationContext) -> Block:
     )
 
 
+def verdict_overview(e: EvaluationContext) -> Block:
+    """The verdict overview chart: questions × verdict, coloured, with its text alternative."""
+    lang = e.lang
+    a = e.answers
+    present = [v for v in VERDICTS if v in set(a["verdict"])]
+    df = pd.DataFrame(
+        {
+            "question_id": a["question_id"],
+            "verdict": a["verdict"],
+            "marker": [_t("chart_marker", lang) if i else "" for i in a["illustrative"]],
+        }
+    )
+    title_ = _t("chart_title", lang)
+    data = publish_chart(e.ctx, df, chart_id="evaluation_verdicts", title=title_, count_columns=[])
+    chart, alt_text = charts.verdict_chart(df, lang=lang, title=title_, verdicts=present)
+    return wrap(
+        html_block(charts.to_html_fragment(chart, alt_text), alt_text),
+        html_block(data.html_data()),
+        paragraph(_t("chart_note", lang), css="corett-note") if e.illustrative else None,
+    )
+
+
 def summary(e: EvaluationContext) -> Block:
-    """Every answered question: verdict, evidence grade and rationale."""
+    """Every answered question: the overview chart, then a table with, on every row, the kind of
+    data the answer rests on (ILLUSTRATIVE where it is), the form, the answer and the grade."""
     lang = e.lang
     a = e.answers
     n_missing = int((a["rule"] == "R-NOT-COLLECTED").sum())
-    df = a.assign(
-        verdict=[_verdict(v, lang) for v in a["verdict"]],
-        grade=[_grade(g, lang) for g in a["grade"]],
-    )[["question_id", "question", "verdict", "grade", "rationale"]]
-    df.columns = [
-        "",
-        _t("col_question", lang),
-        i18n.t("label.verdict", lang),
-        _t("col_grade", lang),
-        i18n.t("label.notes", lang),
-    ]
+    n_answered = int((a["verdict"] != "not_enough_evidence").sum())
+    df = pd.DataFrame(
+        {
+            _t("col_data", lang): [_data(d, lang) for d in a["data"]],
+            "": a["question_id"],
+            _t("col_question", lang): a["question"],
+            _t("col_form", lang): [_form(f, lang) for f in a["answer_type"]],
+            _t("col_answer", lang): [verdict_text(v, lang) for v in a["verdict"]],
+            _t("col_grade", lang): [_grade(g, lang) for g in a["grade"]],
+            _t("col_rule", lang): a["rule"],
+        }
+    )
     return wrap(
         heading(_t("section_summary", lang), 2, "summary"),
         _banner(e),
-        paragraph(
-            _t("answered_today", lang, n=len(a) - n_missing, total=len(a), missing=n_missing)
-        ),
+        paragraph(_t("answered_today", lang, n=n_answered, total=len(a), missing=n_missing)),
+        verdict_overview(e),
         _table(df, "evaluation summary"),
     )
 
@@ -255,7 +317,7 @@ def dac_frame(e: EvaluationContext) -> Block:
     """Chart 5's criteria against the six OECD-DAC criteria (2019)."""
     lang = e.lang
     cov = dac_coverage(e.questions)
-    df = cov.assign(oecd_dac_2019=cov["oecd_dac_2019"].str.capitalize())
+    df = cov.assign(oecd_dac_2019=[_dac(c, lang) for c in cov["oecd_dac_2019"]])
     df.columns = [_t("col_dac", lang), _t("col_n_questions", lang), ""]
     return wrap(
         heading(_t("section_dac", lang), 2, "dac"),
@@ -264,73 +326,95 @@ def dac_frame(e: EvaluationContext) -> Block:
     )
 
 
+def _chain_frame(chain: pd.DataFrame, lang: str) -> pd.DataFrame:
+    df = pd.DataFrame(
+        {
+            _t("col_data", lang): [_data([d], lang) if d else "" for d in chain["data"]],
+            "": chain["item_id"],
+            _t("col_item", lang): chain["item"],
+            _t("col_scope", lang): chain["scope"],
+            _t("col_years", lang): chain["years"],
+            _t("col_values", lang): chain["values_by_year"],
+            i18n.t("label.value", lang): [
+                "" if v != v else i18n.number(v, lang) for v in chain["value"]
+            ],
+            i18n.t("label.status", lang): [_status(v, lang) for v in chain["status"]],
+            i18n.t("label.source", lang): chain["source"],
+            _t("col_validation", lang): [
+                (_t("validation.passed", lang) if v else "")
+                + (f"; {_t('validation.warnings', lang, n=n)}" if n else "")
+                for v, n in zip(chain["validation"], chain["warnings"], strict=True)
+            ],
+        }
+    )
+    return df
+
+
 def _question_blocks(e: EvaluationContext, ids: list[str]) -> list[Block]:
     lang = e.lang
     blocks: list[Block] = []
-    a = e.answers.set_index("question_id")
+    table = e.answers.set_index("question_id")
     for qid in ids:
-        if qid not in a.index:
+        if qid not in table.index:
             continue
-        row = a.loc[qid]
+        row = table.loc[qid]
+        a = e.result.get(qid)
         crit = _criterion(row["criterion"], lang)
         head = f"{qid}. {row['question']}" + (f" ({crit})" if crit else "")
-        blocks.append(heading(head, 3, qid))
-        blocks.append(
-            paragraph(
-                f"{i18n.t('label.verdict', lang)}: {_verdict(row['verdict'], lang)}. "
-                f"{_t('col_grade', lang)}: {_grade(row['grade'], lang)}. {row['rationale']}"
-            )
-        )
-        chain = e.chain[e.chain["question_id"] == qid]
-        if chain.empty:
-            blocks.append(paragraph(_t("no_chain", lang), css="corett-note"))
-            continue
-        df = chain[
-            [
-                "item_id",
-                "item",
-                "scope",
-                "values_by_year",
-                "value",
-                "status",
-                "source",
-                "validation",
-                "rule",
-            ]
-        ].copy()
-        df["value"] = [i18n.number(v, lang) for v in df["value"]]
-        df["status"] = [_chain_status(v, lang) for v in df["status"]]
-        df["validation"] = [
-            _validation(v, lang) + (f"; {_t('validation.warnings', lang, n=n)}" if n else "")
-            for v, n in zip(df["validation"], chain["warnings"], strict=True)
-        ]
-        df.columns = [
-            "",
-            _t("col_item", lang),
-            _t("col_scope", lang),
-            _t("col_values", lang),
-            i18n.t("label.value", lang),
-            i18n.t("label.status", lang),
-            i18n.t("label.source", lang),
-            _t("col_validation", lang),
-            _t("col_rule", lang),
-        ]
+        blocks.append(heading(_marked(head, a.illustrative, lang), 3, qid))
+        answer_line = _t("answer_line", lang, form=_form(a.answer_type, lang), verdict="{v}")
+        before, after = answer_line.split("{v}")
         blocks.append(
             html_block(
-                f"<details><summary>{esc(_t('chain_title', lang, question=qid))}</summary>"
-                f"{_table(df, 'evidence chain').html}</details>",
-                _t("chain_title", lang, question=qid),
+                f"<p><strong>{esc(before)}</strong>{_badge(a.verdict, lang)}{esc(after)} "
+                f"{esc(a.rationale(lang))}</p>\n",
+                f"{before}{verdict_text(a.verdict, lang)}{after} {a.rationale(lang)}",
+            )
+        )
+        if len(a.items):
+            title_key = "findings_title" if a.answer_type == "explanation" else "items_title"
+            lis = "".join(
+                f"<li>{esc(_marked(text, d == 'illustrative', lang))}"
+                + (f' <span class="corett-note">({esc(src)})</span>' if src else "")
+                + "</li>"
+                for text, d, src in zip(
+                    a.items[f"text_{lang}"], a.items["data"], a.items["source"], strict=True
+                )
+            )
+            blocks.append(
+                html_block(
+                    f"<p><strong>{esc(_t(title_key, lang))}</strong></p><ul>{lis}</ul>\n",
+                    "\n".join(f"- {x}" for x in a.items[f"text_{lang}"]),
+                )
+            )
+        if a.missing(lang):
+            blocks.append(paragraph(_t("missing_line", lang, missing=a.missing(lang))))
+        blocks.append(
+            paragraph(
+                _t("rule_line", lang, rule=a.rule, text=rule_text(a.rule, lang)), "corett-note"
+            )
+        )
+        blocks.append(
+            paragraph(_t("grade_line", lang, definition=grade_text(a.grade, lang)), "corett-note")
+        )
+        if a.chain.empty:
+            blocks.append(paragraph(_t("no_chain", lang), css="corett-note"))
+            continue
+        blocks.append(
+            _table(
+                _chain_frame(a.chain, lang),
+                "evidence chain",
+                _t("evidence_title", lang, question=qid),
             )
         )
     return blocks
 
 
 def questions(e: EvaluationContext) -> Block:
-    """Return each evaluation question (Chart 5, then the internal evaluation).
-
-    Each with its verdict, grade, rationale and the evidence chain (question -> indicators -> values
-    by year and source -> validation -> rule).
-    """
+    """Each evaluation question (Chart 5, then the internal evaluation): its answer in the form it
+    asks for, the rationale, the items or findings, what is missing, the rule in words, the grade
+    with its definition, and the evidence read (visible, one row per indicator, activity or series,
+    each marked with the kind of data)."""
     ids = e.questions["id"].tolist()
     return wrap(
         heading(_t("section_questions", e.lang), 2, "questions"),
@@ -340,13 +424,12 @@ def questions(e: EvaluationContext) -> Block:
 
 
 def effects(e: EvaluationContext) -> Block:
-    """Return the published series the effects question reads, with the detection caveat."""
+    """The published series the effects question reads, with the detection caveat."""
     lang = e.lang
     s = e.series
     head = heading(_t("section_effects", lang), 2, "effects")
     if s.empty:
         return head + paragraph(i18n.t("label.no_data", lang))
-
     wide = s.pivot_table(index="year", columns="indicator_id", values="value", aggfunc="first")
     wide = wide[[c for c in EFFECT_SERIES if c in wide.columns]]
     names = {c: i18n.t(EFFECT_SERIES[c], lang) for c in wide.columns}
@@ -371,7 +454,7 @@ def effects(e: EvaluationContext) -> Block:
 
 
 def followup(e: EvaluationContext) -> Block:
-    """Return the follow-up questions of Chart 4 with their verdicts and evidence chains."""
+    """The follow-up questions of Chart 4, answered as the evaluation questions are."""
     ids = e.followup["id"].tolist()
     return wrap(
         heading(_t("section_followup", e.lang), 2, "followup"),
@@ -381,7 +464,8 @@ def followup(e: EvaluationContext) -> Block:
 
 
 def activities(e: EvaluationContext) -> Block:
-    """Activities on time, late (with the recorded cause) and pending."""
+    """Activities on time, late (with the recorded cause) and pending, every row marked with its
+    kind of data; the late ones first, then (for a member) every activity, all visible."""
     lang = e.lang
     head = heading(_t("section_activities", lang), 2, "activities")
     acts = followup_activities(e.evidence)
@@ -393,29 +477,22 @@ def activities(e: EvaluationContext) -> Block:
         "no": _t("on_time.no", lang),
         "": _t("on_time.pending", lang),
     }
-    df = acts.assign(on_time=[on_time_word[v] for v in acts["on_time"]])[
-        [
-            "plan_item_id",
-            "activity",
-            "iso3",
-            "year",
-            "deadline",
-            "completed",
-            "on_time",
-            "cause_of_delay",
-        ]
-    ]
-    df.columns = [
-        "",
-        _t("col_activity", lang),
-        i18n.t("label.country", lang),
-        i18n.t("label.year", lang),
-        _t("col_deadline", lang),
-        _t("col_completed", lang),
-        _t("col_on_time", lang),
-        _t("col_cause", lang),
-    ]
-    late = df[acts["on_time"] == "no"]
+    df = pd.DataFrame(
+        {
+            _t("col_data", lang): [
+                _data(["illustrative" if i else "reported"], lang) for i in acts["illustrative"]
+            ],
+            "": acts["plan_item_id"],
+            _t("col_activity", lang): acts["activity"],
+            i18n.t("label.country", lang): acts["iso3"],
+            i18n.t("label.year", lang): acts["year"],
+            _t("col_deadline", lang): acts["deadline"],
+            _t("col_completed", lang): acts["completed"],
+            _t("col_on_time", lang): [on_time_word[v] for v in acts["on_time"]],
+            _t("col_cause", lang): acts["cause_of_delay"],
+        }
+    )
+    late = df[(acts["on_time"] == "no").to_numpy()]
     return wrap(
         head,
         _banner(e),
@@ -429,13 +506,9 @@ def activities(e: EvaluationContext) -> Block:
             )
         ),
         _table(late, "activity dates", _t("on_time.no", lang)),
-        # the full list for a member; the region's would run to hundreds of rows
-        None
-        if e.ctx.regional
-        else html_block(
-            f"<details><summary>{esc(_t('section_activities', lang))}</summary>"
-            f"{_table(df, 'activity dates').html}</details>"
-        ),
+        # every activity for a member; the region's would run to hundreds of rows (the late ones,
+        # above, and the evidence tables of FQ3 cover it)
+        None if e.ctx.regional else _table(df, "activity dates", _t("section_activities", lang)),
     )
 
 
@@ -444,51 +517,48 @@ def matrix(e: EvaluationContext) -> Block:
     lang = e.lang
     m = monitoring_matrix(e.evidence, e.matrix)
     yes_no = {
-        "yes": _verdict("yes", lang),
-        "no": _verdict("no", lang),
+        "yes": verdict_text("yes", lang),
+        "no": verdict_text("no", lang),
         "": i18n.t("label.no_data", lang),
     }
-    df = m.assign(available=[yes_no[v] for v in m["available"]])[
-        [
-            "axis_published",
-            "objective_id",
-            "objective_text_en",
-            "evidence_en",
-            "available",
-            "member_years_available",
-        ]
-    ]
-    df.columns = [
-        _t("col_axis", lang),
-        "",
-        _t("col_objective", lang),
-        _t("col_evidence_expected", lang),
-        _t("col_available", lang),
-        _t("col_member_years", lang),
-    ]
+    df = pd.DataFrame(
+        {
+            _t("col_data", lang): [
+                _data(["illustrative"] if i else [], lang) if a else ""
+                for i, a in zip(m["illustrative"], m["available"], strict=True)
+            ],
+            _t("col_axis", lang): m["axis_published"],
+            "": m["objective_id"],
+            _t("col_objective", lang): m["objective_text_en"],
+            _t("col_evidence_expected", lang): m["evidence_en"],
+            _t("col_available", lang): [yes_no[v] for v in m["available"]],
+            _t("col_member_years", lang): m["member_years_available"],
+        }
+    )
     return wrap(
         heading(_t("section_matrix", lang), 2, "matrix"), _banner(e), _table(df, "evidence matrix")
     )
 
 
 def targets(e: EvaluationContext) -> Block:
-    """Return the targets and actuals of the resource-mobilization plan's indicators.
-
-    Cumulative over the period, with the status of :func:`corett_lib.analysis.status.plan_progress`.
-    """
+    """Targets and actuals of the resource-mobilization plan's indicators (cumulative over the
+    period), with the annual report's status (:func:`corett_lib.analysis.status.status_text`)."""
     lang = e.lang
     ind = e.evidence.indicators()
-    df = ind[["id", "unit", "target_value", "actual", "values_by_year", "status"]].copy()
-    df["actual"] = [i18n.number(v, lang) for v in df["actual"]]
-    df["status"] = [i18n.label("status", s, lang) for s in df["status"]]
-    df.columns = [
-        "",
-        i18n.t("label.unit", lang),
-        i18n.t("label.target", lang),
-        _t("col_actual", lang),
-        _t("col_values", lang),
-        i18n.t("label.status", lang),
-    ]
+    df = pd.DataFrame(
+        {
+            _t("col_data", lang): [
+                _data(["illustrative" if i else "reported"], lang) if n else _data([], lang)
+                for i, n in zip(ind["illustrative"], ind["n_cells"], strict=True)
+            ],
+            "": ind["id"],
+            i18n.t("label.unit", lang): ind["unit"],
+            i18n.t("label.target", lang): ind["target_value"],
+            _t("col_actual", lang): [i18n.number(v, lang) for v in ind["actual"]],
+            _t("col_values", lang): ind["values_by_year"],
+            i18n.t("label.status", lang): [status_text(s, lang) for s in ind["status"]],
+        }
+    )
     return wrap(
         heading(_t("section_targets", lang), 2, "targets"),
         _banner(e),
@@ -497,18 +567,139 @@ def targets(e: EvaluationContext) -> Block:
 
 
 def method(e: EvaluationContext) -> Block:
-    """How verdicts and grades are reached, and the rules by question."""
+    """How answers are reached: the forms, every rule used in words with its thresholds and the
+    questions it answers, and the grades with their definitions."""
     lang = e.lang
-    rules = sorted({r for r in e.answers["rule"]})
-    items = [
-        f"{r}: {', '.join(e.answers.loc[e.answers['rule'] == r, 'question_id'])}" for r in rules
-    ]
+    a = e.answers
+    rules = list(dict.fromkeys(a["rule"]))
+    rule_items = "".join(
+        f"<li><strong>{esc(r)}</strong> ({esc(', '.join(a.loc[a['rule'] == r, 'question_id']))}): "
+        f"{esc(rule_text(r, lang))}</li>"
+        for r in rules
+    )
+    forms = "".join(
+        f"<li><strong>{esc(_form(f, lang))}</strong>: "
+        f"{esc(', '.join(verdict_text(v, lang) for v in verdicts))}</li>"
+        for f, verdicts in FORMS.items()
+    )
+    grades = "".join(f"<li>{esc(grade_text(g, lang))}</li>" for g in GRADES)
     return wrap(
         heading(_t("section_method", lang), 2, "method"),
         paragraph(_t("method", lang)),
+        html_block(f"<ul>{forms}</ul>\n"),
+        paragraph(_t("method_rules", lang)),
+        html_block(f"<ul>{rule_items}</ul>\n"),
+        paragraph(_t("method_grades", lang)),
+        html_block(f"<ul>{grades}</ul>\n"),
         paragraph(_t("question_note", lang), css="corett-note"),
-        bullet_list(items),
     )
+
+
+# --------------------------------------------------------------------------- the working file
+
+
+def working_file_name(lang: str) -> str:
+    """``evaluation.<lang>.xlsx``: the working file's name, next to the page."""
+    return f"{REPORT}.{lang}.xlsx"
+
+
+def working_file_tables(e: EvaluationContext) -> list[tuple[str, pd.DataFrame]]:
+    """Return the working file's sheets as frames (sheet name, table), in the report's language.
+
+    ``Answers``: one row per question with its criterion, OECD-DAC criterion, form, indicators and
+    other items read, the evidence (values by year), sources, answer, rationale, grade, gaps (what is
+    missing) and the kind of data (ILLUSTRATIVE where it is). ``Evidence``: every evidence row.
+    ``About``: what the file is.
+    """
+    lang = e.lang
+    rows = []
+    for a, (_, q) in zip(e.result.answers, e.answers.iterrows(), strict=True):
+        chain = a.chain
+        rows.append(
+            {
+                _t("col_data", lang): _data(q["data"], lang),
+                "Id": q["question_id"],
+                _t("col_question", lang): q["question"],
+                _t("col_criterion", lang): _criterion(q["criterion"], lang),
+                _t("col_dac", lang): _dac(q["oecd_dac_2019"], lang),
+                _t("col_form", lang): _form(a.answer_type, lang),
+                _t("col_indicators", lang): ", ".join(chain["item_id"].astype(str)),
+                _t("col_evidence", lang): " | ".join(
+                    f"{i}: {v}"
+                    for i, v in zip(chain["item_id"], chain["values_by_year"], strict=True)
+                ),
+                _t("col_sources", lang): "; ".join(
+                    sorted({s for src in chain["source"] for s in str(src).split("; ") if s})
+                ),
+                _t("col_answer", lang): verdict_text(a.verdict, lang),
+                _t("col_rationale", lang): a.rationale(lang),
+                _t("col_grade", lang): _grade(a.grade, lang),
+                _t("col_gaps", lang): a.missing(lang),
+                _t("col_rule", lang): f"{a.rule}: {rule_text(a.rule, lang)}",
+            }
+        )
+    answers = pd.DataFrame.from_records(rows)
+    evidence = _chain_frame(e.chain, lang)
+    evidence.insert(1, _t("col_question", lang), e.chain["question_id"])
+    about = pd.DataFrame(
+        {
+            _t("working_file_sheet_about", lang): [
+                _t(
+                    "working_file_about",
+                    lang,
+                    scope=_scope(e),
+                    start=PLAN_START,
+                    year=e.ctx.year,
+                ),
+                _t("illustrative_note", lang) if e.illustrative else "",
+            ]
+        }
+    )
+    return [
+        (_t("working_file_sheet_answers", lang), answers),
+        (_t("working_file_sheet_evidence", lang), evidence),
+        (_t("working_file_sheet_about", lang), about),
+    ]
+
+
+def working_file_bytes(e: EvaluationContext) -> bytes:
+    """Return the working file (``.xlsx``); every sheet goes through the publishing function
+    (:func:`corett_lib.publishing.publish.publish_table`; it holds no counts of people)."""
+    sheets = [
+        (
+            name,
+            publish_table(
+                df, table_id=f"evaluation_{i}", title=name, count_columns=[], k=e.ctx.k, lang=e.lang
+            ),
+        )
+        for i, (name, df) in enumerate(working_file_tables(e))
+    ]
+    return excel_bytes(sheets)
+
+
+class _Product(Block):
+    """A block that also hands the build a file to write next to the page."""
+
+    def __init__(self, html: str, text: str, bundle: dict[str, Any]) -> None:
+        super().__init__(html, text)
+        self.bundle = bundle
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {"text/html": self.html, PRODUCT_MIME: self.bundle}
+
+
+def working_file(e: EvaluationContext) -> Block:
+    """The evaluator's working file ``evaluation.<lang>.xlsx``: a link on the page, and the file,
+    which ``corett build`` writes next to the page (atomically, recorded in the manifest)."""
+    lang = e.lang
+    name = working_file_name(lang)
+    text = _t("working_file", lang, file=name)
+    link = f'<a href="{esc(name)}">{esc(name)}</a>'
+    html = (
+        heading(_t("section_working_file", lang), 2, "working-file").html
+        + f"<p>{esc(text).replace(esc(name), link, 1)}</p>\n"
+    )
+    return _Product(html, text, product_bundle(name, working_file_bytes(e)))
 
 
 __all__ = [
@@ -525,4 +716,9 @@ __all__ = [
     "summary",
     "targets",
     "title",
+    "verdict_overview",
+    "working_file",
+    "working_file_bytes",
+    "working_file_name",
+    "working_file_tables",
 ]
