@@ -273,7 +273,7 @@ def verdict_overview(e: EvaluationContext) -> Block:
         {
             "question_id": a["question_id"],
             "verdict": a["verdict"],
-            "marker": [_t("chart_marker", lang) if i else "" for i in a["illustrative"]],
+            "marker": [_t("illustrative_mark", lang) if i else "" for i in a["illustrative"]],
         }
     )
     title_ = _t("chart_title", lang)

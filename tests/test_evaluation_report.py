@@ -1,0 +1,157 @@
+"""The evaluation page and its working file: illustrative marks on every row, nothing collapsed,
+the verdict chart, the working file through the publishing function, causes that fit their dates."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pandas as pd
+import pytest
+
+from corett_lib.batch.products import take_products
+from corett_lib.core import config
+from corett_lib.core.paths import raw_path
+from corett_lib.dataset.illustrative import ILLUSTRATIVE_CAUSES, cause_for, generate_illustrative
+from corett_lib.publishing.downloads import PRODUCT_MIME, excel_bytes, product_bundle
+from corett_lib.publishing.publish import publish_table
+from corett_lib.raw.plans import read_plan_items
+from corett_lib.reporting import charts
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_generated_causes_fit_their_dates() -> None:
+    items, _ = read_plan_items(raw_path("plan_items"), "raw/plan_items.csv")
+    df = generate_illustrative(items, config.members(), range(2019, 2025), seed=6)
+    late = df[df["cause_of_delay"] != ""]
+    covid = late[late["cause_of_delay"].str.contains("COVID-19")]
+    assert len(covid) > 0
+    assert covid["deadline"].min() >= "2020-03-11" and covid["deadline"].max() <= "2022-12-31"
+    # every cause fits the deadline it explains
+    fits = {c.text: c for c in ILLUSTRATIVE_CAUSES}
+    assert all(
+        fits[c].fits(d) for c, d in zip(late["cause_of_delay"], late["deadline"], strict=True)
+    )
+    # a draw whose cause fits keeps it; one that does not gets another (no extra draw)
+    assert cause_for(2, "2020-06-01") == "Meetings postponed by COVID-19 restrictions"
+    assert cause_for(2, "2019-11-26") != "Meetings postponed by COVID-19 restrictions"
+
+
+def test_verdict_chart_has_a_text_alternative_and_refuses_unknown_verdicts() -> None:
+    df = pd.DataFrame(
+        {
+            "question_id": ["EQ1", "EQ9", "EQ13"],
+            "verdict": ["not_enough_evidence", "items", "items"],
+            "marker": ["", "ILLUSTRATIVE", "ILLUSTRATIVE"],
+        }
+    )
+    chart, alt_text = charts.verdict_chart(
+        df, lang="es", title="Respuestas", verdicts=["items", "not_enough_evidence"]
+    )
+    assert alt_text == (
+        "Respuestas: una cuadrícula de 3 preguntas por respuesta. Listado: 2 (EQ9, EQ13); "
+        "Evidencia insuficiente: 1 (EQ1)."
+    )
+    spec = chart.to_dict()
+    colours = spec["layer"][0]["encoding"]["color"]["scale"]["range"]
+    assert colours == [
+        charts.VERDICT_COLOURS["items"],
+        charts.VERDICT_COLOURS["not_enough_evidence"],
+    ]
+    with pytest.raises(ValueError, match="yes"):
+        charts.verdict_chart(
+            df.assign(verdict="yes"),
+            lang="en",
+            title="x",
+            verdicts=["items", "not_enough_evidence"],
+        )
+
+
+def test_working_file_bytes_go_through_the_publishing_function(tmp_path: Path) -> None:
+    t = publish_table(
+        pd.DataFrame({"q": ["EQ1"], "note": ["=HYPERLINK(1)"]}), table_id="t", count_columns=[]
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(excel_bytes([("Answers", t)])))
+    assert wb.sheetnames == ["Answers"]
+    assert [c.value for c in wb["Answers"][2]] == ["EQ1", "'=HYPERLINK(1)"]  # inert text
+
+
+def test_the_build_takes_products_out_of_the_notebook(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    bundle = product_bundle("evaluation.en.xlsx", b"PK-bytes")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={PRODUCT_MIME: bundle})]
+    nb.cells.append(cell)
+    assert take_products(nb, tmp_path) == [(tmp_path / "evaluation.en.xlsx", b"PK-bytes")]
+    assert cell.outputs[0]["data"][PRODUCT_MIME] == {"name": "evaluation.en.xlsx", "bytes": 8}
+    with pytest.raises(ValueError, match="not <report>"):
+        product_bundle("../../index.html", b"x")
+    cell.outputs[0]["data"][PRODUCT_MIME] = {"name": "../x.en.xlsx", "base64": "", "bytes": 0}
+    with pytest.raises(ValueError, match="not <report>"):
+        take_products(nb, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_page_marks_illustrative_rows_and_hides_nothing(tmp_path: Path, lang: str) -> None:
+    from corett_lib.reporting import evaluation as er
+
+    e = er.open_evaluation("GTM", 2019, lang)
+    sections = (er.title, er.summary, er.dac_frame, er.questions, er.effects, er.followup,
+                er.activities, er.targets, er.matrix, er.method)  # fmt: skip
+    html = "".join(f(e).html for f in sections)
+    mark = "ILLUSTRATIVE" if lang == "en" else "ILUSTRATIVO"
+    assert "<details" not in html  # nothing important only in a collapsed element
+    summary = er.summary(e).html
+    rows = re.findall(r"<tr>(.*?)</tr>", summary.split("<tbody>")[1], re.S)
+    assert len(rows) == 26
+    illustrative = e.answers.set_index("question_id")["illustrative"]
+    for row in rows:
+        qid = re.findall(r"<td>((?:EQ|FQ)\d+)</td>", row)[0]
+        assert (mark in row) == bool(illustrative[qid]), qid
+    assert (
+        int(illustrative.sum()) == 15
+    )  # 26 questions: 10 need data not collected, EQ1 reads published series
+    # statuses read as in the annual report: no target is never "achieved"
+    assert ("No target" if lang == "en" else "Sin meta") in er.targets(e).html
+    assert ("Achieved" if lang == "en" else "Logrado") not in er.targets(e).html
+    # the verdict chart, with its published data for the scanner
+    assert 'data-corett-chart="evaluation_verdicts"' in summary and "<svg" in summary
+    # every rule is stated in words on the page
+    assert "R-NOT-ACHIEVED" in html and ("Lists the indicators behind" in html or lang == "es")
+
+    wb = openpyxl.load_workbook(io.BytesIO(er.working_file_bytes(e)))
+    answers = wb.worksheets[0]
+    header = [c.value for c in answers[1]]
+    assert header[:3] == (
+        ["Data", "Id", "Question"] if lang == "en" else ["Datos", "Id", "Pregunta"]
+    )
+    values = {r[1]: r for r in answers.iter_rows(min_row=2, values_only=True)}
+    assert len(values) == 26
+    assert values["EQ13"][0] == mark
+    block = er.working_file(e)
+    assert block._repr_mimebundle_()[PRODUCT_MIME]["name"] == f"evaluation.{lang}.xlsx"
+
+
+@pytest.mark.slow
+def test_without_illustrative_data_nothing_is_marked(tmp_path: Path) -> None:
+    from corett_lib.reporting import evaluation as er
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "good", data)
+    for name in ("evaluation_questions", "followup_questions", "monitoring_matrix"):
+        shutil.copy(raw_path(name), data / "raw")
+    (data / "monitoring").mkdir()
+    shutil.copy(
+        FIXTURES / "monitoring" / "evaluation_gtm_2021.csv", data / "monitoring" / "collected.csv"
+    )
+    e = er.open_evaluation("GTM", 2021, "es", data=str(data))
+    html = "".join(f(e).html for f in (er.title, er.summary, er.questions, er.followup))
+    assert not e.illustrative and "ILUSTRATIV" not in html
+    assert "Funds arrived late" in html
+    assert "Reportados por los miembros" in html
