@@ -4,6 +4,7 @@ the verdict chart, the working file through the publishing function, causes that
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -12,8 +13,10 @@ import nbformat
 import openpyxl
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from corett_lib.batch.products import take_products
+from corett_lib.cli.main import main
 from corett_lib.core import config
 from corett_lib.core.paths import raw_path
 from corett_lib.dataset.illustrative import ILLUSTRATIVE_CAUSES, cause_for, generate_illustrative
@@ -155,3 +158,22 @@ def test_without_illustrative_data_nothing_is_marked(tmp_path: Path) -> None:
     assert not e.illustrative and "ILUSTRATIV" not in html
     assert "Funds arrived late" in html
     assert "Reportados por los miembros" in html
+
+
+@pytest.mark.slow
+def test_the_build_writes_the_working_file_next_to_the_page(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["build", "--country", "GTM", "--year", "2019", "--report", "evaluation"]
+    result = CliRunner().invoke(main, [*args, "--lang", "es", "--jobs", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    xlsx = out / "2019" / "GTM" / "evaluation.es.xlsx"
+    html = (out / "2019" / "GTM" / "evaluation.es.html").read_text(encoding="utf-8")
+    assert '<a href="evaluation.es.xlsx">evaluation.es.xlsx</a>' in html
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames == ["Respuestas", "Evidencia", "Acerca de"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    outputs = [o for r in manifest["reports"].values() for o in r.get("outputs", {})]
+    assert "2019/GTM/evaluation.es.xlsx" in outputs
+    # the executed notebook keeps the file's name, not its bytes
+    ipynb = (out / "2019" / "GTM" / "evaluation.es.ipynb").read_text(encoding="utf-8")
+    assert '"name": "evaluation.es.xlsx"' in ipynb and '"base64"' not in ipynb
