@@ -839,14 +839,16 @@ def verdict_chart(
     x = alt.X("_v:N", title=None, sort=order_v, scale=alt.Scale(domain=order_v))
     x = x.axis(labelAngle=-35, orient="top")
     y = alt.Y("_q:N", title=None, sort=order_q)
+    width = max(_BAR_STEP * len(verdicts), 200)
     base = alt.Chart(alt.Data(values=_records(data)))
-    squares = base.mark_square(size=150).encode(x=x, y=y, color=colour, tooltip=["_q:N", "_v:N"])
-    text = base.mark_text(dx=12, align="left", fontWeight="bold", color=TEXT_COLOUR).encode(
-        x=x, y=y, text="_m:N"
+    squares = base.mark_square(size=150, opacity=1, filled=True).encode(
+        x=x, y=y, color=colour, tooltip=["_q:N", "_v:N"]
     )
-    chart = (squares + text).properties(
-        title=title, width=max(_BAR_STEP * len(verdicts), 200), height={"step": 16}
+    # the marker sits in its own column to the right of the grid, not over the verdict columns
+    text = base.mark_text(align="left", fontWeight="bold", color=TEXT_COLOUR).encode(
+        x=alt.value(width + 8), y=y, text="_m:N"
     )
+    chart = (squares + text).properties(title=title, width=width, height={"step": 16})
     groups = []
     for v in verdicts:
         ids = data.loc[data["_v"] == labels[v], "_q"].tolist()
