@@ -189,8 +189,11 @@ def _fmt(value: Any, lang: str) -> str:
 
 
 def _both(key: str, **kwargs: Any) -> tuple[str, str]:
-    """Format message ``evaluation.a.<key>`` in English and Spanish; numbers per language;
-    a callable argument is called with the language."""
+    """Format message ``evaluation.a.<key>`` in English and Spanish.
+
+    Format message ``evaluation.a.<key>`` in English and Spanish; numbers per language;
+    a callable argument is called with the language.
+    """
     return tuple(  # type: ignore[return-value]
         i18n.t(f"evaluation.a.{key}", lang, **{k: _fmt(v, lang) for k, v in kwargs.items()})
         for lang in ("en", "es")
@@ -392,7 +395,10 @@ class Evidence:
         return f"{REGION} ({len(self.scope)} members)" if self.country == REGION else self.country
 
     def count_text(self, value: float, lang: str) -> str:
-        """A count of victims as shown: ``<k`` from 1 to k - 1 (disclosure control)."""
+        """Return a count of victims as shown: ``<k`` from 1 to k - 1 (disclosure control).
+
+        A count of victims as shown: ``<k`` from 1 to k - 1 (disclosure control).
+        """
         if value == value and 0 < value < self.k:
             return f"<{self.k}"
         return i18n.number(value, lang)
@@ -462,7 +468,10 @@ class Evidence:
         ]
 
     def objective_evidence(self, objective_id: str) -> str:
-        """Return ``yes``/``no``/``""``: is Chart 3's evidence available for an objective (any year)?"""
+        """Return whether Chart 3's evidence is available for an objective, any year (``yes``/``no``/``""``).
+
+        Return ``yes``/``no``/``""``: is Chart 3's evidence available for an objective (any year)?
+        """
         r = self.rows[self.rows["plan_item_id"] == objective_id]["evidence_available"]
         if (r == "yes").any():
             return "yes"
@@ -564,7 +573,10 @@ class Evidence:
 
 
 def _n_warnings(rows: pd.DataFrame) -> int:
-    """Number of rows with a validation warning (column ``warnings`` of ``load_monitoring``)."""
+    """Return the number of rows with a validation warning (column ``warnings`` of ``load_monitoring``).
+
+    Number of rows with a validation warning (column ``warnings`` of ``load_monitoring``).
+    """
     if "warnings" not in rows:
         return 0
     return int((rows["warnings"].fillna("") != "").sum())
@@ -609,8 +621,11 @@ def _item(
 
 
 def _reasons(indicators: int, activities: int) -> tuple[str, str]:
-    """What is missing to explain what was not achieved: reasons for indicators, causes for
-    activities (only the parts that are missing)."""
+    """Return what is missing to explain what was not achieved, in English and Spanish.
+
+    What is missing to explain what was not achieved: reasons for indicators, causes for
+    activities (only the parts that are missing).
+    """
     parts = []
     if indicators:
         parts.append(_needs("reasons_indicators", n=indicators))
@@ -620,7 +635,10 @@ def _reasons(indicators: int, activities: int) -> tuple[str, str]:
 
 
 def _needs(key: str, **kwargs: Any) -> tuple[str, str]:
-    """What is missing, from catalogue ``evaluation.needs.<key>``, in English and Spanish."""
+    """Return what is missing, from catalogue ``evaluation.needs.<key>``, in English and Spanish.
+
+    What is missing, from catalogue ``evaluation.needs.<key>``, in English and Spanish.
+    """
     return tuple(  # type: ignore[return-value]
         i18n.t(f"evaluation.needs.{key}", lang, **{k: _fmt(v, lang) for k, v in kwargs.items()})
         for lang in ("en", "es")
@@ -631,15 +649,20 @@ def _needs(key: str, **kwargs: Any) -> tuple[str, str]:
 
 
 def rule_effects(ev: Evidence) -> _Draft:
-    """R-EFFECTS (a judgement, over the whole series). For each published series of the response
+    """Answer with rule R-EFFECTS (a judgement over the whole series).
+
+    For each published series of the response
     (:data:`EFFECT_SERIES`), the average annual change (least-squares slope) over the plan period
     is compared with the average annual change over the years before it. ``yes``: 3 or more series
     changed faster upwards during the plan; ``partly``: 1 or 2; ``no``: none;
     ``not_enough_evidence``: fewer than 2 series comparable (a series needs at least 3 years with
-    figures before the plan and 2 in it). A proxy: graded at most ``moderate``."""
+    figures before the plan and 2 in it). A proxy: graded at most ``moderate``.
+    """
     p = RULE_PARAMS["R-EFFECTS"]
     s = ev.series
-    rows, details_en, details_es = [], [], []
+    rows: list[dict[str, Any]] = []
+    details_en: list[str] = []
+    details_es: list[str] = []
     compared, faster, plan_years_max = 0, 0, 0
     for sid, key in EFFECT_SERIES.items():
         x = s[(s["indicator_id"] == sid) & s["value"].notna()].sort_values("year")
@@ -764,11 +787,14 @@ def _objectives_nee(
 
 
 def rule_objectives(ev: Evidence, objectives: Sequence[str] = ()) -> _Draft:
-    """R-OBJECTIVES (a judgement). An objective is achieved when every indicator under it that has
+    """Answer with rule R-OBJECTIVES (a judgement).
+
+    An objective is achieved when every indicator under it that has
     a target and a figure is achieved or on track (the annual report's statuses); partly when some
     are; behind when none is. ``yes``: every objective achieved; ``no``: none achieved nor partly;
     ``partly`` otherwise; ``not_enough_evidence``: fewer than half the objectives can be judged
-    against a target (an output without a target is delivered, not achieved)."""
+    against a target (an output without a target is delivered, not achieved).
+    """
     p = RULE_PARAMS["R-OBJECTIVES"]
     objectives = list(objectives) or ev.objectives()
     ind = ev.indicators()
@@ -798,10 +824,13 @@ def rule_objectives(ev: Evidence, objectives: Sequence[str] = ()) -> _Draft:
 
 
 def rule_extent(ev: Evidence, objectives: Sequence[str] = ()) -> _Draft:
-    """R-EXTENT (an extent). The share of the objectives achieved against their targets (as
+    """Answer with rule R-EXTENT (an extent).
+
+    The share of the objectives achieved against their targets (as
     R-OBJECTIVES; partly achieved counts one half). ``fully``: every objective achieved;
     ``largely``: 75 % or more; ``partly``: 25 % or more; ``not_at_all``: less;
-    ``not_enough_evidence``: fewer than half the objectives can be judged against a target."""
+    ``not_enough_evidence``: fewer than half the objectives can be judged against a target.
+    """
     p = RULE_PARAMS["R-EXTENT"]
     objectives = list(objectives) or ev.objectives()
     ind = ev.indicators()
@@ -834,7 +863,10 @@ def rule_extent(ev: Evidence, objectives: Sequence[str] = ()) -> _Draft:
 
 
 def _indicator_item(ev: Evidence, r: Any, key: str) -> dict[str, Any]:
-    """A list item for one indicator: id, text, total over the period, its status."""
+    """Return a list item for one indicator: id, text, total over the period, its status.
+
+    A list item for one indicator: id, text, total over the period, its status.
+    """
     text = tuple(
         i18n.t(
             f"evaluation.a.{key}",
@@ -857,10 +889,13 @@ def _indicator_item(ev: Evidence, r: Any, key: str) -> dict[str, Any]:
 
 
 def rule_achieved(ev: Evidence) -> _Draft:
-    """R-ACHIEVED (a list). The plan's indicators achieved or on track against their target, then
+    """Answer with rule R-ACHIEVED (a list).
+
+    The plan's indicators achieved or on track against their target, then
     the outputs delivered (reported above zero) whose indicator has no target, each with its total,
     years and status. ``items`` when any; ``no_items`` when figures are reported but none is above
-    zero or on target; ``not_enough_evidence`` when no indicator has a figure."""
+    zero or on target; ``not_enough_evidence`` when no indicator has a figure.
+    """
     ind = ev.indicators()
     judged = ind[ind["status"] != "context"]
     chain = ev.chain("R-ACHIEVED", judged)
@@ -899,8 +934,11 @@ def _where(g: pd.DataFrame) -> str:
 
 
 def _not_achieved(ev: Evidence) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Indicators behind target, indicators reported at zero, activities not completed by their
-    deadline, activities completed late."""
+    """Return what was not achieved, in four tables.
+
+    Indicators behind target, indicators reported at zero, activities not completed by their
+    deadline, activities completed late.
+    """
     ind = ev.indicators()
     judged = ind[(ind["status"] != "context") & ind["actual"].notna()]
     behind = judged[judged["status"] == "behind"]
@@ -911,11 +949,14 @@ def _not_achieved(ev: Evidence) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
 
 
 def rule_not_achieved(ev: Evidence) -> _Draft:
-    """R-NOT-ACHIEVED (a list). What was not achieved: indicators behind their target, indicators
+    """Answer with rule R-NOT-ACHIEVED (a list).
+
+    What was not achieved: indicators behind their target, indicators
     reported at zero over the period, activities not completed by their deadline, and activities
     completed after it (not achieved on time), each with where and when. ``items`` when any;
     ``no_items`` when indicators or activities are reported and none of these occurs;
-    ``not_enough_evidence`` when neither indicator figures nor activities are reported."""
+    ``not_enough_evidence`` when neither indicator figures nor activities are reported.
+    """
     ind = ev.indicators()
     judged = ind[ind["status"] != "context"]
     acts = ev.activities()
@@ -994,11 +1035,14 @@ def _cause_items(ev: Evidence, late: pd.DataFrame, key: str) -> list[dict[str, A
 
 
 def rule_why_not(ev: Evidence) -> _Draft:
-    """R-WHY-NOT (an explanation). Why what R-NOT-ACHIEVED lists was not achieved: the causes of
+    """Answer with rule R-WHY-NOT (an explanation).
+
+    Why what R-NOT-ACHIEVED lists was not achieved: the causes of
     delay recorded for its activities, each with the activities it explains. ``findings`` when a
     cause is recorded; ``nothing_to_explain`` when nothing is listed as not achieved;
     ``not_enough_evidence`` when no cause is recorded, naming what is missing (causes are collected
-    for late activities only, not for indicators at zero or behind target)."""
+    for late activities only, not for indicators at zero or behind target).
+    """
     behind, zero, undone, late_done = _not_achieved(ev)
     late = pd.concat([undone, late_done])
     chain = ev.activity_chain("R-WHY-NOT", late)
@@ -1038,9 +1082,12 @@ def rule_why_not(ev: Evidence) -> _Draft:
 
 
 def rule_axes(ev: Evidence, axes: Sequence[str] = ("RM.A1", "RM.A2", "RM.A3", "RM.A4")) -> _Draft:
-    """R-AXES (a judgement). The plan measures no outcome per strategic axis, so the effect of the
+    """Answer with rule R-AXES (a judgement).
+
+    The plan measures no outcome per strategic axis, so the effect of the
     products on the axes is ``not_enough_evidence``; the answer states under which axes products
-    were delivered (an indicator above zero, or Chart 3's evidence of an objective available)."""
+    were delivered (an indicator above zero, or Chart 3's evidence of an objective available).
+    """
     ind = ev.indicators()
     delivered = []
     for axis in axes:
@@ -1066,12 +1113,15 @@ def _materials(ev: Evidence) -> pd.DataFrame:
 
 
 def rule_materials_timely(ev: Evidence) -> _Draft:
-    """R-MATERIALS-TIMELY (a judgement). Timely: the share of the activities of objectives 6 and 8
+    """Answer with rule R-MATERIALS-TIMELY (a judgement).
+
+    Timely: the share of the activities of objectives 6 and 8
     (newsletters, technical sheets) done by their deadline. In the necessary quantity: newsletters
     and technical sheets achieved or on track against a target. ``yes``: 80 % or more on time and
     both quantities on target; ``no``: under 50 % on time and no material delivered; ``partly``
     otherwise (a quantity without a target cannot be judged necessary, so without targets the
-    verdict is at most ``partly``); ``not_enough_evidence``: no figure and no activity."""
+    verdict is at most ``partly``); ``not_enough_evidence``: no figure and no activity.
+    """
     p = RULE_PARAMS["R-MATERIALS-TIMELY"]
     mat = _materials(ev)
     acts = pd.concat([ev.activities("RM.A4.O6."), ev.activities("RM.A4.O8.")])
@@ -1114,9 +1164,12 @@ def rule_materials_timely(ev: Evidence) -> _Draft:
 
 
 def rule_materials(ev: Evidence) -> _Draft:
-    """R-MATERIALS (a judgement). Sufficient materials: newsletters and technical sheets achieved or
+    """Answer with rule R-MATERIALS (a judgement).
+
+    Sufficient materials: newsletters and technical sheets achieved or
     on track against their targets. ``yes``: both; ``partly``: one; ``no``: neither;
-    ``not_enough_evidence``: a material has no target (sufficiency cannot be judged) or no figure."""
+    ``not_enough_evidence``: a material has no target (sufficiency cannot be judged) or no figure.
+    """
     mat = _materials(ev)
     chain = ev.chain("R-MATERIALS", mat.reset_index())
     cov, doc = ev.coverage(mat.reset_index())
@@ -1147,11 +1200,14 @@ def rule_materials(ev: Evidence) -> _Draft:
 
 
 def rule_sustained(ev: Evidence) -> _Draft:
-    """R-SUSTAINED (a judgement, a proxy). Of the indicators above zero in a year before the last
+    """Answer with rule R-SUSTAINED (a judgement, a proxy).
+
+    Of the indicators above zero in a year before the last
     year with figures, the share still above zero in that last year. ``yes``: 80 % or more;
     ``partly``: 40 % or more; ``no``: less; ``not_enough_evidence``: no indicator with figures in
     two or more years. Delivery that continues is a proxy for lasting results: graded at most
-    ``moderate``."""
+    ``moderate``.
+    """
     p = RULE_PARAMS["R-SUSTAINED"]
     ind = ev.indicators()
     ind = ind[ind["status"] != "context"]
@@ -1185,10 +1241,13 @@ def rule_sustained(ev: Evidence) -> _Draft:
 
 
 def rule_progress(ev: Evidence) -> _Draft:
-    """R-PROGRESS (a judgement). Of the plan's indicators that have a target and a figure, the share
+    """Answer with rule R-PROGRESS (a judgement).
+
+    Of the plan's indicators that have a target and a figure, the share
     achieved or on track. ``yes``: 75 % or more; ``partly``: 25 % or more; ``no``: less;
     ``not_enough_evidence``: fewer than half the indicators (ambiguous ones are context only) have
-    a target and a figure."""
+    a target and a figure.
+    """
     p = RULE_PARAMS["R-PROGRESS"]
     ind = ev.indicators()
     judged = ind[ind["status"] != "context"]
@@ -1216,10 +1275,13 @@ def rule_progress(ev: Evidence) -> _Draft:
 
 
 def rule_contribute(ev: Evidence) -> _Draft:
-    """R-CONTRIBUTE (a judgement). Of the objectives with at least one completed activity and
+    """Answer with rule R-CONTRIBUTE (a judgement).
+
+    Of the objectives with at least one completed activity and
     indicator figures, the share with an indicator above zero (delivery follows the activities; an
     association, not a measured contribution). ``yes``: 75 % or more; ``partly``: 25 % or more;
-    ``no``: less; ``not_enough_evidence``: no such objective."""
+    ``no``: less; ``not_enough_evidence``: no such objective.
+    """
     p = RULE_PARAMS["R-CONTRIBUTE"]
     ind = ev.indicators()
     acts = ev.activities()
@@ -1249,9 +1311,12 @@ def rule_contribute(ev: Evidence) -> _Draft:
 
 
 def rule_deadlines(ev: Evidence) -> _Draft:
-    """R-DEADLINES (a judgement). Of the activities due in the period (``on_time`` yes or no), the
+    """Answer with rule R-DEADLINES (a judgement).
+
+    Of the activities due in the period (``on_time`` yes or no), the
     share done by their deadline. ``yes``: 90 % or more; ``partly``: 50 % or more; ``no``: less;
-    ``not_enough_evidence``: none due."""
+    ``not_enough_evidence``: none due.
+    """
     p = RULE_PARAMS["R-DEADLINES"]
     due = ev.activities()
     due = due[due["on_time"] != ""]
@@ -1274,10 +1339,13 @@ def rule_deadlines(ev: Evidence) -> _Draft:
 
 
 def rule_circumstances(ev: Evidence) -> _Draft:
-    """R-CIRCUMSTANCES (a judgement). Were there circumstances that hindered the plan? ``yes``: at
+    """Answer with rule R-CIRCUMSTANCES (a judgement).
+
+    Were there circumstances that hindered the plan? ``yes``: at
     least one late activity has a recorded cause; ``no``: activities are reported and none was late;
     ``not_enough_evidence``: no activity reported, or late activities without a recorded cause.
-    Circumstances that favoured the plan are not collected."""
+    Circumstances that favoured the plan are not collected.
+    """
     acts = ev.activities()
     late = acts[acts["on_time"] == "no"]
     chain = ev.activity_chain("R-CIRCUMSTANCES", late)
@@ -1310,10 +1378,13 @@ def rule_circumstances(ev: Evidence) -> _Draft:
 
 
 def rule_causes(ev: Evidence) -> _Draft:
-    """R-CAUSES (a list). The causes of delay recorded for the late activities of the
+    """Answer with rule R-CAUSES (a list).
+
+    The causes of delay recorded for the late activities of the
     resource-mobilization plan, each with how many activities it explains and where. ``items`` when
     a cause is recorded; ``no_items`` when activities are reported and none was late;
-    ``not_enough_evidence``: no activity reported, or no late activity has a recorded cause."""
+    ``not_enough_evidence``: no activity reported, or no late activity has a recorded cause.
+    """
     acts = ev.activities()
     late = acts[acts["on_time"] == "no"]
     chain = ev.activity_chain("R-CAUSES", late)
@@ -1455,8 +1526,11 @@ def answer(ev: Evidence, question_id: str, answer_type: str) -> Answer:
 
 
 def question_text(question: Any, lang: str) -> str:
-    """Return a question's text in ``lang``: the framework file's ``text_en``/``text_es``; in Spanish,
-    while ``text_es`` is empty, the workbench's rendering (catalogue ``evaluation.question.<id>``)."""
+    """Return a question's text in ``lang``.
+
+    The framework file's ``text_en``/``text_es``; in Spanish, while ``text_es`` is empty, the
+    workbench's rendering (catalogue ``evaluation.question.<id>``).
+    """
     if lang != "es":
         return str(question["text_en"])
     text = str(question.get("text_es") or "").strip()
@@ -1534,7 +1608,9 @@ def answer_all(ev: Evidence, questions: pd.DataFrame, lang: str = "en") -> Answe
 
 
 def monitoring_matrix(ev: Evidence, matrix: pd.DataFrame) -> pd.DataFrame:
-    """Return Chart 3 filled in: per axis and objective, the evidence expected and whether it is
+    """Return Chart 3 filled in for the scope and period.
+
+    Return Chart 3 filled in: per axis and objective, the evidence expected and whether it is
     available in the scope and period (``yes`` / ``no`` / ``""`` not reported), with the number of
     member-years reporting it available and whether the rows read are illustrative.
 
@@ -1561,9 +1637,12 @@ def monitoring_matrix(ev: Evidence, matrix: pd.DataFrame) -> pd.DataFrame:
 
 
 def followup_activities(ev: Evidence) -> pd.DataFrame:
-    """Return the activities due in the scope and period: on time, late (with the recorded cause)
+    """Return the activities due in the scope and period.
+
+    Return the activities due in the scope and period: on time, late (with the recorded cause)
     and pending, sorted by deadline. Columns: ``plan_item_id, activity, iso3, year, deadline,
-    completed, on_time, cause_of_delay, illustrative``."""
+    completed, on_time, cause_of_delay, illustrative``.
+    """
     acts = ev.activities(prefix="")
     out = acts[
         [

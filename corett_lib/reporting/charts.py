@@ -790,7 +790,9 @@ def verdict_chart(
     verdict: str = "verdict",
     marker: str = "marker",
 ) -> tuple[alt.LayerChart, str]:
-    """Return the evaluation's verdict overview: one row per question, one column per verdict,
+    """Return the evaluation's verdict overview chart and its text alternative.
+
+    Return the evaluation's verdict overview: one row per question, one column per verdict,
     a coloured square where the question's answer falls, and the text alternative.
 
     Parameters

@@ -98,8 +98,11 @@ def _t(key: str, lang: str, **kwargs: Any) -> str:
 
 
 def effect_series(ctx: Context) -> pd.DataFrame:
-    """Return the published totals the effects question reads (detected victims, prosecutions,
-    convictions, repatriations) for the report's country, every year up to the report's year."""
+    """Return the published totals the effects question reads.
+
+    Return the published totals the effects question reads (detected victims, prosecutions,
+    convictions, repatriations) for the report's country, every year up to the report's year.
+    """
     years = sorted({int(y) for y in ctx.ds.observations["year"].dropna() if int(y) <= ctx.year})
     t = indicator_table(
         ctx.evaluation,
@@ -207,7 +210,10 @@ def _dac(c: Any, lang: str) -> str:
 
 
 def _data(kinds: str | Sequence[str], lang: str) -> str:
-    """The ``Data`` cell: the kinds of data a row rests on; ILLUSTRATIVE first when any."""
+    """Return the ``Data`` cell: the kinds of data a row rests on; ILLUSTRATIVE first when any.
+
+    The ``Data`` cell: the kinds of data a row rests on; ILLUSTRATIVE first when any.
+    """
     found = [k for k in (kinds.split(";") if isinstance(kinds, str) else kinds) if k]
     if not found:
         return _t("data.none", lang)
@@ -229,11 +235,14 @@ def _marked(text: str, illustrative: bool, lang: str) -> str:
 
 
 def _table(df: pd.DataFrame, why: str, caption: str = "") -> Block:
-    """Return ``df`` as an HTML table marked ``data-corett-exempt=why`` for the disclosure scanner:
+    """Return ``df`` as an HTML table marked ``data-corett-exempt=why`` for the disclosure scanner.
+
+    Return ``df`` as an HTML table marked ``data-corett-exempt=why`` for the disclosure scanner:
     the evaluation's own tables hold verdicts, dates and counts of activities and outputs (campaigns,
     newsletters, people trained), not counts of victims; counts of victims go through
     :func:`corett_lib.reporting.context.publish` (see :func:`effects`), and where the evidence chain
-    quotes a published series, counts below the threshold are shown as ``<k``."""
+    quotes a published series, counts below the threshold are shown as ``<k``.
+    """
     block = table_block(df, caption)
     marked = block.html.replace("<table", f'<table data-corett-exempt="{esc(why)}"', 1)
     return Block(marked, block.text)
@@ -265,7 +274,10 @@ def title(e: EvaluationContext) -> Block:
 
 
 def verdict_overview(e: EvaluationContext) -> Block:
-    """The verdict overview chart: questions × verdict, coloured, with its text alternative."""
+    """Return the verdict overview chart: questions × verdict, coloured, with its text alternative.
+
+    The verdict overview chart: questions × verdict, coloured, with its text alternative.
+    """
     lang = e.lang
     a = e.answers
     present = [v for v in VERDICTS if v in set(a["verdict"])]
@@ -287,8 +299,11 @@ def verdict_overview(e: EvaluationContext) -> Block:
 
 
 def summary(e: EvaluationContext) -> Block:
-    """Every answered question: the overview chart, then a table with, on every row, the kind of
-    data the answer rests on (ILLUSTRATIVE where it is), the form, the answer and the grade."""
+    """Return every answered question at a glance: the overview chart, then a table.
+
+    Every answered question: the overview chart, then a table with, on every row, the kind of
+    data the answer rests on (ILLUSTRATIVE where it is), the form, the answer and the grade.
+    """
     lang = e.lang
     a = e.answers
     n_missing = int((a["rule"] == "R-NOT-COLLECTED").sum())
@@ -411,10 +426,13 @@ def _question_blocks(e: EvaluationContext, ids: list[str]) -> list[Block]:
 
 
 def questions(e: EvaluationContext) -> Block:
-    """Each evaluation question (Chart 5, then the internal evaluation): its answer in the form it
+    """Return each evaluation question (Chart 5, then the internal evaluation) with its answer.
+
+    Each evaluation question (Chart 5, then the internal evaluation): its answer in the form it
     asks for, the rationale, the items or findings, what is missing, the rule in words, the grade
     with its definition, and the evidence read (visible, one row per indicator, activity or series,
-    each marked with the kind of data)."""
+    each marked with the kind of data).
+    """
     ids = e.questions["id"].tolist()
     return wrap(
         heading(_t("section_questions", e.lang), 2, "questions"),
@@ -424,7 +442,10 @@ def questions(e: EvaluationContext) -> Block:
 
 
 def effects(e: EvaluationContext) -> Block:
-    """The published series the effects question reads, with the detection caveat."""
+    """Return the published series the effects question reads, with the detection caveat.
+
+    The published series the effects question reads, with the detection caveat.
+    """
     lang = e.lang
     s = e.series
     head = heading(_t("section_effects", lang), 2, "effects")
@@ -454,7 +475,10 @@ def effects(e: EvaluationContext) -> Block:
 
 
 def followup(e: EvaluationContext) -> Block:
-    """The follow-up questions of Chart 4, answered as the evaluation questions are."""
+    """Return the follow-up questions of Chart 4, answered as the evaluation questions are.
+
+    The follow-up questions of Chart 4, answered as the evaluation questions are.
+    """
     ids = e.followup["id"].tolist()
     return wrap(
         heading(_t("section_followup", e.lang), 2, "followup"),
@@ -464,8 +488,11 @@ def followup(e: EvaluationContext) -> Block:
 
 
 def activities(e: EvaluationContext) -> Block:
-    """Activities on time, late (with the recorded cause) and pending, every row marked with its
-    kind of data; the late ones first, then (for a member) every activity, all visible."""
+    """Return the activities on time, late (with the recorded cause) and pending.
+
+    Activities on time, late (with the recorded cause) and pending, every row marked with its
+    kind of data; the late ones first, then (for a member) every activity, all visible.
+    """
     lang = e.lang
     head = heading(_t("section_activities", lang), 2, "activities")
     acts = followup_activities(e.evidence)
@@ -541,8 +568,11 @@ def matrix(e: EvaluationContext) -> Block:
 
 
 def targets(e: EvaluationContext) -> Block:
-    """Targets and actuals of the resource-mobilization plan's indicators (cumulative over the
-    period), with the annual report's status (:func:`corett_lib.analysis.status.status_text`)."""
+    """Return the targets and actuals of the resource-mobilization plan's indicators.
+
+    Targets and actuals of the resource-mobilization plan's indicators (cumulative over the
+    period), with the annual report's status (:func:`corett_lib.analysis.status.status_text`).
+    """
     lang = e.lang
     ind = e.evidence.indicators()
     df = pd.DataFrame(
@@ -567,8 +597,11 @@ def targets(e: EvaluationContext) -> Block:
 
 
 def method(e: EvaluationContext) -> Block:
-    """How answers are reached: the forms, every rule used in words with its thresholds and the
-    questions it answers, and the grades with their definitions."""
+    """Return how answers are reached: forms, rules in words, grades with their definitions.
+
+    How answers are reached: the forms, every rule used in words with its thresholds and the
+    questions it answers, and the grades with their definitions.
+    """
     lang = e.lang
     a = e.answers
     rules = list(dict.fromkeys(a["rule"]))
@@ -663,8 +696,11 @@ def working_file_tables(e: EvaluationContext) -> list[tuple[str, pd.DataFrame]]:
 
 
 def working_file_bytes(e: EvaluationContext) -> bytes:
-    """Return the working file (``.xlsx``); every sheet goes through the publishing function
-    (:func:`corett_lib.publishing.publish.publish_table`; it holds no counts of people)."""
+    """Return the working file (``.xlsx``).
+
+    Return the working file (``.xlsx``); every sheet goes through the publishing function
+    (:func:`corett_lib.publishing.publish.publish_table`; it holds no counts of people).
+    """
     sheets = [
         (
             name,
@@ -689,8 +725,11 @@ class _Product(Block):
 
 
 def working_file(e: EvaluationContext) -> Block:
-    """The evaluator's working file ``evaluation.<lang>.xlsx``: a link on the page, and the file,
-    which ``corett build`` writes next to the page (atomically, recorded in the manifest)."""
+    """Return the evaluator's working file ``evaluation.<lang>.xlsx`` as a page block.
+
+    The evaluator's working file ``evaluation.<lang>.xlsx``: a link on the page, and the file,
+    which ``corett build`` writes next to the page (atomically, recorded in the manifest).
+    """
     lang = e.lang
     name = working_file_name(lang)
     text = _t("working_file", lang, file=name)
