@@ -1070,13 +1070,10 @@ def rule_why_not(ev: Evidence) -> _Draft:
         text = _both("why_nee", late=len(late), indicators=unexplained_ind)
         return _Draft("R-WHY-NOT", "not_enough_evidence", "none", text, chain, missing=missing)
     recorded = len(late) - no_cause
-    text = _both(
-        "why",
-        recorded=recorded,
-        late=len(late),
-        causes=len(items),
-        indicators=unexplained_ind,
-    )
+    text = _both("why", recorded=recorded, late=len(late), causes=len(items))
+    if unexplained_ind:
+        more = _both("why_indicators", indicators=unexplained_ind)
+        text = (f"{text[0]} {more[0]}", f"{text[1]} {more[1]}")
     g = grade(recorded / len(late), float((late["evidence_available"] == "yes").mean()))
     return _Draft("R-WHY-NOT", "findings", g, text, chain, items, missing)
 
