@@ -542,7 +542,10 @@ class Evidence:
                     "scope": ", ".join(sorted(set(g["iso3"]))),
                     "years": ", ".join(str(y) for y in sorted(set(g["year"]))),
                     "values_by_year": "; ".join(
-                        f"{r.iso3} {r.year} {_MARK[r.on_time]}" for r in g.itertuples()
+                        f"{iso3} {year} {_MARK[on_time]}"
+                        for iso3, year, on_time in zip(
+                            g["iso3"], g["year"], g["on_time"], strict=True
+                        )
                     ),
                     "value": float((g["on_time"] == "yes").sum()),
                     "status": "late" if (g["on_time"] == "no").any() else "on time",
@@ -930,7 +933,8 @@ def _activity_groups(acts: pd.DataFrame) -> Iterable[tuple[str, pd.DataFrame]]:
 
 
 def _where(g: pd.DataFrame) -> str:
-    return ", ".join(f"{r.iso3} {r.year}" for r in g.sort_values(["iso3", "year"]).itertuples())
+    pairs = sorted(zip(g["iso3"], g["year"], strict=True))
+    return ", ".join(f"{iso3} {year}" for iso3, year in pairs)
 
 
 def _not_achieved(ev: Evidence) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
