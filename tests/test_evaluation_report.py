@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from corett_lib.batch.products import take_products
+from corett_lib.batch.products import take_file_products
 from corett_lib.cli.main import main
 from corett_lib.core import config
 from corett_lib.core.paths import raw_path
@@ -90,13 +90,18 @@ def test_the_build_takes_products_out_of_the_notebook(tmp_path: Path) -> None:
     bundle = product_bundle("evaluation.en.xlsx", b"PK-bytes")
     cell.outputs = [nbformat.v4.new_output("display_data", data={PRODUCT_MIME: bundle})]
     nb.cells.append(cell)
-    assert take_products(nb, tmp_path) == [(tmp_path / "evaluation.en.xlsx", b"PK-bytes")]
+    page = tmp_path / "2019" / "GTM" / "evaluation.en.html"
+    assert take_file_products(nb, page) == {page.with_name("evaluation.en.xlsx"): b"PK-bytes"}
     assert cell.outputs[0]["data"][PRODUCT_MIME] == {"name": "evaluation.en.xlsx", "bytes": 8}
     with pytest.raises(ValueError, match="not <report>"):
         product_bundle("../../index.html", b"x")
+    # a page may only write its own files
+    cell.outputs[0]["data"][PRODUCT_MIME] = product_bundle("annual.en.xlsx", b"x")
+    with pytest.raises(ValueError, match="not one of its own files"):
+        take_file_products(nb, page)
     cell.outputs[0]["data"][PRODUCT_MIME] = {"name": "../x.en.xlsx", "base64": "", "bytes": 0}
     with pytest.raises(ValueError, match="not <report>"):
-        take_products(nb, tmp_path)
+        take_file_products(nb, page)
 
 
 @pytest.mark.slow
