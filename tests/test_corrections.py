@@ -107,7 +107,7 @@ def test_drop_override_flag_and_stale() -> None:
     table = obs(("DOM", 2019, "2,019", 7), ("SLV", 2019, "14", 8), ("GTM", 2019, "434", 9))
     declared = [
         fix("a", "drop", iso3="DOM", value_text="2,019"),
-        fix("b", "override", 6, iso3="SLV", year=2019),
+        fix("b", "override", 6, iso3="SLV", year=2019, value_text="14"),
         fix("c", "flag", iso3=["GTM", "HND"]),
         fix("d", "flag", iso3="MEX"),
     ]
@@ -157,7 +157,7 @@ def test_invalid_entries_are_each_named(tmp_path: Path) -> None:
     reason: r
     publisher_informed: maybe
   - id: ok-one
-    where: {iso3: SLV}
+    where: {iso3: SLV, value_text: "7"}
     action: drop
     reason: r
     publisher_informed: unknown

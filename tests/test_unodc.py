@@ -248,22 +248,40 @@ def test_identical_repeats_collapse_and_conflicts_are_kept_out(tmp_path: Path) -
 
 
 def test_declared_conflicts_are_a_warning_and_stale_declarations_an_error(tmp_path: Path) -> None:
-    rows = [row("SLV", 2019, "7"), row("SLV", 2019, "<5")]
+    rows = [row("SLV", 2019, "7"), row("SLV", 2019, "<5"), row("HND", 2019, "9")]
+    rows += [row("HND", 2019, "12")]
     obs, _ = read_glotip(workbook(tmp_path / "g.xlsx", rows), REL, use_cache=False)
 
-    def dup(id_: str, iso3: str) -> Correction:
+    def dup(id_: str, iso3: str, values: list[str]) -> Correction:
+        key = dict(zip(("dimension", "category", "sex", "age"), TOTALS, strict=True))
         return Correction(
             id=id_,
             table="duplicates",
-            where={"iso3": iso3},
+            where={
+                "source": "UNODC",
+                "unit": "Counts",
+                "indicator": "Detected trafficking victims",
+            },
+            keys=({"iso3": iso3, "year": 2019, **key, "value_text": values},),
             action="drop",
             reason="r",
             publisher_informed="no",
         )
 
-    clean, audit, problems = apply_duplicate_rule(obs, [dup("slv", "SLV"), dup("gtm", "GTM")])
-    assert len(clean) == 0 and audit["correction"].tolist() == ["slv"]
-    assert [(p.severity, p.check, p.rows) for p in problems] == [
-        ("warning", "declared_correction", (4, 5)),
-        ("error", "correction_stale", ()),
+    declared = [dup("slv", "SLV", ["<5", "7"]), dup("gtm", "GTM", ["1", "2"])]
+    clean, audit, problems = apply_duplicate_rule(obs, declared)
+    assert len(clean) == 0 and audit["correction"].tolist() == ["", "slv"]
+    # HND's repeat is declared nowhere: an error for that figure only (scoped to HND 2019).
+    assert [(p.severity, p.check, p.rows, p.iso3, p.year) for p in problems] == [
+        ("error", "duplicate_conflict", (6, 7), "HND", 2019),
+        ("error", "correction_stale", (), None, None),
+        ("warning", "declared_correction", (4, 5), None, None),
+    ]
+    assert "GTM 2019" in problems[1].message and "1, 2" in problems[1].message
+    # A declaration covers exactly the values it names: a changed value is an error again.
+    _, _, again = apply_duplicate_rule(obs, [dup("slv", "SLV", ["<5", "8"])])
+    assert [(p.check, p.iso3) for p in again if p.severity == "error"] == [
+        ("duplicate_conflict", "HND"),
+        ("duplicate_conflict", "SLV"),
+        ("correction_stale", None),
     ]

@@ -117,12 +117,16 @@ def test_sex_parts_above_total_names_rows_values_and_check() -> None:
     problems = checks.disaggregation_checks(obs(*SLV_2019_SEXUAL))
     assert len(problems) == 1
     p = problems[0]
-    assert (p.severity, p.check, p.file, p.column) == (
-        "error",
+    # A rule, not a declaration: a warning naming the country-year, the parts flagged on their rows.
+    assert (p.severity, p.check, p.file, p.column, p.iso3, p.year) == (
+        "warning",
         "sex_parts_within_total",
         GLOTIP,
         "txtVALUE",
+        "SLV",
+        2019,
     )
+    assert p.message.endswith(checks.RULE_NOTE)
     assert p.rows == (39050, 39052, 39054, 39056)
     assert "SLV 2019" in p.message and "at least 14" in p.message and "total of 6" in p.message
 
@@ -180,11 +184,16 @@ def test_forms_are_compared_one_by_one_not_summed() -> None:
     assert [(p.check, p.rows) for p in problems] == [("forms_within_total", (4, 6))]
 
 
-def test_declared_rows_make_a_warning() -> None:
+def test_parts_above_total_need_no_declaration() -> None:
     rows = [(*r, "unodc-slv-2019-sexual-other-18plus") for r in SLV_2019_SEXUAL[2:3]]
-    problems = checks.disaggregation_checks(obs(*SLV_2019_SEXUAL[:2], *rows, SLV_2019_SEXUAL[3]))
-    assert [(p.severity, p.check) for p in problems] == [("warning", "sex_parts_within_total")]
-    assert problems[0].message.endswith("(declared in corrections.yaml)")
+    declared = obs(*SLV_2019_SEXUAL[:2], *rows, SLV_2019_SEXUAL[3])
+    undeclared = obs(*SLV_2019_SEXUAL)
+    for table in (declared, undeclared):
+        problems = checks.disaggregation_checks(table)
+        assert [(p.severity, p.check) for p in problems] == [("warning", "sex_parts_within_total")]
+        # The parts (not the total, row 39056) are flagged on their rows.
+        flagged = table.loc[checks.inconsistent_parts(table), "source_row"].tolist()
+        assert flagged == [39050, 39052, 39054]
 
 
 def test_scope_limits_the_disaggregation_checks() -> None:
@@ -383,9 +392,13 @@ def test_corrections_are_routed_to_the_table_of_their_file() -> None:
             c("a", {"iso3": "DOM", "year": 2019}),
             c(
                 "b",
-                {"source_file": "raw/chart1_ratifications.csv", "iso3": "DOM", "source_row": 156},
+                {
+                    "source_file": "raw/chart1_ratifications.csv",
+                    "iso3": "DOM",
+                    "instrument_id": "rome_statute_1998",
+                },
             ),
-            c("c", {"source_file": GLOTIP, "source_row": 4}),
+            c("c", {"source_file": GLOTIP, "iso3": "GTM"}),
         ]
     )
     assert {k: [x.id for x in v] for k, v in routed.items()} == {

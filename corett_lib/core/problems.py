@@ -39,6 +39,11 @@ class Problem:
         A few offending values.
     table
         The logical table (e.g. ``"glotip"``).
+    iso3, year
+        The country-year whose figures the problem concerns, when it concerns one only. An error with
+        a country-year is *scoped*: it withholds that country-year's figures it names and the other
+        reports still build (:mod:`corett_lib.validation.scoped`); an error without one is structural
+        and stops everything.
     """
 
     severity: Severity
@@ -50,6 +55,8 @@ class Problem:
     why: str = ""
     sample: tuple[Any, ...] = field(default_factory=tuple)
     table: str | None = None
+    iso3: str | None = None
+    year: int | None = None
 
     def location(self) -> str:
         """Return ``file, row(s) N, column C`` for messages."""
@@ -114,6 +121,8 @@ def scope(problem: Problem) -> tuple[str | None, int | None]:
     >>> scope(Problem("warning", "text_replacement_character", "f", "98 row(s) contain U+FFFD"))
     (None, None)
     """
+    if problem.iso3 is not None:
+        return problem.iso3, problem.year
     for pattern, has_year in _SCOPE_PATTERNS:
         m = pattern.match(problem.message)
         if m:

@@ -10,11 +10,20 @@ Each entry names one problem found in a source and what the workbench does about
 rule; ``table: duplicates`` entries (action ``drop`` only) declare conflicting repeated keys that
 :func:`corett_lib.raw.unodc.apply_duplicate_rule` keeps out of the table.
 
-``where`` is a filter on columns of the table (for observations: the key columns, ``country``,
-``value_text``, ``source_file``, ``source_row``): each value is a scalar or a list of accepted values.
+Entries are keyed by what a figure *is*, never by where it sits in a file: ``where`` is a filter on
+columns of the table (for observations: the key columns, ``country``, ``value_text``,
+``source_file``), each value a scalar or a list of accepted values, and ``source_row`` is refused (a
+row number goes stale when the export is re-ordered or re-issued). A ``drop`` or ``override`` pins
+the published value (``value_text``), so it goes stale (an error) when a new edition changes the
+figure. A ``duplicates`` entry lists the exact repeated keys it declares (``keys``: together with
+``where``, every column of :data:`~corett_lib.core.schema.OBSERVATION_KEY` and the repeated values
+in ``value_text``): it covers exactly those keys with exactly those values, and any other
+conflicting repeat stays an error for that figure.
+
+Parts above their totals are not declared here: a generic rule flags them
+(:func:`corett_lib.validation.checks.inconsistent_parts`).
 The same function applies corrections to another table (e.g. the ratifications) when the loading
 step routes them there by ``source_file``.
-Pinning ``value_text`` makes a correction go stale (an error) when a new edition changes the figure.
 """
 
 from __future__ import annotations
@@ -41,8 +50,9 @@ WHERE_COLUMNS: tuple[str, ...] = (
     "country",
     "value_text",
     "source_file",
-    "source_row",
 )
+#: Columns a ``where`` may not name: positions in a file, not properties of a figure.
+POSITION_COLUMNS: tuple[str, ...] = ("source_row",)
 _INT_COLUMNS = ("year", "source_row")
 _PRIORITY = ("source_row", "year", "iso3", "source_file", "indicator", "category", "value_text")
 
@@ -66,6 +76,7 @@ class Correction(BaseModel):
     id: str
     table: Literal["observations", "duplicates"] = "observations"
     where: dict[str, Scalar | list[Scalar]]
+    keys: tuple[dict[str, Scalar | list[Scalar]], ...] = ()
     action: Literal["drop", "override", "flag"]
     value: float | None = None
     reason: str
@@ -99,6 +110,14 @@ class Correction(BaseModel):
         bad = sorted(k for k in v if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k))
         if bad:
             raise ValueError(f"column name(s) {bad} are not plain column names")
+        _no_position(v)
+        return v
+
+    @field_validator("keys")
+    @classmethod
+    def _keys(cls, v: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
+        for key in v:
+            _no_position(key)
         return v
 
     @model_validator(mode="after")
@@ -109,7 +128,69 @@ class Correction(BaseModel):
             raise ValueError(f"action {self.action} takes no value")
         if self.table == "duplicates" and self.action != "drop":
             raise ValueError("corrections of table duplicates only take action drop")
+        if self.table == "duplicates":
+            self._exact_keys()
+        elif self.keys:
+            raise ValueError("keys are for table duplicates; an observations entry uses where")
+        elif self.action in ("drop", "override") and "value_text" not in self.where:
+            raise ValueError(
+                f"action {self.action} must pin the published value (where.value_text), so that "
+                "it goes stale when the publisher changes the figure"
+            )
         return self
+
+    def _exact_keys(self) -> None:
+        if not self.keys:
+            raise ValueError(
+                "a duplicates entry lists the exact repeated keys it declares under keys "
+                "(with where: every key column and the repeated values as value_text)"
+            )
+        for i, key in enumerate(self.keys, start=1):
+            full = self.where | key
+            missing = [c for c in OBSERVATION_KEY if c not in full]
+            lists = [c for c in OBSERVATION_KEY if isinstance(full.get(c), list)]
+            values = full.get("value_text")
+            if missing or lists or not isinstance(values, list) or len(values) < 2:
+                raise ValueError(
+                    f"keys entry {i} must name, with where, every key column as one value "
+                    f"(missing {missing}, lists {lists}) and the repeated values as a list "
+                    "value_text of two or more"
+                )
+
+    def declared_keys(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Return the exact keys of a duplicates entry: (key values as text, sorted value texts).
+
+        Examples
+        --------
+        >>> c = Correction(id="x", table="duplicates", action="drop", reason="r",
+        ...     publisher_informed="no", where={"source": "UNODC", "unit": "Counts"},
+        ...     keys=({"iso3": "ALB", "year": 2017, "indicator": "v", "dimension": "d",
+        ...            "category": "c", "sex": "Total", "age": "Total", "value_text": ["5", "<5"]},))
+        >>> c.declared_keys()
+        [(('UNODC', 'ALB', '2017', 'v', 'd', 'c', 'Total', 'Total', 'Counts'), ('5', '<5'))]
+        """
+        out = []
+        for key in self.keys:
+            full = self.where | key
+            texts = full["value_text"]
+            texts = texts if isinstance(texts, list) else [texts]
+            out.append(
+                (
+                    tuple(str(full[c]) for c in OBSERVATION_KEY),
+                    tuple(sorted(str(t) for t in texts)),
+                )
+            )
+        return out
+
+
+def _no_position(where: dict[str, Any]) -> None:
+    named = [c for c in POSITION_COLUMNS if c in where]
+    if named:
+        raise ValueError(
+            f"{named[0]} is a position in a file, not a property of the figure: key the entry by "
+            "the observation's key (source, iso3, year, indicator, dimension, category, sex, age) "
+            "and pin value_text, so it survives a re-ordered or re-issued export"
+        )
 
 
 def _fail(rel: str, message: str) -> DataError:

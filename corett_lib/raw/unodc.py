@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from corett_lib.core import atomic, paths
 from corett_lib.core.problems import DataError, Problem
 from corett_lib.core.schema import CENSORED_BOUNDS, OBSERVATION_COLUMNS, OBSERVATION_KEY
-from corett_lib.raw.corrections import Correction, matches
+from corett_lib.raw.corrections import Correction
 from corett_lib.raw.provenance import sha256_file
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 
 #: Bump when the parsing changes, so cached tables of the old parser are not reused.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 TABLE = "glotip"
 SOURCE = "UNODC"
@@ -317,34 +317,38 @@ def _parse(
             formula_value.append(k)
         else:
             bad_value.append(k)
-    if bad_value:
-        sample = tuple(dict.fromkeys(texts[k] for k in bad_value))[:5]
-        problems.append(
-            _problem(
-                rel,
-                "value_not_numeric",
-                f"{len(bad_value)} value(s) are neither a number nor <5: "
-                + ", ".join(repr(s) for s in sample),
-                WHY_NUMERIC,
-                rows=tuple(int(src_rows[k]) for k in bad_value),
-                column=VALUE_COLUMN,
-                sample=sample,
+    # A value that cannot be read is a problem of that figure only: one problem per country-year,
+    # scoped to it (the figure is withheld; the other figures and reports are unaffected).
+    iso3_text = [_text(v).strip() for v in data["iso3"]]
+    bad_years = set(bad_year)
+    for found, message, why in (
+        (bad_value, "value(s) are neither a number nor <5: ", WHY_NUMERIC),
+        (
+            formula_value,
+            "value(s) are spreadsheet formulas, kept as text and not evaluated: ",
+            WHY_NUMERIC + "; a formula is never run by the workbench",
+        ),
+    ):
+        groups: dict[tuple[str, int | None], list[int]] = {}
+        for k in found:
+            year_k = None if k in bad_years else int(years[k])
+            groups.setdefault((iso3_text[k], year_k), []).append(k)
+        for (iso3_k, year_k), ks in groups.items():
+            sample = tuple(dict.fromkeys(texts[k] for k in ks))[:5]
+            where = f"{iso3_k} {year_k}: " if iso3_k and year_k is not None else ""
+            problems.append(
+                _problem(
+                    rel,
+                    "value_not_numeric",
+                    f"{where}{len(ks)} {message}" + ", ".join(repr(t) for t in sample),
+                    why,
+                    rows=tuple(int(src_rows[k]) for k in ks),
+                    column=VALUE_COLUMN,
+                    sample=sample,
+                    iso3=iso3_k or None if year_k is not None else None,
+                    year=year_k if iso3_k else None,
+                )
             )
-        )
-    if formula_value:
-        sample = tuple(dict.fromkeys(texts[k] for k in formula_value))[:5]
-        problems.append(
-            _problem(
-                rel,
-                "value_not_numeric",
-                f"{len(formula_value)} value(s) are spreadsheet formulas, kept as text and not "
-                "evaluated: " + ", ".join(repr(s) for s in sample),
-                WHY_NUMERIC + "; a formula is never run by the workbench",
-                rows=tuple(int(src_rows[k]) for k in formula_value),
-                column=VALUE_COLUMN,
-                sample=sample,
-            )
-        )
     if bad_year:
         problems.append(
             _problem(
@@ -470,6 +474,8 @@ def _cache_read(sha: str, rel: str) -> tuple[pd.DataFrame, list[Problem]] | None
             why=p["why"],
             sample=tuple(p["sample"]),
             table=p["table"],
+            iso3=p.get("iso3"),
+            year=p.get("year"),
         )
         for p in stored
     ]
@@ -572,9 +578,14 @@ def apply_duplicate_rule(
 
     * Identical repeats (same ``value_text``) collapse to the first row (lowest ``source_row``).
     * Conflicting repeats (different ``value_text``) are all kept out of the table. Each is an
-      error (check ``duplicate_conflict``) unless a declared correction of table ``duplicates``
-      covers its rows; then one warning per correction (check ``declared_correction``) is given,
-      and a duplicates correction that covers no conflict is an error (``correction_stale``).
+      error for that figure (check ``duplicate_conflict``, scoped to its country and year: the
+      figure is withheld, the other figures are used) unless a declared correction of table
+      ``duplicates`` names exactly its key and its repeated values; then one warning per
+      correction (check ``declared_correction``) is given. A declared key that is not a conflict
+      with exactly those values is an error (``correction_stale``) naming the key.
+
+    Which row of a repeat is where in the file never matters: a re-ordered export gives the same
+    table (identical repeats keep their value; the surviving ``source_row`` is the lowest).
 
     Parameters
     ----------
@@ -608,16 +619,21 @@ def apply_duplicate_rule(
     import pandas as pd
 
     declared = [c for c in (corrections or []) if c.table == "duplicates"]
+    #: key (as text) -> (sorted values, correction) of every declared key
+    exact: dict[tuple[str, ...], tuple[tuple[str, ...], Correction]] = {}
+    for c in declared:
+        for key_text, values in c.declared_keys():
+            exact[key_text] = (values, c)
+    matched: set[tuple[str, ...]] = set()
     repeated = obs.duplicated(OBSERVATION_KEY, keep=False)
     if not repeated.any():
-        stale = [_stale(c) for c in declared]
+        stale = [_stale(c, k, v) for k, (v, c) in exact.items()]
         return obs.reset_index(drop=True), pd.DataFrame(columns=AUDIT_COLUMNS), stale
     sub = obs.loc[repeated].sort_values("source_row", kind="mergesort")
     drop: list[Any] = []
     records: list[dict[str, Any]] = []
     problems: list[Problem] = []
     used: dict[str, list[dict[str, Any]]] = {c.id: [] for c in declared}
-    covered = {c.id: matches(sub, c.where) for c in declared}
     texts_all = sub["value_text"].astype(str).to_dict()
     rows_all = sub["source_row"].astype(int).to_dict()
     files_all = sub["source_file"].astype(str).to_dict()
@@ -640,8 +656,11 @@ def apply_duplicate_rule(
             records.append(rec)
             continue
         drop.extend(idx)
-        cover = next((c for c in declared if bool(covered[c.id].loc[idx].all())), None)
+        key_text = tuple(str(v) for v in key)
+        found = exact.get(key_text)
+        cover = found[1] if found is not None and found[0] == tuple(sorted(texts)) else None
         if cover is not None:
+            matched.add(key_text)
             rec["correction"] = cover.id
             used[cover.id].append(rec)
         else:
@@ -657,13 +676,15 @@ def apply_duplicate_rule(
                     why=WHY_DUPLICATE,
                     sample=tuple(texts),
                     table=TABLE,
+                    iso3=str(k["iso3"]),
+                    year=int(k["year"]),
                 )
             )
         records.append(rec)
+    problems.extend(_stale(c, k, v) for k, (v, c) in exact.items() if k not in matched)
     for c in declared:
         recs = used[c.id]
         if not recs:
-            problems.append(_stale(c))
             continue
         rows_all = tuple(sorted(int(r) for rec in recs for r in rec["rows"].split("|")))
         problems.append(
@@ -686,13 +707,15 @@ def apply_duplicate_rule(
     return clean, audit, problems
 
 
-def _stale(c: Correction) -> Problem:
+def _stale(c: Correction, key: tuple[str, ...], values: tuple[str, ...]) -> Problem:
+    named = _describe(dict(zip(OBSERVATION_KEY, key, strict=True)))
     return Problem(
         "error",
         "correction_stale",
         "corrections.yaml",
-        f"correction {c.id!r} (table duplicates) covers no conflicting repeated key: the data "
-        "changed; review or remove the correction",
+        f"correction {c.id!r} (table duplicates) declares the repeated key {named} with values "
+        f"{', '.join(values)}, but the export has no such conflicting repeat: the data changed; "
+        "review or remove the key",
         why="a declared correction that matches nothing hides nothing and may be out of date",
         table=TABLE,
     )

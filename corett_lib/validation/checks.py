@@ -13,7 +13,12 @@
 
 Censoring never creates a false alarm: parts are added with their lower bounds (``value_low``; 1 for
 ``<5``) and compared with the upper bound of the total (``value_high``; 4 for ``<5``).
-A problem is a warning when any row it names carries a declared correction, an error otherwise.
+
+Parts above their total are a *rule*, not a declaration: :func:`inconsistent_parts` marks every such
+part of every country (the ``inconsistent`` column the validated load adds to the observations, so
+no share or rate is computed from it), and :func:`disaggregation_checks` reports them as warnings
+naming the country-year. No entry of ``corrections.yaml`` is needed for them. Other problems are a
+warning when any row they name carries a declared correction, an error otherwise.
 """
 
 from __future__ import annotations
@@ -57,6 +62,12 @@ WHY_PARTS = (
     "export error, and every share computed from them would be wrong"
 )
 
+#: Said of every part above its total (the generic rule; no declaration is needed).
+RULE_NOTE = " (rule: the parts are kept as published, flagged inconsistent and never used for a share or rate)"
+
+#: The column the validated load adds to the observations: True for a part above its total.
+INCONSISTENT = "inconsistent"
+
 
 def _declared(df: pd.DataFrame) -> pd.Series:
     if "correction" not in df.columns:
@@ -91,10 +102,20 @@ def _problem(
     declared: bool,
     column: str = "value_text",
     why: str = WHY_PARTS,
+    *,
+    rule: bool = False,
 ) -> list[Problem]:
-    """One problem per file among the observation records ``recs``; a warning when ``declared``."""
-    severity: Severity = "warning" if declared else "error"
-    if severity == "warning":
+    """One problem per file among the observation records ``recs``.
+
+    A warning when ``declared`` (a declared correction covers a row) or ``rule`` (the generic rule of
+    parts above their total flags the figures); an error otherwise. The problem names the country and
+    year of the first record.
+    """
+
+    severity: Severity = "warning" if declared or rule else "error"
+    if rule:
+        message += RULE_NOTE
+    elif declared:
         message += " (declared in corrections.yaml)"
     by_file: dict[str, list[dict[str, Any]]] = {}
     for r in recs:
@@ -110,6 +131,8 @@ def _problem(
             why=why,
             sample=tuple(str(r["value_text"]) for r in part[:6]),
             table="observations",
+            iso3=str(recs[0]["iso3"]),
+            year=int(recs[0]["year"]),
         )
         for file, part in sorted(by_file.items())
     ]
@@ -124,8 +147,9 @@ def _counts(obs: pd.DataFrame, scope: Iterable[str] | None) -> pd.DataFrame:
     df = obs[obs["unit"] == "Counts"]
     if scope is not None:
         df = df[df["iso3"].isin(list(scope))]
+    labels = obs.index.get_indexer(df.index)
     df = df.reset_index(drop=True)
-    return df.assign(_floor=_floor(df))
+    return df.assign(_floor=_floor(df), _label=labels)
 
 
 def _floor(df: pd.DataFrame) -> pd.Series:
@@ -157,6 +181,7 @@ def parts_above_total(
     by: Sequence[str],
     check: str,
     label: str,
+    marks: list[int] | None = None,
 ) -> list[Problem]:
     """Return a problem for every group of ``by`` whose parts add up to more than its total.
 
@@ -173,6 +198,8 @@ def parts_above_total(
         The columns that make a group.
     check, label
         The check id and a description of the parts for the message.
+    marks
+        When given, the positions of the parts of every such group are appended to it.
     """
     by = list(by)
     differ = [c for c in ("category", "sex", "age") if c not in by]
@@ -192,13 +219,15 @@ def parts_above_total(
         named = dict(zip(by, key_t, strict=True))
         p = [recs[i] for i in part_pos[key_t]]
         t = [recs[i] for i in total_pos[key_t]]
+        if marks is not None:
+            marks.extend(part_pos[key_t])
         cells = "; ".join(f"{' / '.join(str(r[c]) for c in differ)} = {r['value_text']}" for r in p)
         message = (
             f"{_where(named)}: {label} of {_cell(t[0])} add up to at least {_fmt(row['low'])} "
             f"({cells}), above the total of {t[0]['value_text']}"
         )
         # Declared when a part is: the total is only the reference it is compared with.
-        out.extend(_problem(check, message, p + t, any(_is_declared(r) for r in p)))
+        out.extend(_problem(check, message, p + t, any(_is_declared(r) for r in p), rule=True))
     return out
 
 
@@ -210,6 +239,7 @@ def part_above_total(
     by: Sequence[str],
     check: str,
     total_label: str,
+    marks: list[int] | None = None,
 ) -> list[Problem]:
     """Return a problem for every single part above the total of its group of ``by``.
 
@@ -230,6 +260,8 @@ def part_above_total(
     out: list[Problem] = []
     for pos in bad.sort_values(["iso3", "year", "indicator", "source_row"]).index:
         part = recs[pos]
+        if marks is not None:
+            marks.append(int(pos))
         key = tuple(part[c] for c in by)
         t = [recs[i] for i in total_pos[key]]
         named = dict(zip(by, key, strict=True))
@@ -237,12 +269,14 @@ def part_above_total(
             f"{_where(named)}: {_cell(part)} = {part['value_text']} is above {total_label} "
             f"({_cell(t[0])}) of {t[0]['value_text']}"
         )
-        out.extend(_problem(check, message, [part, *t], _is_declared(part)))
+        out.extend(_problem(check, message, [part, *t], _is_declared(part), rule=True))
     return out
 
 
-def disaggregation_checks(obs: pd.DataFrame, scope: Iterable[str] | None = None) -> list[Problem]:
-    """Return the problems of disaggregations above their totals.
+def disaggregation_checks(
+    obs: pd.DataFrame, scope: Iterable[str] | None = None, marks: list[int] | None = None
+) -> list[Problem]:
+    """Return the problems of disaggregations above their totals (warnings: the generic rule).
 
     Four checks, per source, country, year, indicator and unit (counts only):
 
@@ -265,6 +299,9 @@ def disaggregation_checks(obs: pd.DataFrame, scope: Iterable[str] | None = None)
         The tidy observations.
     scope
         ISO3 codes to check (default: all).
+    marks
+        When given, the positions (in ``obs``) of every part found above its total are
+        appended to it.
     """
     df = _counts(obs, scope)
     if df.empty:
@@ -272,6 +309,7 @@ def disaggregation_checks(obs: pd.DataFrame, scope: Iterable[str] | None = None)
     recs = df.to_dict("records")
     sex, age, dim, cat = df["sex"], df["age"], df["dimension"], df["category"]
     out: list[Problem] = []
+    found: list[int] = []
     out += parts_above_total(
         df,
         recs,
@@ -280,6 +318,7 @@ def disaggregation_checks(obs: pd.DataFrame, scope: Iterable[str] | None = None)
         [*GROUP, "dimension", "category", "age"],
         "sex_parts_within_total",
         "the sexes",
+        found,
     )
     out += parts_above_total(
         df,
@@ -289,6 +328,7 @@ def disaggregation_checks(obs: pd.DataFrame, scope: Iterable[str] | None = None)
         [*GROUP, "dimension", "category", "sex"],
         "age_parts_within_total",
         "the age groups",
+        found,
     )
     totals = (dim == "Total") & (cat == "Total")
     out += part_above_total(
@@ -299,15 +339,81 @@ def disaggregation_checks(obs: pd.DataFrame, scope: Iterable[str] | None = None)
         [*GROUP, "sex", "age"],
         "forms_within_total",
         "the total of the same sex and age",
+        found,
     )
     grand = totals & (sex == "Total") & (age == "Total")
     named = {(p.file, r) for p in out for r in p.rows}
     seen = [(f, r) in named for f, r in zip(df["source_file"], df["source_row"], strict=True)]
     cells = ~grand & ~dim.isin(NOT_PART_OF_TOTAL) & ~pd_series(seen, df.index)
     out += part_above_total(
-        df, recs, cells, grand, GROUP, "part_within_grand_total", "the grand total"
+        df, recs, cells, grand, GROUP, "part_within_grand_total", "the grand total", found
     )
+    if marks is not None:
+        labels = df["_label"].to_numpy()
+        marks.extend(int(labels[i]) for i in sorted(set(found)))
     return out
+
+
+def inconsistent_parts(obs: pd.DataFrame) -> pd.Series:
+    """Return True for every observation that is a part above its total (the generic rule).
+
+    The relations of :func:`disaggregation_checks` (sexes and age groups against their total, each
+    form of exploitation and every other single figure against the total of the same sex and age or
+    the grand total), applied to every country of every source, vectorised, so that a country joins
+    the coalition without declaring its source's inconsistencies. A flagged part is kept as
+    published, and never used for a share or rate. Censored parts count 0 (never evidence), totals
+    their upper bound.
+
+    Parameters
+    ----------
+    obs
+        The tidy observations.
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, on ``obs``'s index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> base = dict(source="UNODC", iso3="HND", year=2019, indicator="v", dimension="Total",
+    ...     category="Total", age="Total", unit="Counts", censored=False, source_file="f",
+    ...     correction="")
+    >>> obs = pd.DataFrame([base | dict(sex=s, value_low=v, value_high=v, value_text=str(v),
+    ...     source_row=i) for i, (s, v) in enumerate([("Total", 84), ("Female", 79), ("Male", 9)])])
+    >>> inconsistent_parts(obs).tolist()
+    [False, True, True]
+    """
+    import numpy as np
+    import pandas as pd
+
+    flags = np.zeros(len(obs), dtype=bool)
+    df = _counts(obs, None)
+    if df.empty:
+        return pd.Series(flags, index=obs.index, dtype=bool)
+    sex, age, dim, cat = df["sex"], df["age"], df["dimension"], df["category"]
+    totals = (dim == "Total") & (cat == "Total")
+    grand = totals & (sex == "Total") & (age == "Total")
+    relations = (  # parts, totals, group, whether the parts are summed
+        (sex.isin(SEX_PARTS), sex == "Total", [*GROUP, "dimension", "category", "age"], True),
+        (age.isin(AGE_PARTS), age == "Total", [*GROUP, "dimension", "category", "sex"], True),
+        ((dim == FORMS_DIMENSION) & (cat != "Total"), totals, [*GROUP, "sex", "age"], False),
+        (~grand & ~dim.isin(NOT_PART_OF_TOTAL), grand, GROUP, False),
+    )
+    for parts, tots, by, summed in relations:
+        p_df, t_df = df[parts], df[tots]
+        if p_df.empty or t_df.empty:
+            continue
+        high = t_df.groupby(by, dropna=False, sort=False)["value_high"].max().rename("_high")
+        if summed:
+            low = p_df.groupby(by, dropna=False, sort=False)["_floor"].transform("sum")
+        else:
+            low = p_df["_floor"]
+        joined = p_df.assign(_low=low).join(high, on=by, how="inner")
+        bad = joined[joined["_low"] > joined["_high"]]
+        flags[bad["_label"].to_numpy(dtype=np.int64)] = True
+    return pd.Series(flags, index=obs.index, dtype=bool)
 
 
 def pd_series(values: list[bool], index: Any) -> pd.Series:

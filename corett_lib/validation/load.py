@@ -19,6 +19,7 @@ from corett_lib.core import paths
 from corett_lib.core.problems import DataError
 from corett_lib.dataset.loading import load_dataset
 from corett_lib.dataset.model import Dataset
+from corett_lib.validation import checks
 from corett_lib.validation.runner import validate
 
 
@@ -30,6 +31,8 @@ def load_validated(root: Path) -> Dataset:
     ds = load_dataset(root)
     t0 = time.perf_counter()
     ds.problems.extend(validate(ds))
+    # The generic rule: every part above its total is flagged on its row (never used for a share).
+    ds.observations[checks.INCONSISTENT] = checks.inconsistent_parts(ds.observations)
     ds.timings["validate"] = time.perf_counter() - t0
     ds.timings["total"] = ds.timings.get("total", 0.0) + ds.timings["validate"]
     return ds
