@@ -36,6 +36,7 @@ from corett_lib.reporting.context import (
     publish_chart,
     wrap,
 )
+from corett_lib.validation.scoped import is_scoped
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -826,7 +827,9 @@ WARNINGS_SHOWN = 15
 def report_warnings(ctx: Context) -> tuple[list[Problem], int]:
     """Return the validation warnings a report lists, and how many more concern its country.
 
-    The count is of the warnings about the report's country in other years.
+    Scoped errors (figures withheld, see :mod:`corett_lib.validation.scoped`) are listed as
+    warnings are, so the page says why a figure is missing. The count is of the warnings about the
+    report's country in other years.
 
     A member's report lists the warnings about that member in the report's year, and those about the
     member with no year (e.g. a ratification date). The regional report lists those about any member in
@@ -834,7 +837,8 @@ def report_warnings(ctx: Context) -> tuple[list[Problem], int]:
     """
     listed: list[Problem] = []
     other_years = 0
-    for p in ctx.ds.warnings:
+    # Figures withheld by a scoped error are listed too: the page says why they are missing.
+    for p in [*ctx.ds.warnings, *(e for e in ctx.ds.errors if is_scoped(e))]:
         iso3, year = scope(p)
         if ctx.regional:
             if (iso3 in ctx.members and year == ctx.year) or iso3 is None:

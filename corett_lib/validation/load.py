@@ -4,7 +4,11 @@
 
 1. read, correct and assemble every input (:func:`corett_lib.dataset.loading.load_dataset`);
 2. run the validation suites and cross-table checks (:func:`corett_lib.validation.runner.validate`);
-3. raise :class:`~corett_lib.core.problems.DataError` when any problem is an error (unless ``strict=False``).
+3. flag the figures: every part above its total (``inconsistent``, the generic rule of
+   :func:`corett_lib.validation.checks.inconsistent_parts`) and every figure a scoped error
+   withholds (``withheld``, :mod:`corett_lib.validation.scoped`);
+4. raise :class:`~corett_lib.core.problems.DataError` when any error is structural (unless
+   ``strict=False``): a scoped error (one country-year's figures) withholds those figures only.
 
 The result is cached per process and data folder, so a build loads and validates once.
 """
@@ -19,7 +23,7 @@ from corett_lib.core import paths
 from corett_lib.core.problems import DataError
 from corett_lib.dataset.loading import load_dataset
 from corett_lib.dataset.model import Dataset
-from corett_lib.validation import checks
+from corett_lib.validation import checks, scoped
 from corett_lib.validation.runner import validate
 
 
@@ -33,6 +37,7 @@ def load_validated(root: Path) -> Dataset:
     ds.problems.extend(validate(ds))
     # The generic rule: every part above its total is flagged on its row (never used for a share).
     ds.observations[checks.INCONSISTENT] = checks.inconsistent_parts(ds.observations)
+    ds.observations[scoped.WITHHELD] = scoped.withheld_rows(ds.observations, ds.problems)
     ds.timings["validate"] = time.perf_counter() - t0
     ds.timings["total"] = ds.timings.get("total", 0.0) + ds.timings["validate"]
     return ds
@@ -64,8 +69,10 @@ def load(
     data
         Data folder (default: ``$CORETT_DATA`` or the shipped ``data/``).
     strict
-        Raise :class:`DataError` when any error is found (default). With ``False`` the dataset is
-        returned with its problems, for ``corett validate`` to report.
+        Raise :class:`DataError` when any structural error is found (default; an error scoped to
+        one country-year's figures withholds them instead, see
+        :mod:`corett_lib.validation.scoped`). With ``False`` the dataset is returned with its
+        problems, for ``corett validate`` to report.
     use_cache
         Reuse the dataset already loaded in this process for the same folder, as long as no file in
         it changed (size or modification time).
@@ -81,7 +88,7 @@ def load(
     if use_cache and key in _CACHE and _CACHE[key][0] == state:
         return _CACHE[key][1]
     ds = load_validated(root)
-    if strict and ds.errors:
+    if strict and scoped.structural_errors(ds.errors):
         raise DataError(ds.errors)
     if use_cache:
         _CACHE[key] = (state, ds)

@@ -45,6 +45,31 @@ GLOTIP_HEADERS: dict[str, str] = {
 
 SAMPLE_SIZE = 5
 
+#: Checks of the observations that concern one figure: a failing row is a problem of its country and
+#: year only (scoped: the figure is withheld, every other report builds). Any other failing check
+#: (unknown code, impossible year, missing column) is structural and stops everything.
+FIGURE_CHECKS: frozenset[str] = frozenset(
+    {
+        "counts_non_negative",
+        "counts_integer_or_censored",
+        "bounds_ordered",
+        "value_present",
+        "value_not_numeric",
+        "duplicate_conflict",
+    }
+)
+
+
+def scopes(df: pd.DataFrame) -> list[tuple[str, int] | None]:
+    """Return per position of ``df`` its (iso3, year), or None when the row has no valid one."""
+    if not {"iso3", "year"} <= set(df.columns):
+        return [None] * len(df)
+    out: list[tuple[str, int] | None] = []
+    for iso3, year in zip(df["iso3"].tolist(), df["year"].tolist(), strict=True):
+        ok = isinstance(iso3, str) and iso3.strip() != "" and year == year and year is not None
+        out.append((iso3, int(year)) if ok else None)
+    return out
+
 
 def file_column(file: str, column: str | None) -> str | None:
     """Return the header of the file ``file`` that holds the tidy column ``column``.
@@ -102,21 +127,26 @@ def _row_problems(
     message: str,
     why: str,
     table: str,
+    scoped: list[tuple[str, int] | None] | None = None,
 ) -> list[Problem]:
     """Group failing rows (``(position, value)``) into one problem per file and severity.
 
     A row touched by a declared correction makes a warning, any other an error; rows are the file's
-    own row numbers and the sample shows a few distinct offending values.
+    own row numbers and the sample shows a few distinct offending values. With ``scoped`` (per
+    position, see :func:`scopes`), problems are also split per country and year and carry it.
     """
     files, rows, declared = located
-    groups: dict[tuple[str, str], list[tuple[int, Any]]] = {}
+    groups: dict[tuple[str, str, tuple[str, int] | tuple[()]], list[tuple[int, Any]]] = {}
     for pos, value in hits:
         severity = "warning" if declared[pos] else "error"
-        groups.setdefault((files[pos], severity), []).append((rows[pos], value))
+        where = (scoped[pos] if scoped is not None else None) or ()
+        groups.setdefault((files[pos], severity, where), []).append((rows[pos], value))
     problems: list[Problem] = []
-    for (file, severity), found in sorted(groups.items()):
+    for (file, severity, where), found in sorted(groups.items()):
         found.sort(key=lambda h: h[0])
         shown = f"{_plural(len(found), 'row')}: {message}"
+        if where:
+            shown = f"{where[0]} {where[1]}: {shown}"
         if severity == "warning":
             shown += " (declared in corrections.yaml)"
         problems.append(
@@ -130,6 +160,8 @@ def _row_problems(
                 why=why,
                 sample=_unique(_shown(v) for _, v in found),
                 table=table,
+                iso3=where[0] if where else None,
+                year=where[1] if where else None,
             )
         )
     return problems

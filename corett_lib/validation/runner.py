@@ -29,7 +29,14 @@ from corett_lib.core.problems import Problem
 from corett_lib.dataset.loading import failed_tables
 from corett_lib.dataset.model import Dataset
 from corett_lib.validation import checks, gx, suites
-from corett_lib.validation.rows import TABLE_FILES, _locations, _row_problems, file_column
+from corett_lib.validation.rows import (
+    FIGURE_CHECKS,
+    TABLE_FILES,
+    _locations,
+    _row_problems,
+    file_column,
+    scopes,
+)
 from corett_lib.validation.suites import SuiteSpec
 from corett_lib.validation.text import text_problems
 
@@ -61,6 +68,7 @@ def result_problems(spec: SuiteSpec, df: pd.DataFrame, results: Iterable[Any]) -
         ``ExpectationValidationResult`` objects.
     """
     files, rows, declared = _locations(spec.table, df)
+    scoped = scopes(df) if spec.table == "observations" else None
     default_file = paths.RAW_FILES.get(TABLE_FILES.get(spec.table, ""), spec.table)
     if "source_file" in df.columns and df["source_file"].nunique() == 1:
         default_file = str(df["source_file"].iloc[0])
@@ -113,6 +121,7 @@ def result_problems(spec: SuiteSpec, df: pd.DataFrame, results: Iterable[Any]) -
             message=meta.get("message", config.type),
             why=why,
             table=spec.table,
+            scoped=scoped if check in FIGURE_CHECKS else None,
         )
     return problems
 
@@ -145,7 +154,7 @@ def _code_version() -> str:
     from importlib.metadata import version
 
     h = hashlib.sha256(version("great_expectations").encode())
-    for name in ("runner.py", "suites.py"):
+    for name in ("runner.py", "suites.py", "rows.py"):
         h.update(Path(__file__).with_name(name).read_bytes())
     h.update(Path(problems.__file__).read_bytes())  # what a cached Problem is made of
     return h.hexdigest()
