@@ -108,26 +108,16 @@ CASES: list[tuple[str, tuple, str]] = [
         ("text_no_markup", GLOTIP, (20,), "Category"),
         "markup",
     ),
-    ("empty__population.csv", ("file_empty", "raw/population.csv", (), None), "empty"),
+    ("empty__population_all.csv", ("file_empty", "raw/population_all.csv", (), None), "empty"),
     (
-        "extra_header_rows__population.csv",
-        ("column_missing", "raw/population.csv", (1,), "iso3"),
+        "extra_header_rows__population_all.csv",
+        ("column_missing", "raw/population_all.csv", (1,), "iso3"),
         "iso3",
     ),
     (
-        "missing_member_year__population.csv",
-        ("population_covers_members", "raw/population.csv", (), "population"),
+        "missing_member_year__population_all.csv",
+        ("population_covers_members", "raw/population_all.csv", (), "population"),
         "HND in 2018",
-    ),
-    (
-        "latin1__countries_corett.csv",
-        ("file_encoding", "raw/countries_corett.csv", (), None),
-        "UTF-8",
-    ),
-    (
-        "formula__countries_corett.csv",
-        ("text_not_formula", "raw/countries_corett.csv", (5,), "name_en"),
-        "formula",
     ),
     (
         "ratified_before_adoption__chart1_ratifications.csv",
@@ -272,17 +262,19 @@ def test_text_output_names_file_row_column_check_and_why(tmp_path: Path) -> None
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     data = data_with(tmp_path, "truncated__unodc_data_glotip.xlsx")
-    shutil.copyfile(BAD / "latin1__countries_corett.csv", data / "raw" / "countries_corett.csv")
-    shutil.copyfile(BAD / "missing_member_year__population.csv", data / "raw" / "population.csv")
+    shutil.copyfile(
+        BAD / "missing_member_year__population_all.csv", data / "raw" / "population_all.csv"
+    )
+    (data / "raw" / "sdg_targets.csv").write_bytes("level,code\nGoal,5 é".encode("latin-1"))
     code, _, payload = validate(tmp_path, data)
     assert code == 1
     checks = sorted(
         {(p["check"], p["file"]) for p in payload["problems"] if p["severity"] == "error"}
     )
     assert checks == [
-        ("file_encoding", "raw/countries_corett.csv"),
+        ("file_encoding", "raw/sdg_targets.csv"),
         ("file_unreadable", GLOTIP),
-        ("population_covers_members", "raw/population.csv"),
+        ("population_covers_members", "raw/population_all.csv"),
     ]
 
 

@@ -26,7 +26,7 @@ def test_load_is_reused_until_a_file_of_the_folder_changes(
     monkeypatch.setattr("corett_lib.validation.load.load_validated", fake_load_dataset)
     monkeypatch.setattr(data, "_CACHE", {})
     (tmp_path / "raw").mkdir()
-    f = tmp_path / "raw" / "population.csv"
+    f = tmp_path / "raw" / "population_all.csv"
     f.write_text("iso3,year,population\n", encoding="utf-8")
     first = data.load(tmp_path)
     assert data.load(tmp_path) is first and len(calls) == 1

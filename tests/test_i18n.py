@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import doctest
 import re
 
 import pytest
 
-from corett_lib.core import i18n, paths
+from corett_lib.core import i18n
 
 
 def test_english_and_spanish_have_the_same_keys_and_placeholders() -> None:
@@ -117,13 +116,15 @@ def test_dates_are_written_out() -> None:
     assert i18n.date(dt.datetime(2027, 12, 31, 23, 0), "en") == "31 December 2027"
 
 
-def test_country_names_match_the_shipped_member_table() -> None:
-    with paths.raw_path("countries").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    assert len(rows) == 9
-    for row in rows:
-        assert i18n.country_name(row["iso3"], "en") == row["name_en"]
-        assert i18n.country_name(row["iso3"], "es") == row["name_es"]
+def test_country_names_are_those_of_the_dataset_country_table() -> None:
+    from corett_lib.raw.reference import country_table
+
+    rows = country_table(["BLZ", "CRI", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "DOM", "COL"])
+    assert len(rows) == 10
+    for row in rows.itertuples():
+        assert i18n.country_name(row.iso3, "en") == row.name_en
+        assert i18n.country_name(row.iso3, "es") == row.name_es
+    assert rows.set_index("iso3").loc["PAN", "name_es"] == "Panamá"
 
 
 def test_country_names() -> None:

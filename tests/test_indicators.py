@@ -20,6 +20,7 @@ from corett_lib.cli import indicators as ind_cli
 from corett_lib.core import paths
 from corett_lib.dataset.loading import load_dataset
 from corett_lib.dataset.registry import REGISTRY_PATH, RegistryError, load_registry
+from corett_lib.raw.reference import country_table
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMBERS = ("BLZ", "CRI", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "DOM")
@@ -38,7 +39,7 @@ CHART3 = {
     "DOM": (102, 96, 195),
     "CORETT": (1791, 1437, 1582),
 }
-#: World Bank WDI SP.POP.TOTL (data/raw/population.csv).
+#: World Bank WDI SP.POP.TOTL (data/raw/population_all.csv).
 POP = {
     ("GTM", 2019): 17103803,
     ("BLZ", 2019): 385829,
@@ -444,7 +445,9 @@ class _FakeDataset:
     def __init__(self, obs: pd.DataFrame):
         self.observations = obs
         self.population = pop()
-        self.countries = pd.read_csv(ROOT / "data" / "raw" / "countries_corett.csv", dtype=str)
+        self.countries = country_table(
+            ["BLZ", "CRI", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "DOM"]
+        )
 
 
 @pytest.fixture

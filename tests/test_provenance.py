@@ -14,9 +14,8 @@ from corett_lib.raw.provenance import check_provenance, read_provenance, sha256_
 DATA = paths.PROJECT_ROOT / "data"
 SHIPPED_BY_THIS_RECORD = {
     "raw/unodc_data_glotip.xlsx": "24c34b95dfefb520445ef0f8d039727cad6febf0ab36807d5fc0aeee128c413e",
-    "raw/population.csv": "b415c88839f1827b7c7df743fed119d75ad71f1e7223c7f2907025b207e41db4",
+    "raw/population_all.csv": "73add8fdf3441f27d8bae0f753ab5a625984f45318ab49d5cb6c9ff1e25dc685",
     "raw/sdg_targets.csv": "3e5a6e57d2a800e3f74ea71b2c31c602558a6b20690b03c275acccf6e6ca20a9",
-    "raw/countries_corett.csv": "4d9db0932de36d1f3472ebd7a6029b791d23ce0d726dcc3ae2f7ae9162961e6c",
 }
 
 
@@ -60,14 +59,14 @@ def test_changed_missing_and_unlisted_files(data: Path) -> None:
     before = problems_of(data)
     assert ("error", "provenance_file_missing", "raw/plan_items.csv") in before
     assert not any(f in SHIPPED_BY_THIS_RECORD for _, _, f in before)
-    with (data / "raw" / "population.csv").open("a", encoding="utf-8") as fh:
+    with (data / "raw" / "population_all.csv").open("a", encoding="utf-8") as fh:
         fh.write("BLZ,2025,1,edited\n")
-    (data / "raw" / "countries_corett.csv").unlink()
+    (data / "raw" / "sdg_targets.csv").unlink()
     (data / "raw" / "notes.txt").write_text("x", encoding="utf-8")
     new = sorted(set(problems_of(data)) - set(before))
     assert new == [
-        ("error", "provenance_file_missing", "raw/countries_corett.csv"),
-        ("warning", "input_changed", "raw/population.csv"),
+        ("error", "provenance_file_missing", "raw/sdg_targets.csv"),
+        ("warning", "input_changed", "raw/population_all.csv"),
         ("warning", "provenance_unlisted", "raw/notes.txt"),
     ]
 

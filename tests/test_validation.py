@@ -205,7 +205,7 @@ def test_population_must_cover_every_member_year_with_figures() -> None:
         ("HND", 2018, "Total", "Total", "Total", "Total", "85", 7),
         (
             "HND",
-            2009,
+            1999,
             "Total",
             "Total",
             "Total",
@@ -221,7 +221,7 @@ def test_population_must_cover_every_member_year_with_figures() -> None:
     p = problems[0]
     assert (p.check, p.file, p.column, p.sample) == (
         "population_covers_members",
-        "raw/population.csv",
+        "raw/population_all.csv",
         "population",
         ("HND 2018",),
     )

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from corett_lib.core import paths
 from corett_lib.core.config import members as configured
 from corett_lib.core.problems import DataError, Problem
 from corett_lib.core.schema import OBSERVATION_KEY, REGION_CODE
 from corett_lib.core.tables import finish
 from corett_lib.dataset.model import Dataset
 from corett_lib.dataset.registry import Registry, load_registry, normalise_label
+from corett_lib.raw.reference import country_table, iso3_codes
 from corett_lib.validation.load import load
 
 #: Key of the indicator table.
@@ -621,9 +621,8 @@ def evaluate(
 
 
 def _country_names(countries: pd.DataFrame | None, lang: str) -> dict[str, str]:
-    if countries is None:
-        p = paths.raw_path("countries")
-        countries = pd.read_csv(p, dtype=str) if p.is_file() else pd.DataFrame()
+    if countries is None:  # every ISO 3166-1 country, names from pycountry
+        countries = country_table(iso3_codes())
     col = "name_es" if lang == "es" else "name_en"
     names = dict(zip(countries.get("iso3", []), countries.get(col, []), strict=True))
     names[REGION_CODE] = "CORETT (región)" if lang == "es" else "CORETT (region)"

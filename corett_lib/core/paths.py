@@ -21,9 +21,8 @@ PROJECT_ROOT: Path = Path(__file__).resolve().parents[2]
 #: Raw input files, relative to the data folder. Keys are the names used across the library.
 RAW_FILES: dict[str, str] = {
     "glotip": "raw/unodc_data_glotip.xlsx",
-    "population": "raw/population.csv",
+    "population": "raw/population_all.csv",
     "sdg_targets": "raw/sdg_targets.csv",
-    "countries": "raw/countries_corett.csv",
     "corett_victims": "raw/corett_chart3_victims.csv",
     "corett_composition": "raw/corett_2019_composition.csv",
     "ratifications": "raw/chart1_ratifications.csv",
@@ -82,8 +81,13 @@ def monitoring_dir(data: str | os.PathLike[str] | None = None) -> Path:
 
 
 def parameters_dir() -> Path:
-    """Return the folder of run configurations (``parameters/``)."""
-    return PROJECT_ROOT / "parameters"
+    """Return the folder of run configurations: ``$CORETT_PARAMETERS``, else ``parameters/``.
+
+    The override lets a copy of the configuration (e.g. a coalition with one more member) be
+    built without touching the shipped one.
+    """
+    env = os.environ.get("CORETT_PARAMETERS")
+    return Path(env).expanduser().resolve() if env else PROJECT_ROOT / "parameters"
 
 
 def notebooks_dir() -> Path:

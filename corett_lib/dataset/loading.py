@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corett_lib.core import paths
+from corett_lib.core.config import members
 from corett_lib.core.problems import DataError, Problem
 from corett_lib.core.schema import OBSERVATION_COLUMNS
 from corett_lib.dataset import sdg_mapping as sdg
@@ -55,7 +56,7 @@ from corett_lib.raw.evaluation_framework import (
 from corett_lib.raw.plans import read_plan_items
 from corett_lib.raw.provenance import check_provenance
 from corett_lib.raw.ratifications import read_instruments, read_ratifications
-from corett_lib.raw.reference import read_countries, read_population, read_sdg
+from corett_lib.raw.reference import country_table, read_population, read_sdg
 from corett_lib.raw.unodc import apply_duplicate_rule, read_glotip
 
 if TYPE_CHECKING:
@@ -80,7 +81,6 @@ READERS: tuple[Reader, ...] = (
     Reader("corett_composition", read_corett_composition, "observations"),
     Reader("population", read_population, "population"),
     Reader("sdg_targets", read_sdg, "sdg"),
-    Reader("countries", read_countries, "countries"),
     Reader("instruments", read_instruments, "instruments"),
     Reader("ratifications", read_ratifications, "ratifications"),
     Reader("plan_items", read_plan_items, "plan_items"),
@@ -108,7 +108,6 @@ TABLES: tuple[str, ...] = (
     "observations",
     "population",
     "sdg",
-    "countries",
     "ratifications",
     "instruments",
     "plan_items",
@@ -180,6 +179,15 @@ def read_all(root: Path) -> tuple[dict[str, list[Any]], list[Problem], set[str],
             frames[reader.table].append(df)
         timings[f"read:{reader.key}"] = time.perf_counter() - t0
     return frames, problems, failed, timings
+
+
+def _country_codes(observations: pd.DataFrame, population: pd.DataFrame) -> set[str]:
+    """Return every country code the tables and the coalition name (names come from pycountry)."""
+    codes = set(members())
+    for frame in (observations, population):
+        if "iso3" in frame.columns:
+            codes |= set(frame["iso3"].dropna().astype(str))
+    return codes
 
 
 def _empty_observations() -> pd.DataFrame:
@@ -416,7 +424,7 @@ def load_dataset(root: Path) -> Dataset:
         observations=observations,
         population=tables["population"],
         sdg=tables["sdg"],
-        countries=tables["countries"],
+        countries=country_table(_country_codes(observations, tables["population"])),
         ratifications=tables["ratifications"],
         instruments=tables["instruments"],
         plan_items=tables["plan_items"],

@@ -41,7 +41,8 @@ class Dataset:
     sdg
         ``level, code, title_en, title_es``.
     countries
-        ``iso3, name_en, name_es`` (+ iso2, numeric).
+        ``iso3, iso2, numeric, name_en, name_es, source``: every country of the data and of the
+        coalition, names from pycountry (:func:`corett_lib.raw.reference.country_table`).
     ratifications
         Chart 1: one row per instrument and country with the original text, ISO date, flags.
     instruments

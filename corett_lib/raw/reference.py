@@ -1,5 +1,11 @@
 """Reference tables: population, SDG texts, country names; and :func:`country_name`.
 
+Country names are not a file: :func:`country_table` takes them, in English and Spanish, from
+pycountry (Debian iso-codes and its Spanish translation; the common name where there is one, e.g.
+"Bolivia"), for any ISO 3166-1 code, so a country joins the coalition by configuration alone.
+The population (World Bank WDI, ``raw/population_all.csv``) covers every country; its aggregate
+codes (``WLD``, ``LCN``, ...) are not countries and are left out on reading.
+
 Each loader reads one UTF-8 CSV of ``data/raw`` (with :func:`corett_lib.raw.csvio.read_csv_frame`) and
 returns ``(DataFrame, problems)``. A file that
 cannot be used at all (empty, not UTF-8, required columns missing) raises
@@ -14,12 +20,12 @@ normalization they would not compare equal to the same words typed elsewhere.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corett_lib.core import config, paths
+from corett_lib.core import i18n
 from corett_lib.core.problems import Problem
 from corett_lib.raw.csvio import error, read_csv_frame
 
@@ -73,7 +79,10 @@ def _numeric(
 
 
 def read_population(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read ``population.csv``: ``iso3, year, population, source``.
+    """Read ``population_all.csv``: ``iso3, year, population, source``.
+
+    Rows of World Bank aggregate codes (not ISO 3166-1 countries: ``WLD``, ``LCN``, ...) are left
+    out, so that no aggregate is ever taken for a country.
 
     Returns
     -------
@@ -91,9 +100,11 @@ def read_population(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
     Examples
     --------
     >>> from corett_lib.core import paths
-    >>> pop, _ = read_population(paths.raw_path("population"), "raw/population.csv")
+    >>> pop, _ = read_population(paths.raw_path("population"), "raw/population_all.csv")
     >>> int(pop.query("iso3 == 'GTM' and year == 2019")["population"].iloc[0]) > 16_000_000
     True
+    >>> "WLD" in set(pop["iso3"]), pop["iso3"].nunique() > 200
+    (False, True)
     """
     import numpy as np
 
@@ -103,7 +114,7 @@ def read_population(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
     year, p1 = _numeric(df, "year", rel, table, integer=True, why=why)
     pop, p2 = _numeric(df, "population", rel, table, integer=False, why=why)
     problems += p1 + p2
-    keep = year.notna() & pop.notna()
+    keep = year.notna() & pop.notna() & df["iso3"].str.strip().isin(iso3_codes())
     out = df.loc[keep, list(POPULATION_COLUMNS)].copy()
     out["year"] = year[keep].astype(np.int64)
     out["population"] = pop[keep].astype(np.float64)
@@ -122,37 +133,76 @@ def read_sdg(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
     return _with_source(df, rel), problems
 
 
-def read_countries(path: Path, rel: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read ``countries_corett.csv``: ``iso3, iso2, numeric, name_en, name_es`` (+ official names).
+@lru_cache(maxsize=1)
+def iso3_codes() -> frozenset[str]:
+    """Return every ISO 3166-1 alpha-3 code (pycountry)."""
+    import pycountry
 
-    Every column stays text (``numeric`` keeps its leading zeros: ``084``).
+    return frozenset(c.alpha_3 for c in pycountry.countries)
 
-    Raises
-    ------
-    DataError
-        Empty file, not UTF-8, or a required column missing.
+
+@lru_cache(maxsize=512)
+def _names(iso3: str) -> tuple[str, str, str, str] | None:
+    """Return (iso2, numeric, English name, Spanish name) of ``iso3``, or None for an unknown code.
+
+    The names are the ones every page shows (:func:`corett_lib.core.i18n.country_name`: pycountry's
+    common name and its Spanish translation).
     """
-    df, problems = read_csv_frame(path, rel, COUNTRY_COLUMNS, table="countries")
-    return _with_source(df, rel), problems
+    import pycountry
+
+    country = pycountry.countries.get(alpha_3=iso3)
+    if country is None:
+        return None
+    en, es = i18n.country_name(iso3, "en"), i18n.country_name(iso3, "es")
+    return str(country.alpha_2), str(country.numeric), en, es
 
 
-@lru_cache(maxsize=4)
-def _shipped_names(path: str) -> dict[str, tuple[str, str]]:
-    df, _ = read_countries(Path(path), "raw/countries_corett.csv")
-    return {r.iso3: (r.name_en, r.name_es) for r in df.itertuples()}
+def country_table(codes: Iterable[str]) -> pd.DataFrame:
+    """Return the names of ``codes`` in English and Spanish, from pycountry.
+
+    Parameters
+    ----------
+    codes
+        ISO 3166-1 alpha-3 codes; codes pycountry does not know (e.g. the regional code, an empty
+        code) are left out (the observations' suite reports unknown codes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`COUNTRY_COLUMNS` plus ``source``, one row per known code, sorted by code.
+
+    Examples
+    --------
+    >>> country_table(["PAN", "COL", "CORETT", "BOL"])[["iso3", "name_en", "name_es"]].values.tolist()
+    [['BOL', 'Bolivia', 'Bolivia'], ['COL', 'Colombia', 'Colombia'], ['PAN', 'Panama', 'Panamá']]
+    """
+    import pandas as pd
+
+    source = f"pycountry {_pycountry_version()} (Debian iso-codes; LGPL-2.1-only)"
+    rows = []
+    for code in sorted({str(c) for c in codes}):
+        found = _names(code)
+        if found is not None:
+            rows.append((code, *found, source))
+    return pd.DataFrame(rows, columns=[*COUNTRY_COLUMNS, "source"])
 
 
-def country_name(
-    iso3: str,
-    lang: str = "en",
-    countries: pd.DataFrame | None = None,
-    data: str | os.PathLike[str] | None = None,
-) -> str:
+@lru_cache(maxsize=1)
+def _pycountry_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pycountry")
+    except PackageNotFoundError:
+        return "?"
+
+
+def country_name(iso3: str, lang: str = "en", countries: pd.DataFrame | None = None) -> str:
     """Return the display name of ``iso3`` in ``lang`` (``"en"`` or ``"es"``).
 
     ``CORETT`` (the regional code of :func:`corett_lib.core.config.coalition`) gives the coalition's name.
-    Other codes are looked up in ``countries`` (default: the data folder's ``countries_corett.csv``),
-    then in pycountry (with its Spanish translation for ``es``).
+    Other codes are looked up in ``countries`` (a table of :func:`country_table`) when given, else
+    in pycountry (:func:`corett_lib.core.i18n.country_name`).
 
     Raises
     ------
@@ -168,24 +218,7 @@ def country_name(
     """
     if lang not in ("en", "es"):
         raise KeyError(f"unknown language {lang!r}; known: en, es")
-    coalition = config.coalition()
-    if iso3 == coalition.region_code:
-        return coalition.name_en if lang == "en" else coalition.name_es
-    if countries is not None:
-        names = {r.iso3: (r.name_en, r.name_es) for r in countries.itertuples()}
-    else:
-        path = paths.raw_path("countries", data)
-        names = _shipped_names(str(path)) if path.is_file() else {}
-    if iso3 in names:
-        return names[iso3][0 if lang == "en" else 1]
-    import pycountry
-
-    country = pycountry.countries.get(alpha_3=iso3)
-    if country is None:
-        raise KeyError(f"unknown ISO 3166-1 alpha-3 code {iso3!r}")
-    if lang == "en":
-        return str(country.name)
-    import gettext
-
-    es = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"], fallback=True)
-    return es.gettext(country.name)
+    if countries is not None and iso3 in set(countries["iso3"]):
+        row = countries.loc[countries["iso3"] == iso3].iloc[0]
+        return str(row["name_en"] if lang == "en" else row["name_es"])
+    return i18n.country_name(iso3, lang)

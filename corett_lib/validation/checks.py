@@ -45,8 +45,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-#: Years covered by the population table (World Bank WDI, 2010–2024): rates can only be asked there.
-POPULATION_YEARS: tuple[int, int] = (2010, 2024)
+#: Years covered by the population table (World Bank WDI, 2000–2024): rates can only be asked there.
+POPULATION_YEARS: tuple[int, int] = (2000, 2024)
 
 #: Columns that identify the figures whose disaggregations must add up.
 GROUP: list[str] = ["source", "iso3", "year", "indicator", "unit"]
@@ -465,7 +465,11 @@ def population_coverage(
 
 
 def members_named(countries: pd.DataFrame, members: Sequence[str]) -> list[Problem]:
-    """Return a problem when a member has no row in the country table."""
+    """Return a problem when a member has no row in the country table (not an ISO 3166-1 code).
+
+    The table holds pycountry's names of every code of the data and of the coalition, so this
+    names a member of ``parameters/coalition.yaml`` whose code pycountry does not know.
+    """
     have = set(countries["iso3"]) if "iso3" in countries.columns else set()
     missing = [m for m in members if m not in have]
     if not missing:
@@ -474,9 +478,10 @@ def members_named(countries: pd.DataFrame, members: Sequence[str]) -> list[Probl
         Problem(
             "error",
             "member_named",
-            paths.RAW_FILES["countries"],
-            f"no names for member(s) {', '.join(missing)}",
-            column="iso3",
+            "parameters/coalition.yaml",
+            f"no ISO 3166-1 country for member(s) {', '.join(missing)}: no names in English and "
+            "Spanish",
+            column="members",
             why="reports name every member in English and Spanish",
             sample=tuple(missing),
             table="countries",

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 TABLE_FILES: dict[str, str] = {
     "population": "population",
     "sdg": "sdg_targets",
-    "countries": "countries",
     "ratifications": "ratifications",
     "instruments": "instruments",
     "plan_items": "plan_items",
