@@ -84,12 +84,12 @@ def test_a_member_report_lists_the_warnings_of_its_country_and_year_only(shipped
 
     listed, other_years = annual.report_warnings(_ctx(shipped, "GTM", 2019))
     assert {scope(p) for p in listed} == {("GTM", 2019)}
-    # shipped data: GTM 2019 convicted, sexes and two forms above their totals, and the declared
-    # correction of those rows; 32 warnings about GTM in 2008-2022 are other years
+    # shipped data: GTM 2019 convicted, sexes and two forms above their totals (flagged by the
+    # generic rule, no declaration); 19 warnings about GTM in 2008-2022 are other years
     assert sorted(p.check for p in listed) == [
-        "declared_correction", "forms_within_total", "forms_within_total", "sex_parts_within_total"
+        "forms_within_total", "forms_within_total", "sex_parts_within_total"
     ]  # fmt: skip
-    assert other_years == 32
+    assert other_years == 19
 
 
 def test_the_regional_report_lists_the_members_warnings_of_its_year_and_the_file_wide_ones(
@@ -108,10 +108,10 @@ def test_the_regional_report_lists_the_members_warnings_of_its_year_and_the_file
 
 def test_warnings_are_named_in_the_report_language_and_quoted_as_written(shipped) -> None:
     html = "".join(b.html for b in annual.warning_notes(_ctx(shipped, "GTM", 2019, "es")))
-    assert "4 advertencias de validación se refieren a este país y año" in html
+    assert "3 advertencias de validación se refieren a este país y año" in html
     assert "Sexos por encima de su total (raw/unodc_data_glotip.xlsx, fila(s) " in html
-    assert "Corrección declarada" in html and "en inglés" in html
-    assert "32 más se refieren a este país en otros años" in html
+    assert "Formas de explotación por encima de su total" in html and "en inglés" in html
+    assert "19 más se refieren a este país en otros años" in html
     assert "GTM 2018" not in html  # another year's warning is counted, not listed
     english = "".join(b.html for b in annual.warning_notes(_ctx(shipped, "GTM", 2019, "en")))
     assert "Sexes above their total (raw/unodc_data_glotip.xlsx, row(s) " in english

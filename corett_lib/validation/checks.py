@@ -111,7 +111,6 @@ def _problem(
     parts above their total flags the figures); an error otherwise. The problem names the country and
     year of the first record.
     """
-
     severity: Severity = "warning" if declared or rule else "error"
     if rule:
         message += RULE_NOTE
