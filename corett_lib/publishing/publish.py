@@ -49,6 +49,8 @@ from corett_lib.publishing import disclosure
 if TYPE_CHECKING:
     import pandas as pd
 
+    from corett_lib.publishing.linked import LinkedPlan
+
 #: Threshold when neither ``k`` nor a ledger is given (``parameters/build.yaml`` ``disclosure_k``).
 DEFAULT_K = 5
 
@@ -205,6 +207,10 @@ class PublishedTable:
     relations
         Relations between body cells as ``(total, parts, complete)``; a total or part is
         ``(row, column)`` or, for a total published elsewhere, ``("declared", low, high)``.
+    facts
+        Count cell ``(row, column)`` -> the key of the fact it shows (e.g. ``GTM|2019|victims|sex|
+        Female``), when the caller named it: the same fact in another table of the page is the
+        same number, and the scanner audits the tables of a page together through these keys.
     """
 
     table_id: str
@@ -217,6 +223,7 @@ class PublishedTable:
     roles: dict[str, Role]
     relations: list[tuple[Any, list[Any], bool]] = field(default_factory=list)
     entry: LedgerEntry | None = None
+    facts: dict[tuple[int, str], str] = field(default_factory=dict)
 
     @property
     def count_columns(self) -> list[str]:
@@ -227,7 +234,8 @@ class PublishedTable:
         """Return the table as HTML with the marks the scanner reads.
 
         ``<table data-corett-table=ID data-corett-k=K data-corett-relations=JSON>``; every header cell
-        has ``data-corett-role``; every suppressed cell has ``data-corett-status``.
+        has ``data-corett-role``; every suppressed cell has ``data-corett-status``; a count cell whose
+        fact is named has ``data-corett-fact``.
         """
         esc = _html.escape
         columns = list(self.display.columns)
@@ -257,6 +265,9 @@ class PublishedTable:
                 text = esc(str(self.display.iat[r, index_of[c]]))
                 st = self.status.iat[r, index_of[c]]
                 mark = f' data-corett-status="{st}"' if st else ""
+                fact = self.facts.get((r, c))
+                if fact is not None:
+                    mark += f' data-corett-fact="{esc(fact, quote=True)}"'
                 num = ' class="num"' if self.roles[c] != "label" else ""
                 cells.append(f"<td{num}{mark}>{text}</td>")
             body_rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -438,6 +449,47 @@ def _relations(
     return extra, relations, fixed
 
 
+def table_model(
+    df: pd.DataFrame,
+    *,
+    table_id: str,
+    count_columns: Sequence[str],
+    row_total: str | None = None,
+    total_row: Mapping[str, Any] | None = None,
+    group_by: Sequence[str] | None = None,
+    group_total: Mapping[str, Any] | None = None,
+    declared_totals: Mapping[Any, Any] | None = None,
+) -> tuple[pd.DataFrame, dict[Hashable, Any], list[disclosure.Relation], set[Hashable]]:
+    """Return a table's cells and relations as :func:`publish_table` sees them.
+
+    Parameters are those of :func:`publish_table`.
+
+    Returns
+    -------
+    table, cells, relations, fixed
+        The table with a fresh index; count cell ``(row, column)`` (and declared total) -> its
+        count; the relations between them; the keys of totals published elsewhere.
+
+    Raises
+    ------
+    ValueError
+        A total is shown without being declared, or the layout is contradictory.
+    """
+    counts = list(count_columns)
+    counts_all = [*counts, row_total] if row_total else counts
+    table = df.reset_index(drop=True)
+    _check_totals_declared(table, table_id, counts_all, total_row, group_total, declared_totals)
+    cells: dict[Hashable, Any] = {}
+    for r in range(len(table)):
+        for c in counts_all:
+            cells[(r, c)] = table.at[r, c]
+    extra, relations, fixed = _relations(
+        table, counts, row_total, total_row, group_by, group_total, declared_totals
+    )
+    cells.update(extra)
+    return table, cells, relations, fixed
+
+
 def publish_table(
     df: pd.DataFrame,
     *,
@@ -457,6 +509,8 @@ def publish_table(
     ledger: Ledger | None = None,
     lang: str = "en",
     kind: Literal["table", "chart"] = "table",
+    facts: Mapping[tuple[int, str], str] | None = None,
+    linked: LinkedPlan | None = None,
 ) -> PublishedTable:
     """Apply disclosure control to ``df`` and return it ready to show.
 
@@ -505,6 +559,14 @@ def publish_table(
         ``"en"`` or ``"es"``: number format and words.
     kind
         ``"table"`` or ``"chart"`` (for the ledger).
+    facts
+        Count cell ``(row, column)`` (of ``df`` with a fresh index) -> the key of the fact it shows;
+        written into the HTML for the scanner (default: the keys registered in ``linked``).
+    linked
+        The page's (or country-year's) :class:`~corett_lib.publishing.linked.LinkedPlan`, where this
+        table was registered: its cells take the statuses decided once across every linked table,
+        so no hidden count can be derived from another table (default: decided for this table
+        alone).
 
     Returns
     -------
@@ -549,27 +611,36 @@ def publish_table(
         raise ValueError(
             f"table {table_id!r}: derived columns depend on non-count columns {bad_deps}"
         )
-    table = df.reset_index(drop=True)
-    _check_totals_declared(table, table_id, counts_all, total_row, group_total, declared_totals)
-    cells: dict[Hashable, Any] = {}
-    for r in range(len(table)):
-        for c in counts_all:
-            cells[(r, c)] = table.at[r, c]
-    extra, relations, fixed = _relations(
-        table, counts, row_total, total_row, group_by, group_total, declared_totals
+    table, cells, relations, fixed = table_model(
+        df,
+        table_id=table_id,
+        count_columns=counts,
+        row_total=row_total,
+        total_row=total_row,
+        group_by=group_by,
+        group_total=group_total,
+        declared_totals=declared_totals,
     )
-    cells.update(extra)
-    try:
-        result = disclosure.suppress(
-            cells,
-            relations,
-            k=k,
-            suppress_zeros=suppress_zeros,
-            fixed=fixed,
-            on_unprotectable=on_unprotectable,
-        )
-    except ValueError as exc:
-        raise type(exc)(f"table {table_id!r}: {exc}") from exc
+    if linked is not None:
+        if linked.k != k:
+            raise ValueError(
+                f"table {table_id!r}: k={k} but the linked plan decides with k={linked.k}"
+            )
+        result = linked.result(table_id, cells)
+        if facts is None:
+            facts = linked.facts(table_id)
+    else:
+        try:
+            result = disclosure.suppress(
+                cells,
+                relations,
+                k=k,
+                suppress_zeros=suppress_zeros,
+                fixed=fixed,
+                on_unprotectable=on_unprotectable,
+            )
+        except ValueError as exc:
+            raise type(exc)(f"table {table_id!r}: {exc}") from exc
     parsed = {key: disclosure.parse_count(v) for key, v in cells.items()}
 
     fmt = {c: "count" for c in counts_all}
@@ -655,6 +726,7 @@ def publish_table(
         roles=roles,
         relations=published_relations,
         entry=entry,
+        facts=dict(facts or {}),
     )
 
 

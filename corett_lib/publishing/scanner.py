@@ -21,8 +21,15 @@ uses the marks that :mod:`corett_lib.publishing.publish` writes:
   page's declared count fields and titles from 1 to k-1 are findings. A page with more Vega SVGs
   (``class="marks"``) than declared chart data blocks has a finding.
 
-Limits: the audit sees one table at a time (as :mod:`corett_lib.publishing.disclosure` does); text outside
-tables and charts (sentences such as "3 victims") is not read.
+* **Across the tables of a page.** A count cell may carry ``data-corett-fact`` (the fact it shows,
+  see :mod:`corett_lib.publishing.linked`): the cells of every table of the page that show the same
+  fact are one cell, and the relations of all those tables are audited together. A suppressed cell
+  pinned to one value only by combining tables is a ``derivable_across_tables`` finding (e.g. a
+  female count hidden in the sex table but equal to the total minus a male count another table
+  shows).
+
+Limits: tables without fact marks are audited one at a time (as :mod:`corett_lib.publishing.disclosure`
+does); text outside tables and charts (sentences such as "3 victims") is not read.
 """
 
 from __future__ import annotations
@@ -58,8 +65,8 @@ class Finding:
     file
         The output file (relative to the scanned folder when scanned with :func:`scan_outputs`).
     kind
-        ``small_count``, ``derivable_cell``, ``derivable_remainder``, ``undeclared_total``,
-        ``unmarked_table``,
+        ``small_count``, ``derivable_cell``, ``derivable_remainder``, ``derivable_across_tables``,
+        ``undeclared_total``, ``unmarked_table``,
         ``chart_small_count``, ``chart_suppressed_value``, ``unmarked_chart`` or ``k_below_build``.
     where
         The table or chart id (``table #3`` for an unmarked table), and the row/column when known.
@@ -198,6 +205,112 @@ def _shown_bounds(cell: _Cell, k: int) -> tuple[tuple[float, float], bool]:
     return (0.0, math.inf), True
 
 
+@dataclass
+class _Model:
+    """What a reader can work out from one marked table: the audit's input."""
+
+    tid: str
+    names: list[str]
+    body: list[list[_Cell]]
+    bounds: dict[Any, tuple[float, float]]
+    suppressed: set[Any]
+    rels: list[tuple[Any, list[Any]]]
+    remainders: dict[Any, int]
+    facts: dict[Any, str]
+
+
+def _model(table: _Table, k: int) -> _Model | None:
+    """Return the audit model of a marked table (None when unmarked or its relations unreadable)."""
+    tid = table.attrs.get("data-corett-table", "")
+    if not tid:
+        return None
+    header = next((r for r in table.rows if r and all(c.header for c in r)), [])
+    roles = [c.attrs.get("data-corett-role", "label") for c in header]
+    names = [c.text for c in header]
+    body = [r for r in table.rows if r is not header and not all(c.header for c in r)]
+    bounds: dict[Any, tuple[float, float]] = {}
+    suppressed: set[Any] = set()
+    facts: dict[Any, str] = {}
+    for r, row in enumerate(body):
+        for c, cell in enumerate(row):
+            if c >= len(roles) or roles[c] != "count":
+                continue
+            b, hidden = _shown_bounds(cell, k)
+            bounds[(r, c)] = b
+            if hidden:
+                suppressed.add((r, c))
+            if cell.attrs.get("data-corett-fact"):
+                facts[(r, c)] = cell.attrs["data-corett-fact"]
+    try:
+        relations = json.loads(table.attrs.get("data-corett-relations", "[]") or "[]")
+    except json.JSONDecodeError:
+        return None
+    rels: list[tuple[Any, list[Any]]] = []
+    remainders: dict[Any, int] = {}
+    for i, rel in enumerate(relations):
+        keys: list[tuple[Any, ...]] = []
+        for ref in [rel["t"], *rel["p"]]:
+            key: tuple[Any, ...]
+            if isinstance(ref, dict):
+                key = ("declared", i, len(keys))
+                high = ref.get("high")
+                bounds[key] = (ref.get("low") or 0.0, math.inf if high is None else high)
+            else:
+                key = (int(ref[0]), int(ref[1]))
+                bounds.setdefault(key, (0.0, math.inf))
+            keys.append(key)
+        if not rel.get("complete", True):
+            rem = ("remainder", i)
+            bounds[rem] = (0.0, math.inf)
+            remainders[rem] = i
+            keys.append(rem)
+        rels.append((keys[0], keys[1:]))
+    return _Model(tid, names, body, bounds, suppressed, rels, remainders, facts)
+
+
+def _scan_linked(tables: list[_Table], k: int, file: str) -> list[Finding]:
+    """Audit the tables of a page together, joining the cells that show the same fact.
+
+    Only suppressed cells that no single table gives away are reported here (those are the
+    per-table ``derivable_cell`` findings).
+    """
+    models = [m for m in (_model(t, k) for t in tables) if m is not None]
+    if sum(1 for m in models if m.facts) < 2:
+        return []
+
+    def key_of(i: int, m: _Model, key: Any) -> Any:
+        fact = m.facts.get(key)
+        return ("fact", fact) if fact is not None else ("cell", i, key)
+
+    bounds: dict[Any, tuple[float, float]] = {}
+    rels: list[tuple[Any, list[Any]]] = []
+    for i, m in enumerate(models):
+        for key, (lo, hi) in m.bounds.items():
+            g = key_of(i, m, key)
+            old = bounds.get(g, (0.0, math.inf))
+            bounds[g] = (max(old[0], lo), min(old[1], hi))  # a fact shown anywhere is known
+        rels += [(key_of(i, m, t), [key_of(i, m, p) for p in parts]) for t, parts in m.rels]
+    joint = disclosure.propagate(bounds, rels)
+    out: list[Finding] = []
+    for i, m in enumerate(models):
+        alone = disclosure.propagate(m.bounds, m.rels)
+        for key in sorted(m.suppressed):
+            lo, hi = joint[key_of(i, m, key)]
+            if lo == hi and alone[key][0] != alone[key][1]:
+                r, c = key
+                out.append(
+                    Finding(
+                        file,
+                        "derivable_across_tables",
+                        f"table {m.tid}, row {r + 1}, column {m.names[c]!r}",
+                        m.body[r][c].text,
+                        f"suppressed cell can be derived from figures other tables of the page "
+                        f"show (fact {m.facts.get(key, '?')}): it is {lo:g}",
+                    )
+                )
+    return out
+
+
 def _scan_table(table: _Table, k: int, file: str) -> list[Finding]:
     out: list[Finding] = []
     tid = table.attrs.get("data-corett-table", "")
@@ -225,54 +338,27 @@ def _scan_table(table: _Table, k: int, file: str) -> list[Finding]:
                 f"table was published with k={table_k}, the build requires k={k}",
             )
         )
+    model = _model(table, k)
+    if model is None:
+        return [*out, Finding(file, "k_below_build", f"table {tid}", "", "unreadable relations")]
     header = next((r for r in table.rows if r and all(c.header for c in r)), [])
     roles = [c.attrs.get("data-corett-role", "label") for c in header]
-    names = [c.text for c in header]
-    body = [r for r in table.rows if r is not header and not all(c.header for c in r)]
-    bounds: dict[Any, tuple[float, float]] = {}
-    suppressed: set[Any] = set()
-    for r, row in enumerate(body):
-        for c, cell in enumerate(row):
-            if c >= len(roles) or roles[c] != "count":
-                continue
-            b, hidden = _shown_bounds(cell, k)
-            bounds[(r, c)] = b
-            if hidden:
-                suppressed.add((r, c))
-            elif b[0] == b[1] and _is_small(b[0], k):
-                out.append(
-                    Finding(
-                        file,
-                        "small_count",
-                        f"table {tid}, row {r + 1}, column {names[c]!r}",
-                        cell.text,
-                        f"count from 1 to {k - 1} shown",
-                    )
+    names, body, bounds = model.names, model.body, model.bounds
+    suppressed, rels, remainders = model.suppressed, model.rels, model.remainders
+    shown = [key for key in bounds.keys() - suppressed if isinstance(key[0], int)]
+    for key in sorted(shown):  # body cells, not declared totals or remainders
+        r, c = key
+        lo, hi = bounds[key]
+        if lo == hi and _is_small(lo, k):
+            out.append(
+                Finding(
+                    file,
+                    "small_count",
+                    f"table {tid}, row {r + 1}, column {names[c]!r}",
+                    body[r][c].text,
+                    f"count from 1 to {k - 1} shown",
                 )
-    try:
-        relations = json.loads(table.attrs.get("data-corett-relations", "[]") or "[]")
-    except json.JSONDecodeError:
-        return [*out, Finding(file, "k_below_build", f"table {tid}", "", "unreadable relations")]
-    rels: list[tuple[Any, list[Any]]] = []
-    remainders: dict[Any, int] = {}
-    for i, rel in enumerate(relations):
-        keys: list[tuple[Any, ...]] = []
-        for ref in [rel["t"], *rel["p"]]:
-            key: tuple[Any, ...]
-            if isinstance(ref, dict):
-                key = ("declared", i, len(keys))
-                high = ref.get("high")
-                bounds[key] = (ref.get("low") or 0.0, math.inf if high is None else high)
-            else:
-                key = (int(ref[0]), int(ref[1]))
-                bounds.setdefault(key, (0.0, math.inf))
-            keys.append(key)
-        if not rel.get("complete", True):
-            rem = ("remainder", i)
-            bounds[rem] = (0.0, math.inf)
-            remainders[rem] = i
-            keys.append(rem)
-        rels.append((keys[0], keys[1:]))
+            )
     if not rels:
         words = total_words()
         label_cols = [c for c, role in enumerate(roles) if role == "label"]
@@ -410,8 +496,10 @@ def scan_html(html: str, k: int, file: str = "<html>") -> list[Finding]:
     parser.feed(html)
     parser.close()
     out: list[Finding] = []
-    for table in sorted(parser.tables, key=lambda t: t.index):
+    tables = sorted(parser.tables, key=lambda t: t.index)
+    for table in tables:
         out.extend(_scan_table(table, k, file))
+    out.extend(_scan_linked(tables, k, file))
     count_names: set[str] = set()
     declared_charts = 0
     for script in parser.scripts:
