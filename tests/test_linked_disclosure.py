@@ -137,3 +137,24 @@ def test_the_same_fact_shown_in_one_table_and_hidden_in_another_is_found() -> No
     )
     kinds = {(f.kind, f.where) for f in scan_html(page, 5)}
     assert ("derivable_across_tables", "table by_sex, row 2, column 'n'") in kinds
+
+
+def test_the_pages_of_a_country_year_are_audited_together(tmp_path) -> None:
+    from corett_lib.publishing.scanner import scan_outputs
+
+    (sex, sf), (male, mf) = sex_table(), male_by_age()
+    folder = tmp_path / "2019" / "GTM"
+    folder.mkdir(parents=True)
+    # Each page alone is safe; the annual page's hidden Female = 23 - 20 with the SDG page's 20.
+    (folder / "annual.en.html").write_text(publish(sex, "by_sex", sf).to_html(), encoding="utf-8")
+    (folder / "sdg.en.html").write_text(
+        publish(male, "male_by_age", mf).to_html(), encoding="utf-8"
+    )
+    # The Spanish page of another language is another group: it does not combine with English.
+    (folder / "sdg.es.html").write_text("<p></p>", encoding="utf-8")
+    found = scan_outputs(tmp_path, 5)
+    assert [(f.file, f.kind, f.where) for f in found] == [
+        ("2019/GTM/annual.en.html", "derivable_across_tables", "table by_sex, row 1, column 'n'"),
+        ("2019/GTM/annual.en.html", "derivable_across_tables", "table by_sex, row 2, column 'n'"),
+    ]
+    assert "it is 3" in found[0].message

@@ -38,6 +38,7 @@ import json
 import math
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -268,13 +269,17 @@ def _model(table: _Table, k: int) -> _Model | None:
     return _Model(tid, names, body, bounds, suppressed, rels, remainders, facts)
 
 
-def _scan_linked(tables: list[_Table], k: int, file: str) -> list[Finding]:
-    """Audit the tables of a page together, joining the cells that show the same fact.
+def _scan_linked(tables: Sequence[tuple[str, _Table]], k: int) -> list[Finding]:
+    """Audit (file, table) pairs together, joining the cells that show the same fact.
+
+    The tables of a page, or of the pages of a country-year.
 
     Only suppressed cells that no single table gives away are reported here (those are the
     per-table ``derivable_cell`` findings).
     """
-    models = [m for m in (_model(t, k) for t in tables) if m is not None]
+    pairs = [(f, m) for f, m in ((f, _model(t, k)) for f, t in tables) if m is not None]
+    files = [f for f, _ in pairs]
+    models = [m for _, m in pairs]
     if sum(1 for m in models if m.facts) < 2:
         return []
 
@@ -300,12 +305,12 @@ def _scan_linked(tables: list[_Table], k: int, file: str) -> list[Finding]:
                 r, c = key
                 out.append(
                     Finding(
-                        file,
+                        files[i],
                         "derivable_across_tables",
                         f"table {m.tid}, row {r + 1}, column {m.names[c]!r}",
                         m.body[r][c].text,
-                        f"suppressed cell can be derived from figures other tables of the page "
-                        f"show (fact {m.facts.get(key, '?')}): it is {lo:g}",
+                        f"suppressed cell can be derived from figures other tables show (fact "
+                        f"{m.facts.get(key, '?')}): it is {lo:g}",
                     )
                 )
     return out
@@ -499,7 +504,7 @@ def scan_html(html: str, k: int, file: str = "<html>") -> list[Finding]:
     tables = sorted(parser.tables, key=lambda t: t.index)
     for table in tables:
         out.extend(_scan_table(table, k, file))
-    out.extend(_scan_linked(tables, k, file))
+    out.extend(_scan_linked([(file, t) for t in tables], k))
     count_names: set[str] = set()
     declared_charts = 0
     for script in parser.scripts:
@@ -591,13 +596,34 @@ def scan_outputs(
     Returns
     -------
     list[Finding]
-        Sorted by file; empty when nothing is disclosed.
+        Sorted by file; empty when nothing is disclosed. Besides each page's own findings, the
+        tables of the pages of one folder and language (a country-year) are audited together
+        through their fact marks (``derivable_across_tables``).
     """
     root = Path(out_dir)
     findings: list[Finding] = []
+    #: (folder, language) -> the (file, table) pairs of its pages: a country-year in one language
+    groups: dict[tuple[str, str], list[tuple[str, _Table]]] = {}
     for path in sorted(root.glob(pattern)):
         rel = path.relative_to(root)
         if rel.parts and rel.parts[0] in exclude:
             continue
-        findings.extend(scan_html(path.read_text(encoding="utf-8"), k, rel.as_posix()))
-    return findings
+        text = path.read_text(encoding="utf-8")
+        findings.extend(scan_html(text, k, rel.as_posix()))
+        parser = _Collector()
+        parser.feed(text)
+        parser.close()
+        lang = path.name.split(".")[-2] if path.name.count(".") >= 2 else ""
+        group = groups.setdefault((rel.parent.as_posix(), lang), [])
+        group.extend((rel.as_posix(), t) for t in sorted(parser.tables, key=lambda t: t.index))
+    # The pages of one country-year together: a count hidden on one page must not be derivable
+    # from what another page of the same country-year shows.
+    seen = {(f.file, f.kind, f.where) for f in findings}
+    for _, pairs in sorted(groups.items()):
+        if len({f for f, _ in pairs}) < 2:
+            continue
+        for found in _scan_linked(pairs, k):
+            if (found.file, found.kind, found.where) not in seen:
+                seen.add((found.file, found.kind, found.where))
+                findings.append(found)
+    return sorted(findings, key=lambda f: f.file)

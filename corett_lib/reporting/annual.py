@@ -22,6 +22,7 @@ from corett_lib.core import i18n
 from corett_lib.core.problems import Problem, scope
 from corett_lib.dataset.monitoring import ILLUSTRATIVE_FILE, MONITORED_PLANS, YEAR_RANGE
 from corett_lib.publishing.disclosure import Cell
+from corett_lib.publishing.linked import facts_of
 from corett_lib.reporting import charts
 from corett_lib.reporting.context import (
     Block,
@@ -289,6 +290,10 @@ def _breakdown(ctx: Context, indicator_id: str, disaggregation: str, table_id: s
         }
     )
     has_total = bool((df[cat_col] == total_label).any())
+    # Each count names its fact (language-independent), so the scanner audits the page's tables
+    # together: the total row is the same fact in every breakdown of the indicator.
+    keys = rows[["iso3", "year", "indicator_id", "disaggregation", "category"]]
+    facts = facts_of(keys.reset_index(drop=True).assign(n=0), "n", list(keys.columns))
     pub = publish(
         ctx,
         df,
@@ -297,6 +302,7 @@ def _breakdown(ctx: Context, indicator_id: str, disaggregation: str, table_id: s
         count_columns=[name],
         group_by=[year_col],
         group_total={cat_col: total_label} if has_total else None,
+        facts={(r, name): f for (r, _), f in facts.items()},
     )
     return html_block(pub.to_html())
 

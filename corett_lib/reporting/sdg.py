@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from corett_lib.analysis import sdg
 from corett_lib.core import i18n
 from corett_lib.dataset import sdg_mapping
+from corett_lib.publishing.linked import FACT_SEPARATOR
 from corett_lib.reporting import charts
 from corett_lib.reporting.annual import source_name
 from corett_lib.reporting.context import (
@@ -219,9 +220,18 @@ def breakdown(ctx: Context) -> Block:
             }
         )
         has_total = bool((part["category"] == "Total").any())
+        # The victims counts are the annual report's facts (the same keys): the scanner audits
+        # the pages of a country-year together through them.
+        facts = {
+            (r, victims_col): FACT_SEPARATOR.join(
+                (ctx.country, str(ctx.year), "victims", *(("total", c) if c == "Total" else (d, c)))
+            )
+            for r, c in enumerate(part["category"])
+        }
         pub = publish(
             ctx,
             df,
+            facts=facts,
             table_id=f"sdg_16_2_2_{d}",
             title=f"16.2.2 — {cat_col}, {ctx.year}",
             count_columns=[victims_col],
