@@ -62,7 +62,7 @@ def _peak_mib() -> float:
 def _population() -> Any:
     import pandas as pd
 
-    return pd.read_csv(ROOT / "data" / "raw" / "population.csv")[["iso3", "year", "population"]]
+    return pd.read_csv(ROOT / "data" / "raw" / "population_all.csv")[["iso3", "year", "population"]]
 
 
 def ours(records: Any, population: Any, members: tuple[str, ...]) -> tuple[Any, Any, dict]:
