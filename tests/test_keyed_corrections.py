@@ -16,8 +16,10 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
+from corett_lib.analysis.indicators import indicator_table
 from corett_lib.core import paths
-from corett_lib.core.schema import OBSERVATION_KEY
+from corett_lib.core.config import members
+from corett_lib.core.schema import OBSERVATION_KEY, REGION_CODE
 from corett_lib.raw.corrections import Correction, load_corrections
 from corett_lib.validation.load import load
 
@@ -120,3 +122,16 @@ def test_a_reordered_export_validates_clean_and_gives_the_same_figures(tmp_path:
     dup_b = shuffled.audits["duplicates"].query("action == 'conflict'")[audit]
     assert len(dup_a) == 284
     pd.testing.assert_frame_equal(dup_a.reset_index(drop=True), dup_b.reset_index(drop=True))
+    # The reports' figures: every indicator of every member and the region, 2017-2022.
+    tables = [
+        indicator_table(
+            ds.observations,
+            ds.population,
+            countries=[*members(), REGION_CODE],
+            years=range(2017, 2023),
+            disaggregations=("total", "sex", "age", "form", "citizenship"),
+        )
+        for ds in (shipped, shuffled)
+    ]
+    assert len(tables[0]) > 1000
+    pd.testing.assert_frame_equal(tables[0], tables[1])
