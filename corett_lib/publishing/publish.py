@@ -41,15 +41,13 @@ import math
 import os
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from corett_lib.core import i18n
 from corett_lib.publishing import disclosure
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from corett_lib.publishing.linked import LinkedPlan
 
 #: Threshold when neither ``k`` nor a ledger is given (``parameters/build.yaml`` ``disclosure_k``).
 DEFAULT_K = 5
@@ -64,6 +62,22 @@ RANGE_DASH = "–"
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 Role = Literal["label", "count", "derived"]
+
+
+class LinkedDecision(Protocol):
+    """A suppression decided across linked tables (:class:`corett_lib.publishing.linked.LinkedPlan`)."""
+
+    k: int
+
+    def result(
+        self, table_id: str, cells: Mapping[Hashable, Any] | None = None
+    ) -> disclosure.Suppression:
+        """Return the decision for the cells of ``table_id``."""
+        ...
+
+    def facts(self, table_id: str) -> dict[tuple[int, str], str]:
+        """Return the fact keys registered for ``table_id``."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -510,7 +524,7 @@ def publish_table(
     lang: str = "en",
     kind: Literal["table", "chart"] = "table",
     facts: Mapping[tuple[int, str], str] | None = None,
-    linked: LinkedPlan | None = None,
+    linked: LinkedDecision | None = None,
 ) -> PublishedTable:
     """Apply disclosure control to ``df`` and return it ready to show.
 
