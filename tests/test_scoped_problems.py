@@ -93,6 +93,8 @@ def test_structural_problems_still_stop_everything(tmp_path: Path, bad: str, che
 @pytest.mark.slow
 def test_the_report_of_a_scoped_country_year_builds_and_says_why(tmp_path: Path) -> None:
     data = data_with(tmp_path, "conflicting_duplicate__unodc_data_glotip.xlsx")
+    # The annual page's plan section reads monitoring data: the shipped (illustrative) set.
+    shutil.copytree(FIXTURES.parents[1] / "data" / "monitoring", data / "monitoring")
     out = tmp_path / "out"
     args = ["build", "--data", str(data), "--out", str(out), "--country", "GTM"]
     args += ["--year", "2019", "--report", "annual", "--jobs", "1"]

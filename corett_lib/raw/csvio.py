@@ -6,8 +6,8 @@ The CSV loaders of the workbench read their files through this module:
   evaluation framework, Chart 1, the monitoring files) into :class:`CsvRow` records that remember
   the line they start on. A file that cannot be used as a table raises
   :class:`~corett_lib.core.problems.DataError`, and so does a row with the wrong number of fields.
-* :func:`read_csv_frame` reads a reference table (``raw/population.csv``, ``raw/sdg_targets.csv``,
-  ``raw/countries_corett.csv``) into a text DataFrame indexed by CSV line, normalized to Unicode
+* :func:`read_csv_frame` reads a reference table (``raw/population_all.csv``, ``raw/sdg_targets.csv``,
+  ``raw/plan_items.csv``) into a text DataFrame indexed by CSV line, normalized to Unicode
   NFC. A row with the wrong number of fields is a problem and is left out; the file-level
   problems name the offending byte and line, and say where a misplaced header was found.
 

@@ -31,7 +31,7 @@ class Entry(BaseModel):
     """One raw file's provenance."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    path: str  #: relative to the data folder, e.g. ``raw/population.csv``
+    path: str  #: relative to the data folder, e.g. ``raw/population_all.csv``
     publisher: str
     title: str
     date_accessed: str  #: ISO date as a string
