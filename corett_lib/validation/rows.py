@@ -77,7 +77,7 @@ def file_column(file: str, column: str | None) -> str | None:
     --------
     >>> file_column("raw/unodc_data_glotip.xlsx", "value_low")
     'txtVALUE'
-    >>> file_column("raw/population.csv", "population")
+    >>> file_column("raw/population_all.csv", "population")
     'population'
     """
     if column and file == paths.RAW_FILES["glotip"]:
