@@ -52,6 +52,8 @@ POPULATION_YEARS: tuple[int, int] = (2000, 2024)
 GROUP: list[str] = ["source", "iso3", "year", "indicator", "unit"]
 
 SEX_PARTS = ("Female", "Male", "Other", "Unknown")
+#: The columns that tell the parts of a group apart.
+_DIFFER = ("dimension", "category", "sex", "age")
 AGE_PARTS = ("0 to 17 years", "18 years or over", "Unknown")
 FORMS_DIMENSION = "by form of exploitation"
 #: Repatriated victims are nationals returned from abroad, not part of the country's detected total.
@@ -391,6 +393,43 @@ def inconsistent_parts(obs: pd.DataFrame) -> pd.Series:
     df = _counts(obs, None)
     if df.empty:
         return pd.Series(flags, index=obs.index, dtype=bool)
+    sex, age, dim, cat = df["sex"], df["age"], df["dimension"], df["category"]
+    totals = (dim == "Total") & (cat == "Total")
+    grand = totals & (sex == "Total") & (age == "Total")
+    # Each column as small integer codes, so that a group is one int64 (grouping on text is slow).
+    codes = {c: pd.factorize(df[c])[0].astype(np.int64) for c in [*GROUP, *_DIFFER]}
+    sizes = {c: int(codes[c].max()) + 1 for c in codes}
+
+    def key(by: list[str]) -> np.ndarray:
+        out = np.zeros(len(df), dtype=np.int64)
+        for c in by:
+            out = out * sizes[c] + codes[c]
+        return out
+
+    relations = (  # parts, totals, group, whether the parts are summed
+        (sex.isin(SEX_PARTS), sex == "Total", [*GROUP, "dimension", "category", "age"], True),
+        (age.isin(AGE_PARTS), age == "Total", [*GROUP, "dimension", "category", "sex"], True),
+        ((dim == FORMS_DIMENSION) & (cat != "Total"), totals, [*GROUP, "sex", "age"], False),
+        (~grand & ~dim.isin(NOT_PART_OF_TOTAL), grand, GROUP, False),
+    )
+    floor = df["_floor"].to_numpy(float)
+    high = df["value_high"].to_numpy(float)
+    labels = df["_label"].to_numpy(np.int64)
+    for parts, tots, by, summed in relations:
+        k = key(by)
+        p_mask, t_mask = parts.to_numpy(bool), tots.to_numpy(bool)
+        if not p_mask.any() or not t_mask.any():
+            continue
+        total_high = pd.Series(high[t_mask]).groupby(k[t_mask]).max()
+        part_key = k[p_mask]
+        if summed:
+            low = pd.Series(floor[p_mask]).groupby(part_key).transform("sum").to_numpy()
+        else:
+            low = floor[p_mask]
+        limit = total_high.reindex(part_key).to_numpy()  # NaN where the group has no total
+        bad = low > limit
+        flags[labels[p_mask][bad]] = True
+    return pd.Series(flags, index=obs.index, dtype=bool)
     sex, age, dim, cat = df["sex"], df["age"], df["dimension"], df["category"]
     totals = (dim == "Total") & (cat == "Total")
     grand = totals & (sex == "Total") & (age == "Total")
