@@ -364,7 +364,7 @@ def test_build_approve_rebuild_bundle_end_to_end(tmp_path: Path) -> None:
 
     data = tmp_path / "data"
     shutil.copytree(paths.data_dir(), data)
-    pop = data / "raw" / "population.csv"
+    pop = data / "raw" / "population_all.csv"
     lines = pop.read_text(encoding="utf-8").splitlines(keepends=True)
     header = lines[0].rstrip("\n").split(",")
     i_iso, i_year, i_pop = header.index("iso3"), header.index("year"), header.index("population")

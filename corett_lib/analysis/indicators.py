@@ -673,7 +673,7 @@ def indicator_table(
     registry, members, trend_window
         See :func:`evaluate`.
     country_names
-        ``iso3, name_en, name_es`` (default: ``data/raw/countries_corett.csv``).
+        ``iso3, name_en, name_es`` (default: every ISO 3166-1 country, names from pycountry).
 
     Returns
     -------

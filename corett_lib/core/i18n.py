@@ -394,7 +394,7 @@ def _pycountry_es() -> Any:
 def country_name(iso3: str, lang: str) -> str:
     """Return the common name of a country, or of the coalition for ``"CORETT"``.
 
-    Names come from pycountry (Debian iso-codes, the same source as ``data/raw/countries_corett.csv``):
+    Names come from pycountry (Debian iso-codes; the dataset's country table is built from them):
     the short name (``common_name`` where ISO's is inverted, e.g. "Bolivia"), and its Spanish
     translation.
 

@@ -28,7 +28,7 @@ SLICED_FILES: tuple[str, ...] = (
     "raw/unodc_data_glotip.xlsx",
     "raw/corett_chart3_victims.csv",
     "raw/corett_2019_composition.csv",
-    "raw/population.csv",
+    "raw/population_all.csv",
     "raw/chart1_ratifications.csv",
     "raw/PROVENANCE.yaml",
     "corrections.yaml",
