@@ -1,0 +1,251 @@
+"""Sections of the data-quality review (``notebooks/quality.ipynb``), one function per section.
+
+Each function takes the report's :class:`~corett_lib.reporting.context.Context` and returns a
+:class:`~corett_lib.reporting.context.Block`. The rules and their wording live in
+:mod:`corett_lib.analysis.quality` (computed once per dataset and process, :func:`review_of`); every
+table goes through :func:`~corett_lib.reporting.context.publish` (disclosure control, one ledger per
+report); every word comes from the ``quality.*`` messages.
+
+The regional report (``CORETT``) shows every member; a member's report shows that member.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from corett_lib.analysis import quality
+from corett_lib.core import i18n
+from corett_lib.reporting.annual import source_name
+from corett_lib.reporting.context import (
+    Block,
+    Context,
+    bullet_list,
+    heading,
+    html_block,
+    paragraph,
+    publish,
+    wrap,
+)
+
+_REVIEWS: dict[int, quality.QualityReview] = {}
+
+
+def review_of(ctx: Context) -> quality.QualityReview:
+    """Return the quality review of the report's data (computed once per dataset and process)."""
+    key = id(ctx.ds)
+    if key not in _REVIEWS:
+        _REVIEWS.clear()  # one dataset at a time
+        _REVIEWS[key] = quality.review(ctx.ds.observations, ctx.members)
+    return _REVIEWS[key]
+
+
+def _t(key: str, lang: str, **kwargs: Any) -> str:
+    return i18n.t(f"quality.{key}", lang, **kwargs)
+
+
+def _country(ctx: Context) -> str:
+    return i18n.country_name(ctx.country, ctx.lang)
+
+
+def _members(ctx: Context) -> tuple[str, ...]:
+    return ctx.members if ctx.regional else (ctx.country,)
+
+
+def title(ctx: Context) -> Block:
+    """The report's title and what the review is for."""
+    return wrap(
+        heading(i18n.t("report.quality.title", ctx.lang, country=_country(ctx), year=ctx.year), 1),
+        paragraph(_t("intro", ctx.lang, year=ctx.year)),
+    )
+
+
+def scorecard(ctx: Context) -> Block:
+    """Members × quality dimensions for the report's year."""
+    lang = ctx.lang
+    res = review_of(ctx)
+    card = quality.scorecard(res, ctx.year)
+    card = card[card["iso3"].isin(_members(ctx))]
+    rules = res.rules.completeness
+    low = _t("scorecard_low", lang, min_share=i18n.percent(rules.min_share, lang))
+    member_col = _t("col.member", lang)
+    reported_col, comp_col = _t("col.reported", lang), _t("col.completeness", lang)
+    df = pd.DataFrame(
+        {
+            member_col: [i18n.country_name(c, lang) for c in card["iso3"]],
+            reported_col: [
+                f"{r} / {e}" for r, e in zip(card["reported"], card["expected"], strict=True)
+            ],
+            comp_col: [
+                i18n.percent(s, lang) + (f" ({low})" if s < rules.min_share else "")
+                for s in card["completeness"]
+            ],
+            **{
+                _t(f"dimension.{d}", lang): card[d].astype(int).astype(str).to_list()
+                for d in quality.DIMENSIONS[1:]
+            },
+        }
+    )
+    pub = publish(
+        ctx, df, table_id="quality_scorecard", title=_t("heading.scorecard", lang), count_columns=[]
+    )
+    note = _t(
+        "scorecard_note",
+        lang,
+        expected=len(rules.indicators),
+        indicators=", ".join(i18n.label("indicator", i, lang) for i in rules.indicators),
+        min_share=i18n.percent(rules.min_share, lang),
+    )
+    return wrap(
+        heading(_t("heading.scorecard", lang), 2, "quality-scorecard"),
+        html_block(pub.to_html()),
+        paragraph(note, css="corett-note"),
+    )
+
+
+def flags(ctx: Context) -> Block:
+    """The flagged figures of the year: rule, severity, evidence and the source row of each."""
+    lang = ctx.lang
+    head = heading(_t("heading.flags", lang), 2, "quality-flags")
+    f = quality.flags_for(review_of(ctx), ctx.year, None if ctx.regional else ctx.country)
+    if f.empty:
+        return head + paragraph(_t("no_flags", lang, year=ctx.year, country=_country(ctx)))
+    cols = {
+        k: _t(f"col.{k}", lang)
+        for k in (
+            "member",
+            "figure",
+            "source",
+            "value",
+            "rule",
+            "severity",
+            "evidence",
+            "source_row",
+            "correction",
+        )
+    }
+    df = pd.DataFrame(
+        {
+            cols["member"]: [i18n.country_name(c, lang) for c in f["iso3"]],
+            cols["figure"]: [quality.figure_label(r, lang) for _, r in f.iterrows()],
+            cols["source"]: [source_name(s, lang) for s in f["source"]],
+            cols["value"]: [
+                "<5" if c else v for v, c in zip(f["value"], f["censored"], strict=True)
+            ],
+            cols["rule"]: [_t(f"rule.{r}", lang) for r in f["rule"]],
+            cols["severity"]: [_t(f"severity.{s}", lang) for s in f["severity"]],
+            cols["evidence"]: [quality.evidence_text(r, lang, ctx.k) for _, r in f.iterrows()],
+            cols["source_row"]: [
+                _t("source_row", lang, file=a, row=int(b))
+                for a, b in zip(f["source_file"], f["source_row"], strict=True)
+            ],
+            cols["correction"]: f["correction"].fillna("").astype(str).to_list(),
+        }
+    )
+    if not ctx.regional:
+        df = df.drop(columns=cols["member"])
+    pub = publish(
+        ctx,
+        df,
+        table_id="quality_flags",
+        title=_t("heading.flags", lang),
+        count_columns=[cols["value"]],
+    )
+    return head + html_block(pub.to_html())
+
+
+def external(ctx: Context) -> Block:
+    """UNODC's and CORETT's figure for the year side by side, with the difference in %."""
+    lang = ctx.lang
+    head = heading(_t("heading.external", lang), 2, "quality-external")
+    ext = review_of(ctx).external
+    if len(ext):
+        ext = ext[(ext["year"] == ctx.year) & ext["iso3"].isin(_members(ctx))]
+    if ext.empty:
+        return head + paragraph(_t("no_external", lang, year=ctx.year))
+    ref_col, cmp_col = _t("col.reference_value", lang), _t("col.compare_value", lang)
+    diff_col = _t("col.difference", lang)
+    df = pd.DataFrame(
+        {
+            _t("col.member", lang): [i18n.country_name(c, lang) for c in ext["iso3"]],
+            _t("col.figure", lang): [i18n.label("indicator", i, lang) for i in ext["indicator"]],
+            _t("col.reference", lang): [source_name(s, lang) for s in ext["reference"]],
+            ref_col: ext["reference_value"].to_list(),
+            _t("col.compare", lang): [source_name(s, lang) for s in ext["compare"]],
+            cmp_col: ext["compare_value"].to_list(),
+            diff_col: ext["difference_pct"].to_list(),
+        }
+    )
+    pub = publish(
+        ctx,
+        df,
+        table_id="quality_external",
+        title=_t("heading.external", lang),
+        count_columns=[ref_col, cmp_col],
+        derived={diff_col: [ref_col, cmp_col]},
+        formats={diff_col: "number:1"},
+    )
+    return head + html_block(pub.to_html())
+
+
+def questions(ctx: Context) -> Block:
+    """For each member, the questions to send back before the year's figures are published."""
+    lang = ctx.lang
+    res = review_of(ctx)
+    blocks: list[Block] = [heading(_t("heading.questions", lang), 2, "quality-questions")]
+    for iso3 in _members(ctx):
+        name = i18n.country_name(iso3, lang)
+        asked = quality.questions(res, ctx.year, iso3, lang, ctx.k)
+        if ctx.regional:
+            blocks.append(heading(_t("questions_for", lang, country=name), 3))
+        blocks.append(
+            bullet_list(asked)
+            if asked
+            else paragraph(_t("no_questions", lang, country=name, year=ctx.year))
+        )
+    return wrap(*blocks)
+
+
+def method(ctx: Context) -> Block:
+    """The rules and their thresholds, from ``parameters/quality.yaml``."""
+    lang = ctx.lang
+    r = review_of(ctx).rules
+    return wrap(
+        heading(_t("heading.method", lang), 2, "quality-method"),
+        paragraph(
+            _t(
+                "method",
+                lang,
+                moderate=i18n.number(r.outliers.moderate_sd, lang, 1),
+                extreme=i18n.number(r.outliers.extreme_sd, lang, 1),
+                short=r.outliers.short_series_below,
+                mz=i18n.number(r.outliers.modified_z, lang, 1),
+                min_values=r.outliers.min_values,
+                previous=r.time_consistency.previous_years,
+                tolerance=i18n.number(r.time_consistency.tolerance_pct, lang),
+                min_reference=i18n.number(r.time_consistency.min_reference, lang),
+                external=i18n.number(r.external.tolerance_pct, lang),
+                factor=i18n.number(r.slips.magnitude_factor, lang),
+            ),
+            css="corett-note",
+        ),
+        paragraph(i18n.t("source.unodc", lang), css="corett-note"),
+    )
+
+
+def suppression_ledger(ctx: Context) -> Block:
+    """What disclosure control suppressed in this report (the report's last section)."""
+    return html_block(ctx.ledger.to_html(ctx.lang))
+
+
+__all__ = [
+    "external",
+    "flags",
+    "method",
+    "questions",
+    "review_of",
+    "scorecard",
+    "suppression_ledger",
+    "title",
+]
