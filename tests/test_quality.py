@@ -256,7 +256,8 @@ def test_external_difference_in_percent_of_the_reference():
 
 
 def test_value_equal_to_its_year_is_suspicious_with_neighbours_and_parts():
-    rows = series([270, 2015, 986], start=2014) + [
+    rows = [
+        *series([270, 2015, 986], start=2014),
         {"year": 2015, "v": 1028, "sex": "Female"},
         {"year": 2015, "v": 651, "sex": "Male"},
         {"year": 2015, "v": 2016, "sex": "Unknown"},  # 2016 in 2015's row: not its own year
@@ -349,3 +350,42 @@ def test_shipped_flags_are_keyed_like_the_observations(shipped):
     assert not f.duplicated(quality.FLAG_KEY).any()
     assert set(f["iso3"]) <= set(shipped.members)
     assert f["source_row"].notna().all()
+
+
+def test_part_an_order_of_magnitude_above_its_grand_total():
+    # Persons convicted, 2019: total 8, sexual exploitation 188 (23.5 times the total) -> suspicious;
+    # forced labour 7 is not; a country of repatriation is not part of the total and is never compared.
+    rows = [
+        {"year": 2019, "v": 8, "indicator": CONV},
+        {
+            "year": 2019,
+            "v": 188,
+            "indicator": CONV,
+            "dimension": "by form of exploitation",
+            "category": "Sexual exploitation",
+        },
+        {
+            "year": 2019,
+            "v": 7,
+            "indicator": CONV,
+            "dimension": "by form of exploitation",
+            "category": "Forced labour",
+        },
+        {"year": 2019, "v": 8},
+        {"year": 2019, "v": 90, "dimension": "by country of repatriation", "category": "Mexico"},
+    ]
+    f = flags(run(rows), "slip_part_magnitude")
+    assert f[["indicator", "category", "value_text"]].values.tolist() == [
+        [CONV, "Sexual exploitation", "188"]
+    ]
+    assert ev(f.iloc[0])["total"] == "8" and ev(f.iloc[0])["ratio"] == 23.5
+    assert "23.5 veces su total general, 8" in quality.evidence_text(f.iloc[0], "es")
+
+
+def test_order_of_magnitude_in_a_disaggregated_series_and_at_the_end_of_a_series():
+    # Female victims 20, 22, 300 (the last year: its two previous years are its neighbours) -> 300 >=
+    # 10 × 22; the year before, 22, has 20 and 300 as neighbours and is not flagged.
+    rows = series([20, 22, 300], start=2018, sex="Female")
+    f = flags(run(rows), "slip_magnitude")
+    assert f[["year", "sex"]].values.tolist() == [[2020, "Female"]]
+    assert ev(f.iloc[0])["neighbours"] == {"2018": "20", "2019": "22"}

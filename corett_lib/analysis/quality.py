@@ -430,8 +430,11 @@ def _parts_evidence(sums: pd.DataFrame, keys: list[str]) -> dict[tuple[Any, ...]
 
 
 def _slips(
-    s: pd.DataFrame, head: pd.Series, r: SlipRule, parts: dict[tuple[Any, ...], dict[str, Any]]
+    s: pd.DataFrame, r: SlipRule, parts: dict[tuple[Any, ...], dict[str, Any]]
 ) -> pd.DataFrame:
+    """Values equal to their year; values an order of magnitude above or below both neighbours in
+    their series (any series, not only the headline ones); parts an order of magnitude above their
+    grand total."""
     pkeys = ["source", "iso3", "year", "indicator", "unit"]
 
     def evidence(
@@ -444,8 +447,7 @@ def _slips(
                 y = getattr(row, f"n{k}_year")
                 if not pd.isna(y):
                     e["neighbours"][str(int(y))] = str(getattr(row, f"n{k}_value_text"))
-            is_head = all(getattr(row, c) == v for c, v in _HEADLINE.items())
-            if is_head:
+            if all(getattr(row, c) == v for c, v in _HEADLINE.items()):
                 e["parts"] = parts.get(tuple(getattr(row, k) for k in pkeys), {})
             if extra:
                 e.update(extra[j])
@@ -453,26 +455,68 @@ def _slips(
         return ev
 
     out = []
+    done = pd.Series(False, index=s.index)
     if r.year_equals_value:
         eq = s[s["v"].notna() & (s["v"] == s["year"])]
+        done[eq.index] = True
         out.append(_emit(eq, "slip_year", "slips", "suspicious", evidence(eq)))
-    hs = s[head.reindex(s.index).fillna(False).to_numpy()]
-    two = hs["n1_year"].notna() & hs["n2_year"].notna()
-    up_ref = hs[["n1_value_high", "n2_value_high"]].max(axis=1).where(two)
-    down_ref = hs[["n1_value_low", "n2_value_low"]].min(axis=1).where(two)
-    high = hs["v"] >= r.magnitude_factor * up_ref
-    low = hs["v"] * r.magnitude_factor <= down_ref
-    ok_up = up_ref >= r.min_neighbour
-    ok_down = down_ref >= r.min_neighbour
-    mag = hs[hs["v"].notna() & ((high & ok_up) | (low & ok_down))]
-    if r.year_equals_value:
-        mag = mag[mag["v"] != mag["year"]]  # already flagged as equal to its year
-    ratios = [
-        {"ratio": _num(v / (u if v >= u else d)) if (u if v >= u else d) else None}
-        for v, u, d in zip(mag["v"], up_ref[mag.index], down_ref[mag.index], strict=True)
-    ]
-    out.append(_emit(mag, "slip_magnitude", "slips", "suspicious", evidence(mag, ratios)))
-    return pd.concat(out, ignore_index=True)
+    two = s["n1_year"].notna() & s["n2_year"].notna()
+    up_ref = s[["n1_value_high", "n2_value_high"]].max(axis=1).where(two)
+    down_ref = s[["n1_value_low", "n2_value_low"]].min(axis=1).where(two)
+    high = (s["v"] >= r.magnitude_factor * up_ref) & (up_ref >= r.min_neighbour)
+    low = (s["v"] * r.magnitude_factor <= down_ref) & (down_ref >= r.min_neighbour)
+    hit = s["v"].notna() & (high | low) & ~done
+    done |= hit
+    mag = s[hit]
+    ref = up_ref[mag.index].where(high[mag.index], down_ref[mag.index])
+    out.append(
+        _emit(
+            mag,
+            "slip_magnitude",
+            "slips",
+            "suspicious",
+            evidence(
+                mag,
+                [{"ratio": _num(v / d) if d else None} for v, d in zip(mag["v"], ref, strict=True)],
+            ),
+        )
+    )
+    # A part (any breakdown of the grand total but the country of repatriation, which is not part of
+    # it) an order of magnitude above its grand total.
+    totals = s[_headline_rows(s)][[*pkeys, "value_high", "value_text"]]
+    is_part = ~_headline_rows(s) & (s["dimension"] != "by country of repatriation") & ~done
+    m = s[is_part & s["v"].notna()].merge(totals, on=pkeys, suffixes=("", "_total"), how="inner")
+    m = m[m["v"] >= r.magnitude_factor * m["value_high_total"]]
+    out.append(
+        _emit(
+            m,
+            "slip_part_magnitude",
+            "slips",
+            "suspicious",
+            evidence(
+                m,
+                [
+                    {"total": str(t), "ratio": _num(v / h) if h else None}
+                    for t, v, h in zip(
+                        m["value_text_total"], m["v"], m["value_high_total"], strict=True
+                    )
+                ],
+            ),
+        )
+    )
+    return (
+        pd.concat([o for o in out if len(o)], ignore_index=True)
+        if any(len(o) for o in out)
+        else _empty_flags()
+    )
+
+
+def _headline_rows(df: pd.DataFrame) -> pd.Series:
+    """Rows that are a grand total (dimension, category, sex and age all Total)."""
+    mask = pd.Series(True, index=df.index)
+    for col, val in _HEADLINE.items():
+        mask &= df[col] == val
+    return mask
 
 
 def _related(h: pd.DataFrame, rules: tuple[RelatedRule, ...]) -> pd.DataFrame:
@@ -627,10 +671,7 @@ def review(
         observations["iso3"].isin(members) & observations["source"].isin(sc.sources)
     ].copy()
     obs["v"] = obs["value"].where(~obs["censored"].astype(bool))
-    head_mask = pd.Series(True, index=obs.index)
-    for col, val in _HEADLINE.items():
-        head_mask &= obs[col] == val
-    head_mask &= obs["indicator"].isin(sc.indicators)
+    head_mask = _headline_rows(obs) & obs["indicator"].isin(sc.indicators)
     h = _series_stats(obs[head_mask])
     pkeys = ["source", "iso3", "year", "indicator", "unit"]
     sums = _parts_sums(obs, pkeys)
@@ -643,7 +684,7 @@ def review(
         _related(h, rules.related),
         _parts_above(h, sums, rules.parts.disaggregations),
         ext_flags,
-        _slips(s, head_mask, rules.slips, parts_ev),
+        _slips(s, rules.slips, parts_ev),
     ]
     found = [f for f in frames if len(f)]
     flags = pd.concat(found, ignore_index=True) if found else _empty_flags()
@@ -877,6 +918,14 @@ def evidence_text(row: Any, lang: str, k: int = 5) -> str:
             ratio=num(ev.get("ratio"), 1),
             neighbours=neighbours(),
             parts=parts() if "parts" in ev else i18n.t("quality.evidence.no_parts", lang),
+        )
+    if rule == "slip_part_magnitude":
+        return i18n.t(
+            "quality.evidence.slip_part_magnitude",
+            lang,
+            ratio=num(ev.get("ratio"), 1),
+            total=_count_text(ev["total"], k, lang),
+            neighbours=neighbours(),
         )
     raise ValueError(f"unknown quality rule {rule!r}")
 
