@@ -797,7 +797,8 @@ def missing(result: QualityReview, year: int, country: str) -> list[str]:
     """Return the expected indicators ``country`` published no figure for in ``year``."""
     c = result.completeness
     sel = c[(c["year"] == int(year)) & (c["iso3"] == country) & ~c["reported"]]
-    return list(sel["indicator"])
+    gaps = set(sel["indicator"])
+    return [i for i in result.rules.completeness.indicators if i in gaps]  # in the rules' order
 
 
 def _count_text(text: Any, k: int, lang: str) -> str:
@@ -912,13 +913,16 @@ def evidence_text(row: Any, lang: str, k: int = 5) -> str:
     if rule == "slip_year":
         return i18n.t("quality.evidence.slip_year", lang, neighbours=neighbours(), parts=parts())
     if rule == "slip_magnitude":
-        return i18n.t(
+        ratio = ev.get("ratio")
+        text = i18n.t(
             "quality.evidence.slip_magnitude",
             lang,
-            ratio=num(ev.get("ratio"), 1),
+            ratio=num(ratio, 1 if ratio is None or ratio >= 1 else 2),
             neighbours=neighbours(),
-            parts=parts() if "parts" in ev else i18n.t("quality.evidence.no_parts", lang),
         )
+        if "parts" in ev:
+            text += "; " + i18n.t("quality.evidence.parts", lang, parts=parts())
+        return text
     if rule == "slip_part_magnitude":
         return i18n.t(
             "quality.evidence.slip_part_magnitude",
@@ -979,3 +983,52 @@ def questions(result: QualityReview, year: int, country: str, lang: str, k: int 
             )
         )
     return out
+
+
+def describe(flags: pd.DataFrame, lang: str, k: int = 1) -> pd.DataFrame:
+    """Return flags as an analyst reads them: the figure, rule, severity and evidence in words.
+
+    Parameters
+    ----------
+    flags
+        Rows of :attr:`QualityReview.flags` (e.g. from :func:`flags_for`).
+    lang
+        ``en`` or ``es``.
+    k
+        Counts from 1 to k-1 in the evidence are shown as ``<k`` (1: shown as published, for analysts).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``iso3, year, source, figure, value, rule, severity, evidence, source_file, source_row,
+        correction`` plus the observation key columns and the evidence as data (``evidence_data``).
+    """
+    if flags.empty:
+        return pd.DataFrame(
+            columns=[
+                *OBSERVATION_KEY,
+                "figure",
+                "value",
+                "rule",
+                "severity",
+                "evidence",
+                "evidence_data",
+                "source_file",
+                "source_row",
+                "correction",
+            ]
+        )
+    return pd.DataFrame(
+        {
+            **{c: flags[c].to_list() for c in OBSERVATION_KEY},
+            "figure": [figure_label(r, lang) for _, r in flags.iterrows()],
+            "value": flags["value_text"].to_list(),
+            "rule": [i18n.t("quality.rule." + str(r), lang) for r in flags["rule"]],
+            "severity": [i18n.t("quality.severity." + str(x), lang) for x in flags["severity"]],
+            "evidence": [evidence_text(r, lang, k) for _, r in flags.iterrows()],
+            "evidence_data": flags["evidence"].to_list(),
+            "source_file": flags["source_file"].to_list(),
+            "source_row": flags["source_row"].to_list(),
+            "correction": flags["correction"].fillna("").astype(str).to_list(),
+        }
+    )

@@ -1,0 +1,107 @@
+"""The quality report's sections, the ``corett quality`` command and (slow) the built report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corett_lib.cli.main import main
+from corett_lib.reporting import quality
+from corett_lib.reporting.context import open_context
+
+
+def _cli(args: list[str]) -> tuple[int, str]:
+    res = CliRunner().invoke(main, args)
+    return res.exit_code, res.output
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def test_regional_scorecard_shows_every_member_and_the_missing_ones():
+    ctx = open_context("CORETT", 2019, "en")
+    html = quality.scorecard(ctx).html
+    # Mexico, Nicaragua and Panama publish no UNODC headline figure for 2019.
+    for name in ("Belize", "Mexico", "Nicaragua", "Panama", "Dominican Republic"):
+        assert f"<td>{name}</td>" in html
+    assert html.count("0 / 3") == 3 and html.count("3 / 3") == 6
+    assert "0% (below 80%)" in html
+
+
+def test_flagged_figures_carry_rule_evidence_and_source_row_through_the_publisher():
+    ctx = open_context("DOM", 2019, "es")
+    html = quality.flags(ctx).html
+    assert 'data-corett-table="quality_flags"' in html  # went through publish_table
+    # Persons convicted by sexual exploitation, 188 against a total of 8 (export row 13312).
+    assert "188" in html and "23.5 veces su total general, 8" in html
+    assert "raw/unodc_data_glotip.xlsx, fila 13312" in html
+    assert "unodc-dom-2019-convicted-parts-above-totals" in html
+    assert [e.table_id for e in ctx.ledger.entries] == ["quality_flags"]
+
+
+def test_questions_for_a_member_without_figures():
+    ctx = open_context("MEX", 2019, "en")
+    text = quality.questions(ctx).text
+    assert (
+        "No figure for Detected trafficking victims, Persons prosecuted, Persons convicted in 2019"
+        in text
+    )
+
+
+def test_external_comparison_of_the_year():
+    ctx = open_context("CORETT", 2017, "en")
+    html = quality.external(ctx).html
+    assert "1,080" in html and "970" in html and "11.3" in html  # Mexico 2017
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_cli_quality_json_lists_mexico_2015_with_its_evidence():
+    code, out = _cli(["quality", "--country", "MEX", "--year", "2015", "--format", "json"])
+    assert code == 0, out
+    rows = json.loads(out)
+    slip = [r for r in rows if r["rule"] == "value equal to its year"]
+    assert len(slip) == 1
+    assert slip[0]["value"] == "2,015" and slip[0]["source_row"] == 27557
+    assert slip[0]["evidence_data"]["parts"]["sex"] == {"sum": 1679}
+    assert {r["iso3"] for r in rows} == {"MEX"} and {r["year"] for r in rows} == {2015}
+
+
+def test_cli_quality_csv_and_scorecard():
+    code, out = _cli(["quality", "--show", "scorecard", "--year", "2019", "--format", "csv"])
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0].startswith("iso3,reported,expected,completeness")
+    assert "MEX,0,3,0.0,0,0,0,0,0" in lines and "SLV,3,3,1.0,0,1,1,2,0" in lines
+
+
+def test_cli_quality_usage_errors():
+    assert _cli(["quality", "--country", "XXX"])[0] == 2
+    assert _cli(["quality", "--show", "questions", "--year", "2019"])[0] == 2
+    assert _cli(["quality", "--show", "scorecard"])[0] == 2
+
+
+def test_cli_quality_bad_data_folder_exits_1(tmp_path: Path):
+    code, _ = _cli(["quality", "--data", str(tmp_path)])
+    assert code == 1
+
+
+# --------------------------------------------------------------------------- the built report
+
+
+@pytest.mark.slow
+def test_quality_report_builds_in_both_languages_and_passes_the_scanner(tmp_path: Path):
+    out = tmp_path / "out"
+    args = ["build", "--country", "MEX", "--country", "CORETT", "--year", "2015"]
+    code, output = _cli([*args, "--report", "quality", "--jobs", "1", "--out", str(out)])
+    assert code == 0, output
+    es = (out / "2015" / "MEX" / "quality.es.html").read_text(encoding="utf-8")
+    en = (out / "2015" / "CORETT" / "quality.en.html").read_text(encoding="utf-8")
+    assert "Revisión de la calidad de los datos, México, 2015" in es
+    assert "parece un error de digitación" in es and "2,015" in es
+    assert "Questions to send back" in en and "value equal to its year" in en
+    assert _cli(["scan", "--out", str(out)])[0] == 0
