@@ -327,15 +327,40 @@ def shipped() -> quality.QualityReview:
     return quality.review(load().observations)
 
 
-def test_shipped_mexico_2015_total_equal_to_its_year(shipped):
-    f = shipped.flags
-    row = f[(f["iso3"] == "MEX") & (f["year"] == 2015) & (f["rule"] == "slip_year")]
+def test_export_as_published_mexico_2015_total_equal_to_its_year():
+    from corett_lib.core import paths
+    from corett_lib.raw.unodc import read_glotip
+
+    rel = "raw/unodc_data_glotip.xlsx"
+    raw, _ = read_glotip(paths.PROJECT_ROOT / "data" / rel, rel)
+    mex = raw[(raw["iso3"] == "MEX") & raw["year"].between(2013, 2017)]
+    f = quality.review(mex, ("MEX",)).flags
+    row = f[(f["year"] == 2015) & (f["rule"] == "slip_year")]
     assert len(row) == 1
     r = row.iloc[0]
     assert (r["indicator"], r["value_text"], r["source_row"]) == (V, "2,015", 27557)
     e = ev(r)
     assert e["neighbours"] == {"2014": "270", "2016": "986"}
     assert e["parts"]["sex"] == {"sum": 1679} and e["parts"]["age"] == {"sum": 1679}
+
+
+def test_shipped_data_after_the_declared_corrections(shipped):
+    f = shipped.flags
+    # Mexico 2015: the total is corrected to 1,679, so it is no longer equal to its year; it is still
+    # far above the previous years' mean, and the flag carries the correction.
+    mex = f[(f["iso3"] == "MEX") & (f["year"] == 2015) & (f["indicator"] == V)]
+    assert "slip_year" not in set(mex["rule"])
+    tc = mex[mex["rule"] == "time_consistency"].iloc[0]
+    assert tc["value"] == 1679 and tc["correction"] == "unodc-mex-2015-victims-total-is-the-year"
+    # El Salvador 2021: the 6,112,019 convicted nationals are left out.
+    assert not (f["value_text"] == "6,112,019").any()
+    # Dominican Republic 2019: 188 convicted for sexual exploitation against a total of 8.
+    dom = f[(f["rule"] == "slip_part_magnitude") & (f["iso3"] == "DOM") & (f["year"] == 2019)]
+    assert dom[["indicator", "category", "value_text"]].values.tolist() == [
+        [CONV, "Sexual exploitation", "188"]
+    ]
+    q = quality.questions(shipped, 2015, "MEX", "en")
+    assert any("(UNODC: 1,679)" in x and "Published as 2,015" in x for x in q)
 
 
 def test_shipped_external_mexico_2017(shipped):

@@ -60,15 +60,22 @@ def test_external_comparison_of_the_year():
 # --------------------------------------------------------------------------- the command
 
 
-def test_cli_quality_json_lists_mexico_2015_with_its_evidence():
-    code, out = _cli(["quality", "--country", "MEX", "--year", "2015", "--format", "json"])
+def test_cli_quality_json_lists_the_flags_with_their_evidence():
+    code, out = _cli(["quality", "--country", "DOM", "--year", "2019", "--format", "json"])
     assert code == 0, out
     rows = json.loads(out)
-    slip = [r for r in rows if r["rule"] == "value equal to its year"]
+    slip = [r for r in rows if r["rule"] == "a part an order of magnitude above its total"]
     assert len(slip) == 1
-    assert slip[0]["value"] == "2,015" and slip[0]["source_row"] == 27557
-    assert slip[0]["evidence_data"]["parts"]["sex"] == {"sum": 1679}
-    assert {r["iso3"] for r in rows} == {"MEX"} and {r["year"] for r in rows} == {2015}
+    assert (slip[0]["value"], slip[0]["source_row"]) == ("188", 13312)
+    assert slip[0]["evidence_data"] == {
+        "neighbours": {"2018": "15", "2020": "42"},
+        "ratio": 23.5,
+        "total": "8",
+    }
+    assert {r["iso3"] for r in rows} == {"DOM"} and {r["year"] for r in rows} == {2019}
+    code, out = _cli(["quality", "--country", "MEX", "--year", "2015", "--format", "json"])
+    corrected = [r for r in json.loads(out) if r["correction"]]
+    assert {(r["value"], r["value_text"]) for r in corrected} == {("1,679", "2,015")}
 
 
 def test_cli_quality_csv_and_scorecard():
@@ -102,6 +109,6 @@ def test_quality_report_builds_in_both_languages_and_passes_the_scanner(tmp_path
     es = (out / "2015" / "MEX" / "quality.es.html").read_text(encoding="utf-8")
     en = (out / "2015" / "CORETT" / "quality.en.html").read_text(encoding="utf-8")
     assert "Revisión de la calidad de los datos, México, 2015" in es
-    assert "parece un error de digitación" in es and "2,015" in es
-    assert "Questions to send back" in en and "value equal to its year" in en
+    assert "(UNODC: 1,679)" in es and "Publicada como 2,015" in es
+    assert "Questions to send back" in en and "inconsistent with the previous years" in en
     assert _cli(["scan", "--out", str(out)])[0] == 0

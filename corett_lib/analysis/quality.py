@@ -967,9 +967,20 @@ def questions(result: QualityReview, year: int, country: str, lang: str, k: int 
                 lang,
                 figure=figure_label(first, lang),
                 source=first["source"],
-                value=_count_text(first["value_text"], k, lang),
+                value="<5" if first["censored"] else _count_text(first["value"], k, lang),
                 year=int(first["year"]),
                 reasons=reasons,
+            )
+            + (
+                " "
+                + i18n.t(
+                    "quality.question.corrected",
+                    lang,
+                    published=_count_text(first["value_text"], k, lang),
+                    ids=first["correction"],
+                )
+                if str(first["correction"] or "") and first["value_text"] != "<5"
+                else ""
             )
         )
     gaps = missing(result, year, country)
@@ -1000,8 +1011,9 @@ def describe(flags: pd.DataFrame, lang: str, k: int = 1) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``iso3, year, source, figure, value, rule, severity, evidence, source_file, source_row,
-        correction`` plus the observation key columns and the evidence as data (``evidence_data``).
+        The observation key, ``figure``, ``value`` (the figure used, after any declared correction),
+        ``value_text`` (as the source published it), ``rule, severity, evidence``, the evidence as
+        data (``evidence_data``), ``source_file, source_row, correction``.
     """
     if flags.empty:
         return pd.DataFrame(
@@ -1009,6 +1021,7 @@ def describe(flags: pd.DataFrame, lang: str, k: int = 1) -> pd.DataFrame:
                 *OBSERVATION_KEY,
                 "figure",
                 "value",
+                "value_text",
                 "rule",
                 "severity",
                 "evidence",
@@ -1022,7 +1035,13 @@ def describe(flags: pd.DataFrame, lang: str, k: int = 1) -> pd.DataFrame:
         {
             **{c: flags[c].to_list() for c in OBSERVATION_KEY},
             "figure": [figure_label(r, lang) for _, r in flags.iterrows()],
-            "value": flags["value_text"].to_list(),
+            "value": [
+                str(t) if c else i18n.number(v, lang)
+                for v, c, t in zip(
+                    flags["value"], flags["censored"], flags["value_text"], strict=True
+                )
+            ],
+            "value_text": flags["value_text"].to_list(),
             "rule": [i18n.t("quality.rule." + str(r), lang) for r in flags["rule"]],
             "severity": [i18n.t("quality.severity." + str(x), lang) for x in flags["severity"]],
             "evidence": [evidence_text(r, lang, k) for _, r in flags.iterrows()],
