@@ -414,3 +414,24 @@ def test_order_of_magnitude_in_a_disaggregated_series_and_at_the_end_of_a_series
     f = flags(run(rows), "slip_magnitude")
     assert f[["year", "sex"]].values.tolist() == [[2020, "Female"]]
     assert ev(f.iloc[0])["neighbours"] == {"2018": "20", "2019": "22"}
+
+
+def test_flags_by_observation_for_the_facts_layer():
+    # One figure, two rules: 100, 100, 100, then 2013 in 2013 -> equal to its year (suspicious) and
+    # +1,913 % against the mean of the previous three (inconsistent); the most pressing is kept.
+    r = run(series([100, 100, 100, 2013]))
+    b = quality.by_observation(r)
+    assert b[["year", "quality_rules", "quality_severity"]].values.tolist() == [
+        [2013, "slip_year;time_consistency", "suspicious"]
+    ]
+    assert list(b.columns[:9]) == [
+        "source",
+        "iso3",
+        "year",
+        "indicator",
+        "dimension",
+        "category",
+        "sex",
+        "age",
+        "unit",
+    ]

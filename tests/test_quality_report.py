@@ -112,3 +112,18 @@ def test_quality_report_builds_in_both_languages_and_passes_the_scanner(tmp_path
     assert "(UNODC: 1,679)" in es and "Publicada como 2,015" in es
     assert "Questions to send back" in en and "inconsistent with the previous years" in en
     assert _cli(["scan", "--out", str(out)])[0] == 0
+
+
+def test_quality_is_in_the_default_matrix_with_its_title_and_warm_up():
+    from corett_lib.batch import build
+    from corett_lib.batch.build import Job
+
+    jobs = build.resolve_matrix()
+    assert (
+        Job(2019, "CORETT", "quality", "es") in jobs and Job(2022, "BLZ", "quality", "en") in jobs
+    )
+    assert (
+        build.report_title(Job(2019, "GTM", "quality", "es"))
+        == "CORETT · Revisión de la calidad de los datos · GTM · 2019"
+    )
+    assert "corett_lib.reporting.quality" in build.WARM_UP

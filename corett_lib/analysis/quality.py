@@ -742,10 +742,34 @@ def flags_for(
         f = f[f["year"] == int(year)]
     if country and country in result.members:
         f = f[f["iso3"] == country]
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    f = f.assign(_order=f["severity"].map(order))
-    f = f.sort_values(["iso3", "_order", *FLAG_KEY], kind="mergesort")
-    return f.drop(columns="_order").reset_index(drop=True)
+    severity = {s: i for i, s in enumerate(SEVERITIES)}
+    member = {m: i for i, m in enumerate(result.members)}
+    f = f.assign(_member=f["iso3"].map(member), _severity=f["severity"].map(severity))
+    f = f.sort_values(["_member", "_severity", *FLAG_KEY], kind="mergesort")
+    return f.drop(columns=["_member", "_severity"]).reset_index(drop=True)
+
+
+def by_observation(result: QualityReview) -> pd.DataFrame:
+    """Return one row per flagged observation, for the published-facts layer to join as fact flags.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The observation key (:data:`~corett_lib.core.schema.OBSERVATION_KEY`), ``quality_rules``
+        (the rules that flag it, ``;``-separated, e.g. ``slip_year;time_consistency``) and
+        ``quality_severity`` (the most pressing of :data:`SEVERITIES`).
+    """
+    f = result.flags
+    cols = [*OBSERVATION_KEY, "quality_rules", "quality_severity"]
+    if f.empty:
+        return pd.DataFrame(columns=cols)
+    rank = f["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    g = f.assign(_rank=rank).groupby(OBSERVATION_KEY, sort=False, dropna=False)
+    out = g.agg(
+        quality_rules=("rule", lambda r: ";".join(sorted(set(r)))), _rank=("_rank", "min")
+    ).reset_index()
+    out["quality_severity"] = [SEVERITIES[int(i)] for i in out["_rank"]]
+    return finish(out[cols], OBSERVATION_KEY, name="quality flags by observation")
 
 
 def scorecard(result: QualityReview, year: int) -> pd.DataFrame:
