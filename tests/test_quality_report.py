@@ -40,6 +40,9 @@ def test_flagged_figures_carry_rule_evidence_and_source_row_through_the_publishe
     assert "raw/unodc_data_glotip.xlsx, fila 13312" in html
     assert "unodc-dom-2019-convicted-parts-above-totals" in html
     assert [e.table_id for e in ctx.ledger.entries] == ["quality_flags"]
+    # A flag-only correction keeps the published figure: the question does not call it corrected.
+    asked = quality.questions(ctx).text
+    assert "(UNODC: 188)" in asked and "Publicada como" not in asked
 
 
 def test_questions_for_a_member_without_figures():

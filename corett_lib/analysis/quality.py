@@ -839,6 +839,17 @@ def _count_text(text: Any, k: int, lang: str) -> str:
     return i18n.number(v, lang)
 
 
+def _overridden(row: Any) -> bool:
+    """True when a declared correction replaced the published figure (``value`` is not the text)."""
+    if row["censored"] or not str(row["correction"] or ""):
+        return False
+    try:
+        published = float(str(row["value_text"]).replace(",", ""))
+    except ValueError:
+        return True
+    return published != float(row["value"])
+
+
 def figure_label(row: Any, lang: str) -> str:
     """The figure a flag is on, in words: indicator, breakdown, source, member and year."""
     parts = [i18n.label("indicator", row["indicator"], lang)]
@@ -1003,7 +1014,7 @@ def questions(result: QualityReview, year: int, country: str, lang: str, k: int 
                     published=_count_text(first["value_text"], k, lang),
                     ids=first["correction"],
                 )
-                if str(first["correction"] or "") and first["value_text"] != "<5"
+                if _overridden(first)
                 else ""
             )
         )
