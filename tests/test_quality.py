@@ -354,10 +354,15 @@ def test_shipped_data_after_the_declared_corrections(shipped):
     assert tc["value"] == 1679 and tc["correction"] == "unodc-mex-2015-victims-total-is-the-year"
     # El Salvador 2021: the 6,112,019 convicted nationals are left out.
     assert not (f["value_text"] == "6,112,019").any()
-    # Dominican Republic 2019: 188 convicted for sexual exploitation against a total of 8.
-    dom = f[(f["rule"] == "slip_part_magnitude") & (f["iso3"] == "DOM") & (f["year"] == 2019)]
-    assert dom[["indicator", "category", "value_text"]].values.tolist() == [
-        [CONV, "Sexual exploitation", "188"]
+    # Dominican Republic 2019-2020 and Mexico 2021: the convictions' forms of exploitation copied from
+    # the victims' are left out, so no copy is flagged any more.
+    assert not f["source_row"].isin([13311, 13312, 54757, 13358, 13359, 54766, 27724, 27725]).any()
+    assert "slip_copy" not in set(f["rule"])
+    # What remains suspicious: two figures of Mexico an order of magnitude from their neighbours.
+    sus = f[f["severity"] == "suspicious"]
+    assert sus[["iso3", "year", "category", "age", "value_text", "source_row"]].values.tolist() == [
+        ["MEX", 2020, "Sexual exploitation", "Total", "527", 27693],
+        ["MEX", 2021, "Total", "0 to 17 years", "14", 27698],
     ]
     q = quality.questions(shipped, 2015, "MEX", "en")
     assert any("(UNODC: 1,679)" in x and "Published as 2,015" in x for x in q)
@@ -435,3 +440,42 @@ def test_flags_by_observation_for_the_facts_layer():
         "age",
         "unit",
     ]
+
+
+def test_breakdown_copied_from_another_indicator():
+    # 2019: victims by form 7 / 188 / <5 and convicted by form 7 / 188 / <5 -> both flagged as copies;
+    # 2020: the same breakdowns but 7 / 9 (sum 16) against 7 / 8 -> not identical, not flagged;
+    # 2021: 3 / 4 twice (sum 7 < 10) -> equal small counts, not flagged.
+    forms = ("Forced labour", "Sexual exploitation", "Other forms of exploitation")
+    rows = []
+    for year, values_v, values_c in (
+        (2019, ("7", "188", "<5"), ("7", "188", "<5")),
+        (2020, ("7", "9"), ("7", "8")),
+        (2021, ("3", "4"), ("3", "4")),
+    ):
+        for ind, values in ((V, values_v), (CONV, values_c)):
+            rows += [
+                {
+                    "year": year,
+                    "v": v,
+                    "indicator": ind,
+                    "dimension": "by form of exploitation",
+                    "category": c,
+                }
+                for c, v in zip(forms, values, strict=False)
+            ]
+    f = flags(run(rows), "slip_copy")
+    assert sorted(set(zip(f["year"], f["indicator"], strict=True))) == [(2019, V), (2019, CONV)]
+    assert len(f) == 6
+    e = ev(f[f["indicator"] == CONV].iloc[0])
+    assert e == {"same_as": [V], "categories": 3}
+
+
+def test_a_flag_only_correction_is_not_called_a_corrected_figure():
+    t = obs(series([100, 100, 100, 200]))
+    t["correction"] = "some-flag"  # kept as published: value equals its text
+    q = quality.questions(quality.review(t, ("GTM",)), 2013, "GTM", "en")
+    assert "(UNODC: 200)" in q[0] and "Published as" not in q[0]
+    t.loc[3, "value"] = t.loc[3, "value_low"] = t.loc[3, "value_high"] = 150.0  # an override
+    q = quality.questions(quality.review(t, ("GTM",)), 2013, "GTM", "en")
+    assert "(UNODC: 150)" in q[0] and "(Published as 200; declared correction some-flag.)" in q[0]

@@ -32,17 +32,19 @@ def test_regional_scorecard_shows_every_member_and_the_missing_ones():
 
 
 def test_flagged_figures_carry_rule_evidence_and_source_row_through_the_publisher():
-    ctx = open_context("DOM", 2019, "es")
+    ctx = open_context("MEX", 2020, "es")
     html = quality.flags(ctx).html
     assert 'data-corett-table="quality_flags"' in html  # went through publish_table
-    # Persons convicted by sexual exploitation, 188 against a total of 8 (export row 13312).
-    assert "188" in html and "23.5 veces su total general, 8" in html
-    assert "raw/unodc_data_glotip.xlsx, fila 13312" in html
-    assert "unodc-dom-2019-convicted-parts-above-totals" in html
+    # Victims of sexual exploitation 2020: 527 between <5 (2019) and 31 (2021), export row 27693.
+    assert "527" in html and "17.0 veces sus vecinos (2019: &lt;5; 2021: 31)" in html
+    assert "raw/unodc_data_glotip.xlsx, fila 27693" in html
     assert [e.table_id for e in ctx.ledger.entries] == ["quality_flags"]
-    # A flag-only correction keeps the published figure: the question does not call it corrected.
-    asked = quality.questions(ctx).text
-    assert "(UNODC: 188)" in asked and "Publicada como" not in asked
+
+
+def test_corrected_figures_show_their_correction():
+    ctx = open_context("MEX", 2015, "en")
+    html = quality.flags(ctx).html
+    assert "unodc-mex-2015-victims-total-is-the-year" in html and "1,679" in html
 
 
 def test_questions_for_a_member_without_figures():
@@ -64,18 +66,14 @@ def test_external_comparison_of_the_year():
 
 
 def test_cli_quality_json_lists_the_flags_with_their_evidence():
-    code, out = _cli(["quality", "--country", "DOM", "--year", "2019", "--format", "json"])
+    code, out = _cli(["quality", "--country", "MEX", "--year", "2020", "--format", "json"])
     assert code == 0, out
     rows = json.loads(out)
-    slip = [r for r in rows if r["rule"] == "a part an order of magnitude above its total"]
+    slip = [r for r in rows if r["rule"] == "an order of magnitude away from its neighbours"]
     assert len(slip) == 1
-    assert (slip[0]["value"], slip[0]["source_row"]) == ("188", 13312)
-    assert slip[0]["evidence_data"] == {
-        "neighbours": {"2018": "15", "2020": "42"},
-        "ratio": 23.5,
-        "total": "8",
-    }
-    assert {r["iso3"] for r in rows} == {"DOM"} and {r["year"] for r in rows} == {2019}
+    assert (slip[0]["value"], slip[0]["source_row"]) == ("527", 27693)
+    assert slip[0]["evidence_data"] == {"neighbours": {"2019": "<5", "2021": "31"}, "ratio": 17}
+    assert {r["iso3"] for r in rows} == {"MEX"} and {r["year"] for r in rows} == {2020}
     code, out = _cli(["quality", "--country", "MEX", "--year", "2015", "--format", "json"])
     corrected = [r for r in json.loads(out) if r["correction"]]
     assert {(r["value"], r["value_text"]) for r in corrected} == {("1,679", "2,015")}

@@ -115,6 +115,7 @@ class SlipRule(_Strict):
     year_equals_value: bool
     magnitude_factor: float = Field(gt=1)
     min_neighbour: float = Field(ge=0)
+    copy_min_total: float = Field(ge=0)
 
 
 class QualityRules(_Strict):
@@ -511,6 +512,43 @@ def _slips(
     )
 
 
+def _copies(s: pd.DataFrame, r: SlipRule) -> pd.DataFrame:
+    """Breakdowns (two or more categories of a dimension other than Total) identical, category by
+    category, to the same breakdown of another indicator of the same source, member and year."""
+    g = ["source", "iso3", "year", "indicator", "dimension", "sex", "age"]
+    p = s[s["dimension"] != "Total"].sort_values([*g, "category"], kind="mergesort")
+    if p.empty:
+        return _empty_flags()
+    p = p.assign(_pair=p["category"].astype(str) + "=" + p["value_text"].astype(str))
+    sig = (
+        p.groupby(g, sort=False, dropna=False)
+        .agg(_sig=("_pair", "|".join), _n=("_pair", "size"), _sum=("v", "sum"))
+        .reset_index()
+    )
+    sig = sig[(sig["_n"] >= 2) & (sig["_sum"] >= r.copy_min_total)]
+    same = ["source", "iso3", "year", "dimension", "sex", "age", "_sig"]
+    twins = sig[sig.duplicated(same, keep=False)]
+    if twins.empty:
+        return _empty_flags()
+    pairs = twins.merge(twins[[*same, "indicator"]], on=same, suffixes=("", "_other"))
+    pairs = pairs[pairs["indicator"] != pairs["indicator_other"]]
+    others = pairs.groupby(g, dropna=False)["indicator_other"].agg(
+        lambda x: ";".join(sorted(set(x)))
+    )
+    rows = p.merge(others.reset_index(), on=g)
+    n = rows.groupby(g, dropna=False)["category"].transform("size")
+    return _emit(
+        rows,
+        "slip_copy",
+        "slips",
+        "suspicious",
+        [
+            {"same_as": o.split(";"), "categories": int(k)}
+            for o, k in zip(rows["indicator_other"], n, strict=True)
+        ],
+    )
+
+
 def _headline_rows(df: pd.DataFrame) -> pd.Series:
     """Rows that are a grand total (dimension, category, sex and age all Total)."""
     mask = pd.Series(True, index=df.index)
@@ -685,6 +723,7 @@ def review(
         _parts_above(h, sums, rules.parts.disaggregations),
         ext_flags,
         _slips(s, rules.slips, parts_ev),
+        _copies(obs, rules.slips),
     ]
     found = [f for f in frames if len(f)]
     flags = pd.concat(found, ignore_index=True) if found else _empty_flags()
@@ -965,6 +1004,13 @@ def evidence_text(row: Any, lang: str, k: int = 5) -> str:
             ratio=num(ev.get("ratio"), 1),
             total=_count_text(ev["total"], k, lang),
             neighbours=neighbours(),
+        )
+    if rule == "slip_copy":
+        return i18n.t(
+            "quality.evidence.slip_copy",
+            lang,
+            other=", ".join(i18n.label("indicator", o, lang) for o in ev["same_as"]),
+            n=ev["categories"],
         )
     raise ValueError(f"unknown quality rule {rule!r}")
 
