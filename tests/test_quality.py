@@ -327,21 +327,36 @@ def shipped() -> quality.QualityReview:
     return quality.review(load().observations)
 
 
-def test_export_as_published_mexico_2015_total_equal_to_its_year():
+def test_export_as_published_the_slip_rules_find_the_typed_years():
+    """On the UNODC export as published (no correction applied), the slip rule finds Mexico 2015's
+    total and the four "other forms" rows of the Dominican Republic 2019-2022 that hold their year."""
     from corett_lib.core import paths
     from corett_lib.raw.unodc import read_glotip
 
     rel = "raw/unodc_data_glotip.xlsx"
     raw, _ = read_glotip(paths.PROJECT_ROOT / "data" / rel, rel)
-    mex = raw[(raw["iso3"] == "MEX") & raw["year"].between(2013, 2017)]
-    f = quality.review(mex, ("MEX",)).flags
-    row = f[(f["year"] == 2015) & (f["rule"] == "slip_year")]
-    assert len(row) == 1
-    r = row.iloc[0]
-    assert (r["indicator"], r["value_text"], r["source_row"]) == (V, "2,015", 27557)
-    e = ev(r)
+    raw = raw[raw["iso3"].isin(["MEX", "DOM"])]
+    raw = raw[~raw.duplicated(quality.OBSERVATION_KEY, keep=False)]  # repeated keys: not figures
+    f = quality.review(raw, ("MEX", "DOM")).flags
+    years = f[f["rule"] == "slip_year"].sort_values("source_row")
+    assert years[["iso3", "year", "value_text", "source_row"]].values.tolist() == [
+        ["MEX", 2015, "2,015", 27557],
+        ["DOM", 2019, "2,019", 54756],
+        ["DOM", 2020, "2,020", 54765],
+        ["DOM", 2021, "2,021", 54778],
+        ["DOM", 2022, "2,022", 54788],
+    ]
+    mex = years[years["iso3"] == "MEX"].iloc[0]
+    assert (mex["indicator"], mex["category"], mex["sex"]) == (V, "Total", "Total")
+    e = ev(mex)
     assert e["neighbours"] == {"2014": "270", "2016": "986"}
     assert e["parts"]["sex"] == {"sum": 1679} and e["parts"]["age"] == {"sum": 1679}
+    assert e["parts"]["form"] == {"sum": 1392}
+    text = quality.evidence_text(mex, "en")
+    assert text == (
+        "neighbouring years 2014: 270; 2016: 986; parts: by age group 1,679; "
+        "by form of exploitation 1,392; by sex 1,679"
+    )
 
 
 def test_shipped_data_after_the_declared_corrections(shipped):

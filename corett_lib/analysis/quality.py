@@ -985,7 +985,10 @@ def evidence_text(row: Any, lang: str, k: int = 5) -> str:
             difference=("+" if (ev["difference_pct"] or 0) > 0 else "") + num(ev["difference_pct"]),
         )
     if rule == "slip_year":
-        return i18n.t("quality.evidence.slip_year", lang, neighbours=neighbours(), parts=parts())
+        text = i18n.t("quality.evidence.slip_year", lang, neighbours=neighbours())
+        if "parts" in ev:
+            text += "; " + i18n.t("quality.evidence.parts", lang, parts=parts())
+        return text
     if rule == "slip_magnitude":
         ratio = ev.get("ratio")
         text = i18n.t(
