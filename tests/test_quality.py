@@ -494,3 +494,46 @@ def test_a_flag_only_correction_is_not_called_a_corrected_figure():
     t.loc[3, "value"] = t.loc[3, "value_low"] = t.loc[3, "value_high"] = 150.0  # an override
     q = quality.questions(quality.review(t, ("GTM",)), 2013, "GTM", "en")
     assert "(UNODC: 150)" in q[0] and "(Published as 200; declared correction some-flag.)" in q[0]
+
+
+def test_fact_flags_reach_rates_shares_and_growth_rates():
+    from corett_lib.dataset.registry import load_registry
+
+    # Victims 100, 100, 100, 2013 (equal to its year): the 2013 total, its rate per 100,000, the shares
+    # whose denominator it is, the change 2012->2013 and 2013->2014, the 5-year trend ending 2018.
+    r = run(series([100, 100, 100, 2013]))
+    f = quality.fact_flags(r, load_registry())
+    got = {
+        (i, d, c, y)
+        for i, d, c, y in f[["indicator_id", "disaggregation", "category", "year"]].values
+    }
+    assert got == {
+        ("victims", "total", "Total", 2013),
+        ("victims_rate", "total", "Total", 2013),
+        ("minors_share", "total", "Total", 2013),
+        ("women_girls_share", "total", "Total", 2013),
+        ("victims_change", "total", "Total", 2013),
+        ("victims_change", "total", "Total", 2014),
+        ("victims_trend", "total", "Total", 2013),
+        ("victims_trend", "total", "Total", 2018),
+    }
+    assert set(f["quality_severity"]) == {"suspicious"} and set(f["source"]) == {"UNODC"}
+    assert set(f["quality_rules"]) == {"slip_year;time_consistency"}
+
+
+def test_fact_flags_of_a_breakdown():
+    from corett_lib.dataset.registry import load_registry
+
+    # Female victims 20, 22, 300: the 2020 Female fact of victims (by sex) and of the share of minors
+    # by sex (its denominator), and the change of victims by sex.
+    r = run(series([20, 22, 300], start=2018, sex="Female"))
+    f = quality.fact_flags(r, load_registry())
+    got = {
+        (i, d, c, y)
+        for i, d, c, y in f[["indicator_id", "disaggregation", "category", "year"]].values
+    }
+    assert ("victims", "sex", "Female", 2020) in got
+    assert ("minors_share", "sex", "Female", 2020) in got
+    assert ("women_girls_share", "total", "Total", 2020) in got  # its numerator is female victims
+    assert ("victims_change", "sex", "Female", 2021) in got
+    assert not any(i == "victims" and d == "total" for i, d, _, _ in got)

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from corett_lib.core import config, i18n, paths
 from corett_lib.core.schema import OBSERVATION_KEY
 from corett_lib.core.tables import finish
+from corett_lib.dataset.registry import Registry
 
 # --------------------------------------------------------------------------- rules (the schema)
 
@@ -862,6 +863,119 @@ def missing(result: QualityReview, year: int, country: str) -> list[str]:
     sel = c[(c["year"] == int(year)) & (c["iso3"] == country) & ~c["reported"]]
     gaps = set(sel["indicator"])
     return [i for i in result.rules.completeness.indicators if i in gaps]  # in the rules' order
+
+
+#: Columns of :func:`fact_flags`.
+FACT_FLAG_COLUMNS: list[str] = [
+    "iso3",
+    "year",
+    "indicator_id",
+    "disaggregation",
+    "category",
+    "source",
+    "quality_rules",
+    "quality_severity",
+]
+
+#: Disaggregations of the registry a quality flag maps onto: the observation column whose value is
+#: the fact's category, and the fixed filters of the breakdown.
+_FACT_BREAKDOWNS: dict[str, tuple[str, dict[str, str]]] = {
+    "sex": ("sex", {}),
+    "age": ("age", {}),
+    "form": ("category", {"dimension": _FORMS}),
+}
+
+
+def fact_flags(result: QualityReview, registry: Registry) -> pd.DataFrame:
+    """Return the quality flags of the published facts: every fact computed from a flagged figure.
+
+    A count's fact carries the flags of its observation; a ratio's (rates, shares, convictions per
+    prosecution) the flags of its numerator and denominator; a change's those of the two years it
+    compares, and a trend's (CAGR) those of its first and last year. The facts layer joins this
+    table on its key and the source, so a rate or a growth rate computed from a flagged figure says
+    so. Breakdowns by sex and age, by form of exploitation and totals are mapped; by sex and age
+    together and by citizenship (derived categories) are not.
+
+    Parameters
+    ----------
+    result
+        A :func:`review`.
+    registry
+        The indicator registry (:func:`corett_lib.dataset.registry.load_registry`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`FACT_FLAG_COLUMNS`, one row per fact key and source.
+    """
+    obs = by_observation(result)
+    frames = []
+    for ind in registry.indicators:
+        if ind.kind not in ("count", "ratio"):
+            continue
+        sels = ind.numerator if isinstance(ind.numerator, tuple) else (ind.numerator,)
+        sels = (*sels, ind.denominator)
+        for sel in sels:
+            if sel is None or sel.indicator is None:
+                continue
+            fixed = {
+                "indicator": sel.indicator,
+                "dimension": sel.dimension,
+                "category": sel.category,
+                "sex": sel.sex,
+                "age": sel.age,
+            }
+            for dis in ind.disaggregations:
+                if dis == "total":
+                    varied, extra = None, {}
+                elif dis in _FACT_BREAKDOWNS and fixed[_FACT_BREAKDOWNS[dis][0]] == "Total":
+                    varied, extra = _FACT_BREAKDOWNS[dis]
+                else:
+                    continue
+                want = {**fixed, **extra}
+                mask = pd.Series(True, index=obs.index)
+                for col, val in want.items():
+                    if col != varied:
+                        mask &= obs[col] == val
+                if varied:
+                    mask &= obs[varied] != "Total"
+                hit = obs[mask]
+                frames.append(
+                    hit.assign(
+                        indicator_id=ind.id,
+                        disaggregation=dis,
+                        category=hit[varied] if varied else "Total",
+                    )
+                )
+    base = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=obs.columns)
+    derived = []
+    for ind in registry.indicators:
+        if ind.kind not in ("change", "cagr") or not ind.of:
+            continue
+        lag = 1 if ind.kind == "change" else (ind.window or registry.defaults.trend_window)
+        of = base[base["indicator_id"] == ind.of]
+        of = of[of["disaggregation"].isin(ind.disaggregations)]
+        for shift in (0, lag):  # the year itself, and the year it is compared with
+            derived.append(of.assign(indicator_id=ind.id, year=of["year"] + shift))
+    allf = pd.concat([base, *derived], ignore_index=True)
+    if allf.empty:
+        return pd.DataFrame(columns=FACT_FLAG_COLUMNS)
+    key = FACT_FLAG_COLUMNS[:6]
+    rank = allf["quality_severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    out = (
+        allf.assign(_rank=rank)
+        .groupby(key, dropna=False)
+        .agg(
+            quality_rules=(
+                "quality_rules",
+                lambda r: ";".join(sorted({x for v in r for x in v.split(";")})),
+            ),
+            _rank=("_rank", "min"),
+        )
+        .reset_index()
+    )
+    out["quality_severity"] = [SEVERITIES[int(i)] for i in out["_rank"]]
+    return finish(out[FACT_FLAG_COLUMNS], key, name="quality fact flags")
 
 
 def _count_text(text: Any, k: int, lang: str) -> str:
