@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from corett_lib.core import config, i18n, paths
 from corett_lib.core.schema import OBSERVATION_KEY
 from corett_lib.core.tables import finish
-from corett_lib.dataset.registry import Registry
+from corett_lib.dataset.registry import Registry, Selector
 
 # --------------------------------------------------------------------------- rules (the schema)
 
@@ -913,8 +913,8 @@ def fact_flags(result: QualityReview, registry: Registry) -> pd.DataFrame:
     for ind in registry.indicators:
         if ind.kind not in ("count", "ratio"):
             continue
-        sels = ind.numerator if isinstance(ind.numerator, tuple) else (ind.numerator,)
-        sels = (*sels, ind.denominator)
+        num = ind.numerator if isinstance(ind.numerator, tuple) else (ind.numerator,)
+        sels: list[Selector | None] = [*num, ind.denominator]
         for sel in sels:
             if sel is None or sel.indicator is None:
                 continue
@@ -926,6 +926,8 @@ def fact_flags(result: QualityReview, registry: Registry) -> pd.DataFrame:
                 "age": sel.age,
             }
             for dis in ind.disaggregations:
+                varied: str | None
+                extra: dict[str, str]
                 if dis == "total":
                     varied, extra = None, {}
                 elif dis in _FACT_BREAKDOWNS and fixed[_FACT_BREAKDOWNS[dis][0]] == "Total":
