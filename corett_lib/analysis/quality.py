@@ -156,6 +156,12 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> QualityRules:
     corett_lib.core.config.ConfigError
         The file is missing, not YAML, or breaks the schema (an unknown key is an error); the message
         names the file and every key at fault.
+
+    Examples
+    --------
+    >>> rules = load_rules()
+    >>> rules.outliers.modified_z, rules.time_consistency.tolerance_pct
+    (3.5, 33.0)
     """
     p = Path(path) if path else paths.parameters_dir() / "quality.yaml"
     data = config.read_yaml(p)
@@ -238,7 +244,7 @@ class QualityReview:
 
 
 def _num(x: Any) -> float | int | None:
-    """A JSON-safe number (None for NaN); whole numbers stay whole."""
+    """Return a JSON-safe number (None for NaN); whole numbers stay whole."""
     if x is None:
         return None
     f = float(x)
@@ -259,7 +265,7 @@ def _emit(
     evidence: list[dict[str, Any]],
     check: Any = "",
 ) -> pd.DataFrame:
-    """The flag rows of one rule: the observation key, rule, check, dimension, severity, evidence."""
+    """Return the flag rows of one rule: observation key, rule, check, dimension, severity, evidence."""
     if rows.empty:
         return _empty_flags()
     out = rows[OBSERVATION_KEY].copy()
@@ -372,9 +378,12 @@ def _over_time(h: pd.DataFrame, r: TimeRule) -> pd.DataFrame:
 
 
 def _neighbours(s: pd.DataFrame) -> pd.DataFrame:
-    """Each row's two neighbours in its series: the nearest reported year on each side or, at either
-    end of the series, the two nearest on the one side (columns ``n1_*`` and ``n2_*``: year, bounds,
-    text; NaN when the series has fewer than three figures)."""
+    """Add each row's two neighbours in its series.
+
+    The neighbours are the nearest reported year on each side or, at either end of the series, the
+    two nearest on the one side (columns ``n1_*`` and ``n2_*``: year, bounds, text; NaN when the
+    series has fewer than three figures).
+    """
     s = s.sort_values([*_SERIES, "year"], kind="mergesort")
     g = s.groupby(_SERIES, sort=False, dropna=False)
     cols = ("year", "value_low", "value_high", "value_text")
@@ -397,8 +406,11 @@ def _neighbours(s: pd.DataFrame) -> pd.DataFrame:
 
 
 def _parts_sums(obs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Per source, member, year, indicator and unit: the lower and upper bound of each disaggregation's
-    sum at the headline (sex parts, age parts, forms of exploitation), and how many parts."""
+    """Return the bounds of each disaggregation's sum at the headline, and how many parts.
+
+    Per source, member, year, indicator and unit: the lower and upper bound of the sum of the sex
+    parts, the age parts and the forms of exploitation.
+    """
     is_total = (obs["dimension"] == "Total") & (obs["category"] == "Total")
     selections = {
         "sex": is_total & (obs["age"] == "Total") & obs["sex"].isin(_SEX_PARTS),
@@ -434,9 +446,12 @@ def _parts_evidence(sums: pd.DataFrame, keys: list[str]) -> dict[tuple[Any, ...]
 def _slips(
     s: pd.DataFrame, r: SlipRule, parts: dict[tuple[Any, ...], dict[str, Any]]
 ) -> pd.DataFrame:
-    """Values equal to their year; values an order of magnitude above or below both neighbours in
-    their series (any series, not only the headline ones); parts an order of magnitude above their
-    grand total."""
+    """Flag values that look like data-entry slips.
+
+    Values equal to their year; values an order of magnitude above or below both neighbours in their
+    series (any series, not only the headline ones); parts an order of magnitude above their grand
+    total.
+    """
     pkeys = ["source", "iso3", "year", "indicator", "unit"]
 
     def evidence(
@@ -514,8 +529,11 @@ def _slips(
 
 
 def _copies(s: pd.DataFrame, r: SlipRule) -> pd.DataFrame:
-    """Breakdowns (two or more categories of a dimension other than Total) identical, category by
-    category, to the same breakdown of another indicator of the same source, member and year."""
+    """Flag breakdowns copied from another indicator.
+
+    A breakdown (two or more categories of a dimension other than Total) identical, category by
+    category, to the same breakdown of another indicator of the same source, member and year.
+    """
     g = ["source", "iso3", "year", "indicator", "dimension", "sex", "age"]
     p = s[s["dimension"] != "Total"].sort_values([*g, "category"], kind="mergesort")
     if p.empty:
@@ -697,11 +715,6 @@ def review(
     -------
     QualityReview
         Flags keyed like the observations, the completeness grid and the external comparisons.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from corett_lib.core.schema import OBSERVATION_COLUMNS
     """
     rules = rules or load_rules()
     members = tuple(members) if members is not None else config.members()
@@ -981,7 +994,7 @@ def fact_flags(result: QualityReview, registry: Registry) -> pd.DataFrame:
 
 
 def _count_text(text: Any, k: int, lang: str) -> str:
-    """A published count as a reader sees it under disclosure control (``<k`` for 1 to k-1)."""
+    """Return a published count as a reader sees it under disclosure control (``<k`` for 1 to k-1)."""
     raw = str(text).strip().replace(",", "")
     if raw.startswith("<"):
         return str(text)
@@ -995,7 +1008,7 @@ def _count_text(text: Any, k: int, lang: str) -> str:
 
 
 def _overridden(row: Any) -> bool:
-    """True when a declared correction replaced the published figure (``value`` is not the text)."""
+    """Tell whether a declared correction replaced the published figure (``value`` is not the text)."""
     if row["censored"] or not str(row["correction"] or ""):
         return False
     try:
@@ -1006,7 +1019,7 @@ def _overridden(row: Any) -> bool:
 
 
 def figure_label(row: Any, lang: str) -> str:
-    """The figure a flag is on, in words: indicator, breakdown, source, member and year."""
+    """Return the figure a flag is on, in words: the indicator and its breakdown."""
     parts = [i18n.label("indicator", row["indicator"], lang)]
     if row["dimension"] != "Total":
         kind = "category" if row["dimension"] == _FORMS else "citizenship"

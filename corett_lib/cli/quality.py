@@ -1,5 +1,7 @@
-"""``corett quality``: the data-quality flags (or the scorecard, the external comparisons, the
-questions) for analysts, from :mod:`corett_lib.analysis.quality`.
+"""``corett quality``: the data-quality review for analysts.
+
+The flagged figures, or the scorecard, the external comparisons or the questions, from
+:mod:`corett_lib.analysis.quality`.
 
 Figures are shown as published (this is the analysts' view, like ``corett indicators``; the
 ``quality`` report is the published one, through disclosure control).
@@ -123,7 +125,7 @@ def run_cli(
 
 
 def quality_message(key: str, lang: str, **kwargs: object) -> str:
-    """A ``quality.*`` message of the catalogue."""
+    """Return a ``quality.*`` message of the catalogue."""
     from corett_lib.core import i18n
 
     return i18n.t(f"quality.{key}", lang, **kwargs)

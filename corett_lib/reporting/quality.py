@@ -54,7 +54,7 @@ def _members(ctx: Context) -> tuple[str, ...]:
 
 
 def title(ctx: Context) -> Block:
-    """The report's title and what the review is for."""
+    """Show the report's title and what the review is for."""
     return wrap(
         heading(i18n.t("report.quality.title", ctx.lang, country=_country(ctx), year=ctx.year), 1),
         paragraph(_t("intro", ctx.lang, year=ctx.year)),
@@ -105,7 +105,7 @@ def scorecard(ctx: Context) -> Block:
 
 
 def flags(ctx: Context) -> Block:
-    """The flagged figures of the year: rule, severity, evidence and the source row of each."""
+    """Show the flagged figures of the year: rule, severity, evidence and the source row of each."""
     lang = ctx.lang
     head = heading(_t("heading.flags", lang), 2, "quality-flags")
     f = quality.flags_for(review_of(ctx), ctx.year, None if ctx.regional else ctx.country)
@@ -208,7 +208,7 @@ def questions(ctx: Context) -> Block:
 
 
 def method(ctx: Context) -> Block:
-    """The rules and their thresholds, from ``parameters/quality.yaml``."""
+    """Show the rules and their thresholds, from ``parameters/quality.yaml``."""
     lang = ctx.lang
     r = review_of(ctx).rules
     return wrap(
@@ -235,7 +235,7 @@ def method(ctx: Context) -> Block:
 
 
 def suppression_ledger(ctx: Context) -> Block:
-    """What disclosure control suppressed in this report (the report's last section)."""
+    """Show what disclosure control suppressed in this report (the report's last section)."""
     return html_block(ctx.ledger.to_html(ctx.lang))
 
 
