@@ -128,3 +128,49 @@ def test_quality_is_in_the_default_matrix_with_its_title_and_warm_up():
         == "CORETT · Revisión de la calidad de los datos · GTM · 2019"
     )
     assert "corett_lib.reporting.quality" in build.WARM_UP
+
+
+def test_every_report_of_the_default_matrix_renders_its_sections():
+    from corett_lib.core import config
+
+    for country in (*config.members(), "CORETT"):
+        for year in range(2017, 2023):
+            for lang in ("en", "es"):
+                ctx = open_context(country, year, lang)
+                page = quality.title(ctx) + quality.scorecard(ctx) + quality.flags(ctx)
+                page = page + quality.external(ctx) + quality.questions(ctx) + quality.method(ctx)
+                assert page.html.count("<h2") == 5, (country, year, lang)
+
+
+def test_trend_charts_ring_the_flagged_values_and_publish_their_data():
+    ctx = open_context("MEX", 2015, "en")
+    block = quality.trends(ctx)
+    assert block is not None
+    # Victims: 2015 (1,679 after the declared correction) is ringed; prosecuted also rings 2016 (839,
+    # an extreme outlier).
+    assert (
+        "Detected trafficking victims rose from 56 in 2008 to 247 in 2022. Ringed: the values of "
+        "2015, flagged by the data-quality review." in block.text
+    )
+    assert "Ringed: the values of 2015, 2016, flagged" in block.text
+    assert (
+        block.html.count("<svg") == 4 and block.html.count('data-corett-chart="quality_trend_') == 4
+    )
+    assert [e.table_id for e in ctx.ledger.entries] == [f"quality_trend_{i}" for i in range(4)]
+    assert quality.trends(open_context("CORETT", 2015, "en")) is None
+
+
+def test_trend_chart_without_flags_is_unchanged():
+    import pandas as pd
+
+    from corett_lib.reporting import charts
+
+    df = pd.DataFrame({"year": [2019, 2020], "value": [10, 12], "suppressed": [False, False]})
+    plain, text = charts.trend_chart(df, lang="es", title="T", y_title="Y")
+    marked, text2 = charts.trend_chart(
+        df.assign(flag=[False, True]), lang="es", title="T", y_title="Y", flagged="flag"
+    )
+    assert len(marked.layer) == len(plain.layer) + 1 and "Con un círculo" not in text
+    assert text2 == text + " Con un círculo: los valores de 2020, señalados por la revisión de " + (
+        "calidad de los datos."
+    )

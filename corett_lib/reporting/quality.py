@@ -17,6 +17,7 @@ import pandas as pd
 
 from corett_lib.analysis import quality
 from corett_lib.core import i18n
+from corett_lib.reporting import charts
 from corett_lib.reporting.annual import source_name
 from corett_lib.reporting.context import (
     Block,
@@ -26,10 +27,14 @@ from corett_lib.reporting.context import (
     html_block,
     paragraph,
     publish,
+    publish_chart,
     wrap,
 )
 
 _REVIEWS: dict[int, quality.QualityReview] = {}
+
+#: Severities ringed on a trend chart in every year (the report's year is ringed for any flag).
+_RINGED = ("suspicious", "extreme", "moderate")
 
 
 def review_of(ctx: Context) -> quality.QualityReview:
@@ -155,6 +160,93 @@ def flags(ctx: Context) -> Block:
     return head + html_block(pub.to_html())
 
 
+def trends(ctx: Context) -> Block | None:
+    """Show each headline series with a flagged figure in the year, its flagged values ringed.
+
+    A member's report only (the regional one points to them); ``None`` when nothing is flagged. The
+    data of each chart go through the publishing function (small counts shown as below the
+    threshold, never as their value).
+    """
+    if ctx.regional:
+        return None
+    lang = ctx.lang
+    res = review_of(ctx)
+    year_flags = quality.flags_for(res, ctx.year, ctx.country)
+    head = year_flags[
+        (year_flags["dimension"] == "Total")
+        & (year_flags["category"] == "Total")
+        & (year_flags["sex"] == "Total")
+        & (year_flags["age"] == "Total")
+    ]
+    series = head[["source", "indicator"]].drop_duplicates().itertuples(index=False)
+    obs = ctx.ds.observations
+    blocks: list[Block] = []
+    year_col, value_col = _t("col.year", lang), _t("col.value", lang)
+    for n, (source, indicator) in enumerate(series):
+        rows = obs[
+            (obs["source"] == source)
+            & (obs["iso3"] == ctx.country)
+            & (obs["indicator"] == indicator)
+            & (obs["dimension"] == "Total")
+            & (obs["category"] == "Total")
+            & (obs["sex"] == "Total")
+            & (obs["age"] == "Total")
+        ].sort_values("year")
+        f = res.flags
+        f = f[
+            (f["source"] == source)
+            & (f["iso3"] == ctx.country)
+            & (f["indicator"] == indicator)
+            & (f["dimension"] == "Total")
+            & (f["category"] == "Total")
+            & (f["sex"] == "Total")
+            & (f["age"] == "Total")
+        ]
+        # Ringed: the year's flagged value, and the series' outliers and suspicious values.
+        ringed = (f["year"] == ctx.year) | f["severity"].isin(_RINGED)
+        flagged_years = set(f.loc[ringed, "year"])
+        df = pd.DataFrame(
+            {
+                year_col: rows["year"].astype(int).to_list(),
+                value_col: [
+                    "<5" if c else v for v, c in zip(rows["value"], rows["censored"], strict=True)
+                ],
+            }
+        )
+        label = i18n.label("indicator", indicator, lang)
+        title = f"{label}, {_country(ctx)} ({source_name(source, lang)})"
+        data = publish_chart(
+            ctx, df, chart_id=f"quality_trend_{n}", title=title, count_columns=[value_col]
+        )
+        pub = data.table
+        chart_df = pd.DataFrame(
+            {
+                "year": df[year_col],
+                "value": pub.values[value_col],
+                "suppressed": pub.status[value_col] != "",
+                "flagged": [y in flagged_years for y in df[year_col]],
+                "series": label,
+            }
+        )
+        chart, alt_text = charts.trend_chart(
+            chart_df,
+            lang=lang,
+            title=title,
+            y_title=_t("chart.y", lang),
+            threshold=ctx.k,
+            flagged="flagged",
+            series="series",
+        )
+        caption = _t("chart.caption", lang, indicator=label, country=_country(ctx))
+        blocks += [
+            html_block(charts.to_html_fragment(chart, alt_text, caption=caption), alt_text),
+            html_block(data.html_data({value_col: value_col})),
+        ]
+    if not blocks:
+        return None
+    return wrap(heading(_t("heading.trends", lang), 2, "quality-trends"), *blocks)
+
+
 def external(ctx: Context) -> Block:
     """UNODC's and CORETT's figure for the year side by side, with the difference in %."""
     lang = ctx.lang
@@ -248,4 +340,5 @@ __all__ = [
     "scorecard",
     "suppression_ledger",
     "title",
+    "trends",
 ]
