@@ -328,8 +328,8 @@ def trend_chart(
     chart = alt.layer(*layers).properties(title=title, width=_WIDTH, height=_HEIGHT)
     text = _trend_alt(data, lang, title, threshold, decimals)
     if marked.any():
-        years = ", ".join(str(int(y)) for y in sorted(set(data.loc[marked, "x"])))
-        text += " " + i18n.t("quality.chart.flagged_years", lang, years=years)
+        ringed = ", ".join(str(int(y)) for y in sorted(set(data.loc[marked, "x"])))
+        text += " " + i18n.t("quality.chart.flagged_years", lang, years=ringed)
     return chart, text
 
 
