@@ -250,6 +250,10 @@ def test_external_difference_in_percent_of_the_reference():
         [2017, "CORETT", "UNODC"],
         [2017, "UNODC", "CORETT"],
     ]
+    assert [quality.evidence_text(x, "en") for _, x in f.iterrows()] == [
+        "UNODC publishes 100; CORETT differs from UNODC by +11.0 %",
+        "CORETT publishes 111; CORETT differs from UNODC by +11.0 %",
+    ]
 
 
 # --------------------------------------------------------------------------- data-entry slips

@@ -174,3 +174,17 @@ def test_trend_chart_without_flags_is_unchanged():
     assert text2 == text + " Con un círculo: los valores de 2020, señalados por la revisión de " + (
         "calidad de los datos."
     )
+
+
+def test_cli_quality_reads_the_data_folder_given():
+    good = Path(__file__).parent / "fixtures" / "good"
+    code, out = _cli(["quality", "--data", str(good), "--format", "json"])
+    assert code == 0, out
+    rows = json.loads(out)
+    # The fixture's Guatemala 2019: UNODC 120 against CORETT 434 (+261.7 %), flagged on both.
+    assert sorted(
+        (r["source"], r["value"], r["evidence_data"]["difference_pct"]) for r in rows
+    ) == [
+        ("CORETT", "434", 261.7),
+        ("UNODC", "120", 261.7),
+    ]

@@ -656,6 +656,8 @@ def _external(h: pd.DataFrame, r: ExternalRule) -> tuple[pd.DataFrame, pd.DataFr
                             "other_source": str(src),
                             "other_value": str(val),
                             "difference_pct": _num(round(d, 1)),
+                            "reference": r.reference,
+                            "compare": other,
                         }
                         for src, val, d in zip(
                             hit[f"source_{partner}"],
@@ -1111,6 +1113,8 @@ def evidence_text(row: Any, lang: str, k: int = 5) -> str:
             lang,
             source=ev["other_source"],
             value=_count_text(ev["other_value"], k, lang),
+            compare=ev.get("compare", ""),
+            reference=ev.get("reference", ""),
             difference=("+" if (ev["difference_pct"] or 0) > 0 else "") + num(ev["difference_pct"]),
         )
     if rule == "slip_year":
