@@ -31,7 +31,7 @@ NOTEBOOK = paths.notebook_path("annual")
 
 def test_default_matrix_is_members_and_region_by_years_by_languages() -> None:
     jobs = build.resolve_matrix()
-    assert len(jobs) == 10 * 6 * 4 * 2  # 9 members + CORETT, 2017-2022, 4 reports, en/es
+    assert len(jobs) == 10 * 6 * 5 * 2  # 9 members + CORETT, 2017-2022, 5 reports, en/es
     assert Job(2019, "GTM", "annual", "es") in jobs and Job(2022, "CORETT", "annual", "en") in jobs
     assert Job(2017, "BLZ", "evaluation", "en") in jobs and Job(2020, "DOM", "sdg", "es") in jobs
     assert Job(2019, "CORETT", "infographic", "es") in jobs

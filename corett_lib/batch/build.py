@@ -375,7 +375,7 @@ from corett_lib.batch.execute import skip_unused_slow_imports
 skip_unused_slow_imports()
 import pandas, altair, vl_convert
 import corett_lib.reporting.annual, corett_lib.reporting.charts, corett_lib.publishing.publish, corett_lib.analysis.indicators
-import corett_lib.reporting.evaluation, corett_lib.reporting.sdg, corett_lib.reporting.infographic
+import corett_lib.reporting.evaluation, corett_lib.reporting.sdg, corett_lib.reporting.infographic, corett_lib.reporting.quality
 vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
                             "encoding": {"x": {"field": "x", "type": "quantitative"}}})
 import gc

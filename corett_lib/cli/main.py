@@ -297,5 +297,35 @@ def ingest(
     sys.exit(run_ingest_cli(files, data=data, country=country, year=year, dry_run=dry_run))
 
 
+@main.command()
+@data_option
+@lang_option
+@click.option("--country", default=None, help="ISO3 code of a member (default: every member).")
+@click.option("--year", type=int, default=None, help="Only this year (default: every year).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--show",
+    type=click.Choice(["flags", "scorecard", "external", "questions"]),
+    default="flags",
+    show_default=True,
+    help="What to print: the flagged figures, the scorecard or the UNODC/CORETT comparisons of a "
+    "year, or the questions for a member and year.",
+)
+def quality(
+    data: str | None, lang: str, country: str | None, year: int | None, fmt: str, show: str
+) -> None:
+    """Data-quality review: WHO-style checks on every member's series (parameters/quality.yaml)."""
+    _quiet_gx()
+    from corett_lib.cli.quality import run_cli  # lazy: keeps `corett --help` fast
+
+    sys.exit(run_cli(data=data, lang=lang, country=country, year=year, fmt=fmt, show=show))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

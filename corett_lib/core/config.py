@@ -115,7 +115,7 @@ class BuildMatrix(BaseModel):
     model_config = ConfigDict(extra="forbid")
     countries: list[str]
     years: list[int] | YearRange
-    reports: list[Literal["annual", "evaluation", "sdg", "infographic"]]
+    reports: list[Literal["annual", "evaluation", "sdg", "infographic", "quality"]]
     languages: list[Literal["en", "es"]]
     disclosure_k: int = Field(default=5, ge=2, le=100)
 

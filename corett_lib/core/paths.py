@@ -39,6 +39,7 @@ REPORT_NOTEBOOKS: dict[str, str] = {
     "infographic": "infographic.ipynb",
     "evaluation": "evaluation.ipynb",
     "sdg": "sdg_alignment.ipynb",
+    "quality": "quality.ipynb",
 }
 
 _SAFE_TOKEN = re.compile(r"^[A-Za-z0-9_]+$")

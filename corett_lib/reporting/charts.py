@@ -42,6 +42,9 @@ THEME_NAME = "corett"
 """Name under which the workbench's Altair theme is registered."""
 
 #: Okabe & Ito (2008) colour-blind-safe palette, ordered for contrast on white (yellow last).
+#: Ring around a point flagged by the data-quality review (vermillion of the same palette).
+FLAG_STROKE = "#D55E00"
+
 PALETTE: tuple[str, ...] = (
     "#0072B2",  # blue
     "#E69F00",  # orange
@@ -224,6 +227,7 @@ def trend_chart(
     x_title: str | None = None,
     threshold: float = 5,
     decimals: int = 0,
+    flagged: str | None = None,
 ) -> tuple[alt.LayerChart, str]:
     """Return a line chart of a value over years, and its text alternative.
 
@@ -244,6 +248,10 @@ def trend_chart(
         Suppressed values are below this; their range ``[0, threshold]`` is drawn.
     decimals
         Decimals of the values in the text alternative.
+    flagged
+        Optional column (bool): values flagged by the data-quality review
+        (:mod:`corett_lib.analysis.quality`) get a ring around their point, and the text alternative
+        names their years.
 
     Returns
     -------
@@ -253,6 +261,7 @@ def trend_chart(
     """
     alt = _alt()
     data = _prepare(df, {"x": x, "series": series}, value, suppressed)
+    data["_flagged"] = df[flagged].fillna(False).astype(bool).to_numpy() if flagged else False
     data["x"] = data["x"].astype(int)
     if series is None:
         data["series"] = y_title
@@ -309,8 +318,19 @@ def trend_chart(
                 x=x_enc, y=alt.Y("_bound:Q", title=y_title), text="_text:N"
             )
         )
+    marked = data["_flagged"].fillna(False).astype(bool) & data["_value"].notna()
+    if marked.any():
+        layers.append(
+            observed.transform_filter("datum._flagged")
+            .mark_point(shape="circle", size=260, filled=False, strokeWidth=2, color=FLAG_STROKE)
+            .encode(x=x_enc, y=y_enc)
+        )
     chart = alt.layer(*layers).properties(title=title, width=_WIDTH, height=_HEIGHT)
-    return chart, _trend_alt(data, lang, title, threshold, decimals)
+    text = _trend_alt(data, lang, title, threshold, decimals)
+    if marked.any():
+        ringed = ", ".join(str(int(y)) for y in sorted(set(data.loc[marked, "x"])))
+        text += " " + i18n.t("quality.chart.flagged_years", lang, years=ringed)
+    return chart, text
 
 
 def _fill_missing_years(data: pd.DataFrame) -> pd.DataFrame:
