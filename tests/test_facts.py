@@ -358,3 +358,15 @@ def test_facts_sit_below_analysis_and_import_nothing_above() -> None:
     folder = Path(corett_lib.facts.__file__).parent
     offenders = [p.name for p in folder.glob("*.py") if above.search(p.read_text())]
     assert offenders == []
+
+
+def test_regional_sdg_breakdown_names_the_members_of_each_part(ds) -> None:
+    from corett_lib.reporting import sdg
+
+    text = _text(sdg.breakdown(_ctx(ds, "CORETT", 2019)).html)
+    # UNODC publishes the 2019 sex breakdown for five members, not the nine of the total.
+    assert re.search(
+        r"Detected victims of trafficking \(Female\), 2019: the sum of the figures "
+        r"UNODC \(GLOTIP\) publishes for 5 of 9 members",
+        text,
+    )

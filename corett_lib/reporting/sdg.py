@@ -246,10 +246,12 @@ def breakdown(ctx: Context) -> Block:
         )
         blocks.append(html_block(pub.to_html()))
         ranges = _ranges(part, lambda r, c=cat_col: f"{c}: {r['category_label']}", lang)
-        if part["inconsistent"].any():
-            ranges += fact_notes.inconsistency_lines(
-                ctx, annual_indicators(ctx, ["victims"], disaggregations=("total", d))
-            )
+        if part["inconsistent"].any() or ctx.regional:
+            facts_d = annual_indicators(ctx, ["victims"], disaggregations=("total", d))
+            ranges += fact_notes.inconsistency_lines(ctx, facts_d)
+            if ctx.regional:  # each regional part names the members it covers
+                parts_d = facts_d[facts_d["disaggregation"] == d]
+                ranges += fact_notes.coverage_lines(ctx, parts_d)
         if ranges:
             blocks.append(bullet_list(ranges))
     note = "region_breakdown_note" if ctx.regional else "breakdown_note"
