@@ -370,3 +370,40 @@ def test_regional_sdg_breakdown_names_the_members_of_each_part(ds) -> None:
         r"UNODC \(GLOTIP\) publishes for 5 of 9 members",
         text,
     )
+
+
+def test_the_loads_marks_on_observations_reach_the_facts() -> None:
+    # The validated load marks a part above its total (``inconsistent``) and a figure a scoped
+    # error withholds (``withheld``); the facts carry both, and no share uses the part.
+    def ob(value: float, sex: str = "Total", **marks: bool) -> dict:
+        return {
+            "source": "UNODC",
+            "iso3": "HND",
+            "year": 2019,
+            "indicator": "Detected trafficking victims",
+            "dimension": "Total",
+            "category": "Total",
+            "sex": sex,
+            "age": "Total",
+            "unit": "Counts",
+            "value": value,
+            "censored": False,
+            "value_low": value,
+            "value_high": value,
+            "inconsistent": marks.get("inconsistent", False),
+            "withheld": marks.get("withheld", False),
+        }
+
+    obs = pd.DataFrame([ob(84.0), ob(50.0, "Female", inconsistent=True), ob(9.0, "Male")])
+    f = build_facts(evaluate(obs, pd.DataFrame(columns=["iso3", "year", "population"]),
+                             members=["HND"]))  # fmt: skip
+    female = f.fact("HND", 2019, "victims", "Female", disaggregation="sex")
+    assert female["value"] == 50.0 and bool(female["f_inconsistent"])
+    share = f.fact("HND", 2019, "women_girls_share")
+    assert math.isnan(share["value"]) and bool(share["f_withheld"])
+    obs = pd.DataFrame([ob(-3.0, withheld=True)])
+    f = build_facts(evaluate(obs, pd.DataFrame(columns=["iso3", "year", "population"]),
+                             members=["HND"]))  # fmt: skip
+    total = f.fact("HND", 2019, "victims")
+    assert math.isnan(total["value"]) and bool(total["f_withheld"])
+    assert "withheld:validation_error" in total["notes"]

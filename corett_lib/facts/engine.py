@@ -83,10 +83,17 @@ _NUMS = [
     "den_cens",
     "num_corr",
     "num_susp",
+    "num_wh",
+    "num_inc",
     "den_corr",
     "den_susp",
+    "den_wh",
+    "den_inc",
 ]
-_MARKS = ("corr", "susp")  # observation marks carried up: a declared override, a declared doubt
+#: Observation marks carried up to every figure built from them: a declared override (``corr``), a
+#: declared doubt (``susp``), a figure a scoped error withholds (``wh``, the validated load's
+#: ``withheld`` column) and a part above its total (``inc``, its ``inconsistent`` column).
+_MARKS = ("corr", "susp", "wh", "inc")
 
 
 @dataclass
@@ -242,8 +249,7 @@ def _selected(obs: pd.DataFrame, reg: Registry) -> pd.DataFrame:
             high=pd.Series(dtype=float),
             cens=pd.Series(dtype=bool),
             n=pd.Series(dtype="int64"),
-            corr=pd.Series(dtype=bool),
-            susp=pd.Series(dtype=bool),
+            **{m: pd.Series(dtype=bool) for m in _MARKS},
         )
     idx = np.concatenate(idx_parts)
     counts = [n for *_, n in labels]
@@ -260,8 +266,7 @@ def _selected(obs: pd.DataFrame, reg: Registry) -> pd.DataFrame:
             "low": obs["_low"].to_numpy()[idx],
             "high": obs["_high"].to_numpy()[idx],
             "cens": obs["_cens"].to_numpy()[idx],
-            "corr": obs["_corr"].to_numpy()[idx],
-            "susp": obs["_susp"].to_numpy()[idx],
+            **{m: obs[f"_{m}"].to_numpy()[idx] for m in _MARKS},
             "n": 1,
         }
     )
@@ -271,8 +276,7 @@ def _selected(obs: pd.DataFrame, reg: Registry) -> pd.DataFrame:
         high=("high", "sum"),
         cens=("cens", "any"),
         n=("n", "sum"),
-        corr=("corr", "any"),
-        susp=("susp", "any"),
+        **{m: (m, "any") for m in _MARKS},
     )
     agg = agg.reset_index().sort_values("alt", kind="stable")
     # Alternatives: each source takes the first alternative it has data for.
@@ -337,6 +341,9 @@ def _prepare_observations(
     o["_low"], o["_high"], o["_cens"] = low.to_numpy(float), high.to_numpy(float), cens.to_numpy()
     tags = o["correction"] if "correction" in o.columns else pd.Series("", index=o.index)
     o["_corr"], o["_susp"] = _marks(tags, actions)
+    for mark, column in (("_wh", "withheld"), ("_inc", "inconsistent")):
+        flag = o[column] if column in o.columns else pd.Series(False, index=o.index)
+        o[mark] = flag.astype("boolean").fillna(False).astype(bool).to_numpy()
     o["year"] = o["year"].astype("int64")
     return o.loc[low.notna() & high.notna()]
 
@@ -371,10 +378,18 @@ def _values(df: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     out["f_censored_numerator"] = ratio & ncen
     out["f_censored_denominator"] = ratio & dcen
     out["f_zero_denominator"] = ratio & ~dcen & (dlo == 0)
-    for m, flag in (("corr", "f_corrected"), ("susp", "f_suspicious")):
+    marks = {}
+    for m in _MARKS:
         num = df[f"num_{m}"].fillna(False).to_numpy(bool)
         den = df[f"den_{m}"].fillna(False).to_numpy(bool)
-        out[flag] = num | (ratio & den)
+        marks[m] = num | (ratio & den)
+    out["f_corrected"], out["f_suspicious"] = marks["corr"], marks["susp"]
+    out["f_inconsistent"] = marks["inc"]
+    # No figure from a withheld observation; no share or rate from a part above its total.
+    withheld = marks["wh"] | (ratio & marks["inc"])
+    out["f_withheld"] = withheld
+    for c in ("value", "value_low", "value_high"):
+        out[c] = np.where(withheld, np.nan, out[c].to_numpy(float))
     return out
 
 
@@ -482,10 +497,7 @@ def _region(
             den_low=("den_low", lambda s: s.sum(min_count=1)),
             den_high=("den_high", lambda s: s.sum(min_count=1)),
             den_cens=("den_cens", "any"),
-            num_corr=("num_corr", "any"),
-            num_susp=("num_susp", "any"),
-            den_corr=("den_corr", "any"),
-            den_susp=("den_susp", "any"),
+            **{f"{r}_{m}": (f"{r}_{m}", "any") for r in ("num", "den") for m in _MARKS},
             coverage_n=("iso3", "size"),
         )
         sums["coverage_members"] = _member_list(ranked, [*key, "source"])

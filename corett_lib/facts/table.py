@@ -287,9 +287,13 @@ def build_facts(
         r[c] = r[c].fillna(False).astype(bool) if c in r else False
     notes = pd.Series("", index=r.index, dtype=object)
 
+    # Parts above their total: flagged on the observations by the validated load (the
+    # ``inconsistent`` column, carried up by the engine) and by the rule on facts.
     bad = inconsistent_facts(r, reg)  # boolean per row + the partitions that failed
-    r["f_inconsistent"] = bad["inconsistent"].to_numpy(bool)
+    r["f_inconsistent"] = r["f_inconsistent"].to_numpy(bool) | bad["inconsistent"].to_numpy(bool)
     notes = notes.where(bad["note"].eq(""), notes + bad["note"])
+    scoped = r["f_withheld"].to_numpy(bool) & ~r["f_inconsistent"].to_numpy(bool)
+    notes[scoped] = notes[scoped] + "withheld:validation_error;"
     withheld = withhold_from_inconsistent(r, reg)
     r.loc[withheld, ["value", "value_low", "value_high"]] = np.nan
     r.loc[withheld, ["f_inconsistent", "f_withheld"]] = True

@@ -81,6 +81,8 @@ def member_names(codes: Any, lang: str) -> str:
 def note(row: Any, lang: str) -> str:
     """Return the note cell of a table row: why a figure is marked or withheld (empty otherwise)."""
     flags = str(row.get("flags", "")).split(";")
+    if "withheld" in flags and "inconsistent" not in flags:
+        return i18n.t("facts.flag.withheld_error", lang)
     if "withheld" in flags:
         return i18n.t("facts.flag.withheld", lang)
     if "inconsistent" in flags:
@@ -116,7 +118,8 @@ def inconsistency_lines(ctx: Context, t: pd.DataFrame) -> list[str]:
 
 def withheld_lines(ctx: Context, t: pd.DataFrame) -> list[str]:
     """One sentence per withheld share or rate (a value that would come from inconsistent parts)."""
-    w = t[t["flags"].astype(str).str.contains("withheld")]
+    flags = t["flags"].astype(str)
+    w = t[flags.str.contains("withheld") & flags.str.contains("inconsistent")]
     w = w.drop_duplicates(["indicator_id", "year"])
     return [
         i18n.t("facts.withheld", ctx.lang, what=r["label"], year=int(r["year"]))

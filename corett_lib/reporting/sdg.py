@@ -504,7 +504,7 @@ def _target_block(
         withheld = [
             i18n.t("facts.withheld", lang, what=lab, year=ctx.year)
             for lab, f in zip(i["label"], i["flags"], strict=True)
-            if "withheld" in str(f).split(";")
+            if {"withheld", "inconsistent"} <= set(str(f).split(";"))
         ]
         if withheld:
             blocks.append(bullet_list(list(dict.fromkeys(withheld))))
