@@ -3,8 +3,8 @@
 A seeded generator (:func:`corett_lib.analysis.cases.synthetic_cases`, synthetic and illustrative:
 no real person or figure) makes case records in the CTDC format for the nine members over 20 years.
 *Ours* is :func:`~corett_lib.analysis.cases.aggregate_cases` (records -> observations) followed by
-:func:`~corett_lib.analysis.indicators.evaluate` and
-:func:`~corett_lib.analysis.indicators.indicator_table` for every indicator, every member and CORETT,
+:func:`~corett_lib.facts.engine.evaluate` and
+:func:`~corett_lib.facts.view.indicator_table` for every indicator, every member and CORETT,
 every year and every disaggregation. *DuckDB* does the same aggregation of the same in-memory records
 (sex x age cube with margins, forms of exploitation, citizenship, per country-year) in SQL with
 grouping sets. Both are timed in the same run (median of ``repeat`` runs) and their totals compared.
@@ -68,7 +68,8 @@ def _population() -> Any:
 def ours(records: Any, population: Any, members: tuple[str, ...]) -> tuple[Any, Any, dict]:
     """Aggregate the records and compute every indicator; return (observations, table, times)."""
     from corett_lib.analysis.cases import aggregate_cases
-    from corett_lib.analysis.indicators import evaluate, indicator_table
+    from corett_lib.facts.engine import evaluate
+    from corett_lib.facts.view import indicator_table
 
     t0 = time.perf_counter()
     obs = aggregate_cases(records)

@@ -10,7 +10,7 @@ import math
 import pandas as pd
 
 from corett_lib.analysis.cases import aggregate_cases, read_ctdc, synthetic_cases
-from corett_lib.analysis.indicators import indicator_table
+from corett_lib.facts.view import indicator_table
 
 MEMBERS = ("BLZ", "CRI", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "DOM")
 

@@ -16,11 +16,11 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from corett_lib.analysis.indicators import indicator_table
 from corett_lib.batch import approval, bundle, manifest, products
 from corett_lib.batch.render import offline_violations
 from corett_lib.cli.main import main
 from corett_lib.core import paths
+from corett_lib.facts.view import indicator_table
 from corett_lib.reporting import infographic
 from corett_lib.reporting.context import open_context
 
@@ -41,7 +41,7 @@ def corett_es() -> tuple[object, infographic.InfographicFacts]:
 
 def _indicator(ctx: object, ind: str, country: str, year: int, disagg: str = "total") -> dict:
     t = indicator_table(
-        ctx.evaluation,  # type: ignore[attr-defined]
+        ctx.facts,  # type: ignore[attr-defined]
         countries=[country],
         years=[year],
         indicators=[ind],

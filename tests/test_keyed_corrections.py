@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from corett_lib.analysis.indicators import indicator_table
 from corett_lib.core import paths
 from corett_lib.core.config import members
 from corett_lib.core.schema import OBSERVATION_KEY, REGION_CODE
+from corett_lib.facts.view import indicator_table
 from corett_lib.raw.corrections import Correction, load_corrections
 from corett_lib.validation.load import load
 

@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corett_lib.analysis.indicators import indicator_table
 from corett_lib.analysis.status import plan_progress
 from corett_lib.core import config
 from corett_lib.core.schema import REGION_CODE
 from corett_lib.core.tables import finish
+from corett_lib.facts.view import indicator_table
 
 if TYPE_CHECKING:
     pass
@@ -306,7 +306,7 @@ def series_16_2_2(
     ...     "category": ["Total"], "sex": ["Total"], "age": ["Total"], "unit": ["Counts"],
     ...     "value": [434.0], "censored": [False], "value_low": [434.0], "value_high": [434.0]})
     >>> pop = pd.DataFrame({"iso3": ["GTM"], "year": [2019], "population": [17103803]})
-    >>> from corett_lib.analysis.indicators import evaluate
+    >>> from corett_lib.facts.engine import evaluate
     >>> s = series_16_2_2(evaluate(obs, pop, members=["GTM"]), "GTM", until=2019)
     >>> round(float(s["rate"].iloc[0]), 2)
     2.54
@@ -385,8 +385,10 @@ def breakdown_16_2_2(
     -------
     pandas.DataFrame
         ``disaggregation, disaggregation_label, category, category_label, victims, censored,
-        range_low, range_high, population, rate, source`` with each disaggregation's ``Total`` row first; empty when the
-        source publishes no breakdown.
+        range_low, range_high, population, rate, source, flags, inconsistent`` with each
+        disaggregation's ``Total`` row first; empty when the source publishes no breakdown. The rate
+        of a category is the published fact (withheld, flag ``withheld``, when the category's count
+        is part of a breakdown above its total).
     """
     t = _indicator_table(
         evaluation,
@@ -408,6 +410,9 @@ def breakdown_16_2_2(
     vic = t[t["indicator_id"] == "victims"]
     has = vic["value"].notna() | vic["censored"]
     total = vic[(vic["disaggregation"] == "total") & has]
+    # The rates are facts (victims of a category per 100,000 population, withheld when the part is
+    # inconsistent): read, never recomputed here.
+    rates = t[t["indicator_id"] == "victims_rate"].set_index(["disaggregation", "category"])
     rows = []
     for d in DISAGGREGATIONS_16_2_2:
         part = vic[(vic["disaggregation"] == d) & has]
@@ -428,10 +433,19 @@ def breakdown_16_2_2(
                     "range_low": r["value_low"] if _is_range(r) else math.nan,
                     "range_high": r["value_high"] if _is_range(r) else math.nan,
                     "population": pop,
-                    "rate": value / pop * 100000
-                    if not _isnan(pop) and not _isnan(value)
+                    "rate": rates["value"].get((r["disaggregation"], r["category"]), math.nan)
+                    if not _isnan(pop)
                     else math.nan,
                     "source": r["source"],
+                    "flags": ";".join(
+                        x
+                        for x in (
+                            str(r["flags"]),
+                            str(rates["flags"].get((r["disaggregation"], r["category"]), "")),
+                        )
+                        if x
+                    ),
+                    "inconsistent": bool(r["inconsistent"]),
                 }
             )
     cols = [
@@ -446,6 +460,8 @@ def breakdown_16_2_2(
         "population",
         "rate",
         "source",
+        "flags",
+        "inconsistent",
     ]
     return pd.DataFrame(rows, columns=cols)
 

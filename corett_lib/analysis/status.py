@@ -177,7 +177,7 @@ def with_status(
     Parameters
     ----------
     table
-        From :func:`corett_lib.analysis.indicators.indicator_table` (uses ``indicator_id``, ``iso3``,
+        From :func:`corett_lib.facts.view.indicator_table` (uses ``indicator_id``, ``iso3``,
         ``year``, ``value``, ``direction``).
     targets
         ``{indicator_id: target}`` for every country and year, or a frame with ``indicator_id``,

@@ -9,7 +9,7 @@ that the widgets only call:
   source, language, suppression threshold.
 * :func:`check_state` — the reasons (in the analyst's language) a state cannot be shown.
 * :func:`explore` — state -> :class:`ExplorerView`: the engine's rows
-  (:func:`corett_lib.analysis.indicators.indicator_table`), the table after disclosure control
+  (:func:`corett_lib.facts.engine.indicator_table`), the table after disclosure control
   (:func:`corett_lib.publishing.publish.publish_table`), the chart drawn from that published table
   (:mod:`corett_lib.reporting.charts`) and its text alternative. The chart and the table show the same numbers
   and the same suppressed cells.
@@ -34,10 +34,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
-from corett_lib.analysis.indicators import KEY, Evaluation, evaluate, indicator_table
 from corett_lib.core import config, i18n
 from corett_lib.dataset.model import Dataset
 from corett_lib.dataset.registry import Indicator, Registry, load_registry
+from corett_lib.facts.engine import Evaluation, evaluate
+from corett_lib.facts.table import Facts, build_facts
+from corett_lib.facts.view import KEY, indicator_table
 from corett_lib.publishing import disclosure, publish
 from corett_lib.publishing.publish import PublishedTable, publish_table
 from corett_lib.reporting import charts
@@ -119,6 +121,7 @@ class ExplorerData:
         self.region: str = config.coalition().region_code
         self.registry: Registry = load_registry()
         self._evaluations: dict[str, Evaluation] = {}
+        self._facts: dict[str, Facts] = {}
 
     def evaluation(self, source: str = BEST_SOURCE) -> Evaluation:
         """Return the engine's evaluation of every indicator from ``source`` (cached).
@@ -137,6 +140,15 @@ class ExplorerData:
                 obs, self.ds.population, registry=self.registry, members=self.members
             )
         return self._evaluations[source]
+
+    def facts(self, source: str = BEST_SOURCE) -> Facts:
+        """Return the published facts of :meth:`evaluation` (cached).
+
+        The same flags, withheld shares and coverage as the reports.
+        """
+        if source not in self._facts:
+            self._facts[source] = build_facts(self.evaluation(source))
+        return self._facts[source]
 
     def sources(self) -> list[str]:
         """Return the sources present in the observations, in the default precedence order."""
@@ -338,7 +350,7 @@ class ExplorerView:
     state
         The state shown.
     rows
-        The indicator engine's rows (:data:`corett_lib.analysis.indicators.COLUMNS`), before
+        The indicator engine's rows (:data:`corett_lib.facts.view.COLUMNS`), before
         disclosure control: for the analyst's own checks, never for publication.
     table
         The table after disclosure control; :meth:`PublishedTable.to_html` shows it and the
@@ -413,7 +425,7 @@ def indicator_rows(data: ExplorerData, state: ExplorerState) -> pd.DataFrame:
     dis = ["total"] if state.disaggregation == "total" else ["total", state.disaggregation]
     ev = data.evaluation(state.source)
     rows = indicator_table(
-        ev,
+        data.facts(state.source),
         countries=list(state.countries),
         years=state.year_list(),
         indicators=[state.indicator],

@@ -50,6 +50,8 @@ from corett_lib.batch.render import RenderError, export_html
 from corett_lib.core import config, i18n, paths
 from corett_lib.dataset import digest
 from corett_lib.dataset.model import Dataset
+from corett_lib.facts import store as fact_store
+from corett_lib.facts.table import facts_from_dataset
 from corett_lib.validation.load import load
 
 LANGS: tuple[str, ...] = ("en", "es")
@@ -331,7 +333,8 @@ def read_facts(inputs: Inputs) -> dict[str, Any] | None:
         facts = json.loads(meta.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None
-    return facts if pkl.is_file() and facts.get("format") == SNAPSHOT_FORMAT else None
+    stored = pkl.is_file() and fact_store.facts_paths(pkl)[0].is_file()  # facts beside it
+    return facts if stored and facts.get("format") == SNAPSHOT_FORMAT else None
 
 
 def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
@@ -346,6 +349,9 @@ def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
     facts = data_facts(ds)
     pkl, meta = snapshot_paths(inputs)
     manifest.atomic_write_bytes(pkl, pickle.dumps(ds, protocol=pickle.HIGHEST_PROTOCOL))
+    # The published facts, computed once per build; every report kernel reads them (facts/).
+    provenance = {"snapshot_key": inputs.snapshot_key, "library_version": __version__}
+    fact_store.write_facts(facts_from_dataset(ds), pkl, provenance)
     manifest.atomic_write_text(meta, json.dumps(facts, indent=1, sort_keys=True))
     return facts
 
@@ -374,7 +380,7 @@ WARM_UP = """\
 from corett_lib.batch.execute import skip_unused_slow_imports
 skip_unused_slow_imports()
 import pandas, altair, vl_convert
-import corett_lib.reporting.annual, corett_lib.reporting.charts, corett_lib.publishing.publish, corett_lib.analysis.indicators
+import corett_lib.reporting.annual, corett_lib.reporting.charts, corett_lib.publishing.publish, corett_lib.facts.engine
 import corett_lib.reporting.evaluation, corett_lib.reporting.sdg, corett_lib.reporting.infographic, corett_lib.reporting.quality
 vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
                             "encoding": {"x": {"field": "x", "type": "quantitative"}}})

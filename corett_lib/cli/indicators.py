@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from corett_lib.analysis.indicators import FLAGS_ES, SUM_SOURCE, from_dataset
 from corett_lib.core.config import members
 from corett_lib.core.i18n import number
 from corett_lib.core.problems import DataError
 from corett_lib.core.schema import REGION_CODE
 from corett_lib.dataset.registry import load_registry
+from corett_lib.facts.engine import SUM_SOURCE
+from corett_lib.facts.table import FACT_FLAGS_ES as FLAGS_ES
+from corett_lib.facts.table import facts_from_dataset
+from corett_lib.facts.view import indicator_table, sources_table
 from corett_lib.validation.load import load
 
 if TYPE_CHECKING:
@@ -86,6 +89,7 @@ def run_cli(
     indicators: Sequence[str],
     disaggregation: str | None,
     fmt: str,
+    source: str = "chosen",
 ) -> int:
     """Print the indicator table; return the exit status.
 
@@ -106,6 +110,9 @@ def run_cli(
         ``all`` for every allowed one; default ``total``.
     fmt
         ``table`` (people), ``csv`` or ``json`` (machines).
+    source
+        ``chosen`` (the figure pages show) or ``all`` (every source's figure side by side, with its
+        difference from the chosen one).
 
     Returns
     -------
@@ -145,14 +152,22 @@ def run_cli(
         for p in exc.problems:
             click.echo(str(p), err=True)
         return 1
-    table = from_dataset(
-        ds,
+    facts = facts_from_dataset(ds)
+    table = indicator_table(
+        facts,
         countries=cs or None,
         years=list(years) or None,
         indicators=inds or None,
         disaggregations=dis,
         lang=lang,
+        country_names=ds.countries if len(ds.countries) else None,
     )
+    if source == "all":
+        table = sources_table(facts, table)
+        if fmt == "table":
+            click.echo(render_sources(table, lang))
+            sys.stdout.flush()
+            return 0
     if fmt == "csv":
         click.echo(table.to_csv(index=False), nl=False)
     elif fmt == "json":
@@ -161,6 +176,53 @@ def run_cli(
         click.echo(render_table(table, lang))
     sys.stdout.flush()
     return 0
+
+
+_SOURCE_HEADERS = {
+    "en": {
+        "country_label": "Country",
+        "year": "Year",
+        "label": "Indicator",
+        "category_label": "Category",
+        "source": "Source",
+        "shown": "Value",
+        "mark": "Shown",
+        "diff": "Difference",
+        "coverage": "Members",
+    },
+    "es": {
+        "country_label": "País",
+        "year": "Año",
+        "label": "Indicador",
+        "category_label": "Categoría",
+        "source": "Fuente",
+        "shown": "Valor",
+        "mark": "Mostrada",
+        "diff": "Diferencia",
+        "coverage": "Miembros",
+    },
+}
+
+
+def render_sources(table: pd.DataFrame, lang: str) -> str:
+    """Return every source's figure (``--source all``) as aligned text.
+
+    The source pages show is marked, the others carry their difference from it.
+    """
+    if table.empty:
+        return "(no rows)" if lang != "es" else "(sin filas)"
+    view = table.copy()
+    view["shown"] = [shown_value(r, lang) for _, r in view.iterrows()]
+    view["mark"] = ["*" if c else "" for c in view["chosen"]]
+    view["diff"] = [
+        ("+" if d > 0 else "") + format_number(d, int(n), lang) if not math.isnan(d) else ""
+        for d, n in zip(view["difference"].astype(float), view["decimals"], strict=True)
+    ]
+    view["diff"] = [("" if c else d) for c, d in zip(view["chosen"], view["diff"], strict=True)]
+    view["coverage"] = view["coverage_members"].fillna("").astype(str)
+    heads = _SOURCE_HEADERS["es" if lang == "es" else "en"]
+    view = view[list(heads)].rename(columns=heads)
+    return view.to_string(index=False)
 
 
 def render_table(table: pd.DataFrame, lang: str) -> str:

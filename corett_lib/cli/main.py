@@ -113,6 +113,13 @@ def validate(data: str | None, fmt: str, out: str | None) -> None:
     default="table",
     show_default=True,
 )
+@click.option(
+    "--source",
+    type=click.Choice(["chosen", "all"]),
+    default="chosen",
+    show_default=True,
+    help="chosen: the figure reports show; all: every source's figure with its difference.",
+)
 def indicators(
     data: str | None,
     lang: str,
@@ -121,6 +128,7 @@ def indicators(
     indicators: tuple[str, ...],
     disaggregation: str | None,
     fmt: str,
+    source: str,
 ) -> None:
     """Compute declared indicators for countries and years."""
     _quiet_gx()
@@ -135,6 +143,7 @@ def indicators(
             indicators=indicators,
             disaggregation=disaggregation,
             fmt=fmt,
+            source=source,
         )
     )
 

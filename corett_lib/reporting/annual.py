@@ -2,7 +2,7 @@
 
 Each function takes the report's :class:`~corett_lib.reporting.context.Context` and returns a
 :class:`~corett_lib.reporting.context.Block` the notebook displays. Figures come from the indicator engine
-(:mod:`corett_lib.analysis.indicators`: source precedence, regional rule, censoring); every table and
+(:mod:`corett_lib.facts.engine`: source precedence, regional rule, censoring); every table and
 chart goes through :func:`corett_lib.reporting.context.publish` (disclosure control, one ledger per report); charts
 are inline SVG (:mod:`corett_lib.reporting.charts`); words come from the message catalogues
 (:func:`corett_lib.core.i18n.t`, section ``annual`` of ``corett_lib/core/messages/{en,es}.yaml``).
@@ -13,17 +13,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from corett_lib.analysis.indicators import indicator_table
 from corett_lib.analysis.monitoring import plan_actuals
-from corett_lib.analysis.reconcile import reconciliation
 from corett_lib.analysis.status import plan_progress as progress
 from corett_lib.analysis.status import status_text
 from corett_lib.core import i18n
 from corett_lib.core.problems import Problem, scope
 from corett_lib.dataset.monitoring import ILLUSTRATIVE_FILE, MONITORED_PLANS, YEAR_RANGE
-from corett_lib.publishing.disclosure import Cell
+from corett_lib.facts.view import indicator_table
 from corett_lib.publishing.linked import facts_of
-from corett_lib.reporting import charts
+from corett_lib.reporting import charts, fact_notes
 from corett_lib.reporting.context import (
     Block,
     Context,
@@ -48,6 +46,9 @@ REPATRIATED = "Repatriated victims"
 
 VICTIM_BREAKDOWNS: tuple[tuple[str, str], ...] = (("sex", "sex"), ("age", "age"))
 
+#: The breakdowns whose parts the data-quality notes check against their totals.
+_ALL_PARTS: tuple[str, ...] = ("total", "sex", "age", "sex_age", "form", "citizenship")
+
 
 # --------------------------------------------------------------------------- helpers
 
@@ -62,7 +63,7 @@ def indicators(
 ) -> pd.DataFrame:
     """Return the engine's indicator table for the report (its country and year by default)."""
     return indicator_table(
-        ctx.evaluation,
+        ctx.facts,
         countries=countries or [ctx.country],
         years=years or [ctx.year],
         indicators=ids,
@@ -73,21 +74,8 @@ def indicators(
 
 
 def _count(row: Any) -> Any:
-    """Return a count cell for :func:`~corett_lib.publishing.publish.publish_table`: a number, ``"<5"``, a range or NaN.
-
-    A sum that includes censored counts (flag ``range``) is its bounds
-    (:meth:`corett_lib.publishing.disclosure.Cell.bounded`): shown as ``796–802`` when its lower bound is at
-    least the threshold, as ``<k`` otherwise.
-    """
-    if "range" in str(row.get("flags", "")).split(";"):
-        low, high = row.get("value_low"), row.get("value_high")
-        if not (_nan(low) or _nan(high)):
-            return Cell.bounded(float(low), float(high))
-        return float("nan")
-    if bool(row["censored"]):
-        return "<5"
-    v = row["value"]
-    return float("nan") if v is None or _nan(v) else float(v)
+    """Return a count cell (:func:`corett_lib.reporting.fact_notes.count_cell`)."""
+    return fact_notes.count_cell(row)
 
 
 def _nan(v: Any) -> bool:
@@ -123,7 +111,7 @@ def _has_value(df: pd.DataFrame) -> pd.Series:
 
 
 def _precedence_text(ctx: Context) -> str:
-    return ", ".join(ctx.evaluation.registry.defaults.precedence)
+    return ", ".join(ctx.facts.registry.defaults.precedence)
 
 
 # --------------------------------------------------------------------------- sections
@@ -205,15 +193,8 @@ def headline(ctx: Context) -> Block:
                 population=i18n.number(rate["denominator"], lang),
             )
         )
-    if ctx.regional and not _nan(victims["coverage_of"]):
-        items.append(
-            i18n.t(
-                "label.coverage",
-                lang,
-                n=int(victims["coverage_n"]),
-                total=int(victims["coverage_of"]),
-            )
-        )
+    if ctx.regional:
+        items += fact_notes.coverage_lines(ctx, t.reset_index().iloc[[0]])
     return wrap(head, bullet_list(items, css="corett-headline"), html_block(pub.to_html()))
 
 
@@ -289,6 +270,9 @@ def _breakdown(ctx: Context, indicator_id: str, disaggregation: str, table_id: s
             src_col: [source_name(s, lang) for s in rows["source"]],
         }
     )
+    notes = [fact_notes.note(r, lang) for _, r in rows.iterrows()]
+    if any(notes):  # the same mark, on every page that shows these parts
+        df[i18n.t("facts.note_column", lang)] = notes
     has_total = bool((df[cat_col] == total_label).any())
     # Each count names its fact (language-independent), so the scanner audits the page's tables
     # together: the total row is the same fact in every breakdown of the indicator.
@@ -304,7 +288,10 @@ def _breakdown(ctx: Context, indicator_id: str, disaggregation: str, table_id: s
         group_total={cat_col: total_label} if has_total else None,
         facts={(r, name): f for (r, _), f in facts.items()},
     )
-    return html_block(pub.to_html())
+    lines = fact_notes.inconsistency_lines(ctx, t)
+    if ctx.regional:
+        lines += fact_notes.coverage_lines(ctx, parts)
+    return wrap(html_block(pub.to_html()), bullet_list(lines) if lines else None)
 
 
 def _published_shares(
@@ -443,7 +430,8 @@ def _yearly(ctx: Context, ids: list[str], table_id: str, derived: dict[str, str]
         derived={names[d]: [names[c] for c in src.split(",")] for d, src in derived.items()},
         formats={names[d]: "number:2" for d in derived},
     )
-    return html_block(pub.to_html())
+    lines = fact_notes.coverage_lines(ctx, t[t["year"] == ctx.year]) if ctx.regional else []
+    return wrap(html_block(pub.to_html()), bullet_list(lines) if lines else None)
 
 
 def repatriations(ctx: Context) -> Block:
@@ -793,35 +781,20 @@ def data_quality(ctx: Context) -> Block:
                 )
             )
         )
-    diffs = reconciliation(ctx.evaluation, countries=[ctx.country], years=[ctx.year], lang=lang)
-    if diffs.empty:
+    differences = fact_notes.source_lines(ctx)
+    if not differences:
         blocks.append(paragraph(i18n.t("annual.no_differences", lang)))
     else:
-        blocks.append(
-            paragraph(i18n.t("annual.differences", lang, precedence=_precedence_text(ctx)))
-        )
-        blocks.append(
-            bullet_list(
-                [
-                    f"{r['label']}: {source_name(r['source'], lang)} {i18n.number(r['value'], lang)}; "
-                    f"{source_name(r['other_source'], lang)} {i18n.number(r['other_value'], lang)}"
-                    for _, r in diffs.iterrows()
-                ]
-            )
-        )
+        blocks.append(bullet_list(differences))
+    inconsistent = fact_notes.inconsistency_lines(
+        ctx, indicators(ctx, ["victims", "prosecuted", "convicted"], disaggregations=_ALL_PARTS)
+    )
+    if inconsistent:
+        blocks.append(bullet_list(inconsistent))
     if ctx.regional:
-        v = t[t["indicator_id"] == "victims"]
-        if len(v) and not _nan(v["coverage_of"].iloc[0]):
-            blocks.append(
-                paragraph(
-                    i18n.t(
-                        "label.coverage",
-                        lang,
-                        n=int(v["coverage_n"].iloc[0]),
-                        total=int(v["coverage_of"].iloc[0]),
-                    )
-                )
-            )
+        lines = fact_notes.coverage_lines(ctx, t)
+        if lines:
+            blocks.append(bullet_list(lines))
     blocks += warning_notes(ctx)
     return wrap(*blocks)
 
@@ -910,7 +883,7 @@ def warning_notes(ctx: Context) -> list[Block]:
 def methodology(ctx: Context) -> Block:
     """Methodology and sources: precedence, definitions, sources, disclosure control."""
     lang = ctx.lang
-    reg = ctx.evaluation.registry
+    reg = ctx.facts.registry
     shown = ["victims", "victims_rate", "victims_change", "repatriated", "prosecuted", "convicted"]
     definitions = [
         f"{reg.get(i).name(lang)}: "

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corett_lib.analysis.indicators import evaluate
 from corett_lib.core import config
 from corett_lib.core.problems import DataError, Problem
 from corett_lib.dataset.model import Dataset
 from corett_lib.dataset.monitoring import TABLE as MONITORING_TABLE
+from corett_lib.facts import store as fact_store
+from corett_lib.facts.engine import evaluate
+from corett_lib.facts.table import Facts, facts_from_dataset
 from corett_lib.publishing.publish import Ledger, publish_chart_data, publish_table
 from corett_lib.validation.load import load
 
@@ -58,6 +60,24 @@ def evaluation(ds: Dataset) -> Any:
         _EVALUATIONS.clear()  # one dataset at a time: the kernel keeps at most one evaluation
         _EVALUATIONS[key] = evaluate(ds.observations, ds.population)
     return _EVALUATIONS[key]
+
+
+_FACTS: dict[int, Facts] = {}
+
+
+def facts(ds: Dataset, snapshot: str = "") -> Facts:
+    """Return the published facts of ``ds``.
+
+    Those ``corett build`` stored beside the snapshot, or, for a notebook opened by hand, computed
+    once per dataset and process.
+    """
+    if snapshot and fact_store.facts_paths(snapshot)[0].is_file():
+        return fact_store.read_facts(snapshot)
+    key = id(ds)
+    if key not in _FACTS:
+        _FACTS.clear()  # one dataset at a time
+        _FACTS[key] = facts_from_dataset(ds)
+    return _FACTS[key]
 
 
 def monitoring(ds: Dataset) -> pd.DataFrame:
@@ -95,10 +115,16 @@ class Context:
     ds: Dataset
     k: int = 5  #: disclosure threshold (``disclosure_k`` of ``parameters/build.yaml``)
     ledger: Any = None  #: :class:`corett_lib.publishing.publish.Ledger` of this report
+    snapshot: str = ""  #: the build's snapshot (its published facts are stored beside it)
+
+    @property
+    def facts(self) -> Facts:
+        """The published facts (:class:`~corett_lib.facts.table.Facts`) every section reads."""
+        return facts(self.ds, self.snapshot)
 
     @property
     def evaluation(self) -> Any:
-        """The indicator engine's :class:`~corett_lib.analysis.indicators.Evaluation` of the data."""
+        """The indicator engine's :class:`~corett_lib.facts.engine.Evaluation` of the data."""
         return evaluation(self.ds)
 
     @property
@@ -144,7 +170,10 @@ def open_context(country: str, year: int, lang: str, data: str = "", snapshot: s
     ds = load_snapshot(snapshot) if snapshot else load(data or None)
 
     k = config.build_matrix().disclosure_k
-    return Context(country=country, year=int(year), lang=lang, ds=ds, k=k, ledger=Ledger(k=k))
+    ledger = Ledger(k=k)
+    return Context(
+        country=country, year=int(year), lang=lang, ds=ds, k=k, ledger=ledger, snapshot=snapshot
+    )
 
 
 class Block:

@@ -37,18 +37,19 @@ from corett_lib.analysis.evaluation import (
     rule_text,
     verdict_text,
 )
-from corett_lib.analysis.indicators import indicator_table
 from corett_lib.analysis.status import STATUSES, status_text
 from corett_lib.core import config, i18n, paths
 from corett_lib.core.problems import DataError, errors
+from corett_lib.facts.view import indicator_table
 from corett_lib.publishing.downloads import PRODUCT_MIME, excel_bytes, product_bundle
 from corett_lib.publishing.publish import publish_table
 from corett_lib.raw import evaluation_framework as fw
 from corett_lib.raw.evaluation_framework import dac_coverage
-from corett_lib.reporting import charts
+from corett_lib.reporting import charts, fact_notes
 from corett_lib.reporting.context import (
     Block,
     Context,
+    bullet_list,
     esc,
     heading,
     html_block,
@@ -74,7 +75,7 @@ class EvaluationContext:
     followup: pd.DataFrame  #: follow-up questions (Chart 4)
     matrix: pd.DataFrame  #: monitoring matrix (Chart 3)
     result: AnswerSet  #: every answer, with its chain and items
-    series: pd.DataFrame  #: published series of the effects question
+    series: pd.DataFrame  #: published facts of the effects series (:func:`effect_facts`)
     illustrative: bool  #: True when any monitoring row in scope is illustrative
 
     @property
@@ -103,17 +104,26 @@ def effect_series(ctx: Context) -> pd.DataFrame:
     Return the published totals the effects question reads (detected victims, prosecutions,
     convictions, repatriations) for the report's country, every year up to the report's year.
     """
+    return effect_facts(ctx)[["indicator_id", "year", "value", "source"]].reset_index(drop=True)
+
+
+def effect_facts(ctx: Context) -> pd.DataFrame:
+    """Return the published facts of the effects series, as the annual report shows them.
+
+    The indicator table's columns, every year up to the report's year with a figure: a number or,
+    for a regional sum that includes censored counts, a range (``value`` empty,
+    ``value_low``-``value_high``).
+    """
     years = sorted({int(y) for y in ctx.ds.observations["year"].dropna() if int(y) <= ctx.year})
     t = indicator_table(
-        ctx.evaluation,
+        ctx.facts,
         countries=[ctx.country],
         years=years,
         indicators=list(EFFECT_SERIES),
         disaggregations=("total",),
         lang=ctx.lang,
     )
-    t = t[t["value"].notna()]
-    return t[["indicator_id", "year", "value", "source"]].reset_index(drop=True)
+    return t[t["value"].notna() | t["value_low"].notna()].reset_index(drop=True)
 
 
 def open_evaluation(
@@ -150,14 +160,14 @@ def open_evaluation(
         raise DataError(errors(problems))
     q, f, mm = (tables[n] for n in readers)
     monitoring = monitoring_table(ds)
-    series = effect_series(ctx)
+    series = effect_facts(ctx)  # read once: the rules and the effects section share it
     ev = Evidence(
         ctx.ds.plan_items,
         monitoring,
         country=ctx.country,
         year=ctx.year,
         members=config.members(),
-        series=series,
+        series=series[["indicator_id", "year", "value", "source"]].reset_index(drop=True),
         k=ctx.k,
     )
     result = answer_all(ev, pd.concat([q, f], ignore_index=True), lang)
@@ -447,11 +457,12 @@ def effects(e: EvaluationContext) -> Block:
     The published series the effects question reads, with the detection caveat.
     """
     lang = e.lang
-    s = e.series
+    s = e.series  # the same facts, ranges included, as the annual report shows
     head = heading(_t("section_effects", lang), 2, "effects")
     if s.empty:
         return head + paragraph(i18n.t("label.no_data", lang))
-    wide = s.pivot_table(index="year", columns="indicator_id", values="value", aggfunc="first")
+    s = s.assign(cell=[fact_notes.count_cell(r) for _, r in s.iterrows()])
+    wide = s.pivot(index="year", columns="indicator_id", values="cell")
     wide = wide[[c for c in EFFECT_SERIES if c in wide.columns]]
     names = {c: i18n.t(EFFECT_SERIES[c], lang) for c in wide.columns}
     df = wide.rename(columns=names).reset_index()
@@ -465,12 +476,14 @@ def effects(e: EvaluationContext) -> Block:
         title=_t("section_effects", lang),
         count_columns=list(names.values()),
     )
-    sources = "; ".join(sorted(set(s["source"].astype(str))))
+    sources = "; ".join(sorted({fact_notes.source_label(x, lang) for x in s["source"]}))
+    lines = fact_notes.coverage_lines(e.ctx, s[s["year"] == e.ctx.year]) if e.ctx.regional else []
     return wrap(
         head,
         paragraph(_t("effects_caveat", lang), css="corett-note"),
         html_block(pub.to_html()),
         paragraph(i18n.t("source.line", lang, source=sources), css="corett-note"),
+        bullet_list(lines) if lines else None,
     )
 
 

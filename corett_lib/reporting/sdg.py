@@ -17,7 +17,8 @@ from corett_lib.analysis import sdg
 from corett_lib.core import i18n
 from corett_lib.dataset import sdg_mapping
 from corett_lib.publishing.linked import FACT_SEPARATOR
-from corett_lib.reporting import charts
+from corett_lib.reporting import charts, fact_notes
+from corett_lib.reporting.annual import indicators as annual_indicators
 from corett_lib.reporting.annual import source_name
 from corett_lib.reporting.context import (
     Block,
@@ -130,7 +131,7 @@ def series(ctx: Context) -> Block:
         paragraph(f"{i18n.t('sdg.indicator', lang, code='16.2.2')}: {_code_title(ctx, '16.2.2')}"),
     )
     s = sdg.series_16_2_2(
-        ctx.evaluation, ctx.country, until=ctx.year, lang=lang, country_names=_names(ctx)
+        ctx.facts, ctx.country, until=ctx.year, lang=lang, country_names=_names(ctx)
     )
     if s.empty:
         return head + paragraph(_t("no_series", lang, country=_country(ctx), year=ctx.year))
@@ -172,6 +173,8 @@ def series(ctx: Context) -> Block:
         decimals=2,
     )
     ranges = _ranges(s, lambda r: f"{victims_col} {int(r['year'])}", lang)
+    if ctx.regional:  # which members the regional figure of the year covers
+        ranges += fact_notes.coverage_lines(ctx, annual_indicators(ctx, ["victims"]))
     return wrap(
         head,
         html_block(charts.to_html_fragment(chart, alt_text), alt_text),
@@ -191,9 +194,7 @@ def breakdown(ctx: Context) -> Block:
 
     lang = ctx.lang
     head = heading(_t("heading.breakdown", lang, year=ctx.year), 2, "sdg-16-2-2-breakdown")
-    b = sdg.breakdown_16_2_2(
-        ctx.evaluation, ctx.country, ctx.year, lang=lang, country_names=_names(ctx)
-    )
+    b = sdg.breakdown_16_2_2(ctx.facts, ctx.country, ctx.year, lang=lang, country_names=_names(ctx))
     if b.empty:
         return head + paragraph(_t("no_breakdown", lang, country=_country(ctx), year=ctx.year))
     blocks: list[Block] = [head]
@@ -219,6 +220,9 @@ def breakdown(ctx: Context) -> Block:
                 src_col: [_source(x, lang) for x in part["source"]],
             }
         )
+        notes = [fact_notes.note({"flags": f}, lang) for f in part["flags"]]
+        if any(notes):  # the same mark as on the annual report
+            df[i18n.t("facts.note_column", lang)] = notes
         has_total = bool((part["category"] == "Total").any())
         # The victims counts are the annual report's facts (the same keys): the scanner audits
         # the pages of a country-year together through them.
@@ -242,6 +246,12 @@ def breakdown(ctx: Context) -> Block:
         )
         blocks.append(html_block(pub.to_html()))
         ranges = _ranges(part, lambda r, c=cat_col: f"{c}: {r['category_label']}", lang)
+        if part["inconsistent"].any() or ctx.regional:
+            facts_d = annual_indicators(ctx, ["victims"], disaggregations=("total", d))
+            ranges += fact_notes.inconsistency_lines(ctx, facts_d)
+            if ctx.regional:  # each regional part names the members it covers
+                parts_d = facts_d[facts_d["disaggregation"] == d]
+                ranges += fact_notes.coverage_lines(ctx, parts_d)
         if ranges:
             blocks.append(bullet_list(ranges))
     note = "region_breakdown_note" if ctx.regional else "breakdown_note"
@@ -255,9 +265,7 @@ def progress(ctx: Context) -> Block:
 
     lang = ctx.lang
     head = heading(_t("heading.progress", lang), 2, "sdg-progress")
-    p = sdg.progress_table(
-        ctx.evaluation, ctx.country, ctx.year, lang=lang, country_names=_names(ctx)
-    )
+    p = sdg.progress_table(ctx.facts, ctx.country, ctx.year, lang=lang, country_names=_names(ctx))
     method = paragraph(
         _t("progress_method", lang, base_year=sdg.PROGRESS_BASE_YEAR), css="corett-note"
     )
@@ -410,7 +418,7 @@ def _plans(ctx: Context) -> pd.DataFrame:
 def _indicators(ctx: Context) -> pd.DataFrame:
     return sdg.indicator_links(
         mapping(ctx),
-        ctx.evaluation,
+        ctx.facts,
         ctx.country,
         ctx.year,
         lang=ctx.lang,
@@ -434,7 +442,7 @@ def _target_block(
     # Global indicators: computed or why not.
     g = m.global_indicators[m.global_indicators["target"] == target]
     if len(g):
-        reg = ctx.evaluation.registry
+        reg = ctx.facts.registry
         df = pd.DataFrame(
             {
                 _t("col.code", lang): g["code"].to_list(),
@@ -480,6 +488,9 @@ def _target_block(
                 _t("col.rationale", lang): i[rat].to_list(),
             }
         )
+        notes = [fact_notes.note({"flags": f}, lang) for f in i["flags"]]
+        if any(notes):  # a withheld share says why, as on every page
+            df[i18n.t("facts.note_column", lang)] = notes
         pub = publish(
             ctx,
             df,
@@ -490,6 +501,13 @@ def _target_block(
             formats={value: "number:2"},
         )
         blocks.append(html_block(pub.to_html()))
+        withheld = [
+            i18n.t("facts.withheld", lang, what=lab, year=ctx.year)
+            for lab, f in zip(i["label"], i["flags"], strict=True)
+            if {"withheld", "inconsistent"} <= set(str(f).split(";"))
+        ]
+        if withheld:
+            blocks.append(bullet_list(list(dict.fromkeys(withheld))))
     else:
         blocks.append(paragraph(_t("indicators_none", lang)))
     # Plan items and the status of plan indicators.

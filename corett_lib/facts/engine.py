@@ -5,20 +5,21 @@
 
 * a member's figure comes from the first source of the indicator's precedence that has it;
 * the regional figure (``CORETT``) follows the indicator's regional rule: a regional figure
-  ``published`` as such (by a source in precedence order) or the ``sum`` over members, with coverage
-  (members reporting / members). A missing member is never a zero;
+  ``published`` as such (by a source in precedence order) or the ``sum`` over members of ONE source
+  (sources are never mixed in a sum), with coverage (members reporting / members, and which). A
+  missing member is never a zero;
 * a sum that includes a censored count is a range (``value`` empty, ``value_low``/``value_high`` bound
   it); no ratio is computed from a censored numerator or denominator;
 * changes and compound growth follow the resolved figures of the indicator they track.
 
-:func:`indicator_table` returns the tidy, sorted table a report or the CLI shows; the figures of the
-other sources stay in :attr:`Evaluation.by_source` for :mod:`corett_lib.analysis.reconcile`.
+:mod:`corett_lib.facts.table` turns the evaluation into the published facts, and
+:func:`corett_lib.facts.view.indicator_table` shows them; the figures of the other sources stay in
+:attr:`Evaluation.by_source` (side by side in :attr:`corett_lib.facts.table.Facts.sources`).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,37 +28,7 @@ import pandas as pd
 from corett_lib.core.config import members as configured
 from corett_lib.core.problems import DataError, Problem
 from corett_lib.core.schema import OBSERVATION_KEY, REGION_CODE
-from corett_lib.core.tables import finish
-from corett_lib.dataset.model import Dataset
 from corett_lib.dataset.registry import Registry, load_registry, normalise_label
-from corett_lib.raw.reference import country_table, iso3_codes
-from corett_lib.validation.load import load
-
-#: Key of the indicator table.
-KEY: list[str] = ["indicator_id", "iso3", "year", "disaggregation", "category"]
-
-#: Columns of the indicator table, in order.
-COLUMNS: list[str] = [
-    *KEY,
-    "label",
-    "country_label",
-    "disaggregation_label",
-    "category_label",
-    "value",
-    "value_low",
-    "value_high",
-    "censored",
-    "numerator",
-    "denominator",
-    "unit",
-    "decimals",
-    "direction",
-    "source",
-    "coverage_n",
-    "coverage_of",
-    "coverage",
-    "flags",
-]
 
 #: The pseudo-source of a regional figure summed over members.
 SUM_SOURCE = "sum of members"
@@ -79,6 +50,8 @@ FLAGS: dict[str, str] = {
     "coverage_unknown": "a published regional figure; the source does not say which members it covers",
     "source_changed": "a change between figures of different sources",
     "coverage_changed": "a change between regional sums over different members",
+    "corrected": "a figure behind this one was changed by a declared correction (corrections.yaml)",
+    "suspicious": "a figure behind this one is declared doubtful (corrections.yaml, action flag)",
 }
 
 #: Short Spanish labels of the flags (for tables shown to people).
@@ -95,10 +68,32 @@ FLAGS_ES: dict[str, str] = {
     "coverage_unknown": "cobertura no indicada",
     "source_changed": "cambio de fuente",
     "coverage_changed": "cambio de cobertura",
+    "corrected": "corregido",
+    "suspicious": "dudoso",
 }
 
 _BASE = ["ind", "source", "iso3", "year", "disagg", "category"]
-_NUMS = ["num_low", "num_high", "num_cens", "num_n", "den_low", "den_high", "den_cens"]
+_NUMS = [
+    "num_low",
+    "num_high",
+    "num_cens",
+    "num_n",
+    "den_low",
+    "den_high",
+    "den_cens",
+    "num_corr",
+    "num_susp",
+    "num_wh",
+    "num_inc",
+    "den_corr",
+    "den_susp",
+    "den_wh",
+    "den_inc",
+]
+#: Observation marks carried up to every figure built from them: a declared override (``corr``), a
+#: declared doubt (``susp``), a figure a scoped error withholds (``wh``, the validated load's
+#: ``withheld`` column) and a part above its total (``inc``, its ``inconsistent`` column).
+_MARKS = ("corr", "susp", "wh", "inc")
 
 
 @dataclass
@@ -113,8 +108,9 @@ class Evaluation:
         The coalition members the regional figures are built from.
     by_source
         One row per indicator (count and ratio kinds), source, country (members and ``CORETT``), year,
-        disaggregation and category: every source's figure, plus the regional sums (source
-        ``"sum of members"``). Internal column names (``ind``, ``disagg``).
+        disaggregation and category: every source's figure, plus the regional sums of each source
+        (source ``"sum of members (UNODC)"``, with ``coverage_n`` and ``coverage_members``).
+        Internal column names (``ind``, ``disagg``).
     resolved
         One row per indicator key after precedence, including changes and growth rates
         (``source`` as shown; ``source_id`` the source as in :attr:`by_source`).
@@ -253,6 +249,7 @@ def _selected(obs: pd.DataFrame, reg: Registry) -> pd.DataFrame:
             high=pd.Series(dtype=float),
             cens=pd.Series(dtype=bool),
             n=pd.Series(dtype="int64"),
+            **{m: pd.Series(dtype=bool) for m in _MARKS},
         )
     idx = np.concatenate(idx_parts)
     counts = [n for *_, n in labels]
@@ -269,19 +266,45 @@ def _selected(obs: pd.DataFrame, reg: Registry) -> pd.DataFrame:
             "low": obs["_low"].to_numpy()[idx],
             "high": obs["_high"].to_numpy()[idx],
             "cens": obs["_cens"].to_numpy()[idx],
+            **{m: obs[f"_{m}"].to_numpy()[idx] for m in _MARKS},
             "n": 1,
         }
     )
     keys = ["ind", "role", "alt", "source", "iso3", "year", "disagg", "category"]
     agg = rows.groupby(keys, sort=False, observed=True).agg(
-        low=("low", "sum"), high=("high", "sum"), cens=("cens", "any"), n=("n", "sum")
+        low=("low", "sum"),
+        high=("high", "sum"),
+        cens=("cens", "any"),
+        n=("n", "sum"),
+        **{m: (m, "any") for m in _MARKS},
     )
     agg = agg.reset_index().sort_values("alt", kind="stable")
     # Alternatives: each source takes the first alternative it has data for.
     return agg.drop_duplicates(["ind", "role", "source", "iso3", "year", "disagg", "category"])
 
 
-def _prepare_observations(obs: pd.DataFrame, countries: Iterable[str]) -> pd.DataFrame:
+def _marks(tags: pd.Series, actions: Mapping[str, str] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Return (overridden, doubtful) per observation from its ``correction`` tags (comma-joined ids).
+
+    ``actions`` maps a correction id to its action (``override``, ``flag``); an id it does not
+    know counts as a declared doubt.
+    """
+    text = tags.fillna("").astype(str).to_numpy(object)
+    idx, uniques = pd.factorize(text)
+    corr, susp = [], []
+    for tag in uniques:  # a handful of distinct tags, not the rows
+        ids = [i for i in str(tag).split(",") if i]
+        acts = [(actions or {}).get(i, "flag") for i in ids]
+        corr.append("override" in acts)
+        susp.append("flag" in acts)
+    if not len(uniques):
+        return np.zeros(len(text), bool), np.zeros(len(text), bool)
+    return np.asarray(corr, bool)[idx], np.asarray(susp, bool)[idx]
+
+
+def _prepare_observations(
+    obs: pd.DataFrame, countries: Iterable[str], actions: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Return the counts of the given countries, with numeric bounds; duplicate keys are an error."""
     keep = obs["iso3"].isin(list(countries))
     if "unit" in obs.columns:
@@ -316,6 +339,11 @@ def _prepare_observations(obs: pd.DataFrame, countries: Iterable[str]) -> pd.Dat
     low = pd.to_numeric(o.get("value_low", value), errors="coerce").fillna(value)
     high = pd.to_numeric(o.get("value_high", value), errors="coerce").fillna(value)
     o["_low"], o["_high"], o["_cens"] = low.to_numpy(float), high.to_numpy(float), cens.to_numpy()
+    tags = o["correction"] if "correction" in o.columns else pd.Series("", index=o.index)
+    o["_corr"], o["_susp"] = _marks(tags, actions)
+    for mark, column in (("_wh", "withheld"), ("_inc", "inconsistent")):
+        flag = o[column] if column in o.columns else pd.Series(False, index=o.index)
+        o[mark] = flag.astype("boolean").fillna(False).astype(bool).to_numpy()
     o["year"] = o["year"].astype("int64")
     return o.loc[low.notna() & high.notna()]
 
@@ -350,6 +378,18 @@ def _values(df: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     out["f_censored_numerator"] = ratio & ncen
     out["f_censored_denominator"] = ratio & dcen
     out["f_zero_denominator"] = ratio & ~dcen & (dlo == 0)
+    marks = {}
+    for m in _MARKS:
+        num = df[f"num_{m}"].fillna(False).to_numpy(bool)
+        den = df[f"den_{m}"].fillna(False).to_numpy(bool)
+        marks[m] = num | (ratio & den)
+    out["f_corrected"], out["f_suspicious"] = marks["corr"], marks["susp"]
+    out["f_inconsistent"] = marks["inc"]
+    # No figure from a withheld observation; no share or rate from a part above its total.
+    withheld = marks["wh"] | (ratio & marks["inc"])
+    out["f_withheld"] = withheld
+    for c in ("value", "value_low", "value_high"):
+        out[c] = np.where(withheld, np.nan, out[c].to_numpy(float))
     return out
 
 
@@ -368,9 +408,13 @@ def _population(pop: pd.DataFrame, members: Sequence[str]) -> pd.DataFrame:
 def _by_source(sel: pd.DataFrame, pop: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     """One row per indicator, source, country, year, disaggregation, category (counts, ratios)."""
     ren = {"low": "num_low", "high": "num_high", "cens": "num_cens", "n": "num_n"}
+    ren |= {m: f"num_{m}" for m in _MARKS}
     num = sel[sel["role"] == "num"].drop(columns=["role", "alt"]).rename(columns=ren)
     den = sel[sel["role"] == "den"].drop(columns=["role", "alt", "n"])
-    den = den.rename(columns={"low": "den_low", "high": "den_high", "cens": "den_cens"})
+    den = den.rename(
+        columns={"low": "den_low", "high": "den_high", "cens": "den_cens"}
+        | {m: f"den_{m}" for m in _MARKS}
+    )
     kinds = {i.id: i for i in reg.indicators}
     pop_inds = [
         i.id
@@ -382,6 +426,8 @@ def _by_source(sel: pd.DataFrame, pop: pd.DataFrame, reg: Registry) -> pd.DataFr
     for c in ("den_low", "den_high"):
         counts[c] = np.nan
     counts["den_cens"] = False
+    for m in _MARKS:
+        counts[f"den_{m}"] = False
     parts = [counts]
     r = num[num["ind"].isin(obs_ratio)].merge(den, on=_BASE, how="inner")
     parts.append(r)
@@ -389,11 +435,16 @@ def _by_source(sel: pd.DataFrame, pop: pd.DataFrame, reg: Registry) -> pd.DataFr
     pr = pr.rename(columns={"population": "den_low"})
     pr["den_high"] = pr["den_low"]
     pr["den_cens"] = False
+    for m in _MARKS:
+        pr[f"den_{m}"] = False
     parts.append(pr)
     nonempty = [p for p in parts if len(p)]
     out = pd.concat(nonempty, ignore_index=True) if nonempty else counts
     out["num_cens"] = out["num_cens"].astype(bool)
     out["den_cens"] = out["den_cens"].astype(bool)
+    for m in _MARKS:
+        for role in ("num", "den"):
+            out[f"{role}_{m}"] = out[f"{role}_{m}"].fillna(False).astype(bool)
     return out
 
 
@@ -413,57 +464,78 @@ def _resolve(df: pd.DataFrame, rank: pd.Series) -> pd.DataFrame:
     return d.drop_duplicates(["ind", "iso3", "year", "disagg", "category"]).drop(columns="_rank")
 
 
-def _source_string(df: pd.DataFrame, key: list[str], sources: Sequence[str]) -> pd.Series:
-    """Return the ``+``-joined set of sources per group (vectorised over a handful of sources)."""
-    flags = pd.DataFrame({s: df["source"].eq(s).to_numpy() for s in sources}, index=df.index)
-    anyf = pd.concat([df[key], flags], axis=1).groupby(key, sort=False).any()
-    text = pd.Series("", index=anyf.index)
-    for s in sources:
-        text = text + np.where(anyf[s], s + "+", "")
-    return text.str.rstrip("+")
+def is_sum_source(source: pd.Series) -> pd.Series:
+    """Return True where a source is a sum of members (``"sum of members (UNODC)"``)."""
+    return source.astype(str).str.startswith(SUM_SOURCE)
+
+
+def _member_list(df: pd.DataFrame, key: list[str]) -> pd.Series:
+    """Return the sorted, comma-joined ISO3 codes of each group's rows (the members covered)."""
+    return df.groupby(key, sort=False)["iso3"].agg(lambda s: ",".join(sorted(set(s))))
 
 
 def _region(
-    member: pd.DataFrame, member_all: pd.DataFrame, published: pd.DataFrame, members: Sequence[str]
+    member_all: pd.DataFrame, published: pd.DataFrame, members: Sequence[str], reg: Registry
 ) -> pd.DataFrame:
-    """Regional candidates: member sums (with coverage) and published regional figures.
+    """Return the regional candidates: one sum of members per source and the published figures.
 
-    ``member`` holds the resolved member figures, ``member_all`` every source's member figures (the
-    coverage of a published regional figure is the members with a figure from the same source).
+    A sum adds up the members' figures of ONE source, never a mix: UNODC's eight members and
+    CORETT's Nicaragua are two different sums (``sum of members (UNODC)``, ``sum of members
+    (CORETT)``), each with its coverage (``coverage_n`` of ``coverage_of``) and the members it
+    covers (``coverage_members``). Only sources in the indicator's precedence are summed. The
+    coverage of a published regional figure is the members with a figure from the same source.
     """
     key = ["ind", "year", "disagg", "category"]
-    g = member.groupby(key, sort=False)
-    sums = g.agg(
-        num_low=("num_low", "sum"),
-        num_high=("num_high", "sum"),
-        num_cens=("num_cens", "any"),
-        num_n=("num_n", "sum"),
-        den_low=("den_low", lambda s: s.sum(min_count=1)),
-        den_high=("den_high", lambda s: s.sum(min_count=1)),
-        den_cens=("den_cens", "any"),
-        coverage_n=("iso3", "size"),
-    )
-    sources = sorted(member["source"].unique())
-    sums["member_sources"] = _source_string(member, key, sources)
-    sums = sums.reset_index()
-    sums["iso3"] = REGION_CODE
-    sums["source"] = SUM_SOURCE
+    ranked = member_all[_rank(member_all, reg).notna().to_numpy()]
+    if len(ranked):
+        g = ranked.groupby([*key, "source"], sort=False)
+        sums = g.agg(
+            num_low=("num_low", "sum"),
+            num_high=("num_high", "sum"),
+            num_cens=("num_cens", "any"),
+            num_n=("num_n", "sum"),
+            den_low=("den_low", lambda s: s.sum(min_count=1)),
+            den_high=("den_high", lambda s: s.sum(min_count=1)),
+            den_cens=("den_cens", "any"),
+            **{f"{r}_{m}": (f"{r}_{m}", "any") for r in ("num", "den") for m in _MARKS},
+            coverage_n=("iso3", "size"),
+        )
+        sums["coverage_members"] = _member_list(ranked, [*key, "source"])
+        sums = sums.reset_index()
+        sums["member_sources"] = sums["source"]
+        sums["source"] = SUM_SOURCE + " (" + sums["source"].astype(str) + ")"
+        sums["iso3"] = REGION_CODE
+        sums["coverage_n"] = sums["coverage_n"].astype("Float64")
+    else:
+        sums = pd.DataFrame(
+            columns=[*_BASE, *_NUMS, "coverage_n", "coverage_members", "member_sources"]
+        )
     # Coverage of a published regional figure: members with a figure of the same source.
-    cov = (
-        member_all.groupby([*key, "source"], sort=False).size().rename("coverage_n").reset_index()
-        if len(member_all)
-        else pd.DataFrame(columns=[*key, "source", "coverage_n"])
-    )
+    if len(member_all):
+        cov = member_all.groupby([*key, "source"], sort=False).size().rename("coverage_n")
+        cov = cov.to_frame().join(
+            _member_list(member_all, [*key, "source"]).rename("coverage_members")
+        )
+        cov = cov.reset_index()
+    else:
+        cov = pd.DataFrame(columns=[*key, "source", "coverage_n", "coverage_members"])
     pub = published.merge(cov, on=[*key, "source"], how="left")
     pub["coverage_n"] = pub["coverage_n"].astype("Float64")
     pub["member_sources"] = pub["source"]
-    out = pd.concat([sums, pub], ignore_index=True)
+    out = pd.concat([x for x in (sums, pub) if len(x)] or [sums], ignore_index=True)
     out["coverage_of"] = len(members)
+    out["coverage_members"] = out["coverage_members"].fillna("").astype(str)
     return out
 
 
-def _region_rank(df: pd.DataFrame, reg: Registry) -> pd.Series:
+def _region_rank(df: pd.DataFrame, reg: Registry, n_members: int) -> pd.Series:
+    """Return the order of the regional candidates.
+
+    First the indicator's regional rule (``published``, ``sum``); among published figures the
+    source precedence; among sums the widest coverage, then the member source's precedence.
+    """
     src_rank = _rank(df, reg)
+    member_rank = _rank(df.assign(source=df["member_sources"]), reg)
     rule = {i.id: reg.region_rule(i) for i in reg.indicators}
     pos_pub = df["ind"].map(
         {k: (v.index("published") if "published" in v else np.nan) for k, v in rule.items()}
@@ -471,9 +543,17 @@ def _region_rank(df: pd.DataFrame, reg: Registry) -> pd.Series:
     pos_sum = df["ind"].map(
         {k: (v.index("sum") if "sum" in v else np.nan) for k, v in rule.items()}
     )
-    is_sum = df["source"].eq(SUM_SOURCE)
+    is_sum = is_sum_source(df["source"]).to_numpy(bool)
+    missing = n_members - df["coverage_n"].astype(float).fillna(0).to_numpy(float)
+    width = 100.0 * (n_members + 1)
     return pd.Series(
-        np.where(is_sum, pos_sum * 100, pos_pub * 100 + src_rank), index=df.index, dtype=float
+        np.where(
+            is_sum,
+            pos_sum * 100 * width + missing * 100 + member_rank,
+            pos_pub * 100 * width + src_rank,
+        ),
+        index=df.index,
+        dtype=float,
     )
 
 
@@ -549,6 +629,7 @@ def evaluate(
     registry: Registry | None = None,
     members: Sequence[str] | None = None,
     trend_window: int | None = None,
+    correction_actions: Mapping[str, str] | None = None,
 ) -> Evaluation:
     """Compute every declared indicator for every source, member, the region, year and breakdown.
 
@@ -565,6 +646,10 @@ def evaluate(
         The coalition's members (``corett_lib.core.config.members()`` by default).
     trend_window
         Years of the compound-growth window (overrides the registry's).
+    correction_actions
+        Declared correction id -> action (``override``, ``flag``), e.g. from the dataset's
+        corrections audit: a figure built on an overridden observation is flagged ``corrected``, one
+        built on a flagged observation ``suspicious`` (an unknown id counts as flagged).
 
     Returns
     -------
@@ -580,7 +665,7 @@ def evaluate(
     if members is None:
         members = configured()
     members = tuple(members)
-    obs = _prepare_observations(observations, [*members, REGION_CODE])
+    obs = _prepare_observations(observations, [*members, REGION_CODE], correction_actions)
     sel = _selected(obs, reg)
     pop = _population(population, members)
     by_src = _values(_by_source(sel, pop, reg), reg)
@@ -589,26 +674,25 @@ def evaluate(
     member_all = by_src[is_member]
     member = _resolve(member_all, _rank(member_all, reg))
     member = member.assign(
-        coverage_n=1.0, coverage_of=1, member_sources=member["source"], source_id=member["source"]
+        coverage_n=1.0,
+        coverage_of=1,
+        coverage_members=member["iso3"],
+        member_sources=member["source"],
+        source_id=member["source"],
     )
 
     published = by_src.loc[by_src["iso3"].eq(REGION_CODE), [*_BASE, *_NUMS]]
-    region_all = _values(_region(member[[*_BASE, *_NUMS]], member_all, published, members), reg)
-    region_all["f_published_regional"] = region_all["source"].ne(SUM_SOURCE)
+    region_all = _values(_region(member_all, published, members, reg), reg)
+    is_sum = is_sum_source(region_all["source"])
+    region_all["f_published_regional"] = ~is_sum.to_numpy(bool)
     region_all["f_partial_coverage"] = (
-        region_all["source"].eq(SUM_SOURCE) & (region_all["coverage_n"] < len(members))
+        is_sum & (region_all["coverage_n"].astype(float) < len(members))
     ).to_numpy(bool)
     region_all["f_coverage_unknown"] = (
         region_all["f_published_regional"] & region_all["coverage_n"].isna()
     ).to_numpy(bool)
-    region = _resolve(region_all, _region_rank(region_all, reg))
-    # A regional sum shows the member sources it adds up.
+    region = _resolve(region_all, _region_rank(region_all, reg, len(members)))
     region["source_id"] = region["source"]
-    region["source"] = np.where(
-        region["source"].eq(SUM_SOURCE),
-        SUM_SOURCE + " (" + region["member_sources"].astype(str) + ")",
-        region["source"],
-    )
 
     resolved = pd.concat([member, region], ignore_index=True)
     changes = _changes(resolved, reg, trend_window)
@@ -618,213 +702,3 @@ def evaluate(
         resolved[c] = resolved[c].fillna(False).astype(bool) if c in resolved else False
     by_source = pd.concat([by_src[~by_src["iso3"].eq(REGION_CODE)], region_all], ignore_index=True)
     return Evaluation(registry=reg, members=members, by_source=by_source, resolved=resolved)
-
-
-def _country_names(countries: pd.DataFrame | None, lang: str) -> dict[str, str]:
-    if countries is None:  # every ISO 3166-1 country, names from pycountry
-        countries = country_table(iso3_codes())
-    col = "name_es" if lang == "es" else "name_en"
-    names = dict(zip(countries.get("iso3", []), countries.get(col, []), strict=True))
-    names[REGION_CODE] = "CORETT (región)" if lang == "es" else "CORETT (region)"
-    return names
-
-
-def _flag_text(df: pd.DataFrame) -> pd.Series:
-    text = pd.Series("", index=df.index, dtype=object)
-    for f in FLAGS:
-        text = text + np.where(df[f"f_{f}"].to_numpy(bool), f + ";", "")
-    return text.str.rstrip(";")
-
-
-def indicator_table(
-    observations: pd.DataFrame | Evaluation,
-    population: pd.DataFrame | None = None,
-    *,
-    countries: Iterable[str] | None = None,
-    years: Iterable[int] | None = None,
-    indicators: Iterable[str] | None = None,
-    disaggregations: Iterable[str] | None = ("total",),
-    lang: str = "en",
-    registry: Registry | None = None,
-    members: Sequence[str] | None = None,
-    trend_window: int | None = None,
-    country_names: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Return the tidy, sorted indicator table for countries, years, indicators and breakdowns.
-
-    Parameters
-    ----------
-    observations
-        The tidy observations, or an :class:`Evaluation` already computed (then ``population``,
-        ``registry``, ``members`` and ``trend_window`` are taken from it).
-    population
-        ``iso3, year, population`` (needed with observations).
-    countries
-        ISO3 codes of members and/or ``CORETT`` (default: every member and ``CORETT``).
-    years
-        Years (default: every year with a figure).
-    indicators
-        Indicator ids (default: all, in registry order).
-    disaggregations
-        Disaggregation ids (default ``("total",)``; ``None`` for every allowed one). An indicator
-        shows only the disaggregations the registry allows for it.
-    lang
-        ``"en"`` or ``"es"``: labels of indicators, countries, disaggregations and categories.
-    registry, members, trend_window
-        See :func:`evaluate`.
-    country_names
-        ``iso3, name_en, name_es`` (default: every ISO 3166-1 country, names from pycountry).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`COLUMNS`, keyed by :data:`KEY` and sorted (registry order of indicators, then country,
-        year, disaggregation, category). Every requested indicator, country and year has a
-        ``total`` row; when no source has it, ``value`` is empty and ``flags`` says ``no_data``.
-
-    Raises
-    ------
-    KeyError
-        An unknown indicator id or disaggregation.
-    ValueError
-        An unknown language.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> obs = pd.DataFrame({"source": ["UNODC"], "iso3": ["GTM"], "year": [2019],
-    ...     "indicator": ["Detected trafficking victims"], "dimension": ["Total"],
-    ...     "category": ["Total"], "sex": ["Total"], "age": ["Total"], "unit": ["Counts"],
-    ...     "value": [434.0], "censored": [False], "value_low": [434.0], "value_high": [434.0]})
-    >>> pop = pd.DataFrame({"iso3": ["GTM"], "year": [2019], "population": [17103803]})
-    >>> t = indicator_table(obs, pop, countries=["GTM"], indicators=["victims_rate"],
-    ...                     members=["GTM"])
-    >>> round(float(t["value"].iloc[0]), 2)
-    2.54
-    """
-    if lang not in ("en", "es"):
-        raise ValueError(f"unknown language {lang!r}; use en or es")
-    if isinstance(observations, Evaluation):
-        ev = observations
-    else:
-        if population is None:
-            raise ValueError("population is needed to compute indicators from observations")
-        ev = evaluate(
-            observations, population, registry=registry, members=members, trend_window=trend_window
-        )
-    reg = ev.registry
-    ind_ids = list(indicators) if indicators else reg.ids()
-    inds = [reg.get(i) for i in ind_ids]
-    if disaggregations is not None:
-        dis = list(disaggregations)
-        unknown = [d for d in dis if d not in reg.disaggregations]
-        if unknown:
-            raise KeyError(
-                f"unknown disaggregation(s) {unknown}; known: {', '.join(reg.disaggregations)}"
-            )
-    allowed = {
-        (i.id, d) for i in inds for d in i.disaggregations if disaggregations is None or d in dis
-    }
-    cs = list(countries) if countries else [*ev.members, REGION_CODE]
-    r = ev.resolved
-    keep = r["ind"].isin(ind_ids) & r["iso3"].isin(cs)
-    keep &= pd.Series(list(zip(r["ind"], r["disagg"], strict=True)), index=r.index).isin(allowed)
-    if years is not None:
-        ys = sorted({int(y) for y in years})
-        keep &= r["year"].isin(ys)
-    else:
-        ys = sorted(r.loc[keep, "year"].unique().tolist())
-    out = r.loc[keep].copy()
-
-    # Every requested indicator, country and year has a total row: no figure is never a zero.
-    grid = pd.MultiIndex.from_product([ind_ids, cs, ys], names=["ind", "iso3", "year"]).to_frame(
-        index=False
-    )
-    have = out.loc[out["disagg"].eq("total"), ["ind", "iso3", "year"]].drop_duplicates()
-    miss = grid.merge(have, how="left", indicator=True)
-    miss = miss[miss["_merge"].eq("left_only")].drop(columns="_merge")
-    if len(miss):
-        miss = miss.assign(disagg="total", category="Total", censored=False, f_no_data=True)
-        miss["coverage_n"] = 0.0
-        miss["coverage_of"] = np.where(miss["iso3"].eq(REGION_CODE), len(ev.members), 1)
-        out = pd.concat([out, miss], ignore_index=True)
-    for f in FLAGS:
-        out[f"f_{f}"] = out[f"f_{f}"].fillna(False).astype(bool)
-
-    by_id = {i.id: i for i in inds}
-    names = _country_names(country_names, lang)
-    table = pd.DataFrame(
-        {
-            "indicator_id": out["ind"].to_numpy(object),
-            "iso3": out["iso3"].to_numpy(object),
-            "year": out["year"].astype("int64").to_numpy(),
-            "disaggregation": out["disagg"].to_numpy(object),
-            "category": out["category"].astype(str).to_numpy(object),
-        }
-    )
-    table["label"] = table["indicator_id"].map({k: v.name(lang) for k, v in by_id.items()})
-    table["country_label"] = table["iso3"].map(names).fillna(table["iso3"])
-    table["disaggregation_label"] = table["disaggregation"].map(
-        {k: (v.label_es if lang == "es" else v.label_en) for k, v in reg.disaggregations.items()}
-    )
-    cats = {c: reg.category_label(c, lang) for c in table["category"].unique()}
-    table["category_label"] = table["category"].map(cats)
-    for c in ("value", "value_low", "value_high", "numerator", "denominator"):
-        table[c] = out[c].astype(float).to_numpy()
-    table["censored"] = out["censored"].fillna(False).astype(bool).to_numpy()
-    table["unit"] = table["indicator_id"].map({k: v.unit(lang) for k, v in by_id.items()})
-    table["decimals"] = table["indicator_id"].map({k: v.decimals for k, v in by_id.items()})
-    table["direction"] = table["indicator_id"].map({k: v.direction for k, v in by_id.items()})
-    table["source"] = out["source"].fillna("").astype(str).to_numpy(object)
-    table["coverage_n"] = out["coverage_n"].astype("Float64").round().astype("Int64").array
-    table["coverage_of"] = out["coverage_of"].astype("Float64").round().astype("Int64").array
-    table["coverage"] = (
-        table["coverage_n"].astype("string").fillna("?") + "/" + table["coverage_of"].astype(str)
-    )
-    table["flags"] = _flag_text(out).to_numpy(object)
-
-    order = {
-        "indicator_id": ind_ids,
-        "iso3": [c for c in cs],
-        "disaggregation": list(reg.disaggregations),
-    }
-    for c, cats_ in order.items():
-        table[c] = pd.Categorical(table[c], categories=list(dict.fromkeys(cats_)), ordered=True)
-    table = finish(table[COLUMNS], KEY, name="indicators")
-    for c in order:
-        table[c] = table[c].astype(str)
-    return table
-
-
-def from_dataset(ds: Dataset, **kwargs: object) -> pd.DataFrame:
-    """Return :func:`indicator_table` for a loaded :class:`~corett_lib.dataset.model.Dataset`.
-
-    Parameters
-    ----------
-    ds
-        The loaded dataset (observations, population, country names).
-    **kwargs
-        Passed to :func:`indicator_table` (countries, years, indicators, disaggregations, lang, ...).
-    """
-    return indicator_table(
-        ds.observations,
-        ds.population,
-        country_names=ds.countries if len(ds.countries) else None,
-        **kwargs,  # type: ignore[arg-type]
-    )
-
-
-def compute(
-    data: str | os.PathLike[str] | None = None,
-    **kwargs: object,
-) -> pd.DataFrame:
-    """Load the data folder (:func:`corett_lib.validation.load.load`) and return :func:`indicator_table`.
-
-    Parameters
-    ----------
-    data
-        The data folder (default: ``$CORETT_DATA`` or the shipped ``data/``).
-    **kwargs
-        Passed to :func:`indicator_table`.
-    """
-    return from_dataset(load(data), **kwargs)

@@ -1,7 +1,7 @@
 """The reconciliation table: every figure where sources differ, shown instead of hidden.
 
 The engine shows one figure per indicator, country, year and breakdown, chosen by the indicator's
-source precedence (:mod:`corett_lib.analysis.indicators`). Every other source's figure for the same key
+source precedence (:mod:`corett_lib.facts.engine`). Every other source's figure for the same key
 is compared with the chosen one here; when they differ, a row says by how much. Regional figures take
 part too: a published regional total (CORETT's Chart 3) is compared with the sum over members.
 
@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from corett_lib.analysis.indicators import Evaluation
 from corett_lib.core.tables import finish
+from corett_lib.facts.engine import Evaluation
 
 #: Key of the reconciliation table.
 KEY: list[str] = ["indicator_id", "iso3", "year", "disaggregation", "category", "other_source"]
@@ -52,7 +52,7 @@ def reconciliation(
     Parameters
     ----------
     evaluation
-        From :func:`corett_lib.analysis.indicators.evaluate`.
+        From :func:`corett_lib.facts.engine.evaluate`.
     kinds
         Indicator kinds compared (default counts: ratios and changes follow from them).
     indicators, countries, years
@@ -70,7 +70,7 @@ def reconciliation(
     Examples
     --------
     >>> import pandas as pd
-    >>> from corett_lib.analysis.indicators import evaluate
+    >>> from corett_lib.facts.engine import evaluate
     >>> def obs(source, value):
     ...     return {"source": source, "iso3": "MEX", "year": 2017,
     ...             "indicator": "Detected trafficking victims", "dimension": "Total",

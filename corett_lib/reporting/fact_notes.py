@@ -1,0 +1,255 @@
+"""What a page says about a fact: its note, its coverage, its inconsistent parts, its source.
+
+Every report reads the same published facts (:mod:`corett_lib.facts`), so the same fact carries the
+same words on every page: a part above its total is marked in the table's note column and explained
+in one sentence; a withheld share says why; a regional figure says which members it covers and
+whether it is the region's published figure or the sum of one source's member figures; where sources
+differ, one sentence says which source the page uses and why. Words come from the catalogue
+(``facts.*`` of ``corett_lib/core/messages/<lang>/facts.yaml``). Sentences never state a count below
+the disclosure threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from corett_lib.core import i18n
+from corett_lib.core.schema import REGION_CODE
+from corett_lib.facts.engine import SUM_SOURCE
+from corett_lib.publishing.disclosure import Cell
+from corett_lib.reporting.context import Context
+
+
+def _nan(v: Any) -> bool:
+    try:
+        return math.isnan(float(v))
+    except (TypeError, ValueError):
+        return True
+
+
+def figure(value: Any, low: Any, high: Any, lang: str, k: int) -> str:
+    """Return a count as a sentence shows it: ``970``, ``817–820``, or ``<k`` when it could be below k."""
+    if not _nan(value):
+        return i18n.number(float(value), lang) if float(value) >= k else f"<{k}"
+    if not (_nan(low) or _nan(high)):
+        if float(low) < k:
+            return f"<{k}" if float(high) < k else i18n.t("label.no_data", lang)
+        return f"{i18n.number(float(low), lang)}–{i18n.number(float(high), lang)}"
+    return i18n.t("label.no_data", lang)
+
+
+def count_cell(row: Any) -> Any:
+    """Return a count cell for :func:`~corett_lib.publishing.publish.publish_table`.
+
+    A number, ``"<5"``, a range or NaN.
+
+    A sum that includes censored counts (flag ``range``) is its bounds
+    (:meth:`corett_lib.publishing.disclosure.Cell.bounded`): shown as ``796–802`` when its lower
+    bound is at least the threshold, as ``<k`` otherwise. Every page shows a count fact this way.
+    """
+    if "range" in str(row.get("flags", "")).split(";"):
+        low, high = row.get("value_low"), row.get("value_high")
+        if not (_nan(low) or _nan(high)):
+            return Cell.bounded(float(low), float(high))
+        return float("nan")
+    if bool(row["censored"]):
+        return "<5"
+    v = row["value"]
+    return float("nan") if v is None or _nan(v) else float(v)
+
+
+def source_label(source: Any, lang: str) -> str:
+    """Return a source as pages name it (``UNODC (GLOTIP)``, ``CORETT``, ``sum of members (UNODC)``)."""
+    s = str(source or "")
+    if s == "CORETT":
+        return i18n.t("source.corett", lang)
+    if s == "UNODC":
+        return "UNODC (GLOTIP)"
+    if s.startswith(SUM_SOURCE):
+        return i18n.t("annual.sum_of_members", lang) + s[len(SUM_SOURCE) :]
+    return s or i18n.t("label.not_available", lang)
+
+
+def member_names(codes: Any, lang: str) -> str:
+    """``BLZ,CRI`` -> ``Belize, Costa Rica`` in the page's language."""
+    return ", ".join(i18n.country_name(c, lang) for c in str(codes or "").split(",") if c)
+
+
+def note(row: Any, lang: str) -> str:
+    """Return the note cell of a table row: why a figure is marked or withheld (empty otherwise)."""
+    flags = str(row.get("flags", "")).split(";")
+    if "withheld" in flags and "inconsistent" not in flags:
+        return i18n.t("facts.flag.withheld_error", lang)
+    if "withheld" in flags:
+        return i18n.t("facts.flag.withheld", lang)
+    if "inconsistent" in flags:
+        return i18n.t("facts.flag.inconsistent", lang)
+    return ""
+
+
+def inconsistency_lines(ctx: Context, t: pd.DataFrame) -> list[str]:
+    """One sentence per indicator and breakdown whose parts add up to more than their total."""
+    lang = ctx.lang
+    out = []
+    bad = t[t["inconsistent"].astype(bool) & t["disaggregation"].ne("total")]
+    bad = bad[~bad["flags"].astype(str).str.contains("withheld")]
+    for (ind, _d, year), part in bad.groupby(
+        ["indicator_id", "disaggregation", "year"], sort=False
+    ):
+        total = t[t["indicator_id"].eq(ind) & t["disaggregation"].eq("total") & t["year"].eq(year)]
+        tot = total.iloc[0] if len(total) else None
+        out.append(
+            i18n.t(
+                "facts.inconsistent_parts",
+                lang,
+                what=part["label"].iloc[0],
+                breakdown=str(part["disaggregation_label"].iloc[0]).lower(),
+                year=int(year),
+                total=figure(tot["value"], tot["value_low"], tot["value_high"], lang, ctx.k)
+                if tot is not None
+                else i18n.t("label.no_data", lang),
+            )
+        )
+    return out
+
+
+def withheld_lines(ctx: Context, t: pd.DataFrame) -> list[str]:
+    """One sentence per withheld share or rate (a value that would come from inconsistent parts)."""
+    flags = t["flags"].astype(str)
+    w = t[flags.str.contains("withheld") & flags.str.contains("inconsistent")]
+    w = w.drop_duplicates(["indicator_id", "year"])
+    return [
+        i18n.t("facts.withheld", ctx.lang, what=r["label"], year=int(r["year"]))
+        for _, r in w.iterrows()
+    ]
+
+
+def coverage_lines(ctx: Context, t: pd.DataFrame) -> list[str]:
+    """Return, for the regional rows (``CORETT``) of ``t`` with a figure, which members each covers.
+
+    And how: the region's published figure, or the sum of one source's member figures.
+    """
+    lang = ctx.lang
+    out = []
+    rows = t[t["iso3"].eq(REGION_CODE)]
+    rows = rows[rows["value"].notna() | rows["value_low"].notna()]
+    for _, r in rows.iterrows():
+        if _nan(r["coverage_n"]) or not r.get("coverage_members", ""):
+            continue
+        key = (
+            "facts.coverage_sum"
+            if str(r["source"]).startswith(SUM_SOURCE)
+            else "facts.coverage_published"
+        )
+        source = source_label(
+            str(r["source"])[len(SUM_SOURCE) :].strip(" ()")
+            if key == "facts.coverage_sum"
+            else r["source"],
+            lang,
+        )
+        what = str(r["label"])
+        if r["disaggregation"] != "total":
+            what += f" ({r['category_label']})"
+        line = i18n.t(
+            key,
+            lang,
+            what=what,
+            year=int(r["year"]),
+            source=source,
+            n=int(r["coverage_n"]),
+            total=int(r["coverage_of"]),
+            members=member_names(r["coverage_members"], lang),
+        )
+        covered = set(str(r["coverage_members"]).split(","))
+        missing = [m for m in ctx.members if m not in covered]
+        if missing:
+            line += " " + i18n.t(
+                "facts.coverage_missing", lang, members=member_names(",".join(missing), lang)
+            )
+        out.append(line)
+    return out
+
+
+def source_lines(ctx: Context, indicators: list[str] | None = None) -> list[str]:
+    """Where sources differ for the page's country and year: which one the page uses, and why.
+
+    For a member: one sentence per total count with another source's different figure. For the
+    region: the published regional figure against each source's sum of members (a different fact,
+    with its own coverage, never added to it).
+    """
+    lang, f = ctx.lang, ctx.facts
+    s = f.sources
+    counts = [i.id for i in f.registry.indicators if i.kind == "count"]
+    s = s[
+        s["iso3"].eq(ctx.country)
+        & s["year"].eq(ctx.year)
+        & s["disaggregation"].eq("total")
+        & s["indicator_id"].isin(indicators or counts)
+    ]
+    out = []
+    precedence = ", ".join(f.registry.defaults.precedence)
+    for ind, g in s.groupby("indicator_id", sort=False):
+        chosen = g[g["chosen"]]
+        if chosen.empty:
+            continue
+        c = chosen.iloc[0]
+        label = f.registry.get(str(ind)).name(lang)
+        for _, o in g[~g["chosen"]].iterrows():
+            same = (o["upper"] >= c["lower"]) and (c["upper"] >= o["lower"])
+            if same:
+                continue
+            other_src = str(o["source"])
+            if other_src.startswith(SUM_SOURCE):
+                out.append(
+                    i18n.t(
+                        "facts.other_sum",
+                        lang,
+                        what=label,
+                        year=ctx.year,
+                        source=other_src[len(SUM_SOURCE) :].strip(" ()"),
+                        value=figure(o["value"], o["lower"], o["upper"], lang, ctx.k),
+                        n=int(o["coverage_n"]) if not pd.isna(o["coverage_n"]) else 0,
+                        total=len(f.members),
+                        members=member_names(o["coverage_members"], lang),
+                    )
+                )
+                continue
+            reason = "published_regional" if ctx.country == REGION_CODE else "precedence"
+            diff = (
+                i18n.number(float(o["difference"]), lang)
+                if not _nan(o["difference"])
+                else i18n.t("label.no_data", lang)
+            )
+            if not _nan(o["difference"]) and float(o["difference"]) > 0:
+                diff = "+" + diff
+            out.append(
+                i18n.t(
+                    "facts.source_choice",
+                    lang,
+                    what=label,
+                    year=ctx.year,
+                    source=source_label(c["source"], lang),
+                    value=figure(c["value"], c["lower"], c["upper"], lang, ctx.k),
+                    other=source_label(other_src, lang),
+                    other_value=figure(o["value"], o["lower"], o["upper"], lang, ctx.k),
+                    difference=diff,
+                    reason=i18n.t(f"facts.reason.{reason}", lang, precedence=precedence),
+                )
+            )
+    return out
+
+
+__all__ = [
+    "count_cell",
+    "coverage_lines",
+    "figure",
+    "inconsistency_lines",
+    "member_names",
+    "note",
+    "source_label",
+    "source_lines",
+    "withheld_lines",
+]
