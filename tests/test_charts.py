@@ -218,3 +218,22 @@ def test_a_year_without_data_stays_on_the_axis_and_breaks_the_line() -> None:
     ticks = {tuple(layer["encoding"]["x"]["axis"]["values"]) for layer in spec["layer"]}
     assert ticks == {(2015, 2016, 2017, 2018, 2019)}
     assert "from 100 in 2015 to 150 in 2019" in text  # the gap years are not values
+
+
+def test_trend_caption_states_the_peak_between_first_and_last() -> None:
+    """Guatemala's detected victims in the shipped UNODC data rose from 14 (2010) to 434 (2019) but
+    peaked at 484 in 2016: the caption must say so, not only first and last (issue 16)."""
+    df = pd.DataFrame(
+        {
+            "year": [2010, 2011, 2012, 2013, 2014, 2016, 2017, 2018, 2019],
+            "value": [14, 57, 192, 234, 273, 484, 333, 371, 434],
+            "suppressed": [False] * 9,
+        }
+    )
+    _, text = charts.trend_chart(df, lang="en", title="Guatemala", y_title="Detected victims")
+    assert text == (
+        "Line chart: Guatemala. Detected victims rose from 14 in 2010 to 434 in 2019. "
+        "Lowest 14 in 2010, highest 484 in 2016."
+    )
+    _, text_es = charts.trend_chart(df, lang="es", title="Guatemala", y_title="Víctimas")
+    assert text_es.endswith("Mínimo de 14 en 2010, máximo de 484 en 2016.")

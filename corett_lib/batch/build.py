@@ -29,7 +29,6 @@ import os
 import pickle
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,7 +36,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from corett_lib import __version__
-from corett_lib.batch import approval, manifest, products
+from corett_lib.batch import approval, extras, manifest, page, products
+from corett_lib.batch import changes as build_changes
 from corett_lib.batch.cluster import DaskPool
 from corett_lib.batch.execute import (
     KernelSession,
@@ -46,6 +46,7 @@ from corett_lib.batch.execute import (
     prepare_environment,
 )
 from corett_lib.batch.index_page import write_index
+from corett_lib.batch.pdf import find_browser
 from corett_lib.batch.render import RenderError, export_html
 from corett_lib.core import config, i18n, paths
 from corett_lib.dataset import digest
@@ -103,6 +104,8 @@ class BuildResult:
     load_seconds: float = 0.0  #: loading, validating and saving the data once (0 when cached)
     interrupted: bool = False
     reasons: dict[str, list[str]] = field(default_factory=dict)  #: report -> why it was rebuilt
+    pdf_note: str = ""  #: why no PDF was printed although asked for (no browser)
+    pdf_errors: dict[str, str] = field(default_factory=dict)  #: report key -> Chromium's failure
 
     @property
     def exit_code(self) -> int:
@@ -470,9 +473,18 @@ class WorkerPool:
 
 
 def build_one(
-    job: Job, notebook_parameters: dict[str, Any], out_root: Path, session: KernelSession
+    job: Job,
+    notebook_parameters: dict[str, Any],
+    out_root: Path,
+    session: KernelSession,
+    info: page.PageInfo | None = None,
+    browser: str | None = None,
 ) -> dict[str, Any]:
     """Execute and render one report in ``session``; write it aside and rename it into place.
+
+    With ``info`` the page carries its navigation and identity block and gets its downloads
+    (``.xlsx`` unless the report offers its own, ``.csv.zip``) beside it, and its PDF when
+    ``browser`` is given (:func:`corett_lib.batch.extras.write_companions`).
 
     Returns the report's manifest record (without the input checksums, which the caller adds). A
     failure never raises: the record says ``failed``, names the failing cell and keeps the executed
@@ -494,9 +506,9 @@ def build_one(
     html = b""
     if failure is None:
         try:
-            html = export_html(execution.notebook, title=report_title(job), lang=job.lang).encode(
-                "utf-8"
-            )
+            html = export_html(
+                execution.notebook, title=report_title(job), lang=job.lang, info=info
+            ).encode("utf-8")
         except RenderError as exc:
             failure = {"cell_index": None, "ename": "RenderError", "evalue": str(exc)}
     # Issue 17 hook: every page is built DRAFT (approval.reconcile re-marks unchanged approved pages);
@@ -526,9 +538,32 @@ def build_one(
         manifest.atomic_write_bytes(p, data)
     manifest.atomic_write_bytes(rp.notebook, ipynb)
     manifest.atomic_write_bytes(rp.html, html)
+    if (
+        info is not None
+    ):  # issue 16: downloads (and PDF) beside the page, after the page is in place
+        companions = extras.write_companions(
+            execution.notebook, info, rp.html, out_root, browser, offered=set(extra)
+        )
+        outputs.update(companions.pop("outputs"))
+        record.update(companions)
     rp.failed_notebook.unlink(missing_ok=True)
     record.update(status="ok", outputs=outputs)
     return record
+
+
+@dataclass(frozen=True)
+class PagedBuild:
+    """:func:`build_one` with the page around each report; picklable, so Dask workers run it too."""
+
+    pages: page.PageSet
+    browser: str | None = None
+
+    def __call__(
+        self, job: Job, parameters: dict[str, Any], out_root: Path, session: KernelSession
+    ) -> dict[str, Any]:
+        """Build ``job`` with its :class:`~corett_lib.batch.page.PageInfo`."""
+        info = self.pages.info(job.year, job.country, job.report, job.lang)
+        return build_one(job, parameters, out_root, session, info, self.browser)
 
 
 # --------------------------------------------------------------------------- the build
@@ -561,8 +596,11 @@ def plan(
     langs: Sequence[str] = (),
     force: bool = False,
     out: str | None = None,
+    pdf: bool = False,
 ) -> Plan:
     """Resolve and check the matrix, and decide which reports are out of date (steps 1-2).
+
+    With ``pdf`` a report whose record has no PDF is out of date too.
 
     Raises
     ------
@@ -597,10 +635,17 @@ def plan(
     for j in all_jobs:
         record = old.get(j.key)
         if not force and manifest.is_up_to_date(record, inputs.key(j), out_root):
+            if not pdf or _has_pdf(record):
+                continue
+            reasons[j.key] = ["pdf"]
             continue
         reasons[j.key] = rebuild_reasons(record, inputs.parts(j), force)
     todo = [j for j in all_jobs if j.key in reasons]
     return Plan(all_jobs, todo, inputs, facts, out_root, reasons, load_seconds)
+
+
+def _has_pdf(record: dict[str, Any] | None) -> bool:
+    return any(rel.endswith(".pdf") for rel in ((record or {}).get("outputs") or {}))
 
 
 #: Why a report is rebuilt, in the order they are checked.
@@ -615,6 +660,7 @@ REASONS: tuple[str, ...] = (
     "library",
     "parameters",
     "outputs missing",
+    "pdf",  # up to date, but --pdf asked for a PDF it does not have
 )
 
 
@@ -685,6 +731,7 @@ def build(
     progress: Progress | None = None,
     cluster: str | None = None,
     ship_snapshot: bool = True,
+    pdf: bool = False,
 ) -> BuildResult:
     """Build the report matrix; see the module docstring for the steps.
 
@@ -708,6 +755,9 @@ def build(
     ship_snapshot
         With ``cluster``: broadcast the validated snapshot to the workers (default); false when
         they share this machine's storage.
+    pdf
+        Also print each built report to ``<report>.<lang>.pdf`` with headless Chromium; without a
+        browser :attr:`BuildResult.pdf_note` says so and the HTML is built as usual.
 
     Raises
     ------
@@ -718,10 +768,12 @@ def build(
     """
     t_start = time.perf_counter()
     prepare_environment()
-    result = BuildResult(
-        run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
-    )
-    p = plan(data, countries, years, reports, langs, force, out)
+    stamp = page.new_stamp()  # the run id and build time of every page and record of this build
+    result = BuildResult(run_id=stamp.run_id)
+    browser = find_browser() if pdf else None
+    if pdf and browser is None:
+        result.pdf_note = "no PDF written: Chromium not found (Debian package chromium)"
+    p = plan(data, countries, years, reports, langs, force, out, pdf=browser is not None)
     all_jobs, todo, inputs, out_root = p.jobs, p.todo, p.inputs, p.out_root
     result.planned = len(all_jobs)
     result.skipped = [j.key for j in all_jobs if j not in todo]
@@ -749,8 +801,20 @@ def build(
             def params_of(job: Job) -> dict[str, Any]:
                 return {**job.parameters(), "data": str(inputs.data_dir), "snapshot": snapshot}
 
+            paged = PagedBuild(
+                page.PageSet(
+                    stamp,
+                    page.safe_data_edition(inputs.data_dir),
+                    manifest.git_commit(),
+                    [(j.year, j.country, j.report, j.lang) for j in all_jobs]
+                    + page.published_reports(manifest.read_manifest(out_root)),
+                    pdf=browser is not None,
+                ),
+                browser,
+            )
+
             def run_one(job: Job, session: KernelSession) -> dict[str, Any]:
-                return build_one(job, params_of(job), out_root, session)
+                return paged(job, params_of(job), out_root, session)
 
             if cluster is None:
                 pool = WorkerPool(workers, run_one)  # kernels start and warm up during the load
@@ -761,13 +825,14 @@ def build(
                     params_of,
                     out_root,
                     snapshot_files(inputs),
-                    build_one,
+                    paged,
                     WARM_UP,
                     ship_snapshot=ship_snapshot,
                 )
         facts = p.facts
         _remove_stale_temporaries(out_root)
         current = manifest.read_manifest(out_root)  # re-read under the lock
+        previous = build_changes.previous_state(current)
         if pool is not None:
             _run_jobs(todo, inputs, facts or {}, out_root, current, result, pool, progress)
             approval.reconcile(current, out_root, result.built, result.run_id)  # issue 17 hook
@@ -775,6 +840,7 @@ def build(
             *current["builds"][-19:],
             {
                 "run_id": result.run_id,
+                "started": stamp.built_at,
                 "finished": datetime.now(UTC).isoformat(timespec="seconds"),
                 "git_commit": manifest.git_commit() if todo else None,
                 "library_version": __version__,
@@ -789,9 +855,16 @@ def build(
                 "cell_seconds": round(result.cell_seconds, 2),
             },
         ]
+        if todo:
+            current["changes"] = build_changes.compute(
+                previous, current, result.built, sorted(result.failed), stamp.run_id,
+                stamp.built_at, out_root,
+                build_changes.changed_files(current.get(build_changes.DATA_FILES), inputs.data),
+            )  # fmt: skip
+        current[build_changes.DATA_FILES] = dict(inputs.data)
         manifest.write_manifest(current, out_root)
-
         write_index(current, out_root)
+        build_changes.write_changes(current.get("changes"), out_root)
     except KeyboardInterrupt:
         result.interrupted = True  # finished reports are in place; kernels end with this process
         raise
@@ -837,6 +910,8 @@ def _run_jobs(
             if record["status"] == "ok":
                 result.built.append(job.key)
                 result.cell_seconds += float(record.get("cell_seconds", 0.0))
+                if record.get("pdf_error"):
+                    result.pdf_errors[job.key] = record["pdf_error"]
             else:
                 result.failed[job.key] = record
                 previous = current["reports"].get(job.key) or {}

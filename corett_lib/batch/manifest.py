@@ -26,7 +26,7 @@ from corett_lib import __version__
 from corett_lib.core import atomic, paths
 
 MANIFEST_VERSION = 1
-_LIBRARY_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".css", ".html")
+_LIBRARY_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".css", ".html", ".j2")
 
 
 def sha256_bytes(data: bytes) -> str:

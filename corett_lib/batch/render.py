@@ -2,10 +2,11 @@
 
 * No code: inputs and prompts are excluded; the ``parameters`` and ``injected-parameters`` cells and
   papermill's error markers are removed whole.
-* Nothing from the network: the page is rendered with nbconvert's ``lab`` template minus its script blocks
-  (require.js, MathJax, Mermaid, widgets, all fetched from CDNs), then scrubbed of any remaining
-  ``<script src="http…">``; :func:`offline_violations` checks the result and :func:`export_html` refuses a
-  page that still loads anything.
+* Nothing from the network: the page is rendered with the workbench's own nbconvert template
+  (``batch/templates/corett``: about 6 KB of inline CSS instead of JupyterLab's 263 KB, no script, no
+  require.js, MathJax or Mermaid loaders), then scrubbed of any ``<script src="http…">`` an output
+  carried; :func:`offline_violations` checks the result and :func:`export_html` refuses a page that
+  still loads anything.
 * Charts are SVG: :func:`chart_svg` renders a Vega-Lite spec (or an Altair chart) with vl-convert in the
   kernel, so the page needs no Vega runtime.
 """
@@ -15,6 +16,8 @@ from __future__ import annotations
 import re
 import threading
 from typing import TYPE_CHECKING, Any
+
+from corett_lib.batch import page
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -27,28 +30,6 @@ HIDDEN_TAGS: tuple[str, ...] = (
     "notebook-only",  # notes for the notebook reader, not part of the report
 )
 
-_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block extra_css -%}
-<style type="text/css">
-  body.jp-Notebook { max-width: 60rem; margin: 0 auto; }
-  .jp-RenderedHTMLCommon table { margin: 0.5em 0 1em 0; }
-  .corett-note { color: #555; font-size: 0.9em; }
-  .corett-illustrative { border-left: 4px solid #b15928; padding-left: 0.5em; }
-  .corett-banner { background: #fdf0e6; padding: 0.5em 0.75em; margin: 0.5em 0 1em 0; }
-  /* more specific than JupyterLab's right-aligned cells, which come later in the page */
-  body .jp-RenderedHTMLCommon table.corett-table td,
-  body .jp-RenderedHTMLCommon table.corett-table th { text-align: left; }
-  body .jp-RenderedHTMLCommon table.corett-table td.num,
-  body .jp-RenderedHTMLCommon table.corett-table th[data-corett-role="count"],
-  body .jp-RenderedHTMLCommon table.corett-table th[data-corett-role="derived"] { text-align: right; }
-</style>
-{%- endblock extra_css -%}
-"""
-_TEMPLATE_FILE = "corett_report.html.j2"
 
 _SCRIPT_SRC = re.compile(
     r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>", re.IGNORECASE | re.DOTALL
@@ -111,13 +92,11 @@ def _exporter() -> Any:
 
 
 def _new_exporter() -> Any:
-    import jinja2
     from nbconvert import HTMLExporter
 
     return HTMLExporter(
-        template_name="lab",
-        template_file=_TEMPLATE_FILE,
-        extra_loaders=[jinja2.DictLoader({_TEMPLATE_FILE: _TEMPLATE})],
+        template_name=page.TEMPLATE_NAME,
+        extra_template_basedirs=[str(page.TEMPLATES_DIR)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -156,8 +135,14 @@ def evaluator_notebook(nb: NotebookNode) -> NotebookNode:
     return out
 
 
-def export_html(nb: NotebookNode, *, title: str, lang: str = "en") -> str:
+def export_html(
+    nb: NotebookNode, *, title: str, lang: str = "en", info: page.PageInfo | None = None
+) -> str:
     """Render the executed notebook ``nb`` as one offline HTML page without code.
+
+    The page uses the workbench's own nbconvert template (``batch/templates/corett``: slim stylesheet,
+    phone layout, print stylesheet, no script). With ``info`` it also carries the navigation, the
+    download links, a table of contents and the identity block (:mod:`corett_lib.batch.page`).
 
     Parameters
     ----------
@@ -166,19 +151,35 @@ def export_html(nb: NotebookNode, *, title: str, lang: str = "en") -> str:
     title
         The page title (``<title>``).
     lang
-        Language of the page (``<html lang>``).
+        Language of the page (``<html lang>``); ``info.lang`` when ``info`` is given.
+    info
+        The page around the report; ``None`` renders the report alone.
 
     Raises
     ------
     RenderError
         When the page would still load something from the network.
     """
+    corett = (
+        page.template_resources(info)
+        if info is not None
+        else {
+            "lang": lang,
+            "css": page.stylesheet(),
+            "generator": "CORETT workbench",
+            "skip_label": "",
+            "header_html": "",
+            "identity_html": "",
+            "toc_placeholder": "",
+        }
+    )
     body, _ = _exporter().from_notebook_node(
         evaluator_notebook(nb),
-        resources={"metadata": {"name": title}},
+        resources={"metadata": {"name": title}, "corett": corett},
     )
     html = strip_network_scripts(body)
-    html = re.sub(r"<html(\s[^>]*)?>", f'<html lang="{lang}">', html, count=1)
+    if info is not None:
+        html = page.finish_page(html, info)
     problems = offline_violations(html)
     if problems:
         raise RenderError("the page would load from the network: " + "; ".join(problems[:5]))

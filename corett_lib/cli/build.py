@@ -47,6 +47,7 @@ def run_cli(
     out: str | None,
     cluster: str | None = None,
     ship_snapshot: bool = True,
+    pdf: bool = False,
 ) -> int:
     """Run ``corett build`` and return its exit status.
 
@@ -69,6 +70,7 @@ def run_cli(
             progress=BarProgress(),
             cluster=cluster,
             ship_snapshot=ship_snapshot,
+            pdf=pdf,
         )
     except (BuildError, config.ConfigError) as exc:
         click_echo(f"error: {exc}")
@@ -98,6 +100,10 @@ def run_cli(
             f"  FAILED {key}: {failure_line(record)}\n"
             f"         notebook kept: {out_root / record.get('failed_notebook', '')}"
         )
+    if result.pdf_note:
+        click_echo(result.pdf_note)
+    for key, error in sorted(result.pdf_errors.items()):
+        click_echo(f"  no PDF for {key}: {error}")
     return result.exit_code
 
 

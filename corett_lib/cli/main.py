@@ -175,6 +175,7 @@ def indicators(
     help="With --cluster: the workers read the driver's cache folder, so the validated snapshot "
     "is not shipped to them.",
 )
+@click.option("--pdf", is_flag=True, help="Also print each report to PDF (headless Chromium).")
 def build(
     data: str | None,
     countries: tuple[str, ...],
@@ -186,6 +187,7 @@ def build(
     out: str | None,
     cluster: str | None,
     shared_storage: bool,
+    pdf: bool,
 ) -> None:
     """Build the report matrix of parameters/build.yaml into the output folder."""
     _quiet_gx()
@@ -203,6 +205,7 @@ def build(
             out=out,
             cluster=cluster,
             ship_snapshot=not shared_storage,
+            pdf=pdf,
         )
     )
 

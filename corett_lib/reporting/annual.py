@@ -33,6 +33,7 @@ from corett_lib.reporting.context import (
     paragraph,
     publish,
     publish_chart,
+    with_downloads,
     wrap,
 )
 from corett_lib.validation.scoped import is_scoped
@@ -909,4 +910,4 @@ def methodology(ctx: Context) -> Block:
 
 def suppression_ledger(ctx: Context) -> Block:
     """Return what disclosure control suppressed in this report, table by table (the report's last section)."""
-    return html_block(ctx.ledger.to_html(ctx.lang))
+    return with_downloads(html_block(ctx.ledger.to_html(ctx.lang)), ctx)

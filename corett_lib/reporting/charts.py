@@ -382,6 +382,8 @@ def _trend_alt(data: pd.DataFrame, lang: str, title: str, threshold: float, deci
         if sentences:  # kind and title once, for the first series only
             text = text.split(". ", 1)[1]
         sentences.append(text)
+        if len(seen) >= 3:  # first and last alone can hide a peak or a trough between them
+            sentences.append(_range_sentence(seen, lang, decimals))
         hidden = part.loc[part["_suppressed"], "x"].astype(int).tolist()
         if hidden:
             sentences.append(
@@ -393,6 +395,20 @@ def _trend_alt(data: pd.DataFrame, lang: str, title: str, threshold: float, deci
                 )
             )
     return " ".join(sentences)
+
+
+def _range_sentence(seen: pd.DataFrame, lang: str, decimals: int) -> str:
+    """Return the sentence with the lowest and highest values of a series and their (first) years."""
+    low = seen.loc[seen["_value"].astype(float).idxmin()]
+    high = seen.loc[seen["_value"].astype(float).idxmax()]
+    return i18n.t(
+        "chart_range.range",
+        lang,
+        min=i18n.number(low["_value"], lang, decimals),
+        min_year=int(low["x"]),
+        max=i18n.number(high["_value"], lang, decimals),
+        max_year=int(high["x"]),
+    )
 
 
 def _hbars(

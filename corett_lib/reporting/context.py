@@ -16,7 +16,7 @@ from __future__ import annotations
 import html as _html
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from corett_lib.dataset.monitoring import TABLE as MONITORING_TABLE
 from corett_lib.facts import store as fact_store
 from corett_lib.facts.engine import evaluate
 from corett_lib.facts.table import Facts, facts_from_dataset
+from corett_lib.publishing import table_downloads as downloads
 from corett_lib.publishing.publish import Ledger, publish_chart_data, publish_table
 from corett_lib.validation.load import load
 
@@ -121,6 +122,7 @@ class Context:
     def facts(self) -> Facts:
         """The published facts (:class:`~corett_lib.facts.table.Facts`) every section reads."""
         return facts(self.ds, self.snapshot)
+    published: list[Any] = field(default_factory=list)  #: tables published so far (for downloads)
 
     @property
     def evaluation(self) -> Any:
@@ -179,18 +181,26 @@ def open_context(country: str, year: int, lang: str, data: str = "", snapshot: s
 class Block:
     """A piece of report: HTML shown by the notebook (``_repr_html_``), with a plain-text fallback."""
 
-    def __init__(self, html: str, text: str = "") -> None:
+    def __init__(self, html: str, text: str = "", extra: dict[str, Any] | None = None) -> None:
         self.html = html
         self.text = text
+        self.extra = extra or {}  #: further MIME types, not shown on the page (downloads payload)
 
     def _repr_html_(self) -> str:
         return self.html
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {"text/html": self.html, "text/plain": repr(self), **self.extra}
 
     def __repr__(self) -> str:
         return self.text or "(report block)"
 
     def __add__(self, other: Block) -> Block:
-        return Block(self.html + other.html, "\n".join(x for x in (self.text, other.text) if x))
+        return Block(
+            self.html + other.html,
+            "\n".join(x for x in (self.text, other.text) if x),
+            {**self.extra, **other.extra},
+        )
 
 
 def esc(text: object) -> str:
@@ -232,9 +242,11 @@ def publish(ctx: Context, df: pd.DataFrame, *, table_id: str, title: str, **opti
     Disclosure control with the report's threshold and ledger: every table of a report goes through
     here.
     """
-    return publish_table(
+    published = publish_table(
         df, table_id=table_id, title=title, k=ctx.k, ledger=ctx.ledger, lang=ctx.lang, **options
     )
+    ctx.published.append(published)
+    return published
 
 
 def publish_chart(
@@ -247,9 +259,22 @@ def publish_chart(
     Show ``.table`` as the chart's table and put ``.html_data(titles)`` in the page with the chart's
     SVG: the disclosure scanner checks every Vega SVG against a published data block.
     """
-    return publish_chart_data(
+    chart = publish_chart_data(
         df, chart_id=chart_id, title=title, k=ctx.k, ledger=ctx.ledger, lang=ctx.lang, **options
     )
+    ctx.published.append(chart.table)
+    return chart
+
+
+def with_downloads(block: Block, ctx: Context) -> Block:
+    """Return ``block`` carrying the downloads payload of every table ``ctx`` published so far.
+
+    The payload
+    (:mod:`corett_lib.publishing.table_downloads`): invisible on the page, read by ``corett build`` to write
+    ``<report>.<lang>.xlsx`` and ``.csv.zip``. Call it once, in the report's last section.
+    """
+    extra = {downloads.MIME_TYPE: downloads.payload(ctx.published)}
+    return Block(block.html, block.text, {**block.extra, **extra})
 
 
 def table_block(df: pd.DataFrame, caption: str = "") -> Block:
@@ -289,5 +314,6 @@ __all__ = [
     "publish_chart",
     "svg_figure",
     "table_block",
+    "with_downloads",
     "wrap",
 ]

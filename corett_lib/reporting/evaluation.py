@@ -58,6 +58,7 @@ from corett_lib.reporting.context import (
     publish,
     publish_chart,
     table_block,
+    with_downloads,
     wrap,
 )
 from corett_lib.reporting.context import monitoring as monitoring_table
@@ -321,7 +322,7 @@ def summary(e: EvaluationContext) -> Block:
     df = pd.DataFrame(
         {
             _t("col_data", lang): [_data(d, lang) for d in a["data"]],
-            "": a["question_id"],
+            i18n.t("a11y.code", lang): a["question_id"],
             _t("col_question", lang): a["question"],
             _t("col_form", lang): [_form(f, lang) for f in a["answer_type"]],
             _t("col_answer", lang): [verdict_text(v, lang) for v in a["verdict"]],
@@ -343,7 +344,7 @@ def dac_frame(e: EvaluationContext) -> Block:
     lang = e.lang
     cov = dac_coverage(e.questions)
     df = cov.assign(oecd_dac_2019=[_dac(c, lang) for c in cov["oecd_dac_2019"]])
-    df.columns = [_t("col_dac", lang), _t("col_n_questions", lang), ""]
+    df.columns = [_t("col_dac", lang), _t("col_n_questions", lang), i18n.t("a11y.codes", lang)]
     return wrap(
         heading(_t("section_dac", lang), 2, "dac"),
         paragraph(_t("dac_note", lang)),
@@ -355,7 +356,7 @@ def _chain_frame(chain: pd.DataFrame, lang: str) -> pd.DataFrame:
     df = pd.DataFrame(
         {
             _t("col_data", lang): [_data([d], lang) if d else "" for d in chain["data"]],
-            "": chain["item_id"],
+            i18n.t("a11y.code", lang): chain["item_id"],
             _t("col_item", lang): chain["item"],
             _t("col_scope", lang): chain["scope"],
             _t("col_years", lang): chain["years"],
@@ -522,7 +523,7 @@ def activities(e: EvaluationContext) -> Block:
             _t("col_data", lang): [
                 _data(["illustrative" if i else "reported"], lang) for i in acts["illustrative"]
             ],
-            "": acts["plan_item_id"],
+            i18n.t("a11y.code", lang): acts["plan_item_id"],
             _t("col_activity", lang): acts["activity"],
             i18n.t("label.country", lang): acts["iso3"],
             i18n.t("label.year", lang): acts["year"],
@@ -568,7 +569,7 @@ def matrix(e: EvaluationContext) -> Block:
                 for i, a in zip(m["illustrative"], m["available"], strict=True)
             ],
             _t("col_axis", lang): m["axis_published"],
-            "": m["objective_id"],
+            i18n.t("a11y.code", lang): m["objective_id"],
             _t("col_objective", lang): m["objective_text_en"],
             _t("col_evidence_expected", lang): m["evidence_en"],
             _t("col_available", lang): [yes_no[v] for v in m["available"]],
@@ -594,7 +595,7 @@ def targets(e: EvaluationContext) -> Block:
                 _data(["illustrative" if i else "reported"], lang) if n else _data([], lang)
                 for i, n in zip(ind["illustrative"], ind["n_cells"], strict=True)
             ],
-            "": ind["id"],
+            i18n.t("a11y.code", lang): ind["id"],
             i18n.t("label.unit", lang): ind["unit"],
             i18n.t("label.target", lang): ind["target_value"],
             _t("col_actual", lang): [i18n.number(v, lang) for v in ind["actual"]],
@@ -629,7 +630,7 @@ def method(e: EvaluationContext) -> Block:
         for f, verdicts in FORMS.items()
     )
     grades = "".join(f"<li>{esc(grade_text(g, lang))}</li>" for g in GRADES)
-    return wrap(
+    block = wrap(
         heading(_t("section_method", lang), 2, "method"),
         paragraph(_t("method", lang)),
         html_block(f"<ul>{forms}</ul>\n"),
@@ -639,6 +640,7 @@ def method(e: EvaluationContext) -> Block:
         html_block(f"<ul>{grades}</ul>\n"),
         paragraph(_t("question_note", lang), css="corett-note"),
     )
+    return with_downloads(block, e.ctx)  # the page's .csv.zip (its .xlsx is the working file)
 
 
 # --------------------------------------------------------------------------- the working file

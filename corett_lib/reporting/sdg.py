@@ -29,6 +29,7 @@ from corett_lib.reporting.context import (
     paragraph,
     publish,
     publish_chart,
+    with_downloads,
     wrap,
 )
 from corett_lib.validation import sdg_mapping as sdg_checks
@@ -114,7 +115,7 @@ def title(ctx: Context) -> Block:
             paragraph(_t("claim", lang, id=CLAIM_ITEM, text=_text_of(row, lang)), css="corett-note")
         )
     goals = sdg_mapping.sort_codes(sdg_mapping.goal_of(t) for t in mapping(ctx).targets)
-    blocks.append(heading(_t("goals", lang), 3))
+    blocks.append(heading(_t("goals", lang), 2, "goals"))
     blocks.append(
         bullet_list([f"{i18n.t('sdg.goal', lang, code=g)}: {_code_title(ctx, g)}" for g in goals])
     )
@@ -723,7 +724,7 @@ def about_mapping(ctx: Context) -> Block:
 
 def suppression_ledger(ctx: Context) -> Block:
     """Return what disclosure control suppressed in this report, table by table (the report's last section)."""
-    return html_block(ctx.ledger.to_html(ctx.lang))
+    return with_downloads(html_block(ctx.ledger.to_html(ctx.lang)), ctx)
 
 
 __all__ = [
