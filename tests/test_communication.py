@@ -349,8 +349,9 @@ def test_build_approve_rebuild_bundle_end_to_end(tmp_path: Path) -> None:
     result = build(**args, langs=["en"], out=str(out), progress=False)
     assert result.failed == {} and result.built == ["2019/GTM/infographic.en"]
     rec = manifest.read_manifest(out)["reports"]["2019/GTM/infographic.en"]
-    assert set(rec["outputs"]) == {
-        f"2019/GTM/infographic.en.{ext}" for ext in ("html", "ipynb", "svg", "png")
+    assert set(rec["outputs"]) == {  # and the downloads of its published figures (issue 16)
+        f"2019/GTM/infographic.en.{ext}"
+        for ext in ("html", "ipynb", "svg", "png", "xlsx", "csv.zip")
     }
     svg = (out / "2019/GTM/infographic.en.svg").read_text()
     assert ">434<" in svg and ">2.54<" in svg and ">DRAFT<" in svg

@@ -504,6 +504,8 @@ def build_one(
     )
     failure = execution.failure.to_dict() if execution.failure else None
     html = b""
+    if info is not None and extras.find_tables(execution.notebook) is None:
+        info = extras.without_table_downloads(info)  # a page without tables (the infographic)
     if failure is None:
         try:
             html = export_html(

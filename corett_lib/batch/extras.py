@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,11 @@ def find_tables(nb: NotebookNode) -> list[dict[str, Any]] | None:
             if downloads.MIME_TYPE in data:
                 found = list(data[downloads.MIME_TYPE].get("tables", []))
     return found
+
+
+def without_table_downloads(info: PageInfo) -> PageInfo:
+    """Return ``info`` without the ``.xlsx`` and ``.csv.zip`` links (a report that published no table)."""
+    return replace(info, downloads=tuple(k for k in info.downloads if k not in ("xlsx", "csv")))
 
 
 def download_files(tables: Sequence[Mapping[str, Any]], info: PageInfo) -> dict[str, bytes]:
