@@ -52,7 +52,7 @@ def _axe_python() -> str | None:
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Guatemala 2019, the three reports in both languages, built through the CLI."""
+    """Guatemala 2019, every report of the matrix in both languages, built through the CLI."""
     root = tmp_path_factory.mktemp("pages") / "out"
     result = CliRunner().invoke(
         main,
@@ -67,7 +67,9 @@ def test_pages_are_slim_and_link_each_other_and_their_downloads(out: Path) -> No
     folder = out / "2019" / "GTM"
     pages = sorted(folder.glob("*.html"))
     assert [p.name for p in pages] == [
-        f"{r}.{lg}.html" for r in ("annual", "evaluation", "sdg") for lg in ("en", "es")
+        f"{r}.{lg}.html"
+        for r in ("annual", "evaluation", "infographic", "sdg")
+        for lg in ("en", "es")
     ]
     index = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
     index_links = {a["href"]: a.text for a in index.find_all("a")}
@@ -95,7 +97,10 @@ def test_axe_finds_no_violation_on_index_and_each_report_kind(out: Path) -> None
     files = [
         out / "index.html",
         out / "changes.html",
-        *(out / "2019" / "GTM" / f"{r}.en.html" for r in ("annual", "evaluation", "sdg")),
+        *(
+            out / "2019" / "GTM" / f"{r}.en.html"
+            for r in ("annual", "evaluation", "infographic", "sdg")
+        ),
         out / "2019" / "GTM" / "sdg.es.html",
     ]
     done = subprocess.run(
@@ -124,7 +129,7 @@ def test_index_filter_shows_only_the_chosen_report(out: Path) -> None:
         check=True,
     )
     seen = json.loads(done.stdout)
-    assert seen["before"] == 3  # annual, evaluation, sdg for Guatemala 2019
+    assert seen["before"] == 4  # annual, evaluation, infographic, sdg for Guatemala 2019
     assert seen["links"] == [
         "SDG alignment, Guatemala, 2019, in English",
         "Alineación con los ODS, Guatemala, 2019, en español",

