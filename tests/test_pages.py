@@ -147,7 +147,7 @@ def test_identity_block_names_the_data_edition_and_how_to_cite(
     assert page.cite_text(info) == (
         "CORETT workbench (2026). Annual report on trafficking in persons, Guatemala, 2019. "
         f"Version 0.1.0, run {STAMP.run_id}, built 1 December 2026. "
-        "Data: UNODC; World Bank; open-sdg project; pycountry 26.2.16; CORETT."
+        "Data: UNODC; World Bank; open-sdg project; CORETT."
     )
     es = page.PageSet(STAMP, info.edition, None, []).info(2019, "GTM", "annual", "es")
     assert page.cite_text(es).startswith(
