@@ -149,8 +149,9 @@ def test_trend_charts_ring_the_flagged_values_and_publish_their_data():
     # Victims: 2015 (1,679 after the declared correction) is ringed; prosecuted also rings 2016 (839,
     # an extreme outlier).
     assert (
-        "Detected trafficking victims rose from 56 in 2008 to 247 in 2022. Ringed: the values of "
-        "2015, flagged by the data-quality review." in block.text
+        "Detected trafficking victims rose from 56 in 2008 to 247 in 2022. Lowest 47 in 2009, "
+        "highest 1,679 in 2015. Ringed: the values of 2015, flagged by the data-quality review."
+        in block.text
     )
     assert "Ringed: the values of 2015, 2016, flagged" in block.text
     assert (
