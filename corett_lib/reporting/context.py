@@ -117,12 +117,12 @@ class Context:
     k: int = 5  #: disclosure threshold (``disclosure_k`` of ``parameters/build.yaml``)
     ledger: Any = None  #: :class:`corett_lib.publishing.publish.Ledger` of this report
     snapshot: str = ""  #: the build's snapshot (its published facts are stored beside it)
+    published: list[Any] = field(default_factory=list)  #: tables published so far (for downloads)
 
     @property
     def facts(self) -> Facts:
         """The published facts (:class:`~corett_lib.facts.table.Facts`) every section reads."""
         return facts(self.ds, self.snapshot)
-    published: list[Any] = field(default_factory=list)  #: tables published so far (for downloads)
 
     @property
     def evaluation(self) -> Any:
