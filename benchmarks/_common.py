@@ -44,7 +44,8 @@ def _cell(v: Any) -> str:
     if v is None:
         return "-"
     if isinstance(v, float):
-        return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.1f}"
+        text = f"{v:,.3f}" if abs(v) < 10 else f"{v:,.1f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(v, list | tuple):
         return ", ".join(_cell(x) for x in v)
     return str(v)
