@@ -212,6 +212,25 @@ def _child_plan(spec: dict[str, Any]) -> dict[str, Any]:
             1 for c in [*codes, region] if p.inputs.slices.get(c)
         ),
     }
+    # Where the planning time goes: the same steps as plan(), timed one by one.
+    from corett_lib.core import paths
+
+    t0 = time.perf_counter()
+    jobs = build.resolve_matrix([*codes, region], spec["years"], list(REPORTS), list(LANGS))
+    t1 = time.perf_counter()
+    out_root = paths.outputs_dir(spec["out"])
+    for j in jobs:
+        paths.report_paths(j.year, j.country, j.report, j.lang, out=out_root)
+    t2 = time.perf_counter()
+    for j in jobs:
+        p.inputs.key(j)
+        p.inputs.parts(j)
+    t3 = time.perf_counter()
+    out["breakdown (s)"] = {
+        "resolve_matrix": round(t1 - t0, 3),
+        "report_paths per job (the inside-the-output-folder check)": round(t2 - t1, 3),
+        "input key + parts per job": round(t3 - t2, 3),
+    }
     if spec.get("validate"):
         from collections import Counter
 
