@@ -3,7 +3,7 @@
 Three parts, each build in a fresh process with ``--force``, all sharing one private cache folder
 (the data are parsed and validated once, untimed, before anything is timed):
 
-1. **Pools**: the same sample (GTM, HND and CORETT, 2019, every report, both languages: 18 reports;
+1. **Pools**: the same sample (GTM, HND and CORETT, 2019, every report, both languages: 24 reports;
    ``--quick``: GTM 2019 annual, 2 reports) built by ``build(..., jobs=1|2)`` (the local pool of
    kernels) and ``build(..., cluster="local", jobs=1|2)`` (a Dask LocalCluster of 1 or 2 worker
    processes). For each: wall time and per report; the steady rate (seconds between the first and
@@ -53,8 +53,7 @@ if str(ROOT) not in sys.path:
 from benchmarks import _common  # noqa: E402
 
 LANGS = ("en", "es")
-REPORTS = ("annual", "evaluation", "sdg")
-POOL_SAMPLE = (("GTM", "HND", "CORETT"), (2019,), REPORTS)
+POOL_SAMPLE = (("GTM", "HND", "CORETT"), (2019,))  # x every report of the default matrix
 POOL_SAMPLE_QUICK = (("GTM",), (2019,), ("annual",))
 SCALE_YEARS = tuple(range(2010, 2023))
 SCALE_SAMPLE, SCALE_SAMPLE_QUICK = 500, 4
@@ -85,6 +84,13 @@ class _Recorder:
 
     def close(self) -> None:
         pass
+
+
+def reports() -> tuple[str, ...]:
+    """Return every report of the default matrix (``parameters/build.yaml``)."""
+    from corett_lib.core import config
+
+    return tuple(config.build_matrix().reports)
 
 
 def _patch_coalition(members: list[str]) -> None:
@@ -196,7 +202,7 @@ def _child_plan(spec: dict[str, Any]) -> dict[str, Any]:
         p = build.plan(
             countries=[*codes, region],
             years=spec["years"],
-            reports=list(REPORTS),
+            reports=list(reports()),
             langs=list(LANGS),
             out=spec["out"],
         )
@@ -216,7 +222,7 @@ def _child_plan(spec: dict[str, Any]) -> dict[str, Any]:
     from corett_lib.core import paths
 
     t0 = time.perf_counter()
-    jobs = build.resolve_matrix([*codes, region], spec["years"], list(REPORTS), list(LANGS))
+    jobs = build.resolve_matrix([*codes, region], spec["years"], list(reports()), list(LANGS))
     t1 = time.perf_counter()
     out_root = paths.outputs_dir(spec["out"])
     for j in jobs:
@@ -356,7 +362,7 @@ def bench_scale(
     read_s = time.perf_counter() - t0
     region = config.coalition().region_code
     members = list(config.coalition().members)
-    scale_jobs = _jobs([*codes, region], SCALE_YEARS, REPORTS)
+    scale_jobs = _jobs([*codes, region], SCALE_YEARS, reports())
     plan = _run_child(
         {
             "kind": "plan",
@@ -374,7 +380,7 @@ def bench_scale(
         "reading the export's country codes (s)": round(read_s, 2),
         "matrix": (
             f"{len(codes)} countries + {region} x {len(SCALE_YEARS)} years "
-            f"({SCALE_YEARS[0]}-{SCALE_YEARS[-1]}) x {len(REPORTS)} reports x {len(LANGS)} "
+            f"({SCALE_YEARS[0]}-{SCALE_YEARS[-1]}) x {len(reports())} reports x {len(LANGS)} "
             f"languages = {len(scale_jobs)}"
         ),
         **plan,
@@ -404,7 +410,7 @@ def bench_scale(
         sample_env["CORETT_CACHE"] = str(work / "cache-all")  # the snapshot is validated for it
     else:
         source = f"the members' matrix over {SCALE_YEARS[0]}-{SCALE_YEARS[-1]} ({why})"
-        pool = _jobs([*members, region], SCALE_YEARS, REPORTS)
+        pool = _jobs([*members, region], SCALE_YEARS, reports())
     sample = sorted(rng.sample(pool, min(n_sample, len(pool))))
     spec = {
         "kind": "build",
@@ -416,7 +422,7 @@ def bench_scale(
     built = _run_child(spec, sample_env, work)
     if "error" in built and not why:  # the scale matrix failed to plan or validate: members
         source = f"the members' matrix over 2010-2022 (the scale matrix failed: {built['error']})"
-        pool = _jobs([*members, region], SCALE_YEARS, REPORTS)
+        pool = _jobs([*members, region], SCALE_YEARS, reports())
         sample = sorted(rng.sample(pool, min(n_sample, len(pool))))
         spec["jobs"] = sample
         shutil.rmtree(work / "scale-sample", ignore_errors=True)
@@ -517,10 +523,10 @@ def run(quick: bool = False) -> dict[str, Any]:
             capture_output=True,
         )
         warm_s = time.perf_counter() - t0
-        countries, years, reports = POOL_SAMPLE_QUICK if quick else POOL_SAMPLE
-        sample = _jobs(countries, years, reports)
+        countries, years, kinds = POOL_SAMPLE_QUICK if quick else (*POOL_SAMPLE, reports())
+        sample = _jobs(countries, years, kinds)
         pools = {
-            "sample": f"{', '.join(countries)} x {years[0]} x {', '.join(reports)} x en, es "
+            "sample": f"{', '.join(countries)} x {years[0]} x {', '.join(kinds)} x en, es "
             f"= {len(sample)} reports",
             **bench_pools(sample, env, work),
         }
