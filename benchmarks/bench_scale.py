@@ -7,8 +7,8 @@ Three parts, each build in a fresh process with ``--force``, all sharing one pri
    ``--quick``: GTM 2019 annual, 2 reports) built by ``build(..., jobs=1|2)`` (the local pool of
    kernels) and ``build(..., cluster="local", jobs=1|2)`` (a Dask LocalCluster of 1 or 2 worker
    processes). For each: wall time and per report; the steady rate (seconds between the first and
-   the last finished report, per report: kernel start-up, warm-up and the cluster's start are left
-   out); the fixed part (wall minus reports x steady rate); and the scaling from one to two workers
+   the last finished report, per report, from the report that fills the last worker: kernel start-up,
+   warm-up and the cluster's start are left out); the fixed part (wall minus reports x steady rate); and the scaling from one to two workers
    (steady rate with 1 / with 2).
 2. **Scale simulation**: a coalition of every country of the UNODC export (codes read with
    :func:`corett_lib.raw.unodc.read_glotip`) x 2010-2022 x every report x both languages, planned
@@ -155,8 +155,10 @@ def _child_build(spec: dict[str, Any]) -> dict[str, Any]:
     except (DataError, build.BuildError) as exc:
         return {"error": f"{type(exc).__name__}: {exc}"[:600]}
     wall = time.perf_counter() - t0
-    n = len(rec.finished)
-    steady = (rec.finished[-1] - rec.finished[0]) / (n - 1) if n > 1 else None
+    n, w = len(rec.finished), max(1, res.workers)
+    # The first ``w`` reports finish together once the kernels are warm: the steady rate is taken
+    # from the w-th finished report to the last (needs more reports than workers).
+    steady = (rec.finished[-1] - rec.finished[w - 1]) / (n - w) if n > w else None
     out = Path(spec["out"])
     report_bytes = sum(
         p.stat().st_size
@@ -436,7 +438,11 @@ def bench_scale(
 
 
 def projection(
-    n_reports: int, sample: dict[str, Any], pools: dict[str, Any], plan_s: float | None
+    n_reports: int,
+    sample: dict[str, Any],
+    pools: dict[str, Any],
+    plan_s: float | None,
+    validate_s: float | None = None,
 ) -> dict[str, Any]:
     """Project the wall time of ``n_reports`` on N machines from the measured rates."""
     steady2 = sample.get("steady (s per report)")
@@ -455,7 +461,8 @@ def projection(
     rows = []
     for machines in MACHINES:
         workers = machines * WORKERS_PER_MACHINE
-        linear = fixed + (plan_s or 0.0) + n_reports * steady2 / machines
+        once = fixed + (plan_s or 0.0) + (validate_s or 0.0)
+        linear = once + n_reports * steady2 / machines
         # Pessimistic: every doubling of the workers beyond this machine's 2 keeps only the
         # efficiency measured from one to two workers here.
         doublings = math.log2(machines)
@@ -482,7 +489,13 @@ def projection(
             "the sample's report mix (reports, countries, years) is the scale matrix's",
             f"fixed costs are paid once: {fixed} s measured on the sample (cluster start, kernel "
             f"warm-up, load + validate when not cached) plus planning the scale matrix "
-            f"({plan_s} s); a larger coalition's validation time is not included",
+            f"({plan_s} s) and "
+            + (
+                f"validating the data for that coalition ({validate_s} s, measured even though "
+                "it does not validate yet)"
+                if validate_s
+                else "no validation for that coalition (not measured with --quick)"
+            ),
             "linear: machines add throughput without loss (the scheduler and network are not the "
             "limit)",
             f"pessimistic: each doubling of the workers beyond 2 keeps only the efficiency measured "
@@ -542,6 +555,7 @@ def run(quick: bool = False) -> dict[str, Any]:
                 scale_sample,
                 pools,
                 planned.get("plan, median of the next calls (s)"),
+                planned.get("load + validate with that coalition (s)"),
             ),
         }
     finally:
