@@ -451,7 +451,7 @@ def projection(
     if not steady2 or fixed is None or not n:
         return {"skipped": "the sample build gave no steady rate (too few reports or it failed)"}
     scaling = pools.get("Dask LocalCluster: scaling 1 -> 2 workers (steady rate)")
-    efficiency = min(1.0, scaling / 2) if scaling else 1.0
+    efficiency = min(1.0, scaling / 2) if scaling else None
     drv = (
         sample.get("driver: writing returned files (s)", 0.0)
         + sample.get("driver: writing the manifest (s)", 0.0)
@@ -467,7 +467,7 @@ def projection(
         # efficiency measured from one to two workers here.
         doublings = math.log2(machines)
         pessimistic = (
-            fixed + (plan_s or 0.0) + n_reports * steady2 / (machines * efficiency**doublings)
+            once + n_reports * steady2 / (machines * efficiency**doublings) if efficiency else None
         )
         driver_floor = n_reports * max(drv, bytes_per_report / NETWORK_BYTES_PER_S)
         rows.append(
@@ -475,7 +475,9 @@ def projection(
                 "machines": machines,
                 "workers": workers,
                 "linear (min)": round(max(linear, driver_floor) / 60, 1),
-                "pessimistic (min)": round(max(pessimistic, driver_floor) / 60, 1),
+                "pessimistic (min)": round(max(pessimistic, driver_floor) / 60, 1)
+                if pessimistic is not None
+                else None,
                 "driver floor (min)": round(driver_floor / 60, 1),
             }
         )
@@ -498,8 +500,13 @@ def projection(
             ),
             "linear: machines add throughput without loss (the scheduler and network are not the "
             "limit)",
-            f"pessimistic: each doubling of the workers beyond 2 keeps only the efficiency measured "
-            f"here from one to two Dask workers ({round(efficiency, 2)})",
+            "pessimistic: each doubling of the workers beyond 2 keeps only the efficiency measured "
+            "here from one to two Dask workers "
+            + (
+                f"({round(efficiency, 2)})"
+                if efficiency
+                else "(not measured: too few reports in the pools' sample)"
+            ),
             f"driver floor: the driver writes every returned file and the manifest one report at a "
             f"time ({round(drv * 1000, 1)} ms per report measured) and receives "
             f"{bytes_per_report:,} bytes per report (at 1 Gbit/s); the larger of the two bounds "
