@@ -3,7 +3,7 @@
 Three parts, each build in a fresh process with ``--force``, all sharing one private cache folder
 (the data are parsed and validated once, untimed, before anything is timed):
 
-1. **Pools**: the same sample (GTM, HND and CORETT, 2019, every report, both languages: 24 reports;
+1. **Pools**: the same sample (GTM, HND and CORETT, 2019, every report, both languages: 30 reports;
    ``--quick``: GTM and HND 2019 annual, 4 reports) built by ``build(..., jobs=1|2)`` (the local pool of
    kernels) and ``build(..., cluster="local", jobs=1|2)`` (a Dask LocalCluster of 1 or 2 worker
    processes). For each: wall time and per report; the steady rate (seconds between the first and
