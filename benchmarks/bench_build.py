@@ -273,7 +273,7 @@ def run(
             ),
         }
         overhead = best["overhead ratio = wall x workers / cell time"]
-        where = "full matrix" if full_figures else "sample only (--quick)"
+        where = "full matrix" if full_figures else "sample only: --quick"
         figures["targets (issue 19)"] = [
             {
                 "figure": f"speed-up per report vs naive ({where})",
