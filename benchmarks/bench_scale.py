@@ -488,7 +488,8 @@ def projection(
     n = sample.get("built", 0) + sample.get("failed", 0)
     if not steady2 or fixed is None or not n:
         return {"skipped": "the sample build gave no steady rate (too few reports or it failed)"}
-    if sample.get("load + validate inside the build (s)"):
+    sample_load = sample.get("load + validate inside the build (s)")
+    if sample_load:
         validate_s = None  # the sample's build validated that coalition: in its fixed part already
     scaling = pools.get("Dask LocalCluster: scaling 1 -> 2 workers (steady rate)")
     efficiency = min(1.0, scaling / 2) if scaling else None
@@ -536,8 +537,9 @@ def projection(
                 f"validating the data for that coalition ({validate_s} s, whether or not "
                 "it validates yet)"
                 if validate_s
-                else "no separate validation (in the sample's fixed part when it built that "
-                "coalition, else not measured)"
+                else f"the data's validation inside that fixed part ({sample_load} s)"
+                if sample_load
+                else "no validation for that coalition (not measured)"
             ),
             "linear: machines add throughput without loss (the scheduler and network are not the "
             "limit)",
