@@ -56,8 +56,10 @@ indicators: $(STAMP) ## Print the headline indicators for every member and CORET
 reports: $(STAMP) ## Build every report of the default matrix into outputs/
 	$(BIN)/corett build
 
-bench: $(STAMP) ## Benchmarks: start-up, load + validate, indicators, report build
-	$(BIN)/python benchmarks/run.py
+# make bench BENCH_ARGS=--quick: every section at smoke-test sizes; --only SECTION, --out DIR
+BENCH_ARGS ?=
+bench: $(STAMP) ## Benchmarks: start-up, load + validate, indicators, report build, scale (Dask); JSON in outputs/bench/
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # The kernel spec goes into the project's Jupyter data folder, searched before the virtualenv's
 # (JUPYTER_PREFER_ENV_PATH=0); no announcement, news, update check or extension index is fetched.

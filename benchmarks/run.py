@@ -2,8 +2,14 @@
 
 Each figure is measured in a fresh subprocess so that imports and caches of one do not help another.
 Targets (issue tracker): `corett --help` well under 1 s; load + validate of the shipped data under 10 s;
-indicator engine on 10 M case records under 5 s / 3 GB and within 1.5x DuckDB; report build >= 6x the
-naive papermill + nbconvert loop, overhead ratio <= 1.5, no-op rebuild about 1 s.
+indicator engine on 10 M case records under 5 s / 3 GB and within 1.5x DuckDB; report build (issue 19)
+>= 40x the naive papermill + nbconvert loop per report, the full default matrix within 120 s on 2 CPUs,
+overhead ratio <= 1.3, no-op rebuild of the full matrix under 1 s; scale (issue 19): planning every
+UNODC country x 2010-2022 x every report x both languages within 2 s, the Dask engine against the local
+pool, a 500-report sample on a LocalCluster and a projection to N machines.
+
+Every section prints tables and writes its figures to ``OUT/bench/<section>.json`` (``--out``,
+default ``outputs/``). ``--quick`` runs every section at smoke-test sizes (figures not comparable).
 """
 
 from __future__ import annotations
@@ -18,6 +24,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import _common  # noqa: E402
+
 ENV = {**os.environ, "GX_ANALYTICS_ENABLED": "False"}
 
 
@@ -82,8 +93,8 @@ def bench_load() -> dict:
     return out
 
 
-def _module_bench(name: str) -> dict:
-    """Run ``benchmarks/<name>.py``'s ``run()`` (loaded by path, so no package import is needed)."""
+def _load_module(name: str):
+    """Load ``benchmarks/<name>.py`` by path (no package import is needed)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
@@ -91,27 +102,59 @@ def _module_bench(name: str) -> dict:
         raise FileNotFoundError(f"benchmarks/{name}.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.run()
+    return mod
+
+
+def _module_bench(name: str, **kwargs) -> dict:
+    """Run ``benchmarks/<name>.py``'s ``run(**kwargs)``."""
+    return _load_module(name).run(**kwargs)
 
 
 def main() -> None:
-    """Run every benchmark and print the figures as indented JSON sections."""
+    """Run every benchmark; print each section's figures as tables and write them as JSON."""
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--only", choices=["help", "load", "indicators", "build"], action="append")
+    sections = ["help", "load", "indicators", "build", "scale"]
+    ap.add_argument("--only", choices=sections, action="append")
+    ap.add_argument(
+        "--quick", action="store_true", help="smoke-test sizes (figures not comparable)"
+    )
+    ap.add_argument("--out", default=None, help="JSON goes to OUT/bench/ (default outputs/)")
     args = ap.parse_args()
-    wanted = set(args.only or ["help", "load", "indicators", "build"])
+    wanted = set(args.only or sections)
+    q = args.quick
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    sections = [
-        ("help", "CLI start-up", bench_help),
+    table = [
+        ("help", "CLI start-up", lambda: bench_help(repeat=1 if q else 5)),
         ("load", "load + validate", bench_load),
-        ("indicators", "indicator engine", lambda: _module_bench("bench_indicators")),
-        ("build", "report build", lambda: _module_bench("bench_build")),
+        (
+            "indicators",
+            "indicator engine",
+            lambda: _module_bench(
+                "bench_indicators", **({"sizes": (100_000,), "repeat": 1} if q else {})
+            ),
+        ),
+        (
+            "build",
+            "report build, ours vs the naive loop",
+            lambda: _module_bench("bench_build", quick=q),
+        ),
+        (
+            "scale",
+            "scale: Dask, scale simulation, projection",
+            lambda: _module_bench("bench_scale", quick=q),
+        ),
     ]
-    for key, title, fn in sections:
+    renderers = {"build": "bench_build", "scale": "bench_scale"}
+    for key, title, fn in table:
         if key not in wanted:
             continue
         print(f"\n== {title} ==", flush=True)
-        print(json.dumps(fn(), indent=2, ensure_ascii=False), flush=True)
+        figures = fn()
+        if key in renderers:
+            print(_load_module(renderers[key]).render(figures), flush=True)
+        else:
+            print(_common.figures_table(figures), flush=True)
+        print(f"JSON: {_common.write_json(args.out, key, figures)}", flush=True)
 
 
 if __name__ == "__main__":
