@@ -4,7 +4,9 @@ Every report reads the same published facts (:mod:`corett_lib.facts`), so the sa
 same words on every page: a part above its total is marked in the table's note column and explained
 in one sentence; a withheld share says why; a regional figure says which members it covers and
 whether it is the region's published figure or the sum of one source's member figures; where sources
-differ, one sentence says which source the page uses and why. Words come from the catalogue
+differ, one sentence says which source the page uses and why. A figure the data-quality review
+(:mod:`corett_lib.analysis.quality`) flags is footnoted with each rule and its evidence, and a rate,
+share, change or trend computed from one names that figure (:func:`quality_line`). Words come from the catalogue
 (``facts.*`` of ``corett_lib/core/messages/<lang>/facts.yaml``). Sentences never state a count below
 the disclosure threshold.
 """
