@@ -58,6 +58,7 @@ def test_honduras_forms_of_exploitation_2016_2022_in_spanish(hnd_forms: ex.Explo
         "Fuente",
         "Miembros que informan",
         "Notas",
+        "Revisión de calidad de los datos",
     ]
     assert _cell(v, 2016, "Total") == "83"
     assert _cell(v, 2016, "Trabajo forzoso") == "8"
@@ -230,10 +231,15 @@ def test_downloads_go_through_the_publishing_function(
     csv = ex.download_bytes(hnd_forms, "csv")
     assert csv.startswith(b"\xef\xbb\xbf")
     lines = csv.decode("utf-8-sig").splitlines()
-    assert lines[0] == "País,Año,Categoría,Valor (personas),Fuente,Miembros que informan,Notas"
-    assert "Honduras,2016,Otras formas de explotación,<5,UNODC,1/1,publicado como <5" in lines
-    assert "Honduras,2021,Otras formas de explotación,suprimido,UNODC,1/1," in lines
-    assert "Honduras,2017,Explotación sexual,102,UNODC,1/1," in lines
+    assert lines[0] == (
+        "País,Año,Categoría,Valor (personas),Fuente,Miembros que informan,Notas,"
+        "Revisión de calidad de los datos"
+    )
+    assert "Honduras,2016,Otras formas de explotación,<5,UNODC,1/1,publicado como <5," in lines
+    assert "Honduras,2021,Otras formas de explotación,suprimido,UNODC,1/1,," in lines
+    assert "Honduras,2017,Explotación sexual,102,UNODC,1/1,," in lines
+    # the data-quality review's flags of a figure, in the page's language
+    assert "Honduras,2016,Total,83,UNODC,1/1,,inconsistente con los años anteriores" in lines
     path = ex.export_view(hnd_forms, tmp_path / "t.xlsx")
     ws = openpyxl.load_workbook(path).active
     cells = [[c.value for c in row] for row in ws.iter_rows()]
@@ -326,3 +332,18 @@ def test_notebook_executes_headless_under_papermill(tmp_path: Path) -> None:
     text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     assert "Víctimas de trata detectadas, por forma de explotación: Honduras, 2016–2022" in text
     assert "Explotación sexual: descenso de 68 en 2016 a 45 en 2022" in text
+
+
+def test_the_table_has_the_quality_flags_of_each_row(data: ex.ExplorerData) -> None:
+    state = ex.ExplorerState(countries=("MEX",), years=(2013, 2016), indicator="victims", lang="en")
+    d = ex.explore(data, state).table.display
+    col = "Data-quality review"
+    by_year = dict(zip(d["Year"].astype(str), d[col], strict=True))
+    assert by_year["2015"] == "outlier (standard deviations); inconsistent with the previous years"
+    assert by_year["2013"] == ""  # no flag, no words
+    # a rate computed from a flagged figure carries its flags
+    rate = ex.ExplorerState(
+        countries=("MEX",), years=(2015, 2015), indicator="victims_rate", lang="en"
+    )
+    r = ex.explore(data, rate).table.display
+    assert "outlier (standard deviations)" in str(r[col].iloc[0])

@@ -901,29 +901,14 @@ _FACT_BREAKDOWNS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def fact_flags(result: QualityReview, registry: Registry) -> pd.DataFrame:
-    """Return the quality flags of the published facts: every fact computed from a flagged figure.
+def _facts_of_observations(obs: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """Return ``obs`` (rows keyed like the observations) mapped onto every fact computed from them.
 
-    A count's fact carries the flags of its observation; a ratio's (rates, shares, convictions per
-    prosecution) the flags of its numerator and denominator; a change's those of the two years it
-    compares, and a trend's (CAGR) those of its first and last year. The facts layer joins this
-    table on its key and the source, so a rate or a growth rate computed from a flagged figure says
-    so. Breakdowns by sex and age, by form of exploitation and totals are mapped; by sex and age
-    together and by citizenship (derived categories) are not.
-
-    Parameters
-    ----------
-    result
-        A :func:`review`.
-    registry
-        The indicator registry (:func:`corett_lib.dataset.registry.load_registry`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`FACT_FLAG_COLUMNS`, one row per fact key and source.
+    Adds ``indicator_id``, ``disaggregation``, ``category`` (the fact's), ``category_obs`` and
+    ``obs_year`` (the observation's; ``year`` becomes the fact's, which differs for changes and
+    trends).
     """
-    obs = by_observation(result)
+    obs = obs.assign(obs_year=obs["year"], category_obs=obs["category"])
     frames = []
     for ind in registry.indicators:
         if ind.kind not in ("count", "ratio"):
@@ -974,7 +959,32 @@ def fact_flags(result: QualityReview, registry: Registry) -> pd.DataFrame:
         of = of[of["disaggregation"].isin(ind.disaggregations)]
         for shift in (0, lag):  # the year itself, and the year it is compared with
             derived.append(of.assign(indicator_id=ind.id, year=of["year"] + shift))
-    allf = pd.concat([base, *derived], ignore_index=True)
+    return pd.concat([base, *derived], ignore_index=True)
+
+
+def fact_flags(result: QualityReview, registry: Registry) -> pd.DataFrame:
+    """Return the quality flags of the published facts: every fact computed from a flagged figure.
+
+    A count's fact carries the flags of its observation; a ratio's (rates, shares, convictions per
+    prosecution) the flags of its numerator and denominator; a change's those of the two years it
+    compares, and a trend's (CAGR) those of its first and last year. The facts layer joins this
+    table on its key and the source, so a rate or a growth rate computed from a flagged figure says
+    so. Breakdowns by sex and age, by form of exploitation and totals are mapped; by sex and age
+    together and by citizenship (derived categories) are not.
+
+    Parameters
+    ----------
+    result
+        A :func:`review`.
+    registry
+        The indicator registry (:func:`corett_lib.dataset.registry.load_registry`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`FACT_FLAG_COLUMNS`, one row per fact key and source.
+    """
+    allf = _facts_of_observations(by_observation(result), registry)
     if allf.empty:
         return pd.DataFrame(columns=FACT_FLAG_COLUMNS)
     key = FACT_FLAG_COLUMNS[:6]
@@ -993,6 +1003,49 @@ def fact_flags(result: QualityReview, registry: Registry) -> pd.DataFrame:
     )
     out["quality_severity"] = [SEVERITIES[int(i)] for i in out["_rank"]]
     return finish(out[FACT_FLAG_COLUMNS], key, name="quality fact flags")
+
+
+#: Columns of :func:`fact_flag_rows`.
+FACT_FLAG_ROW_COLUMNS: list[str] = [
+    *FACT_FLAG_COLUMNS[:6],
+    "indicator",
+    "dimension",
+    "category_obs",
+    "sex",
+    "age",
+    "obs_year",
+    "rule",
+    "check",
+    "severity",
+    "value_text",
+    "censored",
+    "evidence",
+    "correction",
+]
+
+
+def fact_flag_rows(result: QualityReview, registry: Registry) -> pd.DataFrame:
+    """Return the flags behind every flagged fact, one row per fact, source and flag, with evidence.
+
+    The long form of :func:`fact_flags`: the same facts, each with the flagged observations it is
+    computed from (``indicator``, ``dimension``, ``category_obs``, ``sex``, ``age``, ``obs_year``), the
+    rule, check, severity, the figure as published and the evidence, so a page can say which figure a
+    rate or a growth rate comes from and why it is flagged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`FACT_FLAG_ROW_COLUMNS`.
+    """
+    f = result.flags
+    if f.empty:
+        return pd.DataFrame(columns=FACT_FLAG_ROW_COLUMNS)
+    rows = _facts_of_observations(f, registry)
+    rank = rows["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    rows = rows.assign(_rank=rank).sort_values(
+        [*FACT_FLAG_COLUMNS[:6], "obs_year", "_rank", "rule", "check"], kind="mergesort"
+    )
+    return rows[FACT_FLAG_ROW_COLUMNS].reset_index(drop=True)
 
 
 def _count_text(text: Any, k: int, lang: str) -> str:

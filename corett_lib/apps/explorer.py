@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
+from corett_lib.analysis import quality
 from corett_lib.core import config, i18n
 from corett_lib.dataset.model import Dataset
 from corett_lib.dataset.registry import Indicator, Registry, load_registry
@@ -122,6 +123,18 @@ class ExplorerData:
         self.registry: Registry = load_registry()
         self._evaluations: dict[str, Evaluation] = {}
         self._facts: dict[str, Facts] = {}
+        self._quality: pd.DataFrame | None = None
+
+    def quality_flags(self) -> pd.DataFrame:
+        """Return the data-quality flags of the facts (:func:`corett_lib.analysis.quality.fact_flags`).
+
+        The review of the members' observations, computed once; one row per flagged fact and
+        source, so a figure shows the same flags whichever source the explorer selects.
+        """
+        if self._quality is None:
+            review = quality.review(self.ds.observations, members=self.members)
+            self._quality = quality.fact_flags(review, self.registry)
+        return self._quality
 
     def evaluation(self, source: str = BEST_SOURCE) -> Evaluation:
         """Return the engine's evaluation of every indicator from ``source`` (cached).
@@ -395,6 +408,11 @@ def _flag_text(flags: str, lang: str) -> str:
     return "; ".join(i18n.t(f"explorer.flag.{f}", lang) if f in _FLAG_IDS else f for f in ids)
 
 
+def _quality_text(rules: str, lang: str) -> str:
+    """``time_consistency;outlier_sd`` -> the rules' names in ``lang``, ``; ``-joined."""
+    return "; ".join(i18n.t(f"quality.rule.{r}", lang) for r in str(rules or "").split(";") if r)
+
+
 def _count_cell(value: Any, low: Any, high: Any, censored: bool) -> Any:
     """Return a count as :func:`corett_lib.publishing.disclosure.parse_count` reads it: exact, bounded or missing.
 
@@ -443,6 +461,10 @@ def indicator_rows(data: ExplorerData, state: ExplorerState) -> pd.DataFrame:
     out = rows.merge(bounds, how="left", on=KEY, validate="one_to_one")
     for c in ("num_cens", "den_cens"):
         out[c] = out[c].astype("boolean").fillna(False).astype(bool)
+    # The data-quality review's rules behind each figure (a rate's: its numerator's and denominator's).
+    flags = data.quality_flags()[[*KEY, "source", "quality_rules"]].astype({"year": "int64"})
+    out = out.merge(flags, how="left", on=[*KEY, "source"], validate="many_to_one")
+    out["quality_rules"] = out["quality_rules"].fillna("").astype(str)
     return out
 
 
@@ -490,8 +512,14 @@ def publish_rows(
     if not is_count:
         frame[c_num] = []
         frame[c_den] = []
-    frame[c_src], frame[c_cov], frame[c_notes] = [], [], []
+    c_quality = i18n.t("facts.quality.column", lang)
+    frame[c_src], frame[c_cov], frame[c_notes], frame[c_quality] = [], [], [], []
     flags = rows["flags"].fillna("").astype(str)
+    rules = (
+        rows["quality_rules"].fillna("").astype(str)
+        if "quality_rules" in rows
+        else pd.Series("", index=rows.index)
+    )
     for i, r in enumerate(rows.itertuples(index=False)):
         frame[c_country].append(r.country_label)
         frame[c_year].append(int(r.year))
@@ -517,6 +545,7 @@ def publish_rows(
         frame[c_src].append(r.source)
         frame[c_cov].append(r.coverage)
         frame[c_notes].append(_flag_text(flags.iat[i], lang))
+        frame[c_quality].append(_quality_text(rules.iat[i], lang))
     df = pd.DataFrame(frame)
     counts = [c_value] if is_count else ([c_num] if population_den else [c_num, c_den])
     derived = None if is_count else {c_value: counts}

@@ -196,7 +196,17 @@ def headline(ctx: Context) -> Block:
         )
     if ctx.regional:
         items += fact_notes.coverage_lines(ctx, t.reset_index().iloc[[0]])
-    return wrap(head, bullet_list(items, css="corett-headline"), html_block(pub.to_html()))
+    # A figure flagged by the data-quality review, and a change or rate computed from one, say so.
+    shown_facts = pd.concat(
+        [t.reset_index().iloc[[0]], before.to_frame().T, t.reset_index().iloc[1:]]
+    )
+    flagged = fact_notes.quality_lines(ctx, shown_facts)
+    return wrap(
+        head,
+        bullet_list(items, css="corett-headline"),
+        html_block(pub.to_html()),
+        bullet_list(flagged, css="corett-quality") if flagged else None,
+    )
 
 
 def trend(ctx: Context) -> Block:
@@ -231,17 +241,25 @@ def trend(ctx: Context) -> Block:
             "year": df[year_col],
             "value": drawn,
             "suppressed": pub.status[name] != "",
+            "flagged": fact_notes.quality_flagged(ctx, t).to_list(),
         }
     )
     country = i18n.country_name(ctx.country, lang)
     chart, alt_text = charts.trend_chart(
-        chart_df, lang=lang, title=f"{name}, {country}", y_title=name, threshold=ctx.k
+        chart_df,
+        lang=lang,
+        title=f"{name}, {country}",
+        y_title=name,
+        threshold=ctx.k,
+        flagged="flagged",
     )
+    flagged = fact_notes.quality_lines(ctx, t)
     return wrap(
         head,
         html_block(charts.to_html_fragment(chart, alt_text), alt_text),
         html_block(data.html_data({name: name})),
         html_block(pub.to_html()),
+        bullet_list(flagged, css="corett-quality") if flagged else None,
     )
 
 
@@ -271,7 +289,11 @@ def _breakdown(ctx: Context, indicator_id: str, disaggregation: str, table_id: s
             src_col: [source_name(s, lang) for s in rows["source"]],
         }
     )
-    notes = [fact_notes.note(r, lang) for _, r in rows.iterrows()]
+    quality_notes = fact_notes.quality_note(ctx, rows)
+    notes = [
+        "; ".join(n for n in (fact_notes.note(r, lang), q) if n)
+        for (_, r), q in zip(rows.iterrows(), quality_notes, strict=True)
+    ]
     if any(notes):  # the same mark, on every page that shows these parts
         df[i18n.t("facts.note_column", lang)] = notes
     has_total = bool((df[cat_col] == total_label).any())
@@ -292,6 +314,7 @@ def _breakdown(ctx: Context, indicator_id: str, disaggregation: str, table_id: s
     lines = fact_notes.inconsistency_lines(ctx, t)
     if ctx.regional:
         lines += fact_notes.coverage_lines(ctx, parts)
+    lines += fact_notes.quality_lines(ctx, rows)
     return wrap(html_block(pub.to_html()), bullet_list(lines) if lines else None)
 
 
@@ -432,6 +455,7 @@ def _yearly(ctx: Context, ids: list[str], table_id: str, derived: dict[str, str]
         formats={names[d]: "number:2" for d in derived},
     )
     lines = fact_notes.coverage_lines(ctx, t[t["year"] == ctx.year]) if ctx.regional else []
+    lines += fact_notes.quality_lines(ctx, t[_has_value(t)])
     return wrap(html_block(pub.to_html()), bullet_list(lines) if lines else None)
 
 

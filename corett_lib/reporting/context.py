@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corett_lib.analysis import quality as quality_rules
 from corett_lib.core import config
 from corett_lib.core.problems import DataError, Problem
 from corett_lib.dataset.model import Dataset
 from corett_lib.dataset.monitoring import TABLE as MONITORING_TABLE
+from corett_lib.dataset.registry import Registry
 from corett_lib.facts import store as fact_store
 from corett_lib.facts.engine import evaluate
 from corett_lib.facts.table import Facts, facts_from_dataset
@@ -81,6 +83,26 @@ def facts(ds: Dataset, snapshot: str = "") -> Facts:
     return _FACTS[key]
 
 
+_QUALITY: dict[int, pd.DataFrame] = {}
+
+
+def quality_flags(ds: Dataset, registry: Registry) -> pd.DataFrame:
+    """Return the data-quality flags of the published facts of ``ds``, with their evidence.
+
+    :func:`corett_lib.analysis.quality.fact_flag_rows` of the review of ``ds``'s observations:
+    one row per fact, source and flag behind it (a count's own flags; a rate's or growth rate's
+    those of the figures it is computed from). Computed once per dataset and process (a review
+    takes about 0.2 s), like the indicator evaluation.
+    """
+    key = id(ds)
+    if key not in _QUALITY:
+        _QUALITY.clear()  # one dataset at a time
+        _QUALITY[key] = quality_rules.fact_flag_rows(
+            quality_rules.review(ds.observations), registry
+        )
+    return _QUALITY[key]
+
+
 def monitoring(ds: Dataset) -> pd.DataFrame:
     """Return the monitoring data of ``ds`` (illustrative and collected), as the loader read it.
 
@@ -123,6 +145,11 @@ class Context:
     def facts(self) -> Facts:
         """The published facts (:class:`~corett_lib.facts.table.Facts`) every section reads."""
         return facts(self.ds, self.snapshot)
+
+    @property
+    def quality_flags(self) -> pd.DataFrame:
+        """The quality flags of the facts (:func:`quality_flags`), joined by pages on key and source."""
+        return quality_flags(self.ds, self.facts.registry)
 
     @property
     def evaluation(self) -> Any:
@@ -312,6 +339,7 @@ __all__ = [
     "paragraph",
     "publish",
     "publish_chart",
+    "quality_flags",
     "svg_figure",
     "table_block",
     "with_downloads",

@@ -4,7 +4,9 @@ Every report reads the same published facts (:mod:`corett_lib.facts`), so the sa
 same words on every page: a part above its total is marked in the table's note column and explained
 in one sentence; a withheld share says why; a regional figure says which members it covers and
 whether it is the region's published figure or the sum of one source's member figures; where sources
-differ, one sentence says which source the page uses and why. Words come from the catalogue
+differ, one sentence says which source the page uses and why. A figure the data-quality review
+(:mod:`corett_lib.analysis.quality`) flags is footnoted with each rule and its evidence, and a rate,
+share, change or trend computed from one names that figure (:func:`quality_line`). Words come from the catalogue
 (``facts.*`` of ``corett_lib/core/messages/<lang>/facts.yaml``). Sentences never state a count below
 the disclosure threshold.
 """
@@ -16,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from corett_lib.analysis import quality
 from corett_lib.core import i18n
 from corett_lib.core.schema import REGION_CODE
 from corett_lib.facts.engine import SUM_SOURCE
@@ -88,6 +91,93 @@ def note(row: Any, lang: str) -> str:
     if "inconsistent" in flags:
         return i18n.t("facts.flag.inconsistent", lang)
     return ""
+
+
+#: What identifies a fact and the source it is shown from (the join of the quality flags).
+_FACT_SOURCE = ["iso3", "year", "indicator_id", "disaggregation", "category", "source"]
+
+
+def quality_rows(ctx: Context, t: pd.DataFrame) -> pd.DataFrame:
+    """Return the quality flags behind the facts of ``t`` (rows of a fact selection).
+
+    Joined on the fact's key and the source it is shown from
+    (:func:`corett_lib.reporting.context.quality_flags`): one row per fact and flag behind it.
+    """
+    q = ctx.quality_flags
+    if q.empty or t.empty:
+        return q.iloc[0:0]
+    keys = t[_FACT_SOURCE].drop_duplicates().astype({"year": "int64"})
+    return q.astype({"year": "int64"}).merge(keys, on=_FACT_SOURCE)
+
+
+def quality_flagged(ctx: Context, t: pd.DataFrame) -> pd.Series:
+    """Return, for each row of ``t``, whether its fact is computed from a figure the review flags."""
+    hit = quality_rows(ctx, t)[_FACT_SOURCE].drop_duplicates().assign(_q=True)
+    m = t[_FACT_SOURCE].astype({"year": "int64"}).merge(hit, how="left", on=_FACT_SOURCE)
+    return pd.Series(m["_q"].eq(True).to_numpy(), index=t.index, dtype=bool)
+
+
+def quality_note(ctx: Context, t: pd.DataFrame) -> list[str]:
+    """Return the note cell of each row of ``t``: the quality mark of a flagged fact, else empty."""
+    mark = i18n.t("facts.quality.note", ctx.lang)
+    return [mark if f else "" for f in quality_flagged(ctx, t)]
+
+
+def _reasons(ctx: Context, flags: pd.DataFrame) -> str:
+    """``rule (evidence); rule (evidence)`` for the flags of one figure, most pressing first."""
+    flags = flags.drop_duplicates(["rule", "check"])
+    return "; ".join(
+        i18n.t(
+            "facts.quality.reason",
+            ctx.lang,
+            rule=i18n.t(f"quality.rule.{f['rule']}", ctx.lang),
+            evidence=quality.evidence_text(f, ctx.lang, ctx.k),
+        )
+        for _, f in flags.iterrows()
+    )
+
+
+def quality_line(ctx: Context, fact: Any, flags: pd.DataFrame) -> str:
+    """Return the footnote of one flagged fact (a row of a fact selection, ``label`` included).
+
+    A count flagged itself names each rule with its evidence; a rate, share, change or trend names
+    the flagged figures it is computed from (``flags``: the fact's rows of :func:`quality_rows`).
+    Every page words the same fact the same way: they all call this.
+    """
+    lang = ctx.lang
+    what = str(fact["label"])
+    if fact["disaggregation"] != "total":
+        what += f" ({fact['category_label']})"
+    kind = ctx.facts.registry.get(str(fact["indicator_id"])).kind
+    common = {"what": what, "year": int(fact["year"]), "source": source_label(fact["source"], lang)}
+    if kind == "count":
+        return i18n.t("facts.quality.flagged", lang, reasons=_reasons(ctx, flags), **common)
+    figures = []
+    obs = ["indicator", "dimension", "category_obs", "sex", "age", "obs_year"]
+    for (ind, dim, cat, sex, age, year), g in flags.groupby(obs, sort=False):
+        label = quality.figure_label(
+            {"indicator": ind, "dimension": dim, "category": cat, "sex": sex, "age": age}, lang
+        )
+        figures.append(
+            i18n.t(
+                "facts.quality.figure", lang, figure=label, year=int(year), reasons=_reasons(ctx, g)
+            )
+        )
+    return i18n.t("facts.quality.computed", lang, figures=" / ".join(figures), **common)
+
+
+def quality_lines(ctx: Context, t: pd.DataFrame) -> list[str]:
+    """Return one footnote per fact of ``t`` computed from a flagged figure (:func:`quality_line`)."""
+    rows = quality_rows(ctx, t)
+    if rows.empty:
+        return []
+    out = []
+    groups = {k: g for k, g in rows.groupby(_FACT_SOURCE, sort=False)}
+    for _, fact in t.drop_duplicates(_FACT_SOURCE).iterrows():
+        key = tuple(int(fact[c]) if c == "year" else fact[c] for c in _FACT_SOURCE)
+        if key in groups:
+            out.append(quality_line(ctx, fact, groups[key]))
+    return out
 
 
 def inconsistency_lines(ctx: Context, t: pd.DataFrame) -> list[str]:
@@ -249,6 +339,11 @@ __all__ = [
     "inconsistency_lines",
     "member_names",
     "note",
+    "quality_flagged",
+    "quality_line",
+    "quality_lines",
+    "quality_note",
+    "quality_rows",
     "source_label",
     "source_lines",
     "withheld_lines",

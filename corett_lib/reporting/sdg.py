@@ -165,6 +165,11 @@ def series(ctx: Context) -> Block:
             "suppressed": pub.status[rate_col] != "",
         }
     )
+    # The rate of a year computed from a figure the data-quality review flags: ringed, footnoted.
+    rates = annual_indicators(ctx, ["victims_rate"], years=[int(y) for y in s["year"]])
+    rates = rates[rates["value"].notna()]
+    flagged_years = set(rates.loc[fact_notes.quality_flagged(ctx, rates), "year"].astype(int))
+    chart_df["flagged"] = chart_df["year"].astype(int).isin(flagged_years)
     chart, alt_text = charts.trend_chart(
         chart_df,
         lang=lang,
@@ -172,10 +177,12 @@ def series(ctx: Context) -> Block:
         y_title=rate_col,
         threshold=ctx.k,
         decimals=2,
+        flagged="flagged",
     )
     ranges = _ranges(s, lambda r: f"{victims_col} {int(r['year'])}", lang)
     if ctx.regional:  # which members the regional figure of the year covers
         ranges += fact_notes.coverage_lines(ctx, annual_indicators(ctx, ["victims"]))
+    ranges += fact_notes.quality_lines(ctx, rates)
     return wrap(
         head,
         html_block(charts.to_html_fragment(chart, alt_text), alt_text),
@@ -221,7 +228,24 @@ def breakdown(ctx: Context) -> Block:
                 src_col: [_source(x, lang) for x in part["source"]],
             }
         )
-        notes = [fact_notes.note({"flags": f}, lang) for f in part["flags"]]
+        # The facts of the part (its counts and rates), for the data-quality review's flags.
+        facts_d = annual_indicators(ctx, ["victims", "victims_rate"], disaggregations=("total", d))
+        rates_d = facts_d[facts_d["indicator_id"].eq("victims_rate") & facts_d["value"].notna()]
+        counts_d = facts_d[facts_d["indicator_id"].eq("victims")]
+        flagged_cats = set(counts_d.loc[fact_notes.quality_flagged(ctx, counts_d), "category"])
+        flagged_cats |= set(rates_d.loc[fact_notes.quality_flagged(ctx, rates_d), "category"])
+        quality_mark = i18n.t("facts.quality.note", lang)
+        notes = [
+            "; ".join(
+                n
+                for n in (
+                    fact_notes.note({"flags": f}, lang),
+                    quality_mark if c in flagged_cats else "",
+                )
+                if n
+            )
+            for f, c in zip(part["flags"], part["category"], strict=True)
+        ]
         if any(notes):  # the same mark as on the annual report
             df[i18n.t("facts.note_column", lang)] = notes
         has_total = bool((part["category"] == "Total").any())
@@ -248,11 +272,15 @@ def breakdown(ctx: Context) -> Block:
         blocks.append(html_block(pub.to_html()))
         ranges = _ranges(part, lambda r, c=cat_col: f"{c}: {r['category_label']}", lang)
         if part["inconsistent"].any() or ctx.regional:
-            facts_d = annual_indicators(ctx, ["victims"], disaggregations=("total", d))
-            ranges += fact_notes.inconsistency_lines(ctx, facts_d)
+            ranges += fact_notes.inconsistency_lines(ctx, counts_d)
             if ctx.regional:  # each regional part names the members it covers
-                parts_d = facts_d[facts_d["disaggregation"] == d]
+                parts_d = counts_d[counts_d["disaggregation"] == d]
                 ranges += fact_notes.coverage_lines(ctx, parts_d)
+        # A flagged count's rate names the count and why (the same sentence on every page);
+        # a flagged count without a rate is footnoted as a count.
+        rated = set(rates_d.loc[fact_notes.quality_flagged(ctx, rates_d), "category"])
+        ranges += fact_notes.quality_lines(ctx, rates_d)
+        ranges += fact_notes.quality_lines(ctx, counts_d[~counts_d["category"].isin(rated)])
         if ranges:
             blocks.append(bullet_list(ranges))
     note = "region_breakdown_note" if ctx.regional else "breakdown_note"
