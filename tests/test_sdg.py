@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from corett_lib.analysis import sdg
+from corett_lib.analysis import status as progress
 from corett_lib.core import paths
 from corett_lib.dataset import sdg_mapping
 from corett_lib.raw.plans import read_plan_items
@@ -180,7 +181,7 @@ def test_a_file_that_is_not_yaml_is_one_problem(tmp_path: Path) -> None:
 def test_progress_without_target_compares_growth_with_fixed_thresholds(
     first: float, last: float, years: int, direction: str, status: str, growth: float
 ) -> None:
-    g, ratio, s = sdg.progress_status(first, last, years, direction)
+    g, ratio, s = progress.progress_status(first, last, years, direction)
     assert s == status
     assert math.isnan(ratio)
     assert (math.isnan(g) and math.isnan(growth)) or round(g * 100, 3) == growth
@@ -199,19 +200,19 @@ def test_progress_without_target_compares_growth_with_fixed_thresholds(
 def test_progress_with_target_compares_growth_with_the_growth_needed(
     last: float, target: float, status: str, ratio: float | None
 ) -> None:
-    _, r, s = sdg.progress_status(100, last, 5, "increase", target=target, years_to_target=10)
+    _, r, s = progress.progress_status(100, last, 5, "increase", target=target, years_to_target=10)
     assert s == status
     assert (ratio is None and math.isnan(r)) or round(r, 3) == ratio
 
 
 def test_docstring_examples_run() -> None:
-    results = [doctest.testmod(sdg), doctest.testmod(sdg_mapping)]
-    assert sum(r.attempted for r in results) == 19 and sum(r.failed for r in results) == 0
+    results = [doctest.testmod(sdg), doctest.testmod(sdg_mapping), doctest.testmod(progress)]
+    assert sum(r.attempted for r in results) == 30 and sum(r.failed for r in results) == 0
 
 
 def test_an_unknown_direction_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown direction 'up'"):
-        sdg.progress_status(1, 2, 1, "up")
+        progress.progress_status(1, 2, 1, "up")
 
 
 # --------------------------------------------------------------------------- instruments

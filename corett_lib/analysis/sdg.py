@@ -30,7 +30,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corett_lib.analysis.status import plan_progress
+from corett_lib.analysis.status import (
+    PROGRESS_BASE_YEAR,
+    PROGRESS_STATUSES,
+    cagr,
+    is_missing,
+    plan_progress,
+    progress_status,
+    series_progress,
+)
 from corett_lib.core import config
 from corett_lib.core.schema import REGION_CODE
 from corett_lib.core.tables import finish
@@ -41,25 +49,6 @@ if TYPE_CHECKING:
 
 
 from corett_lib.dataset.sdg_mapping import Mapping, _code_key, _text, sdg_title, sort_codes
-
-#: Base year of progress assessment: the 2030 Agenda's adoption (Open SDG's default).
-PROGRESS_BASE_YEAR = 2015
-#: With a target: ratio of observed to required CAGR for "on track" and "acceleration needed".
-TARGET_RATIO_THRESHOLDS: tuple[float, float] = (0.95, 0.60)
-#: Without a target: observed CAGR (in the desired direction) for "on track" and "acceleration needed".
-TREND_CAGR_THRESHOLDS: tuple[float, float] = (0.015, 0.005)
-
-#: Progress statuses, best first; ``context`` for ambiguous direction, ``insufficient_data`` when the
-#: series has fewer than two usable years.
-PROGRESS_STATUSES: tuple[str, ...] = (
-    "target_achieved",
-    "on_track",
-    "acceleration_needed",
-    "limited_progress",
-    "deterioration",
-    "context",
-    "insufficient_data",
-)
 
 #: Workbench indicators assessed for progress (counts or ratios of counts).
 PROGRESS_INDICATORS: tuple[str, ...] = (
@@ -76,184 +65,9 @@ PROGRESS_INDICATORS: tuple[str, ...] = (
 INSTRUMENT_STATUSES: tuple[str, ...] = ("ratified", "ratified_later", "gap")
 
 
-# --------------------------------------------------------------------------- progress status
-
-
-def cagr(first: float, last: float, years: float) -> float:
-    """Return the compound annual growth rate from ``first`` to ``last`` over ``years`` (a fraction).
-
-    NaN when either value is missing or not positive, or ``years`` is not positive.
-
-    Examples
-    --------
-    >>> round(cagr(100, 121, 2), 4)
-    0.1
-    >>> math.isnan(cagr(0, 5, 3))
-    True
-    """
-    try:
-        f, v, n = float(first), float(last), float(years)
-    except (TypeError, ValueError):
-        return math.nan
-    if not (f > 0 and v > 0 and n > 0) or math.isnan(f) or math.isnan(v):
-        return math.nan
-    return (v / f) ** (1.0 / n) - 1.0
-
-
-def progress_status(
-    first: float,
-    last: float,
-    years: float,
-    direction: str,
-    *,
-    target: float | None = None,
-    years_to_target: float | None = None,
-) -> tuple[float, float, str]:
-    """Return ``(cagr, ratio, status)`` of a series in the style of national SDG platforms.
-
-    Parameters
-    ----------
-    first, last
-        The value in the base year and in the latest year.
-    years
-        Years between them.
-    direction
-        ``increase``, ``decrease`` or ``ambiguous``.
-    target
-        A numeric target, if the indicator has one.
-    years_to_target
-        Years from the base year to the target year (needed with ``target``).
-
-    Returns
-    -------
-    cagr, ratio, status
-        The observed CAGR (fraction), the ratio of observed to required CAGR (NaN without a target)
-        and one of :data:`PROGRESS_STATUSES`:
-
-        * ambiguous direction: ``context`` (growth shown, not judged);
-        * with a target: ``target_achieved`` when the latest value meets it; else ratio
-          >= 0.95 ``on_track``, >= 0.60 ``acceleration_needed``, >= 0 ``limited_progress``, below 0
-          ``deterioration``;
-        * without a target, the CAGR signed by the desired direction: >= 1.5 % ``on_track``,
-          >= 0.5 % ``acceleration_needed``, >= 0 ``limited_progress``, below 0 ``deterioration``;
-        * ``insufficient_data`` when the CAGR cannot be computed (a missing, zero or single value).
-
-    Raises
-    ------
-    ValueError
-        An unknown direction.
-
-    Examples
-    --------
-    >>> progress_status(100, 110, 4, "increase")[2]
-    'on_track'
-    >>> progress_status(100, 90, 4, "increase")[2]
-    'deterioration'
-    >>> progress_status(100, 90, 4, "decrease")[2]
-    'on_track'
-    >>> progress_status(100, 150, 4, "ambiguous")[2]
-    'context'
-    >>> c, r, s = progress_status(100, 110, 5, "increase", target=200, years_to_target=10)
-    >>> round(r, 2), s
-    (0.27, 'limited_progress')
-    """
-    if direction not in ("increase", "decrease", "ambiguous"):
-        raise ValueError(f"unknown direction {direction!r}; use increase, decrease or ambiguous")
-    g = cagr(first, last, years)
-    if math.isnan(g):
-        return g, math.nan, "insufficient_data"
-    if direction == "ambiguous":
-        return g, math.nan, "context"
-    d = 1.0 if direction == "increase" else -1.0
-    if target is not None and not _isnan(target):
-        t = float(target)
-        if (d > 0 and float(last) >= t) or (d < 0 and float(last) <= t):
-            return g, math.nan, "target_achieved"
-        required = cagr(first, t, years_to_target or math.nan)
-        if math.isnan(required) or required == 0:
-            return g, math.nan, "insufficient_data"
-        ratio = g / required
-        hi, lo = TARGET_RATIO_THRESHOLDS
-    else:
-        ratio = math.nan
-        hi, lo = TREND_CAGR_THRESHOLDS
-    score = ratio if not math.isnan(ratio) else d * g
-    eps = 1e-12
-    if score >= hi - eps:
-        return g, ratio, "on_track"
-    if score >= lo - eps:
-        return g, ratio, "acceleration_needed"
-    if score >= -eps:
-        return g, ratio, "limited_progress"
-    return g, ratio, "deterioration"
-
-
 def _is_range(row: Any) -> bool:
     """Return True when an engine row is a sum that includes censored counts (a range, not a ``<5``)."""
     return "range" in str(row.get("flags", "")).split(";")
-
-
-def _isnan(v: Any) -> bool:
-    try:
-        return math.isnan(float(v))
-    except (TypeError, ValueError):
-        return True
-
-
-def series_progress(
-    series: pd.DataFrame,
-    direction: str,
-    *,
-    until: int,
-    base_year: int = PROGRESS_BASE_YEAR,
-    target: float | None = None,
-    target_year: int | None = None,
-) -> dict[str, Any]:
-    """Assess one series (``year, value``) up to ``until``.
-
-    The base year is the first year from ``base_year`` with a positive value; the latest is the last
-    year up to ``until`` with a value. Returns ``base_year, base_value, latest_year, latest_value,
-    cagr, ratio, status`` (see :func:`progress_status`).
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"year": [2014, 2015, 2017, 2019], "value": [5, 10, None, 12.1]})
-    >>> r = series_progress(s, "increase", until=2019)
-    >>> r["base_year"], r["latest_year"], round(r["cagr"], 4), r["status"]
-    (2015, 2019, 0.0488, 'on_track')
-    """
-    s = series.loc[:, ["year", "value"]].copy()
-    s["value"] = pd.to_numeric(s["value"], errors="coerce")
-    s = s[(s["year"] <= until) & s["value"].notna()].sort_values("year")
-    base = s[(s["year"] >= base_year) & (s["value"] > 0)]
-    out: dict[str, Any] = {
-        "base_year": None,
-        "base_value": math.nan,
-        "latest_year": None,
-        "latest_value": math.nan,
-        "cagr": math.nan,
-        "ratio": math.nan,
-        "status": "insufficient_data",
-    }
-    if base.empty:
-        return out
-    b = base.iloc[0]
-    latest = s.iloc[-1]
-    out.update(
-        base_year=int(b["year"]),
-        base_value=float(b["value"]),
-        latest_year=int(latest["year"]),
-        latest_value=float(latest["value"]),
-    )
-    years = int(latest["year"]) - int(b["year"])
-    if years <= 0:
-        return out
-    to_target = (target_year - int(b["year"])) if target_year else None
-    g, ratio, status = progress_status(
-        b["value"], latest["value"], years, direction, target=target, years_to_target=to_target
-    )
-    out.update(cagr=g, ratio=ratio, status=status)
-    return out
 
 
 # --------------------------------------------------------------------------- tables
@@ -330,7 +144,7 @@ def series_16_2_2(
                 "year": int(y),
                 "victims": (
                     r["numerator"]
-                    if r is not None and not _isnan(r["numerator"])
+                    if r is not None and not is_missing(r["numerator"])
                     else (v["value"] if v is not None else math.nan)
                 ),
                 "censored": bool(v["censored"]) and not _is_range(v) if v is not None else False,
@@ -402,7 +216,7 @@ def breakdown_16_2_2(
     rate = t[(t["indicator_id"] == "victims_rate") & (t["disaggregation"] == "total")]
     pop = (
         float(rate["denominator"].iloc[0])
-        if len(rate) and not _isnan(rate["denominator"].iloc[0])
+        if len(rate) and not is_missing(rate["denominator"].iloc[0])
         else math.nan
     )
     if country == REGION_CODE:
@@ -421,7 +235,7 @@ def breakdown_16_2_2(
         for _, r in pd.concat(
             [total.assign(disaggregation_label=part["disaggregation_label"].iloc[0]), part]
         ).iterrows():
-            value = float(r["value"]) if not _isnan(r["value"]) else math.nan
+            value = float(r["value"]) if not is_missing(r["value"]) else math.nan
             rows.append(
                 {
                     "disaggregation": d,
@@ -434,7 +248,7 @@ def breakdown_16_2_2(
                     "range_high": r["value_high"] if _is_range(r) else math.nan,
                     "population": pop,
                     "rate": rates["value"].get((r["disaggregation"], r["category"]), math.nan)
-                    if not _isnan(pop)
+                    if not is_missing(pop)
                     else math.nan,
                     "source": r["source"],
                     "flags": ";".join(

@@ -1,4 +1,15 @@
-"""Targets and status: achievement ratio and a traffic-light status that respects direction.
+"""Progress status, the one home of every status the workbench gives (two methods, one vocabulary file).
+
+1. **Targets vs actuals** (:func:`assess`, :func:`plan_progress`): a plan indicator's actual against its
+   target, a traffic-light status that respects direction (rules below).
+2. **Progress of a series** (:func:`progress_status`, :func:`series_progress`): the compound annual
+   growth rate from a base year, against the growth needed to reach a target or fixed thresholds, as
+   national SDG platforms do (Open SDG, after Statistics Canada).
+
+:func:`status_text` gives the words of either method's statuses in English or Spanish; every page
+shows a status through it.
+
+Targets and status: achievement ratio and a traffic-light status that respects direction.
 
 Rules (thresholds in ``registry.yaml``, ``status.band``, 0.15 by default — the ±15 % "on track" band
 common in results-based monitoring and evaluation tools):
@@ -24,7 +35,9 @@ table of actuals (monitoring data, issue 6), so it works as soon as actuals exis
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,8 +69,11 @@ STATUS_ES: dict[str, str] = {
 GOOD_STATUSES: tuple[str, ...] = ("achieved", "on track")
 
 
-def status_text(status: str, lang: str) -> str:
-    """Return the words of a plan status in ``lang``: the one wording every page uses.
+def status_text(status: str, lang: str, method: str = "plan") -> str:
+    """Return the words of a status in ``lang``: the one wording every page uses.
+
+    ``method`` is ``"plan"`` (targets vs actuals, :data:`STATUSES`) or ``"progress"`` (the progress of
+    a series, :data:`PROGRESS_STATUSES`); both vocabularies have a ``context``, worded differently.
 
     The annual report's targets-vs-actuals table and the evaluation report both show a plan
     indicator's status through here, so an indicator without a target reads "No target" on both
@@ -69,10 +85,17 @@ def status_text(status: str, lang: str) -> str:
     ('No target', 'Sin meta')
     >>> status_text("on track", "es")
     'En camino'
+    >>> status_text("acceleration_needed", "en", method="progress")
+    'Progress made but acceleration needed'
+    >>> status_text("context", "en"), status_text("context", "en", method="progress")
+    ('Context', 'Context (direction ambiguous)')
     """
-    if status not in STATUSES:
-        raise ValueError(f"unknown plan status {status!r}; known: {', '.join(STATUSES)}")
-    return i18n.t(f"status.{status.replace(' ', '_')}", lang)
+    if method == "plan" and status in STATUSES:
+        return i18n.t(f"status.{status.replace(' ', '_')}", lang)
+    if method == "progress" and status in PROGRESS_STATUSES:
+        return i18n.t(f"sdg.progress.{status}", lang)
+    known = ", ".join(STATUSES if method == "plan" else PROGRESS_STATUSES)
+    raise ValueError(f"unknown {method} status {status!r}; known: {known}")
 
 
 DEFAULT_BAND = 0.15
@@ -262,3 +285,205 @@ def plan_progress(
     first = ["id", "iso3", "year", "target", "actual", "achievement_ratio", "status"]
     out = out[[*first, *[c for c in out.columns if c not in first]]]
     return finish(out, ["id", "iso3", "year"], name="plan_progress")
+
+
+#: Base year of progress assessment: the 2030 Agenda's adoption (Open SDG's default).
+PROGRESS_BASE_YEAR = 2015
+#: With a target: ratio of observed to required CAGR for "on track" and "acceleration needed".
+TARGET_RATIO_THRESHOLDS: tuple[float, float] = (0.95, 0.60)
+#: Without a target: observed CAGR (in the desired direction) for "on track" and "acceleration needed".
+TREND_CAGR_THRESHOLDS: tuple[float, float] = (0.015, 0.005)
+
+#: Progress statuses, best first; ``context`` for ambiguous direction, ``insufficient_data`` when the
+#: series has fewer than two usable years.
+PROGRESS_STATUSES: tuple[str, ...] = (
+    "target_achieved",
+    "on_track",
+    "acceleration_needed",
+    "limited_progress",
+    "deterioration",
+    "context",
+    "insufficient_data",
+)
+
+
+# --------------------------------------------------------------------------- progress status
+
+
+def cagr(first: float, last: float, years: float) -> float:
+    """Return the compound annual growth rate from ``first`` to ``last`` over ``years`` (a fraction).
+
+    NaN when either value is missing or not positive, or ``years`` is not positive.
+
+    Examples
+    --------
+    >>> round(cagr(100, 121, 2), 4)
+    0.1
+    >>> math.isnan(cagr(0, 5, 3))
+    True
+    """
+    try:
+        f, v, n = float(first), float(last), float(years)
+    except (TypeError, ValueError):
+        return math.nan
+    if not (f > 0 and v > 0 and n > 0) or math.isnan(f) or math.isnan(v):
+        return math.nan
+    return (v / f) ** (1.0 / n) - 1.0
+
+
+def progress_status(
+    first: float,
+    last: float,
+    years: float,
+    direction: str,
+    *,
+    target: float | None = None,
+    years_to_target: float | None = None,
+) -> tuple[float, float, str]:
+    """Return ``(cagr, ratio, status)`` of a series in the style of national SDG platforms.
+
+    Parameters
+    ----------
+    first, last
+        The value in the base year and in the latest year.
+    years
+        Years between them.
+    direction
+        ``increase``, ``decrease`` or ``ambiguous``.
+    target
+        A numeric target, if the indicator has one.
+    years_to_target
+        Years from the base year to the target year (needed with ``target``).
+
+    Returns
+    -------
+    cagr, ratio, status
+        The observed CAGR (fraction), the ratio of observed to required CAGR (NaN without a target)
+        and one of :data:`PROGRESS_STATUSES`:
+
+        * ambiguous direction: ``context`` (growth shown, not judged);
+        * with a target: ``target_achieved`` when the latest value meets it; else ratio
+          >= 0.95 ``on_track``, >= 0.60 ``acceleration_needed``, >= 0 ``limited_progress``, below 0
+          ``deterioration``;
+        * without a target, the CAGR signed by the desired direction: >= 1.5 % ``on_track``,
+          >= 0.5 % ``acceleration_needed``, >= 0 ``limited_progress``, below 0 ``deterioration``;
+        * ``insufficient_data`` when the CAGR cannot be computed (a missing, zero or single value).
+
+    Raises
+    ------
+    ValueError
+        An unknown direction.
+
+    Examples
+    --------
+    >>> progress_status(100, 110, 4, "increase")[2]
+    'on_track'
+    >>> progress_status(100, 90, 4, "increase")[2]
+    'deterioration'
+    >>> progress_status(100, 90, 4, "decrease")[2]
+    'on_track'
+    >>> progress_status(100, 150, 4, "ambiguous")[2]
+    'context'
+    >>> c, r, s = progress_status(100, 110, 5, "increase", target=200, years_to_target=10)
+    >>> round(r, 2), s
+    (0.27, 'limited_progress')
+    """
+    if direction not in ("increase", "decrease", "ambiguous"):
+        raise ValueError(f"unknown direction {direction!r}; use increase, decrease or ambiguous")
+    g = cagr(first, last, years)
+    if math.isnan(g):
+        return g, math.nan, "insufficient_data"
+    if direction == "ambiguous":
+        return g, math.nan, "context"
+    d = 1.0 if direction == "increase" else -1.0
+    if target is not None and not is_missing(target):
+        t = float(target)
+        if (d > 0 and float(last) >= t) or (d < 0 and float(last) <= t):
+            return g, math.nan, "target_achieved"
+        required = cagr(first, t, years_to_target or math.nan)
+        if math.isnan(required) or required == 0:
+            return g, math.nan, "insufficient_data"
+        ratio = g / required
+        hi, lo = TARGET_RATIO_THRESHOLDS
+    else:
+        ratio = math.nan
+        hi, lo = TREND_CAGR_THRESHOLDS
+    score = ratio if not math.isnan(ratio) else d * g
+    eps = 1e-12
+    if score >= hi - eps:
+        return g, ratio, "on_track"
+    if score >= lo - eps:
+        return g, ratio, "acceleration_needed"
+    if score >= -eps:
+        return g, ratio, "limited_progress"
+    return g, ratio, "deterioration"
+
+
+def is_missing(v: Any) -> bool:
+    """Return True when ``v`` is not a number (None, NaN or text).
+
+    Examples
+    --------
+    >>> is_missing(None), is_missing(float("nan")), is_missing("x"), is_missing(3)
+    (True, True, True, False)
+    """
+    try:
+        return math.isnan(float(v))
+    except (TypeError, ValueError):
+        return True
+
+
+def series_progress(
+    series: pd.DataFrame,
+    direction: str,
+    *,
+    until: int,
+    base_year: int = PROGRESS_BASE_YEAR,
+    target: float | None = None,
+    target_year: int | None = None,
+) -> dict[str, Any]:
+    """Assess one series (``year, value``) up to ``until``.
+
+    The base year is the first year from ``base_year`` with a positive value; the latest is the last
+    year up to ``until`` with a value. Returns ``base_year, base_value, latest_year, latest_value,
+    cagr, ratio, status`` (see :func:`progress_status`).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"year": [2014, 2015, 2017, 2019], "value": [5, 10, None, 12.1]})
+    >>> r = series_progress(s, "increase", until=2019)
+    >>> r["base_year"], r["latest_year"], round(r["cagr"], 4), r["status"]
+    (2015, 2019, 0.0488, 'on_track')
+    """
+    s = series.loc[:, ["year", "value"]].copy()
+    s["value"] = pd.to_numeric(s["value"], errors="coerce")
+    s = s[(s["year"] <= until) & s["value"].notna()].sort_values("year")
+    base = s[(s["year"] >= base_year) & (s["value"] > 0)]
+    out: dict[str, Any] = {
+        "base_year": None,
+        "base_value": math.nan,
+        "latest_year": None,
+        "latest_value": math.nan,
+        "cagr": math.nan,
+        "ratio": math.nan,
+        "status": "insufficient_data",
+    }
+    if base.empty:
+        return out
+    b = base.iloc[0]
+    latest = s.iloc[-1]
+    out.update(
+        base_year=int(b["year"]),
+        base_value=float(b["value"]),
+        latest_year=int(latest["year"]),
+        latest_value=float(latest["value"]),
+    )
+    years = int(latest["year"]) - int(b["year"])
+    if years <= 0:
+        return out
+    to_target = (target_year - int(b["year"])) if target_year else None
+    g, ratio, status = progress_status(
+        b["value"], latest["value"], years, direction, target=target, years_to_target=to_target
+    )
+    out.update(cagr=g, ratio=ratio, status=status)
+    return out

@@ -14,6 +14,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from corett_lib.analysis import sdg
+from corett_lib.analysis.status import PROGRESS_BASE_YEAR, status_text
 from corett_lib.core import i18n
 from corett_lib.dataset import sdg_mapping
 from corett_lib.publishing.linked import FACT_SEPARATOR
@@ -295,9 +296,7 @@ def progress(ctx: Context) -> Block:
     lang = ctx.lang
     head = heading(_t("heading.progress", lang), 2, "sdg-progress")
     p = sdg.progress_table(ctx.facts, ctx.country, ctx.year, lang=lang, country_names=_names(ctx))
-    method = paragraph(
-        _t("progress_method", lang, base_year=sdg.PROGRESS_BASE_YEAR), css="corett-note"
-    )
+    method = paragraph(_t("progress_method", lang, base_year=PROGRESS_BASE_YEAR), css="corett-note")
     if p.empty:
         return wrap(head, method)
     c = {
@@ -332,7 +331,7 @@ def progress(ctx: Context) -> Block:
                 for v, d in zip(p["latest_value"], p["decimals"], strict=True)
             ],
             c["cagr"]: (p["cagr"].astype(float) * 100).to_list(),
-            c["status"]: [_t(f"progress.{s}", lang) for s in p["status"]],
+            c["status"]: [status_text(s, lang, method="progress") for s in p["status"]],
         }
     )
     pub = publish(
@@ -550,7 +549,7 @@ def _target_block(
                     "" if _nan(v) else i18n.number(float(v), lang) for v in p["target_value"]
                 ],
                 _t("col.plan_status", lang): [
-                    i18n.t(f"status.{s.replace(' ', '_')}", lang) if s else "" for s in p["status"]
+                    status_text(s, lang) if s else "" for s in p["status"]
                 ],
                 _t("col.rationale", lang): p[rat].to_list(),
             }
