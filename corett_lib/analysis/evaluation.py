@@ -1558,31 +1558,45 @@ class AnswerSet:
         raise KeyError(question_id)
 
 
-def answer_all(ev: Evidence, questions: pd.DataFrame, lang: str = "en") -> AnswerSet:
+def answer_questions(ev: Evidence, questions: pd.DataFrame) -> list[Answer]:
     """Answer every question of ``questions`` that has a rule, each in the form it asks for.
+
+    The answers carry their rationale in both languages: compute them once per evidence and lay
+    them out per language with :func:`answer_set`.
 
     Parameters
     ----------
     ev
         The evidence.
     questions
-        Rows of ``evaluation_questions`` or ``followup_questions`` (``id``, ``answer_type``,
-        ``text_en`` and, for evaluation questions, ``criterion`` and ``oecd_dac_2019``).
+        Rows of ``evaluation_questions`` or ``followup_questions`` (``id``, ``answer_type``).
+    """
+    return [
+        answer(ev, qid, str(answer_type))
+        for qid, answer_type in zip(questions["id"], questions["answer_type"], strict=True)
+        if qid in RULES
+    ]
+
+
+def answer_set(answers: Sequence[Answer], questions: pd.DataFrame, lang: str = "en") -> AnswerSet:
+    """Return the :class:`AnswerSet` of ``answers`` (from :func:`answer_questions`) in ``lang``.
+
+    Parameters
+    ----------
+    answers
+        The answers to the questions of ``questions`` that have a rule, in the questions' order.
+    questions
+        The questions answered (``id``, ``text_en``, ``text_es`` and, for evaluation questions,
+        ``criterion`` and ``oecd_dac_2019``).
     lang
         Language of the text columns.
-
-    Returns
-    -------
-    AnswerSet
-        ``table`` has verdict and grade as ids, ``data`` the kinds of data read (``;``-joined) and
-        ``illustrative`` True when any evidence read is illustrative.
     """
-    answers, rows = [], []
+    by_id = {a.question_id: a for a in answers}
+    rows = []
     for _, q in questions.iterrows():
         if q["id"] not in RULES:
             continue
-        a = answer(ev, q["id"], str(q["answer_type"]))
-        answers.append(a)
+        a = by_id[q["id"]]
         rows.append(
             {
                 "question_id": q["id"],
@@ -1605,7 +1619,31 @@ def answer_all(ev: Evidence, questions: pd.DataFrame, lang: str = "en") -> Answe
         pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(ITEM_COLUMNS))
     )
     table = pd.DataFrame.from_records(rows, columns=list(ANSWER_COLUMNS))
-    return AnswerSet(answers=answers, table=table, chain=chain, items=items)
+    return AnswerSet(answers=list(answers), table=table, chain=chain, items=items)
+
+
+def answer_all(ev: Evidence, questions: pd.DataFrame, lang: str = "en") -> AnswerSet:
+    """Answer every question of ``questions`` that has a rule, each in the form it asks for.
+
+    :func:`answer_questions` then :func:`answer_set`.
+
+    Parameters
+    ----------
+    ev
+        The evidence.
+    questions
+        Rows of ``evaluation_questions`` or ``followup_questions`` (``id``, ``answer_type``,
+        ``text_en`` and, for evaluation questions, ``criterion`` and ``oecd_dac_2019``).
+    lang
+        Language of the text columns.
+
+    Returns
+    -------
+    AnswerSet
+        ``table`` has verdict and grade as ids, ``data`` the kinds of data read (``;``-joined) and
+        ``illustrative`` True when any evidence read is illustrative.
+    """
+    return answer_set(answer_questions(ev, questions), questions, lang)
 
 
 def monitoring_matrix(ev: Evidence, matrix: pd.DataFrame) -> pd.DataFrame:
