@@ -756,7 +756,9 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
 
     alt = _alt()
     with alt.theme.enable(THEME_NAME):
-        spec = chart.to_dict()
+        # Not validated against the Vega-Lite schema here: the builders' specs are by the tests
+        # (tests/test_charts.py), and checking every page's spec costs more than a cached rendering.
+        spec = chart.to_dict(validate=False)
     version = _vl_version()
     key = svg_cache_key(spec, version)
     cached = _read_cached_svg(key)
