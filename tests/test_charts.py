@@ -237,3 +237,39 @@ def test_trend_caption_states_the_peak_between_first_and_last() -> None:
     )
     _, text_es = charts.trend_chart(df, lang="es", title="Guatemala", y_title="Víctimas")
     assert text_es.endswith("Mínimo de 14 en 2010, máximo de 484 en 2016.")
+
+
+def test_svg_cache_serves_the_same_chart_and_never_a_stale_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("CORETT_CACHE", str(tmp_path))
+    rendered: list[dict[str, Any]] = []
+    real = vlc.vegalite_to_svg
+
+    def counting(spec: dict[str, Any], **kwargs: Any) -> str:
+        rendered.append(spec)
+        return str(real(spec, **kwargs))
+
+    monkeypatch.setattr(vlc, "vegalite_to_svg", counting)
+    first = charts.to_svg(_trend()[0])
+    assert len(rendered) == 1
+    files = list((tmp_path / charts.SVG_CACHE_FOLDER).rglob("*.svg"))
+    assert len(files) == 1
+    assert charts.to_svg(_trend()[0]) == first  # same content: served from the cache
+    assert len(rendered) == 1
+    # A changed input (a value, the language) changes the key: rendered again, never the old SVG.
+    df = pd.DataFrame(
+        {"year": [2017, 2018, 2019], "value": [316, 3, 435], "suppressed": [False, True, False]}
+    )
+    y_title = i18n.t("indicator.detected_victims", "es")
+    changed = charts.to_svg(
+        charts.trend_chart(df, lang="es", title="Guatemala", y_title=y_title)[0]
+    )
+    assert len(rendered) == 2 and changed != first
+    spanish, english = charts.to_svg(_trend(lang="es")[0]), charts.to_svg(_trend(lang="en")[0])
+    assert len(rendered) == 3 and english != spanish
+    # A damaged cache file fails its checksum and is rendered again (and repaired).
+    files[0].write_bytes(files[0].read_bytes()[:-20])
+    assert charts.to_svg(_trend()[0]) == first
+    assert len(rendered) == 4
+    assert charts.to_svg(_trend()[0]) == first and len(rendered) == 4

@@ -351,3 +351,17 @@ def test_shipped_illustrative_data_answers_every_question_in_its_form(
         assert t.at["EQ3", "verdict"] == "not_enough_evidence"  # no targets: never "achieved"
     covid = shipped[shipped["cause_of_delay"].str.contains("COVID")]
     assert len(covid) and (covid["deadline"] >= "2020-03-11").all()
+
+
+def test_answers_computed_once_lay_out_as_answer_all_in_each_language(
+    ev: Evidence, questions: pd.DataFrame
+) -> None:
+    once = evaluation.answer_questions(ev, questions)
+    for lang in ("en", "es"):
+        shared, fresh = (
+            evaluation.answer_set(once, questions, lang),
+            answer_all(ev, questions, lang),
+        )
+        pd.testing.assert_frame_equal(shared.table, fresh.table)
+        pd.testing.assert_frame_equal(shared.chain, fresh.chain)
+        pd.testing.assert_frame_equal(shared.items, fresh.items)

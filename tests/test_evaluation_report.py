@@ -182,3 +182,18 @@ def test_the_build_writes_the_working_file_next_to_the_page(tmp_path: Path) -> N
     # the executed notebook keeps the file's name, not its bytes
     ipynb = (out / "2019" / "GTM" / "evaluation.es.ipynb").read_text(encoding="utf-8")
     assert '"name": "evaluation.es.xlsx"' in ipynb and '"base64"' not in ipynb
+
+
+def test_both_languages_share_the_answers_and_another_scope_does_not() -> None:
+    from corett_lib.reporting import evaluation
+
+    en = evaluation.open_evaluation(country="GTM", year=2019, lang="en")
+    es = evaluation.open_evaluation(country="GTM", year=2019, lang="es")
+    assert es.result.answers is not en.result.answers  # each language its own AnswerSet
+    assert es.evidence is en.evidence  # ...from the answers computed once
+    assert [a.rationale("es") for a in en.result.answers] == es.answers["rationale"].tolist()
+    assert es.answers["question"].tolist() != en.answers["question"].tolist()
+    other = evaluation.open_evaluation(country="GTM", year=2020, lang="es")
+    assert other.evidence is not en.evidence and other.evidence.year == 2020
+    region = evaluation.open_evaluation(country="CORETT", year=2019, lang="es")
+    assert region.evidence is not other.evidence and region.evidence.country == "CORETT"

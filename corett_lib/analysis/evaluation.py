@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from corett_lib.analysis.status import GOOD_STATUSES, plan_progress, status_text
@@ -532,27 +533,40 @@ class Evidence:
 
     def activity_chain(self, rule: str, acts: pd.DataFrame) -> pd.DataFrame:
         """Return chain rows for activities: one per activity with its punctuality over the years."""
+        # The masks are computed once over every row and each activity reads its rows by position:
+        # slicing the frame per activity cost more than the rule itself.
+        on_time = acts["on_time"]
+        yes = (on_time == "yes").fillna(False).to_numpy(bool)
+        no = (on_time == "no").fillna(False).to_numpy(bool)
+        marked = (acts["illustrative"] != "").fillna(False).to_numpy(bool)
+        warned = (
+            (acts["warnings"].fillna("") != "").to_numpy(bool)
+            if "warnings" in acts
+            else np.zeros(len(acts), bool)
+        )
+        iso3, years, marks, sources = (
+            acts[c].tolist() for c in ("iso3", "year", "on_time", "source")
+        )
         rows = []
-        for aid, g in acts.groupby("plan_item_id", sort=True):
+        groups = acts.groupby("plan_item_id", sort=True).indices
+        for aid in sorted(groups):
+            pos = groups[aid].tolist()
             rows.append(
                 {
                     "question_id": "",
                     "item_id": aid,
                     "item": self.item_text.get(str(aid), ""),
-                    "scope": ", ".join(sorted(set(g["iso3"]))),
-                    "years": ", ".join(str(y) for y in sorted(set(g["year"]))),
+                    "scope": ", ".join(sorted({iso3[i] for i in pos})),
+                    "years": ", ".join(str(y) for y in sorted({years[i] for i in pos})),
                     "values_by_year": "; ".join(
-                        f"{iso3} {year} {_MARK[on_time]}"
-                        for iso3, year, on_time in zip(
-                            g["iso3"], g["year"], g["on_time"], strict=True
-                        )
+                        f"{iso3[i]} {years[i]} {_MARK[marks[i]]}" for i in pos
                     ),
-                    "value": float((g["on_time"] == "yes").sum()),
-                    "status": "late" if (g["on_time"] == "no").any() else "on time",
-                    "source": "; ".join(sorted(set(g["source"]))),
-                    "data": self.data_kind(bool((g["illustrative"] != "").any())),
+                    "value": float(yes[pos].sum()),
+                    "status": "late" if no[pos].any() else "on time",
+                    "source": "; ".join(sorted({sources[i] for i in pos})),
+                    "data": self.data_kind(bool(marked[pos].any())),
                     "validation": VALIDATION_PASSED,
-                    "warnings": _n_warnings(g),
+                    "warnings": int(warned[pos].sum()),
                     "rule": rule,
                 }
             )
@@ -1558,31 +1572,45 @@ class AnswerSet:
         raise KeyError(question_id)
 
 
-def answer_all(ev: Evidence, questions: pd.DataFrame, lang: str = "en") -> AnswerSet:
+def answer_questions(ev: Evidence, questions: pd.DataFrame) -> list[Answer]:
     """Answer every question of ``questions`` that has a rule, each in the form it asks for.
+
+    The answers carry their rationale in both languages: compute them once per evidence and lay
+    them out per language with :func:`answer_set`.
 
     Parameters
     ----------
     ev
         The evidence.
     questions
-        Rows of ``evaluation_questions`` or ``followup_questions`` (``id``, ``answer_type``,
-        ``text_en`` and, for evaluation questions, ``criterion`` and ``oecd_dac_2019``).
+        Rows of ``evaluation_questions`` or ``followup_questions`` (``id``, ``answer_type``).
+    """
+    return [
+        answer(ev, qid, str(answer_type))
+        for qid, answer_type in zip(questions["id"], questions["answer_type"], strict=True)
+        if qid in RULES
+    ]
+
+
+def answer_set(answers: Sequence[Answer], questions: pd.DataFrame, lang: str = "en") -> AnswerSet:
+    """Return the :class:`AnswerSet` of ``answers`` (from :func:`answer_questions`) in ``lang``.
+
+    Parameters
+    ----------
+    answers
+        The answers to the questions of ``questions`` that have a rule, in the questions' order.
+    questions
+        The questions answered (``id``, ``text_en``, ``text_es`` and, for evaluation questions,
+        ``criterion`` and ``oecd_dac_2019``).
     lang
         Language of the text columns.
-
-    Returns
-    -------
-    AnswerSet
-        ``table`` has verdict and grade as ids, ``data`` the kinds of data read (``;``-joined) and
-        ``illustrative`` True when any evidence read is illustrative.
     """
-    answers, rows = [], []
+    by_id = {a.question_id: a for a in answers}
+    rows = []
     for _, q in questions.iterrows():
         if q["id"] not in RULES:
             continue
-        a = answer(ev, q["id"], str(q["answer_type"]))
-        answers.append(a)
+        a = by_id[q["id"]]
         rows.append(
             {
                 "question_id": q["id"],
@@ -1605,7 +1633,31 @@ def answer_all(ev: Evidence, questions: pd.DataFrame, lang: str = "en") -> Answe
         pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(ITEM_COLUMNS))
     )
     table = pd.DataFrame.from_records(rows, columns=list(ANSWER_COLUMNS))
-    return AnswerSet(answers=answers, table=table, chain=chain, items=items)
+    return AnswerSet(answers=list(answers), table=table, chain=chain, items=items)
+
+
+def answer_all(ev: Evidence, questions: pd.DataFrame, lang: str = "en") -> AnswerSet:
+    """Answer every question of ``questions`` that has a rule, each in the form it asks for.
+
+    :func:`answer_questions` then :func:`answer_set`.
+
+    Parameters
+    ----------
+    ev
+        The evidence.
+    questions
+        Rows of ``evaluation_questions`` or ``followup_questions`` (``id``, ``answer_type``,
+        ``text_en`` and, for evaluation questions, ``criterion`` and ``oecd_dac_2019``).
+    lang
+        Language of the text columns.
+
+    Returns
+    -------
+    AnswerSet
+        ``table`` has verdict and grade as ids, ``data`` the kinds of data read (``;``-joined) and
+        ``illustrative`` True when any evidence read is illustrative.
+    """
+    return answer_set(answer_questions(ev, questions), questions, lang)
 
 
 def monitoring_matrix(ev: Evidence, matrix: pd.DataFrame) -> pd.DataFrame:

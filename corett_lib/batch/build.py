@@ -393,11 +393,28 @@ gc.freeze()
 """
 
 
+def language_groups(jobs: Sequence[Job]) -> list[list[Job]]:
+    """Return ``jobs`` grouped by report (year, country, report), in the order of their first job.
+
+    Examples
+    --------
+    >>> jobs = [Job(2019, "GTM", "annual", "en"), Job(2019, "GTM", "sdg", "en"),
+    ...         Job(2019, "GTM", "annual", "es")]
+    >>> [[j.key for j in g] for g in language_groups(jobs)]
+    [['2019/GTM/annual.en', '2019/GTM/annual.es'], ['2019/GTM/sdg.en']]
+    """
+    groups: dict[tuple[int, str, str], list[Job]] = {}
+    for job in jobs:
+        groups.setdefault((job.year, job.country, job.report), []).append(job)
+    return list(groups.values())
+
+
 class WorkerPool:
     """Worker threads, each owning one kernel.
 
     Each is started and warmed up at once, then reused for every report it takes from the queue, and
-    shut down by its own thread at the end.
+    shut down by its own thread at the end. A worker takes the languages of one report together
+    (:func:`language_groups`), so a kernel computes what they share (the evaluation's answers) once.
 
     Parameters
     ----------
@@ -417,7 +434,7 @@ class WorkerPool:
     ) -> None:
         import queue
 
-        self.jobs: queue.Queue[Job | None] = queue.Queue()
+        self.jobs: queue.Queue[list[Job] | None] = queue.Queue()
         self.results: queue.Queue[tuple[Job, dict[str, Any]]] = queue.Queue()
         self._run = run
         self._warm_up = warm_up
@@ -437,14 +454,15 @@ class WorkerPool:
         except Exception as exc:  # recorded as the failure of each report this worker takes
             start_error = exc
         try:
-            while (job := self.jobs.get()) is not None:
-                try:
-                    if start_error is not None:
-                        raise start_error
-                    record = self._run(job, session)
-                except Exception as exc:  # one report's crash is recorded; the others go on
-                    record = crash_record(exc)
-                self.results.put((job, record))
+            while (group := self.jobs.get()) is not None:
+                for job in group:
+                    try:
+                        if start_error is not None:
+                            raise start_error
+                        record = self._run(job, session)
+                    except Exception as exc:  # one report's crash is recorded; the others go on
+                        record = crash_record(exc)
+                    self.results.put((job, record))
         finally:
             session.shutdown()
 
@@ -459,9 +477,9 @@ class WorkerPool:
                 continue
 
     def submit(self, jobs: Sequence[Job]) -> None:
-        """Queue ``jobs``."""
-        for job in jobs:
-            self.jobs.put(job)
+        """Queue ``jobs``, the languages of one report together (:func:`language_groups`)."""
+        for group in language_groups(jobs):
+            self.jobs.put(group)
 
     def close(self, wait: bool = True) -> None:
         """Let every worker finish its current report, then stop it and its kernel."""

@@ -374,8 +374,8 @@ def _check_totals_declared(
     for c in table.columns:
         if c in counts:
             continue
-        texts = table[c].astype(str).str.strip().str.casefold()
-        if texts.isin(words).any():
+        # A plain loop: the tables are small, and three pandas string passes per column cost more.
+        if any(str(v).strip().casefold() in words for v in table[c].to_numpy(object)):
             raise ValueError(
                 f"table {table_id!r}: column {c!r} has a total row but no total_row/group_total "
                 "is declared; declare it so the parts are protected from being derived"

@@ -26,13 +26,17 @@ Numbers on axes use d3's default locale (``1,582``; ``2.54``), which is the conv
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
 import itertools
+import json
 import math
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corett_lib.core import i18n
+from corett_lib.core import atomic, i18n, paths
 
 if TYPE_CHECKING:
     import altair as alt
@@ -734,7 +738,9 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     The spec is compiled with the workbench theme and rendered by vl-convert with no allowed base
     URL, so no data can be fetched; text is drawn with locally installed fonts (vl-convert fetches
     none) and stays as ``<text>`` in the SVG. The only URLs in the result are the SVG namespace
-    declarations.
+    declarations. The SVG is cached by content (:func:`svg_cache_key`: the compiled spec, with its
+    data and labels, and the renderer's versions) under the project cache, so a chart drawn before,
+    in another report, kernel or build, is not rendered again.
 
     Parameters
     ----------
@@ -750,8 +756,75 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
 
     alt = _alt()
     with alt.theme.enable(THEME_NAME):
-        spec = chart.to_dict()
-    return vlc.vegalite_to_svg(spec, vl_version=_vl_version(), allowed_base_urls=[])
+        # Not validated against the Vega-Lite schema here: the builders' specs are by the tests
+        # (tests/test_charts.py), and checking every page's spec costs more than a cached rendering.
+        spec = chart.to_dict(validate=False)
+    version = _vl_version()
+    key = svg_cache_key(spec, version)
+    cached = _read_cached_svg(key)
+    if cached is not None:
+        return cached
+    svg: str = vlc.vegalite_to_svg(spec, vl_version=version, allowed_base_urls=[])
+    _write_cached_svg(key, svg)
+    return svg
+
+
+#: Folder of the rendered-SVG cache, under the project cache (``$CORETT_CACHE``).
+SVG_CACHE_FOLDER = "svg"
+
+
+def svg_cache_key(spec: dict[str, Any], vl_version: str | None) -> str:
+    """Return the content key of a chart's SVG: sha256 of the compiled spec and the renderer's versions.
+
+    The spec holds the chart's data, labels, language and theme, so any change to what is drawn
+    changes the key; vl-convert's and Vega-Lite's versions are part of it too.
+
+    Examples
+    --------
+    >>> a = svg_cache_key({"mark": "bar", "data": {"values": [{"x": 1}]}}, "6.1")
+    >>> a == svg_cache_key({"data": {"values": [{"x": 1}]}, "mark": "bar"}, "6.1")
+    True
+    >>> a == svg_cache_key({"mark": "bar", "data": {"values": [{"x": 2}]}}, "6.1")
+    False
+    """
+    import vl_convert as vlc
+
+    blob = json.dumps(
+        [spec, vl_version, getattr(vlc, "__version__", ""), "allowed_base_urls=[]"],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _svg_cache_path(key: str) -> Path:
+    return paths.cache_dir() / SVG_CACHE_FOLDER / key[:2] / f"{key}.svg"
+
+
+def _read_cached_svg(key: str) -> str | None:
+    """Return the cached SVG of ``key``, or None when absent or failing its integrity check.
+
+    A cache file is the SVG's sha256 (hex), a newline, then the SVG; a file whose checksum does not
+    match (truncated, edited) is ignored and rendered again.
+    """
+    try:
+        raw = _svg_cache_path(key).read_bytes()
+    except OSError:
+        return None
+    digest, sep, body = raw.partition(b"\n")
+    if not sep or hashlib.sha256(body).hexdigest().encode("ascii") != digest:
+        return None
+    return body.decode("utf-8")
+
+
+def _write_cached_svg(key: str, svg: str) -> None:
+    body = svg.encode("utf-8")
+    with contextlib.suppress(OSError):  # a read-only cache only costs the next rendering
+        atomic.write_bytes(
+            _svg_cache_path(key), hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body
+        )
 
 
 _NAMESPACE = re.compile(r'\s+xmlns(?::xlink)?="http://www\.w3\.org/[^"]*"')

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html as _html
 import os
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -140,6 +141,8 @@ class Context:
     ledger: Any = None  #: :class:`corett_lib.publishing.publish.Ledger` of this report
     snapshot: str = ""  #: the build's snapshot (its published facts are stored beside it)
     published: list[Any] = field(default_factory=list)  #: tables published so far (for downloads)
+    #: What several sections of this report read, computed once (:func:`once`); never shown.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def facts(self) -> Facts:
@@ -165,6 +168,16 @@ class Context:
     def members(self) -> tuple[str, ...]:
         """The coalition's members."""
         return config.coalition().members
+
+
+def once(ctx: Context, name: str, compute: Callable[[], Any]) -> Any:
+    """Return ``compute()`` computed once per report (``ctx``), for sections that read the same table.
+
+    The value is shared between the sections: they select from it and never change it.
+    """
+    if name not in ctx.memo:
+        ctx.memo[name] = compute()
+    return ctx.memo[name]
 
 
 def open_context(country: str, year: int, lang: str, data: str = "", snapshot: str = "") -> Context:
@@ -335,6 +348,7 @@ __all__ = [
     "html_block",
     "load_snapshot",
     "monitoring",
+    "once",
     "open_context",
     "paragraph",
     "publish",

@@ -28,9 +28,11 @@ from corett_lib.analysis.evaluation import (
     GRADES,
     PLAN_START,
     VERDICTS,
+    Answer,
     AnswerSet,
     Evidence,
-    answer_all,
+    answer_questions,
+    answer_set,
     followup_activities,
     grade_text,
     monitoring_matrix,
@@ -127,6 +129,56 @@ def effect_facts(ctx: Context) -> pd.DataFrame:
     return t[t["value"].notna() | t["value_low"].notna()].reset_index(drop=True)
 
 
+@dataclass
+class _Answered:
+    """The language-independent part of an evaluation, kept for the report's other language."""
+
+    ds: Any  #: the dataset and
+    facts: Any  #: the published facts it was computed from (compared by identity)
+    key: tuple[Any, ...]  #: country, year, threshold, questions answered
+    evidence: Evidence
+    answers: list[Answer]
+
+
+#: The last evaluation answered in this process: the English and Spanish pages of one country and
+#: year (which ``corett build`` runs one after the other in the same kernel) answer the questions once.
+_ANSWERED: list[_Answered] = []
+
+
+def _answer_once(
+    ctx: Context, monitoring: pd.DataFrame, series: pd.DataFrame, questions: pd.DataFrame
+) -> tuple[Evidence, list[Answer]]:
+    """Return the evidence and the answers of ``ctx``'s scope and year, computed once per data.
+
+    The answers hold their rationale in both languages; only their layout depends on the language.
+    A hit needs the very same dataset and facts objects (the kernel's snapshot), the same country,
+    year, threshold and questions, and the same effects series.
+    """
+    values = series[["indicator_id", "year", "value", "source"]].reset_index(drop=True)
+    key = (ctx.country, ctx.year, ctx.k, tuple(questions["id"]), tuple(questions["answer_type"]))
+    facts = ctx.facts
+    for hit in _ANSWERED:
+        if (
+            hit.ds is ctx.ds
+            and hit.facts is facts
+            and hit.key == key
+            and hit.evidence.series.equals(values)
+        ):
+            return hit.evidence, hit.answers
+    ev = Evidence(
+        ctx.ds.plan_items,
+        monitoring,
+        country=ctx.country,
+        year=ctx.year,
+        members=config.members(),
+        series=values,
+        k=ctx.k,
+    )
+    answers = answer_questions(ev, questions)
+    _ANSWERED[:] = [_Answered(ctx.ds, facts, key, ev, answers)]
+    return ev, answers
+
+
 def open_evaluation(
     country: str, year: int, lang: str, data: str = "", snapshot: str = ""
 ) -> EvaluationContext:
@@ -162,16 +214,9 @@ def open_evaluation(
     q, f, mm = (tables[n] for n in readers)
     monitoring = monitoring_table(ds)
     series = effect_facts(ctx)  # read once: the rules and the effects section share it
-    ev = Evidence(
-        ctx.ds.plan_items,
-        monitoring,
-        country=ctx.country,
-        year=ctx.year,
-        members=config.members(),
-        series=series[["indicator_id", "year", "value", "source"]].reset_index(drop=True),
-        k=ctx.k,
-    )
-    result = answer_all(ev, pd.concat([q, f], ignore_index=True), lang)
+    asked = pd.concat([q, f], ignore_index=True)
+    ev, answers = _answer_once(ctx, monitoring, series, asked)
+    result = answer_set(answers, asked, lang)
     return EvaluationContext(
         ctx=ctx,
         evidence=ev,

@@ -27,6 +27,7 @@ from corett_lib.reporting.context import (
     bullet_list,
     heading,
     html_block,
+    once,
     paragraph,
     publish,
     publish_chart,
@@ -393,13 +394,17 @@ def _region_instruments(ctx: Context, ins: pd.DataFrame) -> pd.DataFrame:
 
 
 def _instruments(ctx: Context) -> pd.DataFrame:
-    return sdg.instrument_status(
-        mapping(ctx),
-        ctx.ds.ratifications,
-        ctx.ds.instruments,
-        ctx.country,
-        ctx.year,
-        members=ctx.members,
+    return once(
+        ctx,
+        "sdg.instruments",
+        lambda: sdg.instrument_status(
+            mapping(ctx),
+            ctx.ds.ratifications,
+            ctx.ds.instruments,
+            ctx.country,
+            ctx.year,
+            members=ctx.members,
+        ),
     )
 
 
@@ -440,17 +445,22 @@ def instruments(ctx: Context) -> Block:
 
 
 def _plans(ctx: Context) -> pd.DataFrame:
-    return sdg.plan_links(mapping(ctx), ctx.ds.plan_items)
+    # Read by the targets and the summary: computed once per report (so are the two below).
+    return once(ctx, "sdg.plans", lambda: sdg.plan_links(mapping(ctx), ctx.ds.plan_items))
 
 
 def _indicators(ctx: Context) -> pd.DataFrame:
-    return sdg.indicator_links(
-        mapping(ctx),
-        ctx.facts,
-        ctx.country,
-        ctx.year,
-        lang=ctx.lang,
-        country_names=_names(ctx),
+    return once(
+        ctx,
+        "sdg.indicators",
+        lambda: sdg.indicator_links(
+            mapping(ctx),
+            ctx.facts,
+            ctx.country,
+            ctx.year,
+            lang=ctx.lang,
+            country_names=_names(ctx),
+        ),
     )
 
 
