@@ -68,7 +68,7 @@ def test_a_report_whose_worker_dies_is_built_on_another_worker(
     inputs = build.gather_inputs(None, ["annual"])
     facts = build.read_facts(inputs) or build.load_and_snapshot(inputs)
     assert facts["years"]
-    snapshot = str(build.snapshot_paths(inputs)[0])
+    snapshot = str(build.snapshot_path(inputs))
     job = build.Job(2019, "GTM", "annual", "en")
     out = tmp_path / "out"
     pool = DaskPool(

@@ -242,7 +242,7 @@ def test_the_build_stores_the_facts_beside_its_snapshot(tmp_path, monkeypatch) -
     inputs = build.gather_inputs(None, ["annual"])
     assert build.read_facts(inputs) is None
     build.load_and_snapshot(inputs)
-    pkl, _ = build.snapshot_paths(inputs)
+    pkl = build.snapshot_path(inputs)  # the snapshot's cache entry (its header)
     assert store.facts_paths(pkl)[0].is_file()
     assert build.read_facts(inputs) is not None
     stored = store.read_facts(pkl)

@@ -209,7 +209,7 @@ def test_extra_title_rows_say_where_the_header_is(tmp_path: Path) -> None:
 def test_the_cache_gives_the_same_table_and_problems(tmp_path: Path) -> None:
     path = workbook(tmp_path / "g.xlsx", [row("GTM", 2019, "x"), row("BLZ", 2019, "<5")])
     first = read_glotip(path, REL)
-    assert len(list(paths.cache_dir().glob("glotip-*.parquet"))) >= 1
+    assert len(list(paths.cache_dir().glob("unodc/glotip-*.parquet"))) >= 1
     second = read_glotip(path, "raw/other.xlsx")
     pd.testing.assert_frame_equal(
         first[0].drop(columns="source_file"), second[0].drop(columns="source_file")

@@ -22,17 +22,22 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corett_lib.apps import ingest_history
 from corett_lib.core import atomic, config, i18n, paths
 from corett_lib.core.problems import Problem, errors
+from corett_lib.core.tables import finish
 from corett_lib.dataset.monitoring import (
     COLLECTED_FILE,
     COLUMNS,
+    KEY,
     MONITORED_PLANS,
+    TABLE,
     YEAR_RANGE,
     kind_of,
     merge_rows,
@@ -42,7 +47,9 @@ from corett_lib.dataset.monitoring import (
     validate_rows,
     write_table,
 )
+from corett_lib.raw import workbook_guard
 from corett_lib.raw.plans import read_plan_items
+from corett_lib.raw.workbook_guard import WorkbookLimits
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -226,6 +233,9 @@ def write_template(
             ws[f"B{r}"] = desc or it["text_en"]
             ws[f"B{r}"].alignment = Alignment(wrap_text=True, vertical="top")
             ws[f"D{r}"] = it["unit"] or None
+            for letter in "ABD":  # text stays text: never a formula in the member's workbook
+                if isinstance(ws[f"{letter}{r}"].value, str):
+                    ws[f"{letter}{r}"].data_type = "s"
             target = str(it["target_value"] or "")
             ws[f"E{r}"] = float(target) if target else None
             ev.add(f"F{r}")
@@ -262,6 +272,8 @@ class IngestResult:
     rows: int = 0  #: rows read from the workbooks (0 when an error stopped the merge)
     merged: bool = False  #: True when the workbooks were merged (no error)
     changed: bool = False  #: True when ``collected.csv`` changed
+    changes: list[ingest_history.Change] = field(default_factory=list)  #: old -> new, by field
+    submission: dict[str, Any] | None = None  #: the log record, when something changed
 
     @property
     def ok(self) -> bool:
@@ -353,8 +365,13 @@ def read_workbook(
     members: Sequence[str],
     country: str | None = None,
     year: int | None = None,
+    lim: WorkbookLimits | None = None,
 ) -> tuple[list[dict[str, str]], list[Problem]]:
     """Read and check one returned workbook; return its rows (text fields) and every problem.
+
+    The file is checked before it is read (:func:`corett_lib.raw.workbook_guard.check_workbook`: a
+    real zip, not encrypted, within the size and ratio limits of ``parameters/limits.yaml``); rows,
+    text length and numbers (finite, in range) are checked while reading.
 
     Parameters
     ----------
@@ -366,6 +383,8 @@ def read_workbook(
         The coalition's members.
     country, year
         When given, the workbook's country and year must be these.
+    lim
+        The limits (default: ``parameters/limits.yaml``).
 
     Returns
     -------
@@ -378,10 +397,21 @@ def read_workbook(
 
     p = Path(path)
     col = _Collector(p.name)
+    lim = lim or workbook_guard.limits()
+    unsafe = workbook_guard.check_workbook(p, lim)
+    if unsafe:
+        return [], unsafe
     try:
         # formulas are read as their text (data_only=False) and never computed
         wb = load_workbook(p, data_only=False, read_only=False)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (
+        InvalidFileException,
+        OSError,
+        KeyError,
+        ValueError,
+        TypeError,
+        zipfile.BadZipFile,
+    ) as exc:
         col.add(
             None,
             None,
@@ -452,6 +482,17 @@ def read_workbook(
             )
             continue
         sheets_by_axis[axis_id] = ws.title
+        if ws.max_row > lim.max_rows:
+            col.add(
+                ws.title,
+                None,
+                "sheet_rows",
+                i18n.t(
+                    "workbook.too_many_rows", "en", sheet=ws.title, n=ws.max_row, limit=lim.max_rows
+                ),
+                workbook_guard.WHY_SAFE,
+            )
+            continue
         for r in range(FIRST_ROW, ws.max_row + 1):
             cells = {f: ws[f"{letter}{r}"] for letter, f in SHEET_COLUMNS.items()}
             entered = [
@@ -521,7 +562,21 @@ def read_workbook(
                     )
                 else:
                     number = _number(v.value)
-                    if number is None or number < 0:
+                    refused = (
+                        workbook_guard.number_problem(number, lim, _text(v.value))
+                        if number is not None
+                        else None
+                    )
+                    if refused:
+                        col.add(
+                            ws.title,
+                            where,
+                            "value_finite_in_range",
+                            refused,
+                            "a value is a count or an amount a report can show",
+                            v.value,
+                        )
+                    elif number is None or number < 0:
                         col.add(
                             ws.title,
                             where,
@@ -589,8 +644,18 @@ def read_workbook(
                     "a completed activity needs its deadline",
                     "punctuality compares completion with the deadline",
                 )
-            rec["cause_of_delay"] = _text(cells["cause_of_delay"].value)
-            rec["notes"] = _text(cells["notes"].value)
+            for f in ("cause_of_delay", "notes"):
+                rec[f] = _text(cells[f].value)
+                too_long = workbook_guard.text_problem(rec[f], lim)
+                if too_long:
+                    col.add(
+                        ws.title,
+                        f"{_LETTER[f]}{r}",
+                        "text_length",
+                        too_long,
+                        "text longer than a spreadsheet cell holds would be cut on export",
+                        rec[f][:40] + "...",
+                    )
             if rec["deadline"]:
                 rec["on_time"] = on_time_of(rec["deadline"], rec["completed"], wb_year or 0)
                 if rec["on_time"] == "no" and not rec["cause_of_delay"]:
@@ -637,6 +702,7 @@ def ingest(
     country: str | None = None,
     year: int | None = None,
     dry_run: bool = False,
+    who: str | None = None,
 ) -> IngestResult:
     """Validate returned workbooks and merge them into ``monitoring/collected.csv``.
 
@@ -649,28 +715,35 @@ def ingest(
     country, year
         When given, every workbook must be for this member and year.
     dry_run
-        Validate only.
+        Validate and compute what would change (``IngestResult.changes``); write nothing.
+    who
+        Who submits, for the log (default: the login name).
 
     Returns
     -------
     IngestResult
         Every problem of every file. When any is an error nothing is merged. Otherwise each
         workbook's member-year replaces what ``collected.csv`` held for it (written aside, then
-        renamed; unchanged content is not rewritten, so re-ingesting a file changes nothing).
+        renamed; unchanged content is not rewritten, so re-ingesting a file changes nothing), under
+        the writers' lock, and the submission is appended to the log with what it replaced
+        (:mod:`corett_lib.apps.ingest_history`).
     """
     import pandas as pd
 
     items, _ = read_plan_items(paths.raw_path("plan_items", data), "raw/plan_items.csv")
     members = config.members()
+    lim = workbook_guard.limits()
     result = IngestResult()
     rows: list[dict[str, str]] = []
     years_seen: dict[tuple[str, str], str] = {}
+    shas: list[tuple[str, str]] = []
     for f in files:
         recs, problems = read_workbook(
-            f, plan_items=items, members=members, country=country, year=year
+            f, plan_items=items, members=members, country=country, year=year, lim=lim
         )
         result.problems += problems
         if recs:
+            shas.append((Path(f).name, hashlib.sha256(Path(f).read_bytes()).hexdigest()))
             key = (recs[0]["iso3"], recs[0]["year"])
             if key in years_seen:
                 result.problems.append(
@@ -698,10 +771,65 @@ def ingest(
     if not result.ok:
         return result
     result.rows = len(new)
+    years = ingest_history.member_years(rows)
     if dry_run:
+        existing = read_collected(data)
+        result.changes = ingest_history.diff_rows(
+            ingest_history.rows_of(existing, years),
+            ingest_history.rows_of(merge_rows(existing, new), years),
+        )
         return result
-    merged = merge_rows(read_collected(data), new)
-    result.changed = write_table(merged, paths.monitoring_dir(data) / COLLECTED_FILE)
+    with ingest_history.writers_lock(data):  # read, merge, write and log as one step
+        existing = read_collected(data)
+        before = ingest_history.rows_of(existing, years)
+        merged = merge_rows(existing, new)
+        after = ingest_history.rows_of(merged, years)
+        result.changes = ingest_history.diff_rows(before, after)
+        result.changed = write_table(merged, paths.monitoring_dir(data) / COLLECTED_FILE)
+        if result.changed:
+            result.submission = ingest_history.append(
+                data, files=shas, before=before, after=after, changes=result.changes, who=who
+            )
+    result.merged = True
+    return result
+
+
+def revert(
+    submission: int, *, data: str | os.PathLike[str] | None = None, who: str | None = None
+) -> IngestResult:
+    """Undo submission ``submission`` of the log: put back the rows it replaced.
+
+    The revert is a submission of its own in the log (``kind: revert``). Done under the writers'
+    lock.
+
+    Raises
+    ------
+    corett_lib.apps.ingest_history.HistoryError
+        When there is no such submission, or a later one changed the same member-years.
+    """
+    import pandas as pd
+
+    result = IngestResult()
+    with ingest_history.writers_lock(data):
+        log = ingest_history.read_log(data)
+        current = ingest_history.rows_of(read_collected(data))
+        now, back, years = ingest_history.revert_rows(log, submission, current)
+        keep = [r for r in current if (r["iso3"], r["year"]) not in years]
+        table = pd.DataFrame.from_records(keep + back, columns=list(COLUMNS)).astype(object)
+        table["year"] = table["year"].astype(int)
+        table = finish(table, list(KEY), name=TABLE)
+        result.changes = ingest_history.diff_rows(now, back)
+        result.rows = len(back)
+        result.changed = write_table(table, paths.monitoring_dir(data) / COLLECTED_FILE)
+        result.submission = ingest_history.append(
+            data,
+            files=[],
+            before=now,
+            after=back,
+            changes=result.changes,
+            who=who,
+            reverts=submission,
+        )
     result.merged = True
     return result
 
@@ -713,6 +841,7 @@ __all__ = [
     "cell_ref",
     "ingest",
     "read_workbook",
+    "revert",
     "template_path",
     "write_template",
 ]

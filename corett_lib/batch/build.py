@@ -8,8 +8,9 @@ The steps, in order (nothing is written to the output folder before step 4):
 2. **Inputs**: checksums of the data folder, the notebooks, ``parameters/*.yaml`` and the library.
 3. **Data, once**: when a report must be built, the data are loaded and validated once
    (:func:`corett_lib.validation.load.load`); invalid data stop the build here. The validated
-   :class:`~corett_lib.dataset.model.Dataset` is saved as a pickle snapshot in the cache, keyed by the data and
-   library checksums, and its path is passed to every kernel, which reads it instead of re-validating.
+   :class:`~corett_lib.dataset.model.Dataset` is saved as a snapshot in the cache (parquet + JSON,
+   integrity-checked, :mod:`corett_lib.core.cache`), keyed by the data, configuration and library
+   checksums, and its path is passed to every kernel, which reads it instead of re-validating.
    Years are then checked against the years in the data.
 4. **Lock and build**: a lock on the output folder (a second build stops with a message); one worker
    thread per job slot, each with its own kernel reused between reports
@@ -26,7 +27,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import pickle
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from corett_lib import __version__
-from corett_lib.batch import approval, extras, manifest, page, products
+from corett_lib.batch import approval, extras, manifest, output_folder, page, products, reproducible
 from corett_lib.batch import changes as build_changes
 from corett_lib.batch.cluster import DaskPool
 from corett_lib.batch.execute import (
@@ -48,8 +48,8 @@ from corett_lib.batch.execute import (
 from corett_lib.batch.index_page import write_index
 from corett_lib.batch.pdf import find_browser
 from corett_lib.batch.render import RenderError, export_html
-from corett_lib.core import config, i18n, paths
-from corett_lib.dataset import digest
+from corett_lib.core import cache, config, i18n, paths
+from corett_lib.dataset import digest, snapshot
 from corett_lib.dataset.model import Dataset
 from corett_lib.facts import store as fact_store
 from corett_lib.facts.table import facts_from_dataset
@@ -279,11 +279,18 @@ class Inputs:
         )
 
     @property
-    def snapshot_key(self) -> str:
-        """Key of the validated-data snapshot: the data and the library that read them."""
-        return manifest.digest(
-            {"data": self.data, "library": self.library, "format": SNAPSHOT_FORMAT}
-        )
+    def snapshot_key(self) -> dict[str, Any]:
+        """Return the key of the validated-data snapshot.
+
+        The data, the configuration and the library that read and validated them
+        (:mod:`corett_lib.core.cache`).
+        """
+        return {
+            "data": self.data,
+            "config": self.config,
+            "library": self.library,
+            "format": SNAPSHOT_FORMAT,
+        }
 
 
 def gather_inputs(data: str | None, reports: Sequence[str]) -> Inputs:
@@ -300,19 +307,24 @@ def gather_inputs(data: str | None, reports: Sequence[str]) -> Inputs:
     )
 
 
-def snapshot_paths(inputs: Inputs) -> tuple[Path, Path]:
-    """Return ``(pickle, json)`` paths of the validated-data snapshot in the cache."""
-    folder = paths.cache_dir() / "build"
-    return folder / f"dataset-{inputs.snapshot_key[:20]}.pkl", folder / (
-        f"dataset-{inputs.snapshot_key[:20]}.json"
-    )
+SNAPSHOTS = cache.Store("build", keep=4)
+"""The validated-data snapshots (one per data + configuration + library)."""
+
+
+def snapshot_path(inputs: Inputs) -> Path:
+    """Return the path of the validated-data snapshot (the header of its cache entry)."""
+    return SNAPSHOTS.path(inputs.snapshot_key, "dataset")
 
 
 def snapshot_files(inputs: Inputs) -> list[Path]:
-    """Return every file of this data + library's validated snapshot (what a remote worker needs)."""
-    first = snapshot_paths(inputs)[0]
-    prefix = first.name.split(".")[0]
-    return sorted(p for p in first.parent.glob(f"{prefix}*") if p.is_file())
+    """Return every file of the validated snapshot (what a remote worker needs).
+
+    Its header and the table files it names.
+    """
+    header = snapshot_path(inputs)
+    if not header.is_file():
+        return []
+    return [header, *sorted(header.parent.glob(f"{header.stem}.*.parquet"))]
 
 
 def data_facts(ds: Dataset) -> dict[str, Any]:
@@ -330,14 +342,19 @@ def data_facts(ds: Dataset) -> dict[str, Any]:
 
 
 def read_facts(inputs: Inputs) -> dict[str, Any] | None:
-    """Return the cached facts of this data + library, or None when the data were never validated."""
-    pkl, meta = snapshot_paths(inputs)
-    try:
-        facts = json.loads(meta.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+    """Return the cached facts of this data + configuration + library, or None.
+
+    None when there is no usable snapshot: never validated, or an entry that fails its integrity
+    check (it is removed with a :class:`~corett_lib.core.cache.CacheWarning` naming the file, and
+    rebuilt).
+    """
+    entry = SNAPSHOTS.get(inputs.snapshot_key, "dataset", tables=False)
+    if entry is None or not isinstance(entry.meta, dict):
         return None
-    stored = pkl.is_file() and fact_store.facts_paths(pkl)[0].is_file()  # facts beside it
-    return facts if stored and facts.get("format") == SNAPSHOT_FORMAT else None
+    facts = entry.meta.get("facts")
+    stored = fact_store.facts_paths(entry.path)[0].is_file()  # the published facts beside it
+    ok = stored and isinstance(facts, dict) and facts.get("format") == SNAPSHOT_FORMAT
+    return facts if ok else None
 
 
 def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
@@ -347,15 +364,24 @@ def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
     ------
     corett_lib.core.problems.DataError
         When the data do not validate; nothing is written then.
+    OSError
+        When the snapshot cannot be written (the kernels need it).
     """
     ds = load(inputs.data_dir)
     facts = data_facts(ds)
-    pkl, meta = snapshot_paths(inputs)
-    manifest.atomic_write_bytes(pkl, pickle.dumps(ds, protocol=pickle.HIGHEST_PROTOCOL))
+    meta, frames = snapshot.dataset_parts(ds)
+    header = SNAPSHOTS.put(
+        inputs.snapshot_key,
+        meta={"facts": facts, "dataset": meta},
+        frames=frames,
+        prefix="dataset",
+        required=True,
+    )
+    if header is None:  # required=True raises instead; this keeps the type checker informed
+        raise OSError(f"the snapshot of {inputs.data_dir} could not be written")
     # The published facts, computed once per build; every report kernel reads them (facts/).
-    provenance = {"snapshot_key": inputs.snapshot_key, "library_version": __version__}
-    fact_store.write_facts(facts_from_dataset(ds), pkl, provenance)
-    manifest.atomic_write_text(meta, json.dumps(facts, indent=1, sort_keys=True))
+    provenance = {"snapshot_key": cache.digest(inputs.snapshot_key), "library_version": __version__}
+    fact_store.write_facts(facts_from_dataset(ds), header, provenance)
     return facts
 
 
@@ -538,6 +564,10 @@ def build_one(
         html = approval.stamp(html.decode("utf-8"), job.lang).encode("utf-8")
         record["content_sha256"] = approval.content_checksum(html)
         extra = products.product_files(execution.notebook, rp.html, job.lang)
+    if info is not None:  # the build's run id and time, in one place; no wall-clock times
+        reproducible.stamp_notebook(
+            execution.notebook, {"run_id": info.stamp.run_id, "built_at": info.stamp.built_at}
+        )
     ipynb = nbformat.writes(execution.notebook).encode("utf-8")
     if failure is not None:
         manifest.atomic_write_bytes(rp.failed_notebook, ipynb)
@@ -589,9 +619,18 @@ class PagedBuild:
 # --------------------------------------------------------------------------- the build
 
 
-def _remove_stale_temporaries(out_root: Path) -> None:
-    """Remove temporary files an interrupted build left behind (only under the build lock)."""
-    for p in out_root.rglob(".*.tmp"):
+def _remove_stale_temporaries(out_root: Path, current: dict[str, Any], jobs: Sequence[Job]) -> None:
+    """Remove the temporaries an interrupted build left beside a product it knows of.
+
+    Only under the build lock; see :mod:`corett_lib.batch.output_folder`. Nothing else is touched.
+    """
+    planned: list[Path] = []
+    for j in jobs:
+        rp = paths.report_paths(j.year, j.country, j.report, j.lang, out=out_root)
+        planned += [rp.notebook, rp.html, rp.failed_notebook]
+    for p in output_folder.stale_temporaries(
+        output_folder.known_products(out_root, current, planned)
+    ):
         p.unlink(missing_ok=True)
 
 
@@ -617,6 +656,7 @@ def plan(
     force: bool = False,
     out: str | None = None,
     pdf: bool = False,
+    out_ok: bool = False,
 ) -> Plan:
     """Resolve and check the matrix, and decide which reports are out of date (steps 1-2).
 
@@ -626,7 +666,9 @@ def plan(
     ------
     BuildError
         For an unknown country, report, language or notebook parameter, a year outside the data
-        (when the data were validated before) or a path outside the output folder.
+        (when the data were validated before), a path outside the output folder, or an output
+        folder a build should not write into (root, home, a non-empty foreign folder) unless
+        ``out_ok`` (:func:`corett_lib.batch.output_folder.check_output_folder`).
     """
     all_jobs = resolve_matrix(countries, years, reports, langs)
     data_root = str(paths.data_dir(data))
@@ -637,6 +679,10 @@ def plan(
         )
     inputs = gather_inputs(data, [j.report for j in all_jobs])
     out_root = paths.outputs_dir(out)
+    try:
+        output_folder.check_output_folder(out_root, out_ok=out_ok)
+    except output_folder.OutputFolderError as exc:
+        raise BuildError(str(exc)) from None
     for j in all_jobs:  # every path must stay inside the output folder
         try:
             paths.report_paths(j.year, j.country, j.report, j.lang, out=out_root)
@@ -655,6 +701,9 @@ def plan(
     for j in all_jobs:
         record = old.get(j.key)
         if not force and manifest.is_up_to_date(record, inputs.key(j), out_root):
+            if record is not None and output_folder.unrecorded_rewrite(out_root, record):
+                reasons[j.key] = ["interrupted build"]  # files of a killed run, never recorded
+                continue
             if not pdf or _has_pdf(record):
                 continue
             reasons[j.key] = ["pdf"]
@@ -681,6 +730,7 @@ REASONS: tuple[str, ...] = (
     "parameters",
     "outputs missing",
     "pdf",  # up to date, but --pdf asked for a PDF it does not have
+    "interrupted build",
 )
 
 
@@ -752,6 +802,7 @@ def build(
     cluster: str | None = None,
     ship_snapshot: bool = True,
     pdf: bool = False,
+    out_ok: bool = False,
 ) -> BuildResult:
     """Build the report matrix; see the module docstring for the steps.
 
@@ -778,6 +829,8 @@ def build(
     pdf
         Also print each built report to ``<report>.<lang>.pdf`` with headless Chromium; without a
         browser :attr:`BuildResult.pdf_note` says so and the HTML is built as usual.
+    out_ok
+        Accept an output folder :func:`~corett_lib.batch.output_folder.check_output_folder` refuses.
 
     Raises
     ------
@@ -793,7 +846,9 @@ def build(
     browser = find_browser() if pdf else None
     if pdf and browser is None:
         result.pdf_note = "no PDF written: Chromium not found (Debian package chromium)"
-    p = plan(data, countries, years, reports, langs, force, out, pdf=browser is not None)
+    p = plan(
+        data, countries, years, reports, langs, force, out, pdf=browser is not None, out_ok=out_ok
+    )
     all_jobs, todo, inputs, out_root = p.jobs, p.todo, p.inputs, p.out_root
     result.planned = len(all_jobs)
     result.skipped = [j.key for j in all_jobs if j not in todo]
@@ -816,10 +871,10 @@ def build(
         if todo:
             workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
             result.workers = workers
-            snapshot = str(snapshot_paths(inputs)[0])
+            snapshot_file = str(snapshot_path(inputs))
 
             def params_of(job: Job) -> dict[str, Any]:
-                return {**job.parameters(), "data": str(inputs.data_dir), "snapshot": snapshot}
+                return {**job.parameters(), "data": str(inputs.data_dir), "snapshot": snapshot_file}
 
             paged = PagedBuild(
                 page.PageSet(
@@ -850,9 +905,9 @@ def build(
                     ship_snapshot=ship_snapshot,
                 )
         facts = p.facts
-        _remove_stale_temporaries(out_root)
         current = manifest.read_manifest(out_root)  # re-read under the lock
         previous = build_changes.previous_state(current)
+        _remove_stale_temporaries(out_root, current, all_jobs)
         if pool is not None:
             _run_jobs(todo, inputs, facts or {}, out_root, current, result, pool, progress)
             approval.reconcile(current, out_root, result.built, result.run_id)  # issue 17 hook
@@ -959,3 +1014,15 @@ def failure_line(record: dict[str, Any]) -> str:
     f = record.get("failure") or {}
     where = f"cell {f['cell_index']}: " if f.get("cell_index") is not None else ""
     return f"{where}{f.get('ename', '')}: {f.get('evalue', '')}".strip()
+
+
+def kept_line(record: dict[str, Any], out_root: Path, lang: str = "en") -> str:
+    """Return where a failed report's notebook was kept, or that none was.
+
+    Never names a notebook that is not there (e.g. when the disk was full).
+    """
+    rel = record.get("failed_notebook")
+    if rel and (out_root / rel).is_file():
+        return i18n.t("failure.notebook_kept", lang, path=out_root / rel)
+    reason = (record.get("failure") or {}).get("evalue") or "-"
+    return i18n.t("failure.no_notebook_kept", lang, reason=" ".join(str(reason).split())[:200])

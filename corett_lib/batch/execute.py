@@ -196,6 +196,11 @@ def parameterize(notebook: Path, parameters: dict[str, Any]) -> NotebookNode:
 
     nb = load_notebook_node(str(notebook))
     nb = parameterize_notebook(nb, parameters, kernel_name=KERNEL_NAME, language="python")
+    for (
+        cell
+    ) in nb.cells:  # papermill gives the cell it injects a random id: same inputs, same bytes
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
     nb.metadata.setdefault("papermill", {})
     nb.metadata.papermill.update(
         {"input_path": str(notebook), "parameters": dict(parameters), "environment_variables": {}}

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corett_lib.batch.approval import stamp_svg
+from corett_lib.batch.reproducible import stable_product
 from corett_lib.publishing.downloads import PRODUCT_MIME, product_data
 from corett_lib.reporting import infographic
 
@@ -86,6 +87,6 @@ def take_file_products(nb: NotebookNode, html_path: Path) -> dict[Path, bytes]:
             path = html_path.with_name(name)
             if path in files:
                 raise ValueError(f"the page {stem} offers {name} twice")
-            files[path] = payload
+            files[path] = payload = stable_product(path, payload)  # no time inside the file
             data[PRODUCT_MIME] = {"name": name, "bytes": len(payload)}
     return files

@@ -8,8 +8,16 @@ from typing import Any
 
 from tqdm import tqdm
 
-from corett_lib.batch.build import EXIT_FAILED, EXIT_USAGE, BuildError, build, failure_line
+from corett_lib.batch.build import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    BuildError,
+    build,
+    failure_line,
+    kept_line,
+)
 from corett_lib.core import config, paths
+from corett_lib.core.failures import os_error_line
 from corett_lib.core.problems import DataError
 
 
@@ -48,11 +56,14 @@ def run_cli(
     cluster: str | None = None,
     ship_snapshot: bool = True,
     pdf: bool = False,
+    out_ok: bool = False,
 ) -> int:
     """Run ``corett build`` and return its exit status.
 
-    0: every report built or up to date; 1: a report failed, the data are invalid or the build was
-    interrupted; 2: invalid parameters or another build holds the output folder.
+    0: every report built or up to date; 1: a report failed, the data are invalid, a file could not
+    be written (one line: the file, the cause, the hint) or the build was interrupted; 2: invalid
+    parameters, a refused output folder, another build holds the output folder, or a cluster that
+    cannot be reached.
     """
     if jobs is not None and jobs < 1:
         click_echo(f"error: --jobs must be at least 1 (got {jobs})")
@@ -71,13 +82,14 @@ def run_cli(
             cluster=cluster,
             ship_snapshot=ship_snapshot,
             pdf=pdf,
+            out_ok=out_ok,
         )
     except (BuildError, config.ConfigError) as exc:
         click_echo(f"error: {exc}")
         return EXIT_USAGE
-    except OSError as exc:  # a cluster that cannot be reached
-        click_echo(f"error: {exc}")
-        return EXIT_USAGE
+    except OSError as exc:  # a file that cannot be written (full disk, read-only), or a cluster
+        click_echo(f"error: {os_error_line(exc) if exc.filename else exc}")
+        return EXIT_FAILED if exc.filename else EXIT_USAGE
     except DataError as exc:
         click_echo(f"error: the data did not validate; no report was built.\n{exc}")
         return EXIT_FAILED
@@ -97,8 +109,7 @@ def run_cli(
         click_echo("rebuilt because: " + ", ".join(f"{r} ({n})" for r, n in sorted(counts.items())))
     for key, record in sorted(result.failed.items()):
         click_echo(
-            f"  FAILED {key}: {failure_line(record)}\n"
-            f"         notebook kept: {out_root / record.get('failed_notebook', '')}"
+            f"  FAILED {key}: {failure_line(record)}\n         {kept_line(record, out_root)}"
         )
     if result.pdf_note:
         click_echo(result.pdf_note)

@@ -17,6 +17,7 @@ from corett_lib.core.config import members
 from corett_lib.core.i18n import number
 from corett_lib.core.problems import DataError
 from corett_lib.core.schema import REGION_CODE
+from corett_lib.core.spreadsheet import neutralize_frame
 from corett_lib.dataset.registry import load_registry
 from corett_lib.facts.engine import SUM_SOURCE
 from corett_lib.facts.table import FACT_FLAGS_ES as FLAGS_ES
@@ -169,7 +170,8 @@ def run_cli(
             sys.stdout.flush()
             return 0
     if fmt == "csv":
-        click.echo(table.to_csv(index=False), nl=False)
+        # every text cell that a spreadsheet would run as a formula gets an apostrophe
+        click.echo(neutralize_frame(table).to_csv(index=False), nl=False)
     elif fmt == "json":
         click.echo(table.to_json(orient="records", force_ascii=False, indent=1))
     else:

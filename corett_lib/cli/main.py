@@ -47,9 +47,31 @@ def _quiet_gx() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class _Group(click.Group):
+    """The command group, with one-line failures.
+
+    An exception no command handled is shown as one line (the file, what went wrong, the hint), not
+    a traceback, unless ``--debug`` is given.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            from corett_lib.cli.errors import one_line  # lazy: start-up time of corett --help
+
+            click.echo(f"error: {one_line(exc)}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="corett")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected failure.")
+def main(debug: bool) -> None:
     """CORETT workbench: validate the data, compute indicators, build reports.
 
     \b
@@ -176,6 +198,11 @@ def indicators(
     "is not shipped to them.",
 )
 @click.option("--pdf", is_flag=True, help="Also print each report to PDF (headless Chromium).")
+@click.option(
+    "--out-ok",
+    is_flag=True,
+    help="Accept an output folder that is the root, the home folder or holds other files.",
+)
 def build(
     data: str | None,
     countries: tuple[str, ...],
@@ -188,6 +215,7 @@ def build(
     cluster: str | None,
     shared_storage: bool,
     pdf: bool,
+    out_ok: bool,
 ) -> None:
     """Build the report matrix of parameters/build.yaml into the output folder."""
     _quiet_gx()
@@ -206,6 +234,7 @@ def build(
             cluster=cluster,
             ship_snapshot=not shared_storage,
             pdf=pdf,
+            out_ok=out_ok,
         )
     )
 
@@ -262,7 +291,11 @@ def bundle(approved: bool, to: str, out: str | None) -> None:
     help="Output folder to scan (default outputs/).",
 )
 @click.option(
-    "--k", "k", type=int, default=None, help="Threshold (default: disclosure_k of build.yaml)."
+    "--k",
+    "k",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Threshold, at least 2 (default: disclosure_k of build.yaml).",
 )
 def scan(out: str | None, k: int | None) -> None:
     """Scan rendered reports for small counts and cells derivable from totals (exit 1 on any)."""
@@ -296,17 +329,42 @@ def template(data: str | None, lang: str, country: str, year: int, out_file: str
 
 @main.command()
 @data_option
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--country", default=None, help="Every workbook must be for this member.")
 @click.option("--year", type=int, default=None, help="Every workbook must be for this year.")
-@click.option("--dry-run", is_flag=True, help="Validate only; merge nothing.")
+@click.option("--dry-run", is_flag=True, help="Validate and show what would change; merge nothing.")
+@click.option(
+    "--revert", "revert_id", type=int, default=None, help="Undo submission ID of the log."
+)
+@click.option("--who", default=None, help="Who submits, for the log (default: login name).")
 def ingest(
-    data: str | None, files: tuple[str, ...], country: str | None, year: int | None, dry_run: bool
+    data: str | None,
+    files: tuple[str, ...],
+    country: str | None,
+    year: int | None,
+    dry_run: bool,
+    revert_id: int | None,
+    who: str | None,
 ) -> None:
-    """Validate returned workbooks and merge them into the monitoring data (all or nothing)."""
+    """Validate returned workbooks and merge them into the monitoring data (all or nothing).
+
+    Each merge is logged in monitoring/submissions.jsonl with what it replaced (old -> new).
+    """
+    if bool(files) == (revert_id is not None):
+        raise click.UsageError("give workbook FILES to ingest, or --revert ID (not both)")
     from corett_lib.cli.ingest import run_ingest_cli  # lazy: keeps `corett --help` fast
 
-    sys.exit(run_ingest_cli(files, data=data, country=country, year=year, dry_run=dry_run))
+    sys.exit(
+        run_ingest_cli(
+            files,
+            data=data,
+            country=country,
+            year=year,
+            dry_run=dry_run,
+            revert_id=revert_id,
+            who=who,
+        )
+    )
 
 
 @main.command()

@@ -7,7 +7,7 @@ import os
 import click
 
 from corett_lib.core import config, paths
-from corett_lib.publishing.scanner import scan_outputs
+from corett_lib.publishing.scanner import check_k, scan_outputs
 
 
 def run_cli(out: str | os.PathLike[str] | None = None, k: int | None = None) -> int:
@@ -20,6 +20,11 @@ def run_cli(out: str | os.PathLike[str] | None = None, k: int | None = None) -> 
         click.echo(f"no output folder at {root}", err=True)
         return 2
     threshold = k if k is not None else config.build_matrix().disclosure_k
+    try:
+        check_k(threshold)
+    except ValueError as exc:
+        click.echo(f"error: --k: {exc}", err=True)
+        return 2
     findings = scan_outputs(root, threshold)
     for f in findings:
         click.echo(str(f))

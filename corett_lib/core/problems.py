@@ -80,6 +80,23 @@ class Problem:
         d["sample"] = [str(s) for s in self.sample]
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Problem:
+        """Return the problem :meth:`to_dict` gave ``d`` for (samples come back as text)."""
+        return cls(
+            d["severity"],
+            d["check"],
+            d["file"],
+            d["message"],
+            rows=tuple(d.get("rows") or ()),
+            column=d.get("column"),
+            why=d.get("why", ""),
+            sample=tuple(d.get("sample") or ()),
+            table=d.get("table"),
+            iso3=d.get("iso3"),
+            year=d.get("year"),
+        )
+
 
 class DataError(Exception):
     """Raised when inputs cannot be used; carries every problem found, not only the first."""

@@ -26,18 +26,19 @@ It never raises for a data problem: every problem ends up in ``Dataset.problems`
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corett_lib.core import paths
+from corett_lib.core import cache, paths
+from corett_lib.core import problems as problem_types
 from corett_lib.core.config import members
 from corett_lib.core.problems import DataError, Problem
 from corett_lib.core.schema import OBSERVATION_COLUMNS
 from corett_lib.dataset import sdg_mapping as sdg
+from corett_lib.dataset import snapshot
 from corett_lib.dataset.model import Dataset
 from corett_lib.dataset.monitoring import (
     COLLECTED_FILE,
@@ -237,42 +238,39 @@ def read_sdg_mapping(root: Path) -> tuple[Mapping | None, list[Problem]]:
     validation. Problems name the file relative to the data folder, or ``data/sdg_mapping.yaml``
     of the project when the folder has none (a folder without its own mapping uses the shipped one).
     """
-    import hashlib
-    import pickle
-
     path = sdg.mapping_path(root)
     try:
         rel = path.relative_to(root).as_posix()
     except ValueError:
         rel = path.relative_to(paths.PROJECT_ROOT).as_posix()
     # Reading the YAML with line numbers takes longer than the rest of the load of an unchanged
-    # folder: the result is kept in the cache folder, keyed by the file's bytes, its name in problems
-    # and the reader's code.
+    # folder: the result is cached, keyed by the file's bytes, its name in problems and the code of
+    # the reader and of the parts a cached mapping is made of.
     try:
-        key = hashlib.sha256(path.read_bytes())
+        key = {
+            "mapping": cache.code_digest(path),
+            "rel": rel,
+            "code": cache.code_digest(sdg.__file__, snapshot.__file__, problem_types.__file__),
+        }
     except OSError:
         return sdg.read_mapping(path, rel)  # the reader reports the missing/unreadable file
-    key.update(rel.encode())
-    key.update(Path(sdg.__file__).read_bytes())
-    cached = paths.cache_dir() / f"sdg_mapping-{key.hexdigest()[:32]}.pickle"
-    try:
-        with cached.open("rb") as fh:
-            found = pickle.load(fh)
-        if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], sdg.Mapping):
-            return found
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-        pass  # absent or unreadable: read the file and rewrite the entry
+    entry = _MAPPING_STORE.get(key, "sdg_mapping")
+    if entry is not None:
+        mapping = snapshot.mapping_from(entry.meta["mapping"], entry.frames)
+        return mapping, [Problem.from_dict(p) for p in entry.meta["problems"]]
     result = sdg.read_mapping(path, rel)
     if result[0] is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cached)
-        except OSError:
-            pass  # a read-only cache folder only costs speed
+        meta, frames = snapshot.mapping_parts(result[0])
+        _MAPPING_STORE.put(
+            key,
+            meta={"mapping": meta, "problems": [p.to_dict() for p in result[1]]},
+            frames=frames,
+            prefix="sdg_mapping",
+        )
     return result
+
+
+_MAPPING_STORE = cache.Store("sdg_mapping", keep=4)
 
 
 def read_monitoring(

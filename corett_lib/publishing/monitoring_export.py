@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corett_lib.publishing.publish import neutralize
+from corett_lib.core.spreadsheet import neutralize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -18,7 +18,7 @@ def export_monitoring(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Export monitoring rows for a spreadsheet (``.csv`` or ``.xlsx``), formula text neutralized.
 
     Every text cell that starts with ``=``, ``+``, ``-`` or ``@`` gets a leading apostrophe
-    (:func:`corett_lib.publishing.publish.neutralize`), and ``.xlsx`` cells are typed as text, so nothing a member
+    (:func:`corett_lib.core.spreadsheet.neutralize`), and ``.xlsx`` cells are typed as text, so nothing a member
     typed is ever evaluated by the spreadsheet that opens the export.
     """
     p = Path(path)

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from corett_lib.core import i18n
+from corett_lib.core.spreadsheet import FORMULA_PREFIXES, neutralize  # noqa: F401 - re-exported
 from corett_lib.publishing import disclosure
 
 if TYPE_CHECKING:
@@ -58,8 +59,6 @@ NO_FIGURE = "–"
 #: Between the bounds of a count known only as a range (``796–802``).
 RANGE_DASH = "–"
 
-#: Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 Role = Literal["label", "count", "derived"]
 
@@ -893,22 +892,6 @@ def publish_chart_data(
         data=data,
         table=table,
     )
-
-
-def neutralize(value: Any) -> Any:
-    r"""Return ``value`` made inert for a spreadsheet.
-
-    Text starting with ``= + - @`` (or a tab or carriage return) gets a leading apostrophe; anything
-    else is returned unchanged.
-
-    Examples
-    --------
-    >>> neutralize("=HYPERLINK(\"http://x\")"), neutralize("-3"), neutralize("Guatemala"), neutralize(-3)
-    ('\'=HYPERLINK("http://x")', "'-3", 'Guatemala', -3)
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def export_frame(published: PublishedTable, *, machine: bool = True) -> pd.DataFrame:

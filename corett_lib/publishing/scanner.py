@@ -573,6 +573,26 @@ def scan_html(html: str, k: int, file: str = "<html>") -> list[Finding]:
     return out
 
 
+MIN_K = 2
+"""The smallest threshold that checks something (counts 1..k-1 are disclosive); the build's
+``disclosure_k`` has the same lower bound."""
+
+
+def check_k(k: int) -> None:
+    """Raise :class:`ValueError` when ``k`` is below :data:`MIN_K`.
+
+    Examples
+    --------
+    >>> check_k(5)
+    >>> check_k(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: k=0 checks nothing: the threshold must be at least 2
+    """
+    if not isinstance(k, int) or isinstance(k, bool) or k < MIN_K:
+        raise ValueError(f"k={k} checks nothing: the threshold must be at least {MIN_K}")
+
+
 def scan_outputs(
     out_dir: str | os.PathLike[str],
     k: int,
@@ -599,7 +619,13 @@ def scan_outputs(
         Sorted by file; empty when nothing is disclosed. Besides each page's own findings, the
         tables of the pages of one folder and language (a country-year) are audited together
         through their fact marks (``derivable_across_tables``).
+
+    Raises
+    ------
+    ValueError
+        When ``k`` is below :data:`MIN_K` (a scan with ``k <= 1`` would check nothing and pass).
     """
+    check_k(k)
     root = Path(out_dir)
     findings: list[Finding] = []
     #: (folder, language) -> the (file, table) pairs of its pages: a country-year in one language

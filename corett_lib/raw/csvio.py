@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 import unicodedata
 from collections.abc import Container, Iterable, Iterator, Sequence
@@ -422,17 +423,23 @@ def stripped_records(
 
 
 def parse_float(text: str) -> float | None:
-    """Return ``text`` read as a float (surrounding blanks ignored), or None when it is not one.
+    """Return ``text`` read as a finite float (surrounding blanks ignored), or None.
+
+    ``inf``, ``nan`` and numbers too large for a float (``1e999``) are not numbers here, so they are
+    reported where they are instead of failing a report later.
 
     Examples
     --------
     >>> parse_float(" 2.5 "), parse_float("12"), parse_float("two"), parse_float("")
     (2.5, 12.0, None, None)
+    >>> parse_float("1e999"), parse_float("inf"), parse_float("nan")
+    (None, None, None)
     """
     try:
-        return float(text.strip())
+        number = float(text.strip())
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
 
 
 def parse_iso_date(text: str) -> dt.date | None:

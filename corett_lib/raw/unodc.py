@@ -17,13 +17,12 @@ The export's quirks, all handled here (see ``SOURCES.md``):
 * U+FFFD replacement characters in some category names are kept verbatim and reported once as a
   warning (repairing them would be a guess; they never make or hide a repeated key).
 
-The parsed table is cached as parquet in :func:`corett_lib.core.paths.cache_dir`, keyed by the file's
-sha256 and :data:`PARSER_VERSION`, and written atomically.
+The parsed table is cached (:mod:`corett_lib.core.cache`), keyed by the file's sha256, its name,
+:data:`PARSER_VERSION` and the parser's code, and checked for integrity before it is reused.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from collections.abc import Sequence
@@ -31,7 +30,8 @@ from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corett_lib.core import atomic, paths
+from corett_lib.core import cache, schema
+from corett_lib.core import problems as problem_types
 from corett_lib.core.problems import DataError, Problem
 from corett_lib.core.schema import CENSORED_BOUNDS, OBSERVATION_COLUMNS, OBSERVATION_KEY
 from corett_lib.raw.corrections import Correction
@@ -442,54 +442,38 @@ def _replacement_chars(df: pd.DataFrame, rel: str) -> list[Problem]:
 # Cache ---------------------------------------------------------------------------------------
 
 
-def _cache_files(sha: str) -> tuple[Path, Path]:
+_STORE = cache.Store("unodc", keep=4)
 
-    stem = f"glotip-{sha[:24]}-p{PARSER_VERSION}"
-    folder = paths.cache_dir()
-    return folder / f"{stem}.parquet", folder / f"{stem}.problems.json"
+
+def _cache_key(sha: str, rel: str) -> dict[str, Any]:
+    """Return everything the parsed table depends on.
+
+    The file's bytes, its name in problems, the parser (its version and code) and the observation
+    schema.
+    """
+    return {
+        "table": "glotip",
+        "sha256": sha,
+        "rel": rel,
+        "parser": PARSER_VERSION,
+        "code": cache.code_digest(__file__, schema.__file__, problem_types.__file__),
+    }
 
 
 def _cache_read(sha: str, rel: str) -> tuple[pd.DataFrame, list[Problem]] | None:
-    import pandas as pd
-
-    table, meta = _cache_files(sha)
-    if not (table.is_file() and meta.is_file()):
+    entry = _STORE.get(_cache_key(sha, rel), "glotip")
+    if entry is None or list(entry.frames.get("observations", [])) != OBSERVATION_COLUMNS:
         return None
-    try:
-        df = pd.read_parquet(table)
-        stored = json.loads(meta.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # an unreadable cache entry is ignored and rewritten
-    if list(df.columns) != OBSERVATION_COLUMNS:
-        return None
-    df["source_file"] = rel
-    problems = [
-        Problem(
-            p["severity"],
-            p["check"],
-            rel,
-            p["message"],
-            rows=tuple(p["rows"]),
-            column=p["column"],
-            why=p["why"],
-            sample=tuple(p["sample"]),
-            table=p["table"],
-            iso3=p.get("iso3"),
-            year=p.get("year"),
-        )
-        for p in stored
-    ]
-    return df, problems
+    return entry.frames["observations"], [Problem.from_dict(p) for p in entry.meta]
 
 
-def _cache_write(sha: str, df: pd.DataFrame, problems: list[Problem]) -> None:
-    table, meta = _cache_files(sha)
-    try:
-        atomic.write_with(table, lambda p: df.to_parquet(p, index=False))
-        text = json.dumps([p.to_dict() for p in problems], ensure_ascii=False)
-        atomic.write_text(meta, text)
-    except OSError:
-        return  # a read-only cache folder only costs speed
+def _cache_write(sha: str, rel: str, df: pd.DataFrame, problems: list[Problem]) -> None:
+    _STORE.put(
+        _cache_key(sha, rel),
+        meta=[p.to_dict() for p in problems],
+        frames={"observations": df},
+        prefix="glotip",
+    )
 
 
 def read_glotip(
@@ -504,8 +488,8 @@ def read_glotip(
     rel
         Its path relative to the data folder, used in ``source_file`` and in problems.
     use_cache
-        Reuse (and write) the parsed table cached under :func:`corett_lib.core.paths.cache_dir`, keyed by
-        the file's sha256 and :data:`PARSER_VERSION`.
+        Reuse (and write) the parsed table of :mod:`corett_lib.core.cache`, keyed by the file's
+        sha256, its name, :data:`PARSER_VERSION` and the parser's code.
 
     Returns
     -------
@@ -543,7 +527,7 @@ def read_glotip(
         )
     df, problems = _parse(rows, _find_header(rows, rel), rel)
     if use_cache:
-        _cache_write(sha, df, problems)
+        _cache_write(sha, rel, df, problems)
     return df, problems
 
 

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import html as _html
 import os
-import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corett_lib.analysis import quality as quality_rules
-from corett_lib.core import config
+from corett_lib.core import cache, config
 from corett_lib.core.problems import DataError, Problem
+from corett_lib.dataset import snapshot
 from corett_lib.dataset.model import Dataset
 from corett_lib.dataset.monitoring import TABLE as MONITORING_TABLE
 from corett_lib.dataset.registry import Registry
@@ -44,13 +44,18 @@ _SNAPSHOTS: dict[str, Dataset] = {}
 def load_snapshot(path: str | os.PathLike[str]) -> Dataset:
     """Return the validated :class:`~corett_lib.dataset.model.Dataset` that ``corett build`` saved at ``path``.
 
-    The snapshot is the build's own cache file (a pickle written after validation); it is read once
-    per process.
+    The snapshot is the build's own cache entry (parquet tables and JSON, never a pickle, see
+    :mod:`corett_lib.core.cache`); its integrity is checked, and it is read once per process.
+
+    Raises
+    ------
+    corett_lib.core.cache.CacheError
+        Naming the file, when the entry is unreadable, edited or truncated.
     """
     key = str(Path(path).resolve())
     if key not in _SNAPSHOTS:
-        with open(key, "rb") as f:
-            _SNAPSHOTS[key] = pickle.load(f)
+        entry = cache.read_entry(Path(key))
+        _SNAPSHOTS[key] = snapshot.dataset_from(entry.meta["dataset"], entry.frames)
     return _SNAPSHOTS[key]
 
 

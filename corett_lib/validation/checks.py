@@ -23,6 +23,7 @@ warning when any row they name carries a declared correction, an error otherwise
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -605,6 +606,21 @@ def text_safety(df: pd.DataFrame | None, columns: Iterable[str], *, table: str) 
     return text_problems(table, df, columns)
 
 
+WHY_TYPED_TEXT = (
+    "a member typed this text: it is kept as typed, shown escaped on every page and neutralised in "
+    "every spreadsheet export (corett_lib.core.spreadsheet), so it never blocks a build"
+)
+
+
+def typed_text_warnings(problems: Iterable[Problem]) -> list[Problem]:
+    """Return text-safety problems of text a member typed (monitoring notes) as warnings.
+
+    That text is data, stored as typed and made safe where it is shown, never an error that would
+    block every later build.
+    """
+    return [dataclasses.replace(p, severity="warning", why=WHY_TYPED_TEXT) for p in problems]
+
+
 def framework_checks(dataset: Dataset, skip: Iterable[str] = ()) -> list[Problem]:
     """Check the evaluation framework tables: their links to the plan items and their text.
 
@@ -705,5 +721,5 @@ def run_checks(dataset: Dataset, skip: Iterable[str] = ()) -> list[Problem]:
     out += sdg_mapping_checks(dataset, registry, skip)
     monitoring = getattr(dataset, "monitoring", None)
     if monitoring is not None:
-        out += text_safety(monitoring, TEXT_COLUMNS["monitoring"], table=TABLE)
+        out += typed_text_warnings(text_safety(monitoring, TEXT_COLUMNS["monitoring"], table=TABLE))
     return out

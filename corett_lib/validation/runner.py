@@ -17,14 +17,13 @@ progress bars; it is imported only here, when validation runs.
 from __future__ import annotations
 
 import hashlib
-import pickle
 import time
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corett_lib.core import atomic, paths, problems
+from corett_lib.core import cache, paths, problems
 from corett_lib.core.problems import Problem
 from corett_lib.dataset.loading import failed_tables
 from corett_lib.dataset.model import Dataset
@@ -153,49 +152,43 @@ def _code_version() -> str:
     """
     from importlib.metadata import version
 
-    h = hashlib.sha256(version("great_expectations").encode())
-    for name in ("runner.py", "suites.py", "rows.py"):
-        h.update(Path(__file__).with_name(name).read_bytes())
-    h.update(Path(problems.__file__).read_bytes())  # what a cached Problem is made of
-    return h.hexdigest()
+    here = Path(__file__).parent
+    return cache.digest(
+        {
+            "great_expectations": version("great_expectations"),
+            "code": cache.code_digest(
+                *(here / name for name in ("runner.py", "suites.py", "gx.py", "rows.py")),
+                problems.__file__,  # what a cached Problem is made of
+            ),
+        }
+    )
 
 
-def _disk_file(key: tuple[str, str, str]) -> Path:
-    digest = hashlib.sha256(repr((key, _code_version())).encode()).hexdigest()
-    return paths.cache_dir() / "validation" / f"{key[0]}-{digest[:32]}.pickle"
+_STORE = cache.Store("validation", keep=_DISK_KEEP)
+
+
+def _disk_key(key: tuple[str, str, str]) -> dict[str, str]:
+    table, signature, fingerprint = key
+    return {
+        "table": table,
+        "suite": signature,
+        "content": fingerprint,
+        "code": _code_version(),
+    }
 
 
 def _disk_read(key: tuple[str, str, str]) -> list[Problem] | None:
     if not DISK_CACHE:
         return None
-    try:
-        with _disk_file(key).open("rb") as fh:
-            found = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-        return None  # absent or unreadable: the suite runs and the entry is rewritten
-    if not (isinstance(found, list) and all(isinstance(p, Problem) for p in found)):
-        return None
-    return found
+    entry = _STORE.get(_disk_key(key), key[0])
+    if entry is None or not isinstance(entry.meta, list):
+        return None  # absent or unusable: the suite runs and the entry is rewritten
+    return [Problem.from_dict(p) for p in entry.meta]
 
 
 def _disk_write(key: tuple[str, str, str], problems: list[Problem]) -> None:
-    if not DISK_CACHE:
-        return
-    target = _disk_file(key)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_with(
-            target,
-            lambda p: p.write_bytes(pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL)),
-        )
-        # Keep the newest entries of the table only: older ones are of earlier data or code.
-        entries = sorted(
-            target.parent.glob(f"{key[0]}-*.pickle"), key=lambda f: f.stat().st_mtime, reverse=True
-        )
-        for old in entries[_DISK_KEEP:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        return  # a read-only cache folder only costs speed
+    if DISK_CACHE:
+        _STORE.put(_disk_key(key), meta=[p.to_dict() for p in problems], prefix=key[0])
 
 
 def run_suite(spec: SuiteSpec, df: pd.DataFrame) -> list[Problem]:
@@ -204,7 +197,7 @@ def run_suite(spec: SuiteSpec, df: pd.DataFrame) -> list[Problem]:
     The suite's text-safety checks (``spec.notes["text_columns"]``) run with pandas, see
     :func:`text_problems`. GX results are remembered by the table's content, the suite's signature
     and the version of this code and of GX: in this process, and on disk in the cache folder
-    (:func:`corett_lib.core.paths.cache_dir`).
+    (:mod:`corett_lib.core.cache`).
     Validating an unchanged table again (tests swapping one file at a time, a notebook reloading, the
     next ``corett validate``) costs a hash instead of a GX run; any change to the table or the suite
     runs GX again.

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from corett_lib.core import spreadsheet
 from corett_lib.core.schema import (
     AGES,
     DIMENSIONS,
@@ -39,8 +40,9 @@ if TYPE_CHECKING:
 #: Earliest year any input may hold (the Palermo Protocol, the start of this statistic, is 2000).
 MIN_YEAR = 1990
 
-#: Text that a spreadsheet would run as a formula when the value is opened in one.
-FORMULA_REGEX = r"^\s*[=+@]"
+#: Text that a spreadsheet would run as a formula when the value is opened in one: the same test
+#: as the exports' neutralisation (:func:`corett_lib.core.spreadsheet.looks_like_formula`).
+FORMULA_REGEX = spreadsheet.FORMULA_REGEX
 #: HTML or XML markup: a tag opening, closing or a comment.
 MARKUP_REGEX = r"<\s*[/!]?\s*[A-Za-z]"
 #: A count as published: digits with optional thousands commas, or UNODC's ``<5``.
@@ -48,7 +50,7 @@ COUNT_TEXT_REGEX = r"^\s*-?(?:<5|\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?\s*$"
 """The sign is left to ``counts_non_negative``, so a negative count is reported once."""
 
 WHY_FORMULA = (
-    "a text cell starting with =, + or @ is run as a formula when the value is opened in a "
+    "a text cell starting with =, +, -, @, a tab or a line break is run as a formula when the value is opened in a "
     "spreadsheet (formula injection); source text never needs one"
 )
 WHY_MARKUP = (
