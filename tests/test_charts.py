@@ -253,7 +253,7 @@ def test_svg_cache_serves_the_same_chart_and_never_a_stale_one(
     monkeypatch.setattr(vlc, "vegalite_to_svg", counting)
     first = charts.to_svg(_trend()[0])
     assert len(rendered) == 1
-    files = list((tmp_path / charts.SVG_CACHE_FOLDER).rglob("*.svg"))
+    files = list((tmp_path / charts.SVG_CACHE_FOLDER).glob("svg-*.json"))
     assert len(files) == 1
     assert charts.to_svg(_trend()[0]) == first  # same content: served from the cache
     assert len(rendered) == 1

@@ -26,17 +26,16 @@ Numbers on axes use d3's default locale (``1,582``; ``2.54``), which is the conv
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html
 import itertools
 import json
 import math
 import re
-from pathlib import Path
+import warnings
 from typing import TYPE_CHECKING, Any
 
-from corett_lib.core import atomic, i18n, paths
+from corett_lib.core import cache, i18n
 
 if TYPE_CHECKING:
     import altair as alt
@@ -799,32 +798,30 @@ def svg_cache_key(spec: dict[str, Any], vl_version: str | None) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _svg_cache_path(key: str) -> Path:
-    return paths.cache_dir() / SVG_CACHE_FOLDER / key[:2] / f"{key}.svg"
+_SVG_STORE = cache.Store(SVG_CACHE_FOLDER)
 
 
 def _read_cached_svg(key: str) -> str | None:
     """Return the cached SVG of ``key``, or None when absent or failing its integrity check.
 
-    A cache file is the SVG's sha256 (hex), a newline, then the SVG; a file whose checksum does not
-    match (truncated, edited) is ignored and rendered again.
+    Entries live in the one cache module (:mod:`corett_lib.core.cache`): a damaged or edited entry
+    is removed and rendered again. Its warning is silenced here, because it would otherwise show in
+    the report being built; the result is the same chart either way.
     """
-    try:
-        raw = _svg_cache_path(key).read_bytes()
-    except OSError:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cache.CacheWarning)
+        entry = _SVG_STORE.get(key, prefix="svg", tables=False)
+    if (
+        entry is None
+        or not isinstance(entry.meta, dict)
+        or not isinstance(entry.meta.get("svg"), str)
+    ):
         return None
-    digest, sep, body = raw.partition(b"\n")
-    if not sep or hashlib.sha256(body).hexdigest().encode("ascii") != digest:
-        return None
-    return body.decode("utf-8")
+    return str(entry.meta["svg"])
 
 
 def _write_cached_svg(key: str, svg: str) -> None:
-    body = svg.encode("utf-8")
-    with contextlib.suppress(OSError):  # a read-only cache only costs the next rendering
-        atomic.write_bytes(
-            _svg_cache_path(key), hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body
-        )
+    _SVG_STORE.put(key, meta={"svg": svg}, prefix="svg")  # a read-only cache costs a rendering
 
 
 _NAMESPACE = re.compile(r'\s+xmlns(?::xlink)?="http://www\.w3\.org/[^"]*"')
