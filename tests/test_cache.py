@@ -156,8 +156,14 @@ def test_a_truncated_snapshot_is_rebuilt_not_fatal(
         prefix="dataset",
     )
     assert header is not None
-    for published in fact_store.facts_paths(header):  # the published facts the build puts beside
-        published.write_bytes(b"")
+    store, key, prefix = fact_store._where(header)  # the published facts the build puts beside
+    store.put(key, meta={"format": fact_store.FACTS_FORMAT}, prefix=prefix)
+    assert build.read_facts(inputs) == facts
+    published = fact_store.facts_header(header)
+    published.write_text(published.read_text()[:-5])  # damaged facts: warned, rebuilt
+    with pytest.warns(cache.CacheWarning, match=published.name):
+        assert build.read_facts(inputs) is None
+    store.put(key, meta={"format": fact_store.FACTS_FORMAT}, prefix=prefix)
     assert build.read_facts(inputs) == facts
     table = next(tmp_path.glob("build/dataset-*.0.parquet"))
     table.write_bytes(table.read_bytes()[:-10])

@@ -225,10 +225,11 @@ def test_indicator_table_on_observations_reads_the_same_flags() -> None:
 
 def test_facts_round_trip_through_parquet_with_provenance(facts, tmp_path) -> None:
     snapshot = tmp_path / "dataset-abc.pkl"
-    fp, sp = store.write_facts(facts, snapshot, {"snapshot_key": "abc"})
-    assert (fp.name, sp.name) == ("dataset-abc.facts.parquet", "dataset-abc.sources.parquet")
+    header = store.write_facts(facts, snapshot, {"snapshot_key": "abc"})
+    assert header.name.startswith("dataset-abc.facts-") and header == store.facts_header(snapshot)
+    assert len(list(tmp_path.glob("dataset-abc.facts-*.parquet"))) == 2
     assert not list(tmp_path.glob(".*.tmp"))  # written aside, then renamed
-    meta = store.read_meta(fp)
+    meta = store.read_meta(snapshot)
     assert meta["members"] == list(facts.members) and meta["snapshot_key"] == "abc"
     back = store.read_facts(snapshot)
     pd.testing.assert_frame_equal(back.table, facts.table, check_dtype=False)
@@ -243,7 +244,7 @@ def test_the_build_stores_the_facts_beside_its_snapshot(tmp_path, monkeypatch) -
     assert build.read_facts(inputs) is None
     build.load_and_snapshot(inputs)
     pkl = build.snapshot_path(inputs)  # the snapshot's cache entry (its header)
-    assert store.facts_paths(pkl)[0].is_file()
+    assert store.facts_header(pkl).is_file()
     assert build.read_facts(inputs) is not None
     stored = store.read_facts(pkl)
     assert stored.fact("HND", 2019, "women_girls_share")["f_withheld"]

@@ -29,6 +29,7 @@ import json
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -352,9 +353,16 @@ def read_facts(inputs: Inputs) -> dict[str, Any] | None:
     if entry is None or not isinstance(entry.meta, dict):
         return None
     facts = entry.meta.get("facts")
-    stored = fact_store.facts_paths(entry.path)[0].is_file()  # the published facts beside it
-    ok = stored and isinstance(facts, dict) and facts.get("format") == SNAPSHOT_FORMAT
-    return facts if ok else None
+    if not (isinstance(facts, dict) and facts.get("format") == SNAPSHOT_FORMAT):
+        return None
+    if not fact_store.facts_header(entry.path).is_file():  # the published facts beside it
+        return None
+    try:
+        fact_store.read_meta(entry.path)  # checks the entry's header and tables
+    except cache.CacheError as exc:
+        warnings.warn(f"{exc}; it is rebuilt", cache.CacheWarning, stacklevel=2)
+        return None
+    return facts
 
 
 def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:

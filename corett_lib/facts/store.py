@@ -1,52 +1,44 @@
-"""Storing the published facts of a build: two Parquet files beside the validated-data snapshot.
+"""Storing the published facts of a build: one cache entry beside the validated-data snapshot.
 
 ``corett build`` computes the facts once, after load and validation, and writes them next to the
-snapshot of the Dataset (``dataset-<key>.pkl``): ``dataset-<key>.facts.parquet`` (the fact table) and
-``dataset-<key>.sources.parquet`` (every source's figure). Each report kernel reads them once
-(:func:`read_facts`); no report recomputes a figure. Parquet, not pickle: the facts are data any
-tool can open, and the files carry their provenance in the Parquet metadata (``corett.*`` keys:
-members, registry version, library version, the snapshot key they were computed from).
+snapshot of the Dataset as an entry of the one cache module (:mod:`corett_lib.core.cache`): a JSON
+header ``dataset-<key>.facts-<digest>.json`` with the provenance (format, members, registry version,
+library version, the snapshot key they were computed from) and the sha256 of each table, and two
+Parquet tables (the fact table and every source's figure). Each report kernel reads them once
+(:func:`read_facts`); no report recomputes a figure. An entry that fails its integrity check is an
+error naming its file (the build then computes the facts again).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from corett_lib.core import atomic
+from corett_lib.core import cache
 from corett_lib.dataset.registry import Registry, load_registry
 from corett_lib.facts.table import FACT_COLUMNS, SOURCE_COLUMNS, Facts
 
 #: Format of the stored facts (bumped when the schema changes).
-FACTS_FORMAT = 1
-
-_META_KEY = b"corett"
+FACTS_FORMAT = 2
 
 
-def facts_paths(snapshot: str | os.PathLike[str]) -> tuple[Path, Path]:
-    """Return ``(facts, sources)`` Parquet paths beside a snapshot file (any suffix)."""
+def _where(snapshot: str | os.PathLike[str]) -> tuple[cache.Store, str, str]:
     p = Path(snapshot)
     stem = p.name.split(".")[0]
-    return p.with_name(f"{stem}.facts.parquet"), p.with_name(f"{stem}.sources.parquet")
+    return cache.Store(name="", folder=p.parent), stem, f"{stem}.facts"
 
 
-def _write(df: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    merged = {**(table.schema.metadata or {}), _META_KEY: json.dumps(meta, sort_keys=True).encode()}
-    table = table.replace_schema_metadata(merged)
-    atomic.write_with(path, lambda tmp: pq.write_table(table, tmp))
+def facts_header(snapshot: str | os.PathLike[str]) -> Path:
+    """Return the header path of the facts stored beside a snapshot file (any suffix)."""
+    store, key, prefix = _where(snapshot)
+    return store.path(key, prefix)
 
 
 def write_facts(
     facts: Facts, snapshot: str | os.PathLike[str], provenance: dict[str, Any] | None = None
-) -> tuple[Path, Path]:
-    """Write ``facts`` beside ``snapshot`` atomically (temp file, then rename); return the paths.
+) -> Path:
+    """Write ``facts`` beside ``snapshot`` atomically (each file aside, then renamed); return the header.
 
     Parameters
     ----------
@@ -55,24 +47,25 @@ def write_facts(
     snapshot
         The snapshot file the facts were computed from (its name gives theirs).
     provenance
-        Extra provenance written to the metadata (e.g. ``snapshot_key``, ``library_version``).
+        Extra provenance written to the header (e.g. ``snapshot_key``, ``library_version``).
     """
+    store, key, prefix = _where(snapshot)
     meta = {
         "format": FACTS_FORMAT,
         "members": list(facts.members),
         "registry_version": facts.registry.version,
         **(provenance or {}),
     }
-    fp, sp = facts_paths(snapshot)
-    _write(facts.table[FACT_COLUMNS], fp, {**meta, "table": "facts"})
-    _write(facts.sources[SOURCE_COLUMNS], sp, {**meta, "table": "sources"})
-    return fp, sp
+    frames = {"facts": facts.table[FACT_COLUMNS], "sources": facts.sources[SOURCE_COLUMNS]}
+    header = store.put(key, meta=meta, frames=frames, prefix=prefix, required=True)
+    assert header is not None  # required=True raises instead of returning None
+    return header
 
 
-def read_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Return the ``corett`` provenance of a stored fact file."""
-    md = pq.read_schema(path).metadata or {}
-    return json.loads(md.get(_META_KEY, b"{}"))
+def read_meta(snapshot: str | os.PathLike[str]) -> dict[str, Any]:
+    """Return the provenance of the facts stored beside ``snapshot``."""
+    entry = cache.read_entry(facts_header(snapshot), key=_where(snapshot)[1], tables=False)
+    return dict(entry.meta or {})
 
 
 _CACHE: dict[str, Facts] = {}
@@ -85,19 +78,26 @@ def read_facts(snapshot: str | os.PathLike[str], registry: Registry | None = Non
     ------
     FileNotFoundError
         When the build wrote no facts there.
+    corett_lib.core.cache.CacheError
+        When the stored entry fails its integrity check (the message names the file).
     ValueError
-        When the files have another format.
+        When the entry has another format.
     """
-    fp, sp = facts_paths(snapshot)
-    key = str(fp.resolve())
+    header = facts_header(snapshot)
+    key = str(header.resolve())
     if key not in _CACHE:
-        meta = read_meta(fp)
+        if not header.is_file():
+            raise FileNotFoundError(f"no published facts at {header}")
+        entry = cache.read_entry(header, key=_where(snapshot)[1])
+        meta = dict(entry.meta or {})
         if meta.get("format") != FACTS_FORMAT:
-            raise ValueError(f"{fp}: facts format {meta.get('format')!r}, expected {FACTS_FORMAT}")
+            raise ValueError(
+                f"{header}: facts format {meta.get('format')!r}, expected {FACTS_FORMAT}"
+            )
         _CACHE.clear()  # one build's facts at a time
         _CACHE[key] = Facts(
-            table=pd.read_parquet(fp),
-            sources=pd.read_parquet(sp),
+            table=entry.frames["facts"],
+            sources=entry.frames["sources"],
             registry=registry or load_registry(),
             members=tuple(meta.get("members", ())),
         )

@@ -80,7 +80,7 @@ def facts(ds: Dataset, snapshot: str = "") -> Facts:
     Those ``corett build`` stored beside the snapshot, or, for a notebook opened by hand, computed
     once per dataset and process.
     """
-    if snapshot and fact_store.facts_paths(snapshot)[0].is_file():
+    if snapshot and fact_store.facts_header(snapshot).is_file():
         return fact_store.read_facts(snapshot)
     key = id(ds)
     if key not in _FACTS:
