@@ -258,15 +258,24 @@ class Inputs:
         Its own data slice, what every report reads, the notebook, the configuration and the
         library; the manifest keeps them, to say why a page was rebuilt.
         """
+        shared, config_digest = self._common()
         return {
             "data_slice": self.slices.get(job.country, ""),
-            "shared_data": manifest.digest(
-                {"files": digest.shared_files(self.data), "content": self.slices.get(digest.SHARED)}
-            ),
+            "shared_data": shared,
             "notebook": self.notebooks[job.report],
-            "config": manifest.digest(self.config),
+            "config": config_digest,
             "library_digest": self.library,
         }
+
+    def _common(self) -> tuple[str, str]:
+        """Return the digests every report shares (computed once per slices, not once per job)."""
+        marker = self.slices.get(digest.SHARED)
+        cached = self.__dict__.get("_common_digests")
+        if cached is None or cached[0] != marker:
+            shared = manifest.digest({"files": digest.shared_files(self.data), "content": marker})
+            cached = (marker, shared, manifest.digest(self.config))
+            self.__dict__["_common_digests"] = cached
+        return cached[1], cached[2]
 
     def key(self, job: Job) -> str:
         """Return the input key of ``job``: its parameters and :meth:`parts`, not whole data files."""
@@ -691,11 +700,18 @@ def plan(
         output_folder.check_output_folder(out_root, out_ok=out_ok)
     except output_folder.OutputFolderError as exc:
         raise BuildError(str(exc)) from None
-    for j in all_jobs:  # every path must stay inside the output folder
+    # Every path must stay inside the output folder. The report and language are known tokens
+    # (resolve_matrix), so one check per year/country folder covers its files: products are renamed
+    # into place, which replaces a link rather than writing through it.
+    checked: set[tuple[int, str]] = set()
+    for j in all_jobs:
+        if (j.year, j.country) in checked:
+            continue
         try:
             paths.report_paths(j.year, j.country, j.report, j.lang, out=out_root)
         except ValueError as exc:
             raise BuildError(str(exc)) from None
+        checked.add((j.year, j.country))
     facts = read_facts(inputs)
     load_seconds = 0.0
     if facts is None:  # the data changed (or were never validated): validate once, then compare
