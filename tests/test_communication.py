@@ -21,7 +21,7 @@ from corett_lib.batch.render import offline_violations
 from corett_lib.cli.main import main
 from corett_lib.core import paths
 from corett_lib.facts.view import indicator_table
-from corett_lib.reporting import infographic
+from corett_lib.reporting import infographic, raster
 from corett_lib.reporting.context import open_context
 
 # --------------------------------------------------------------------------- the infographic's figures
@@ -115,7 +115,7 @@ def test_the_image_shows_the_published_texts_and_is_offline(gtm_en, corett_es) -
 
 
 def test_png_is_at_least_1080_pixels_on_its_short_side(gtm_en) -> None:
-    png = infographic.to_png(infographic.render_svg(gtm_en[1]))
+    png = raster.to_png(infographic.render_svg(gtm_en[1]))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
     assert min(width, height) >= 1080 and (width, height) == (1080, 1350)
@@ -415,7 +415,7 @@ def test_approving_an_infographic_removes_the_draft_mark_from_its_svg_and_png(
         '<svg xmlns="http://www.w3.org/2000/svg" width="1080" height="1350"></svg>', "es"
     )
     man = manifest.read_manifest(out)
-    for name, data in (("svg", svg.encode()), ("png", infographic.to_png(svg))):
+    for name, data in (("svg", svg.encode()), ("png", raster.to_png(svg))):
         p = out / f"{key}.{name}"
         p.write_bytes(data)
         man["reports"][key]["outputs"][f"{key}.{name}"] = manifest.output_record(p, data, out)[1]

@@ -32,7 +32,7 @@ from typing import Any
 
 from corett_lib.batch import manifest
 from corett_lib.core import i18n, paths
-from corett_lib.reporting.infographic import FONT, to_png
+from corett_lib.reporting.raster import FONT, to_png
 
 START, END = "<!-- corett:approval -->", "<!-- /corett:approval -->"
 _REGION = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)

@@ -20,8 +20,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl import Workbook
-
 from corett_lib.publishing.publish import PublishedTable, export_frame
 
 #: MIME type of a product bundle in a notebook's outputs.
@@ -53,6 +51,8 @@ def excel_bytes(sheets: Sequence[tuple[str, PublishedTable]]) -> bytes:
     >>> excel_bytes([("Answers", t)])[:2]
     b'PK'
     """
+    from openpyxl import Workbook  # third-party, 0.2 s to import: only when a workbook is written
+
     wb = Workbook()
     wb.remove(wb.active)
     for name, published in sheets:

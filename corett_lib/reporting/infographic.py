@@ -15,7 +15,7 @@ on a page with the published figures beneath; the build writes the image beside 
 * **Offline**: system fonts (DejaVu Sans, the Debian default, then generic sans-serif), no remote
   reference; a logo is embedded as a ``data:`` URI when the secretariat supplies one
   (``<data>/identity/logo.svg`` or ``logo.png``), else its slot stays empty.
-* **PNG**: :func:`to_png` rasterises the SVG with vl-convert (resvg; no browser), 1080 × 1350 px.
+* **PNG**: :func:`corett_lib.reporting.raster.to_png` rasterises the SVG with vl-convert (resvg; no browser), 1080 × 1350 px.
 """
 
 from __future__ import annotations
@@ -41,16 +41,11 @@ from corett_lib.reporting.context import (
     publish_chart,
     wrap,
 )
+from corett_lib.reporting.raster import FONT, HEIGHT, WIDTH
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Size of the image in SVG units; the PNG is rendered at one pixel per unit (4:5, short side 1080).
-WIDTH, HEIGHT = 1080, 1350
-#: Minimum short side of the PNG, in pixels (print and social media).
-MIN_PNG_SIDE = 1080
-#: Font stack: system fonts only (nothing is fetched).
-FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 #: Colours (colour-blind safe, dark text on light ground).
 NAVY, INK, MUTED, ACCENT, BAR, BAR_ALT, TINT = (
     "#1f3b5a",
@@ -641,17 +636,6 @@ def alt_text(facts: InfographicFacts) -> str:
         if group:
             parts.append("; ".join(f"{f.label}: {f.text}" for f in group) + ".")
     return " ".join(parts)
-
-
-def to_png(svg: str) -> bytes:
-    """Return the SVG as a PNG of at least :data:`MIN_PNG_SIDE` pixels on its short side.
-
-    vl-convert rasterises it with resvg and the system fonts; no browser.
-    """
-    import vl_convert as vlc
-
-    scale = MIN_PNG_SIDE / min(WIDTH, HEIGHT)
-    return bytes(vlc.svg_to_png(svg, scale=scale))
 
 
 # --------------------------------------------------------------------------- the page
