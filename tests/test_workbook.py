@@ -172,3 +172,25 @@ def test_cli_ingest_reports_cells_and_exit_status(
     assert result.exit_code == 1
     assert "Training!F6" in result.output and "nothing merged" in result.output
     assert not (data / "monitoring" / COLLECTED_FILE).exists()
+
+
+def test_template_command_writes_into_the_output_folder_or_a_named_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from corett_lib.cli.main import main
+
+    runner = CliRunner()
+    res = runner.invoke(
+        main, ["template", "--country", "gtm", "--year", "2024", "--out", str(tmp_path)]
+    )
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "templates" / "monitoring_GTM_2024.en.xlsx").is_file()
+    target = tmp_path / "elsewhere" / "gtm.xlsx"
+    res = runner.invoke(
+        main, ["template", "--country", "GTM", "--year", "2024", "--to", str(target)]
+    )
+    assert res.exit_code == 0 and target.is_file()
+    res = runner.invoke(
+        main, ["template", "--country", "XXX", "--year", "2024", "--out", str(tmp_path)]
+    )
+    assert res.exit_code == 2 and "not a member" in res.output

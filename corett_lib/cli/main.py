@@ -311,17 +311,27 @@ def scan(out: str | None, k: int | None) -> None:
 @click.option("--year", required=True, type=int, help="Year reported on.")
 @click.option(
     "--out",
-    "out_file",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder (default outputs/); the workbook goes to <out>/templates/.",
+)
+@click.option(
+    "--to",
+    "to_file",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Workbook to write (default outputs/templates/monitoring_<country>_<year>.<lang>.xlsx).",
+    help="Write the workbook to this file instead "
+    "(default <out>/templates/monitoring_<country>_<year>.<lang>.xlsx).",
 )
-def template(data: str | None, lang: str, country: str, year: int, out_file: str | None) -> None:
+def template(
+    data: str | None, lang: str, country: str, year: int, out: str | None, to_file: str | None
+) -> None:
     """Write the monitoring workbook a member fills in (plan indicators pre-filled)."""
-    from corett_lib.apps.workbook import write_template  # lazy: keeps `corett --help` fast
+    from corett_lib.apps.workbook import template_path, write_template  # lazy: `--help` stays fast
 
+    target = to_file or template_path(country.upper(), year, lang, out)
     try:
-        path = write_template(country, year, lang, path=out_file, data=data)
+        path = write_template(country.upper(), year, lang, path=target, data=data)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(str(path))
