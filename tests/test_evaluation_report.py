@@ -7,6 +7,7 @@ import io
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -16,12 +17,13 @@ import pytest
 from click.testing import CliRunner
 
 from corett_lib.batch.products import take_file_products
+from corett_lib.batch.reproducible import FIXED_TIME
 from corett_lib.cli.main import main
 from corett_lib.core import config
 from corett_lib.core.paths import raw_path
 from corett_lib.dataset.illustrative import ILLUSTRATIVE_CAUSES, cause_for, generate_illustrative
-from corett_lib.publishing.downloads import PRODUCT_MIME, excel_bytes, product_bundle
-from corett_lib.publishing.publish import publish_table
+from corett_lib.publishing.downloads import PRODUCT_MIME, product_bundle
+from corett_lib.publishing.publish import excel_bytes, publish_table
 from corett_lib.raw.plans import read_plan_items
 from corett_lib.reporting import charts
 
@@ -87,12 +89,19 @@ def test_working_file_bytes_go_through_the_publishing_function(tmp_path: Path) -
 def test_the_build_takes_products_out_of_the_notebook(tmp_path: Path) -> None:
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("x")
-    bundle = product_bundle("evaluation.en.xlsx", b"PK-bytes")
+    table = publish_table(pd.DataFrame({"q": ["EQ1"]}), table_id="t", count_columns=[])
+    workbook = excel_bytes([("Answers", table)])
+    bundle = product_bundle("evaluation.en.xlsx", workbook)
     cell.outputs = [nbformat.v4.new_output("display_data", data={PRODUCT_MIME: bundle})]
     nb.cells.append(cell)
     page = tmp_path / "2019" / "GTM" / "evaluation.en.html"
-    assert take_file_products(nb, page) == {page.with_name("evaluation.en.xlsx"): b"PK-bytes"}
-    assert cell.outputs[0]["data"][PRODUCT_MIME] == {"name": "evaluation.en.xlsx", "bytes": 8}
+    [(path, written)] = take_file_products(nb, page).items()
+    assert path == page.with_name("evaluation.en.xlsx")
+    # the same workbook, with the build's fixed times (same inputs, same bytes)
+    assert openpyxl.load_workbook(io.BytesIO(written))["Answers"]["A2"].value == "EQ1"
+    assert {i.date_time for i in zipfile.ZipFile(io.BytesIO(written)).infolist()} == {FIXED_TIME}
+    expected = {"name": "evaluation.en.xlsx", "bytes": len(written)}  # the size written
+    assert cell.outputs[0]["data"][PRODUCT_MIME] == expected
     with pytest.raises(ValueError, match="not <report>"):
         product_bundle("../../index.html", b"x")
     # a page may only write its own files

@@ -27,7 +27,6 @@ the report with a clear message when it differs).
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 import threading
@@ -117,15 +116,11 @@ def kernel_plugin(warm_up: str, shipped: dict[str, bytes] | None = None) -> Any:
     return KernelPlugin(warm_up, shipped)
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def place_snapshot(shipped: dict[str, bytes], folder: Path) -> None:
     """Write the shipped snapshot files into ``folder`` unless an identical copy is there already."""
     for name, data in shipped.items():
         target = folder / name
-        if target.is_file() and _sha256(target.read_bytes()) == _sha256(data):
+        if target.is_file() and target.read_bytes() == data:
             continue
         manifest.atomic_write_bytes(target, data)
 

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from corett_lib import __version__
-from corett_lib.core import atomic, paths
+from corett_lib.core import atomic, cache, paths
+from corett_lib.raw import provenance
 
 MANIFEST_VERSION = 1
 _LIBRARY_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".css", ".html", ".j2")
@@ -35,12 +36,8 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def sha256_file(path: Path) -> str:
-    """Return the hex sha256 of the file at ``path``."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """Return the hex sha256 of the file at ``path`` (:func:`corett_lib.raw.provenance.sha256_file`)."""
+    return provenance.sha256_file(path)
 
 
 def _visible_files(root: Path, suffixes: Iterable[str] | None = None) -> list[Path]:
@@ -63,8 +60,8 @@ def tree_checksums(root: Path, suffixes: Iterable[str] | None = None) -> dict[st
 
 
 def digest(mapping: Mapping[str, Any]) -> str:
-    """Return one sha256 over a JSON-serialisable mapping (keys sorted)."""
-    return sha256_bytes(json.dumps(mapping, sort_keys=True, default=str).encode("utf-8"))
+    """Return one sha256 over a JSON-serialisable mapping (:func:`corett_lib.core.cache.digest`)."""
+    return cache.digest(mapping)
 
 
 def data_checksums(data: str | os.PathLike[str] | None = None) -> dict[str, str]:

@@ -6,74 +6,22 @@ display output with the MIME type :data:`PRODUCT_MIME` that carries the file's n
 batch build (:mod:`corett_lib.batch.products`) takes these bundles out of the executed notebook and
 writes each file next to the page, atomically, recording it in the manifest.
 
-Every sheet of a workbook made here is a :class:`~corett_lib.publishing.publish.PublishedTable`
-exported by :func:`~corett_lib.publishing.publish.export_frame`: the same publishing function as every
-download, so disclosure control and formula neutralization apply.
+A workbook offered this way is made by :func:`corett_lib.publishing.publish.excel_bytes`, from
+published tables: the same publishing function as every download, so disclosure control and formula
+neutralization apply.
 """
 
 from __future__ import annotations
 
 import base64
-import io
-import math
 import re
-from collections.abc import Sequence
 from typing import Any
-
-from corett_lib.publishing.publish import PublishedTable, export_frame
 
 #: MIME type of a product bundle in a notebook's outputs.
 PRODUCT_MIME = "application/vnd.corett.product+json"
 
 #: A product's file name: ``<report>.<lang>.<ext>``, a plain name (never a path).
 PRODUCT_NAME = re.compile(r"^[a-z][a-z0-9_]*\.(en|es)\.(xlsx|csv)$")
-
-
-def excel_bytes(sheets: Sequence[tuple[str, PublishedTable]]) -> bytes:
-    """Return an Excel workbook with one sheet per published table.
-
-    Parameters
-    ----------
-    sheets
-        ``(sheet name, published table)`` pairs; names are cut to Excel's 31 characters.
-
-    Returns
-    -------
-    bytes
-        The ``.xlsx`` file. Text cells are typed as text (never formulas) and text that starts like
-        a formula carries the apostrophe of :func:`~corett_lib.publishing.publish.neutralize`.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from corett_lib.publishing.publish import publish_table
-    >>> t = publish_table(pd.DataFrame({"q": ["EQ1"], "note": ["=1+1"]}), table_id="t", count_columns=[])
-    >>> excel_bytes([("Answers", t)])[:2]
-    b'PK'
-    """
-    from openpyxl import Workbook  # third-party, 0.2 s to import: only when a workbook is written
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, published in sheets:
-        frame = export_frame(published, machine=True)
-        ws = wb.create_sheet(title=name[:31])
-        ws.append([str(c) for c in frame.columns])
-        for row in frame.itertuples(index=False, name=None):
-            ws.append([_cell(v) for v in row])
-        for row in ws.iter_rows(min_row=1):
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def product_bundle(name: str, data: bytes) -> dict[str, Any]:

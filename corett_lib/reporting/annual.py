@@ -10,12 +10,11 @@ are inline SVG (:mod:`corett_lib.reporting.charts`); words come from the message
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from corett_lib.analysis.monitoring import plan_actuals
+from corett_lib.analysis.status import is_missing, status_text
 from corett_lib.analysis.status import plan_progress as progress
-from corett_lib.analysis.status import status_text
 from corett_lib.core import i18n
 from corett_lib.core.problems import Problem, scope
 from corett_lib.dataset.monitoring import ILLUSTRATIVE_FILE, MONITORED_PLANS, YEAR_RANGE
@@ -79,13 +78,6 @@ def _count(row: Any) -> Any:
     return fact_notes.count_cell(row)
 
 
-def _nan(v: Any) -> bool:
-    try:
-        return math.isnan(float(v))
-    except (TypeError, ValueError):
-        return True
-
-
 def source_name(source: object, lang: str) -> str:
     """Return a source as the report names it (several sources joined by ``;``)."""
     out = []
@@ -139,7 +131,7 @@ def headline(ctx: Context) -> Block:
     head = heading(i18n.t("section.headline", lang), 2, "headline")
     t = indicators(ctx, ["victims", "victims_change", "victims_rate"]).set_index("indicator_id")
     victims = t.loc["victims"]
-    if not (bool(victims["censored"]) or not _nan(victims["value"])):
+    if not (bool(victims["censored"]) or not is_missing(victims["value"])):
         return head + _no_data(ctx)
     before = indicators(ctx, ["victims"], years=[ctx.year - 1]).iloc[0]
     name = t.loc["victims", "label"]
@@ -171,7 +163,7 @@ def headline(ctx: Context) -> Block:
         + i18n.t("source.line", lang, source=source_name(victims["source"], lang))
     ]
     change = t.loc["victims_change", "value"]
-    if not _nan(change) and not status[change_col]:
+    if not is_missing(change) and not status[change_col]:
         sign = "+" if float(change) > 0 else ""
         items.append(
             i18n.t(
@@ -185,7 +177,7 @@ def headline(ctx: Context) -> Block:
     else:
         items.append(i18n.t("annual.no_previous", lang, previous_year=ctx.year - 1))
     rate = t.loc["victims_rate"]
-    if not _nan(rate["value"]) and not status[rate_col]:
+    if not is_missing(rate["value"]) and not status[rate_col]:
         items.append(
             i18n.t(
                 "annual.rate",
@@ -647,28 +639,31 @@ def _plan_axis_tables(ctx: Context, rows: pd.DataFrame, axis_name: str) -> list[
             {
                 ind_col: [f"{i} · {t}" for i, t in zip(part["id"], part["text"], strict=True)],
                 target_col: [
-                    i18n.number(v, lang) if not _nan(v) else i18n.t("annual.plan_no_target", lang)
+                    i18n.number(v, lang)
+                    if not is_missing(v)
+                    else i18n.t("annual.plan_no_target", lang)
                     for v in part["target"]
                 ],
                 actual_col: [
-                    (float(v) if not _nan(v) else float("nan"))
+                    (float(v) if not is_missing(v) else float("nan"))
                     if actual_as_count
-                    else (i18n.number(v, lang) if not _nan(v) else "–")
+                    else (i18n.number(v, lang) if not is_missing(v) else "–")
                     for v in part["actual"]
                 ],
                 ratio_col: [
-                    float(v) if not _nan(v) else float("nan") for v in part["achievement_ratio"]
+                    float(v) if not is_missing(v) else float("nan")
+                    for v in part["achievement_ratio"]
                 ]
                 if actual_as_count
                 else [
-                    i18n.number(v, lang, 2) if not _nan(v) else "–"
+                    i18n.number(v, lang, 2) if not is_missing(v) else "–"
                     for v in part["achievement_ratio"]
                 ],
                 dir_col: [i18n.t(f"sdg.direction.{d}", lang) for d in part["direction"]],
                 status_col: [status_text(s, lang) for s in part["status"]],
                 data_col: [
                     i18n.t("annual.plan_illustrative" if x else "annual.plan_reported", lang)
-                    if not _nan(a)
+                    if not is_missing(a)
                     else "–"
                     for x, a in zip(part["illustrative"], part["actual"], strict=True)
                 ],

@@ -43,8 +43,8 @@ from corett_lib.analysis.status import STATUSES, status_text
 from corett_lib.core import config, i18n, paths
 from corett_lib.core.problems import DataError, errors
 from corett_lib.facts.view import indicator_table
-from corett_lib.publishing.downloads import PRODUCT_MIME, excel_bytes, product_bundle
-from corett_lib.publishing.publish import publish_table
+from corett_lib.publishing.downloads import PRODUCT_MIME, product_bundle
+from corett_lib.publishing.publish import excel_bytes, publish_table
 from corett_lib.raw import evaluation_framework as fw
 from corett_lib.raw.evaluation_framework import dac_coverage
 from corett_lib.reporting import charts, fact_notes

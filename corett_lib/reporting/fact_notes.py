@@ -13,12 +13,12 @@ the disclosure threshold.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
 from corett_lib.analysis import quality
+from corett_lib.analysis.status import is_missing
 from corett_lib.core import i18n
 from corett_lib.core.schema import REGION_CODE
 from corett_lib.facts.engine import SUM_SOURCE
@@ -26,18 +26,11 @@ from corett_lib.publishing.disclosure import Cell
 from corett_lib.reporting.context import Context
 
 
-def _nan(v: Any) -> bool:
-    try:
-        return math.isnan(float(v))
-    except (TypeError, ValueError):
-        return True
-
-
 def figure(value: Any, low: Any, high: Any, lang: str, k: int) -> str:
     """Return a count as a sentence shows it: ``970``, ``817–820``, or ``<k`` when it could be below k."""
-    if not _nan(value):
+    if not is_missing(value):
         return i18n.number(float(value), lang) if float(value) >= k else f"<{k}"
-    if not (_nan(low) or _nan(high)):
+    if not (is_missing(low) or is_missing(high)):
         if float(low) < k:
             return f"<{k}" if float(high) < k else i18n.t("label.no_data", lang)
         return f"{i18n.number(float(low), lang)}–{i18n.number(float(high), lang)}"
@@ -55,13 +48,13 @@ def count_cell(row: Any) -> Any:
     """
     if "range" in str(row.get("flags", "")).split(";"):
         low, high = row.get("value_low"), row.get("value_high")
-        if not (_nan(low) or _nan(high)):
+        if not (is_missing(low) or is_missing(high)):
             return Cell.bounded(float(low), float(high))
         return float("nan")
     if bool(row["censored"]):
         return "<5"
     v = row["value"]
-    return float("nan") if v is None or _nan(v) else float(v)
+    return float("nan") if v is None or is_missing(v) else float(v)
 
 
 def source_label(source: Any, lang: str) -> str:
@@ -227,7 +220,7 @@ def coverage_lines(ctx: Context, t: pd.DataFrame) -> list[str]:
     rows = t[t["iso3"].eq(REGION_CODE)]
     rows = rows[rows["value"].notna() | rows["value_low"].notna()]
     for _, r in rows.iterrows():
-        if _nan(r["coverage_n"]) or not r.get("coverage_members", ""):
+        if is_missing(r["coverage_n"]) or not r.get("coverage_members", ""):
             continue
         key = (
             "facts.coverage_sum"
@@ -310,10 +303,10 @@ def source_lines(ctx: Context, indicators: list[str] | None = None) -> list[str]
             reason = "published_regional" if ctx.country == REGION_CODE else "precedence"
             diff = (
                 i18n.number(float(o["difference"]), lang)
-                if not _nan(o["difference"])
+                if not is_missing(o["difference"])
                 else i18n.t("label.no_data", lang)
             )
-            if not _nan(o["difference"]) and float(o["difference"]) > 0:
+            if not is_missing(o["difference"]) and float(o["difference"]) > 0:
                 diff = "+" + diff
             out.append(
                 i18n.t(

@@ -14,7 +14,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from corett_lib.analysis import sdg
-from corett_lib.analysis.status import PROGRESS_BASE_YEAR, status_text
+from corett_lib.analysis.status import PROGRESS_BASE_YEAR, is_missing, status_text
 from corett_lib.core import i18n
 from corett_lib.dataset import sdg_mapping
 from corett_lib.publishing.linked import FACT_SEPARATOR
@@ -60,25 +60,18 @@ def _country(ctx: Context) -> str:
     return i18n.country_name(ctx.country, ctx.lang)
 
 
-def _nan(v: Any) -> bool:
-    try:
-        return math.isnan(float(v))
-    except (TypeError, ValueError):
-        return True
-
-
 def _count(value: Any, censored: Any) -> Any:
     """Return a count cell for :func:`~corett_lib.publishing.publish.publish_table`: a number, ``"<5"`` or NaN."""
     if bool(censored):
         return "<5"
-    return float("nan") if _nan(value) else float(value)
+    return float("nan") if is_missing(value) else float(value)
 
 
 def _ranges(rows: pd.DataFrame, label: Any, lang: str) -> list[str]:
     """Sentences for the rows that are regional sums including censored counts (bounds known)."""
     out = []
     for _, r in rows.iterrows():
-        if not _nan(r["range_low"]):
+        if not is_missing(r["range_low"]):
             low, high = i18n.number(r["range_low"], lang), i18n.number(r["range_high"], lang)
             out.append(_t("range", lang, what=label(r), low=low, high=high))
     return out
@@ -145,7 +138,7 @@ def series(ctx: Context) -> Block:
         {
             year_col: s["year"].astype(int).to_list(),
             victims_col: [_count(v, c) for v, c in zip(s["victims"], s["censored"], strict=True)],
-            pop_col: [i18n.number(p, lang) if not _nan(p) else "" for p in s["population"]],
+            pop_col: [i18n.number(p, lang) if not is_missing(p) else "" for p in s["population"]],
             rate_col: s["rate"].to_list(),
             src_col: [_source(x, lang) for x in s["source"]],
         }
@@ -319,8 +312,8 @@ def progress(ctx: Context) -> Block:
         {
             c["indicator"]: p["label"].to_list(),
             c["direction"]: [_t(f"direction.{d}", lang) for d in p["direction"]],
-            c["base_year"]: ["" if _nan(y) else str(int(y)) for y in p["base_year"]],
-            c["latest_year"]: ["" if _nan(y) else str(int(y)) for y in p["latest_year"]],
+            c["base_year"]: ["" if is_missing(y) else str(int(y)) for y in p["base_year"]],
+            c["latest_year"]: ["" if is_missing(y) else str(int(y)) for y in p["latest_year"]],
             c["base_count"]: p["base_count"].astype(float).to_list(),
             c["latest_count"]: p["latest_count"].astype(float).to_list(),
             c["base_value"]: [
@@ -556,7 +549,7 @@ def _target_block(
                 _t("col.plan_item", lang): p["id"].to_list(),
                 _t("col.text", lang): [_text_of(r, lang) for _, r in p.iterrows()],
                 _t("col.target", lang): [
-                    "" if _nan(v) else i18n.number(float(v), lang) for v in p["target_value"]
+                    "" if is_missing(v) else i18n.number(float(v), lang) for v in p["target_value"]
                 ],
                 _t("col.plan_status", lang): [
                     status_text(s, lang) if s else "" for s in p["status"]
