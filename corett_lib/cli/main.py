@@ -31,6 +31,11 @@ def data_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def out_option(help: str = "Output folder (default outputs/).") -> Callable[..., Any]:
+    """Return the ``--out DIR`` option every command that reads or writes the output folder takes."""
+    return click.option("--out", type=click.Path(file_okay=False), default=None, help=help)
+
+
 def lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """Add ``--lang en|es``."""
     return click.option(
@@ -97,12 +102,7 @@ def main(debug: bool) -> None:
     show_default=True,
     help="Output format (json for machines).",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Output folder for the HTML/JSON result (default outputs/).",
-)
+@out_option("Output folder for the HTML/JSON result (default outputs/).")
 def validate(data: str | None, fmt: str, out: str | None) -> None:
     """Validate every input; report every problem at once (exit 1 on any error)."""
     _quiet_gx()
@@ -178,12 +178,7 @@ def indicators(
 @click.option("--lang", "langs", multiple=True, help="Only these languages (repeatable).")
 @click.option("--jobs", type=int, default=None, help="Parallel workers (default: CPU count).")
 @click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Output folder (default outputs/).",
-)
+@out_option("Output folder (default outputs/).")
 @click.option(
     "--cluster",
     default=None,
@@ -247,12 +242,7 @@ def build(
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Output folder (default outputs/).",
-)
+@out_option("Output folder (default outputs/).")
 def approve(
     page: str | None, by: str | None, note: str, list_: bool, fmt: str, out: str | None
 ) -> None:
@@ -270,12 +260,7 @@ def approve(
 @click.option(
     "--to", "to", type=click.Path(dir_okay=False), required=True, help="The zip to write."
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Output folder (default outputs/).",
-)
+@out_option("Output folder (default outputs/).")
 def bundle(approved: bool, to: str, out: str | None) -> None:
     """Pack every approved page, its PDF and downloads, an index and SHA256SUMS into a zip."""
     from corett_lib.cli.communication import bundle_cli  # lazy: keeps `corett --help` fast
@@ -284,12 +269,7 @@ def bundle(approved: bool, to: str, out: str | None) -> None:
 
 
 @main.command()
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Output folder to scan (default outputs/).",
-)
+@out_option("Output folder to scan (default outputs/).")
 @click.option(
     "--k",
     "k",
@@ -309,12 +289,7 @@ def scan(out: str | None, k: int | None) -> None:
 @lang_option
 @click.option("--country", required=True, help="ISO3 code of the member who fills it in.")
 @click.option("--year", required=True, type=int, help="Year reported on.")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Output folder (default outputs/); the workbook goes to <out>/templates/.",
-)
+@out_option("Output folder (default outputs/); the workbook goes to <out>/templates/.")
 @click.option(
     "--to",
     "to_file",
