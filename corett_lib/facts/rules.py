@@ -1,7 +1,10 @@
 """Generic rules on facts: a part above its total is flagged, and nothing is computed from it.
 
 The rules read the resolved figures of the engine (internal column names ``ind``, ``disagg``,
-``value_low``/``value_high``, ``source_id``, ``coverage_members``) and need no declaration:
+``value_low``/``value_high``, ``source_id``, ``coverage_members``) and need no declaration. Which
+breakdowns are parts of the total, and when a part is above it, is the one rule of
+:mod:`corett_lib.validation.partitions`, which the observations are checked with too (their marks
+reach the facts through the engine's ``inconsistent`` column):
 
 * :data:`ADDITIVE` breakdowns (sex, age, sex and age, citizenship): the parts of one indicator,
   country, year and source add up to at most their total. Parts give their floor (their value; a

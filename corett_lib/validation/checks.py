@@ -1,7 +1,8 @@
 """Checks across rows and tables that are awkward to say as Great Expectations expectations.
 
-* disaggregations not above their totals (sex parts, age parts, forms of exploitation, any part
-  against the grand total of its source, country, year and indicator);
+* disaggregations not above their totals (the partitions of :mod:`corett_lib.validation.partitions`:
+  sexes, age groups, sex-and-age cells, forms of exploitation, citizenships; any other part against
+  the grand total of its source, country, year and indicator);
 * a population for every member country-year that needs a rate;
 * every member named in the country table;
 * ratification dates not before the instrument was adopted;
@@ -11,8 +12,9 @@
 * the SDG mapping against the SDG reference, the plans, Chart 1 and the registry;
 * the monitoring data's free text (its rows are checked when it is read).
 
-Censoring never creates a false alarm: parts are added with their lower bounds (``value_low``; 1 for
-``<5``) and compared with the upper bound of the total (``value_high``; 4 for ``<5``).
+Censoring never creates a false alarm: parts are added with their lower bounds (``value_low``; 0 for
+``<5``) and compared with the upper bound of the total (``value_high``; 4 for ``<5``): the rule and its
+comparison are :mod:`corett_lib.validation.partitions`, shared with the facts.
 
 Parts above their total are a *rule*, not a declaration: :func:`inconsistent_parts` marks every such
 part of every country (the ``inconsistent`` column the validated load adds to the observations, so
@@ -135,7 +137,7 @@ def _problem(
 
 
 def _censored(df: pd.DataFrame) -> Any:
-    """The ``censored`` column, or False for every row when there is none."""
+    """Return the ``censored`` column, or False for every row when there is none."""
     return df["censored"] if "censored" in df.columns else [False] * len(df)
 
 
@@ -162,7 +164,7 @@ def _positions(df: pd.DataFrame, by: list[str]) -> dict[Any, list[int]]:
 
 
 def _above(df: pd.DataFrame, partition: Partition, parts: Any, totals: Any) -> tuple[Any, Any]:
-    """The shared comparison (:func:`partitions.above_total`) on the count observations ``df``."""
+    """Apply the shared comparison (:func:`partitions.above_total`) to the count observations."""
     group = partitions.group_codes(df, [*GROUP, *partition.slice_by])
     return partitions.above_total(
         group,

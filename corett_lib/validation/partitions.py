@@ -135,9 +135,7 @@ PARTITIONS: tuple[Partition, ...] = (
         "forms_within_total",
         "the total of the same sex and age",
     ),
-    Partition(
-        "citizenship", True, ("sex", "age"), "citizenship_within_total", "the citizenships"
-    ),
+    Partition("citizenship", True, ("sex", "age"), "citizenship_within_total", "the citizenships"),
 )
 
 #: Observations only: any other single figure against the grand total (reported last, and only for
