@@ -163,9 +163,11 @@ def _positions(df: pd.DataFrame, by: list[str]) -> dict[Any, list[int]]:
     }
 
 
-def _above(df: pd.DataFrame, partition: Partition, parts: Any, totals: Any) -> tuple[Any, Any]:
+def _above(
+    df: pd.DataFrame, partition: Partition, parts: Any, totals: Any, cache: Any = None
+) -> tuple[Any, Any]:
     """Apply the shared comparison (:func:`partitions.above_total`) to the count observations."""
-    group = partitions.group_codes(df, [*GROUP, *partition.slice_by])
+    group = partitions.group_codes(df, [*GROUP, *partition.slice_by], cache)
     return partitions.above_total(
         group,
         parts.to_numpy(bool),
@@ -356,9 +358,12 @@ def inconsistent_parts(obs: pd.DataFrame) -> pd.Series:
     if df.empty:
         return pd.Series(flags, index=obs.index, dtype=bool)
     labels = df["_label"].to_numpy(np.int64)
+    codes: dict[str, Any] = {}  # each column's codes, once for every partition
+    # The masks compare these columns again and again: as categories, each comparison is cheap.
+    cells = df[list(partitions.CELL_COLUMNS)].astype("category")
     for partition in (*PARTITIONS, GRAND):
-        parts, totals = partition.masks(df)
-        bad, _ = _above(df, partition, parts, totals)
+        parts, totals = partition.masks(cells)
+        bad, _ = _above(df, partition, parts, totals, codes)
         flags[labels[bad]] = True
     return pd.Series(flags, index=obs.index, dtype=bool)
 

@@ -57,6 +57,8 @@ CITIZENSHIP_DIMENSION = "by citizenship"
 NOT_PART_OF_TOTAL: tuple[str, ...] = ("by country of repatriation",)
 #: The value of a column that means "every category" (a total).
 TOTAL = "Total"
+#: The columns of an observation that tell a part from its total.
+CELL_COLUMNS: tuple[str, ...] = ("dimension", "category", "sex", "age")
 
 
 @dataclass(frozen=True)
@@ -165,15 +167,31 @@ def floor(low: np.ndarray | pd.Series, censored: np.ndarray | pd.Series) -> np.n
     return np.where(cens | np.isnan(v), 0.0, v)
 
 
-def group_codes(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """Return one int64 per row of ``df``, equal for rows equal on ``columns`` (NaN equals NaN)."""
+def group_codes(
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    cache: dict[str, tuple[np.ndarray, int]] | None = None,
+) -> np.ndarray:
+    """Return one int64 per row of ``df``, equal for rows equal on ``columns`` (NaN equals NaN).
+
+    ``cache`` keeps each column's codes between calls on the same ``df`` (one per partition).
+    """
     import pandas as pd
 
     out = np.zeros(len(df), dtype=np.int64)
+    bound = 1  # every code of ``out`` is below it
     for c in columns:
-        codes, uniques = pd.factorize(df[c], use_na_sentinel=False)
-        out, _ = pd.factorize(out * (len(uniques) + 1) + codes.astype(np.int64))
-        out = out.astype(np.int64)
+        if cache is None or c not in cache:
+            codes, uniques = pd.factorize(df[c], use_na_sentinel=False)
+            found = (codes.astype(np.int64), len(uniques) + 1)
+            if cache is not None:
+                cache[c] = found
+        codes64, size = cache[c] if cache is not None else found
+        if bound * size >= 2**62:  # renumber before the product could overflow
+            out, seen = pd.factorize(out)
+            out, bound = out.astype(np.int64), len(seen) + 1
+        out = out * size + codes64
+        bound *= size
     return out
 
 
