@@ -1,7 +1,10 @@
 """Generic rules on facts: a part above its total is flagged, and nothing is computed from it.
 
 The rules read the resolved figures of the engine (internal column names ``ind``, ``disagg``,
-``value_low``/``value_high``, ``source_id``, ``coverage_members``) and need no declaration:
+``value_low``/``value_high``, ``source_id``, ``coverage_members``) and need no declaration. Which
+breakdowns are parts of the total, and when a part is above it, is the one rule of
+:mod:`corett_lib.validation.partitions`, which the observations are checked with too (their marks
+reach the facts through the engine's ``inconsistent`` column):
 
 * :data:`ADDITIVE` breakdowns (sex, age, sex and age, citizenship): the parts of one indicator,
   country, year and source add up to at most their total. Parts give their floor (their value; a
@@ -24,21 +27,15 @@ import pandas as pd
 
 from corett_lib.core.schema import REGION_CODE
 from corett_lib.dataset.registry import Registry
+from corett_lib.validation.partitions import PARTITIONS, above_total, floor, group_codes
 
-#: Breakdowns whose parts add up to the total.
-ADDITIVE: tuple[str, ...] = ("sex", "age", "sex_age", "citizenship")
+#: Breakdowns whose parts add up to the total (the summed partitions).
+ADDITIVE: tuple[str, ...] = tuple(p.name for p in PARTITIONS if p.summed)
 
 #: Breakdowns whose parts may overlap: each part is compared with the total on its own.
-OVERLAPPING: tuple[str, ...] = ("form",)
+OVERLAPPING: tuple[str, ...] = tuple(p.name for p in PARTITIONS if not p.summed)
 
 _TOTAL_KEY = ["ind", "iso3", "year", "_src", "_cov"]
-
-
-def _floor(df: pd.DataFrame) -> np.ndarray:
-    """Return the smallest value each figure can stand for: its value, 0 when censored or a range."""
-    v = df["value"].to_numpy(float)
-    cens = df["censored"].fillna(False).astype(bool).to_numpy()
-    return np.where(cens | np.isnan(v), 0.0, v)
 
 
 def _prepared(r: pd.DataFrame, reg: Registry) -> pd.DataFrame:
@@ -46,7 +43,8 @@ def _prepared(r: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     c = r[r["ind"].isin(counts)].copy()
     c["_src"] = c["source_id"].fillna(c["source"]).astype(str)
     c["_cov"] = c["coverage_members"].fillna("").astype(str)
-    c["_floor"] = _floor(c)
+    # A fact's floor: its value; 0 when censored or a range (its value is empty).
+    c["_floor"] = floor(c["value"], c["censored"])
     return c
 
 
@@ -80,29 +78,18 @@ def inconsistent_facts(r: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     """
     out = pd.DataFrame({"inconsistent": False, "note": ""}, index=r.index)
     c = _prepared(r, reg)
-    totals = c[c["disagg"].eq("total")][[*_TOTAL_KEY, "value_high"]].rename(
-        columns={"value_high": "_total"}
-    )
-    for d in ADDITIVE:
-        parts = c[c["disagg"].eq(d)]
-        if parts.empty:
+    group = group_codes(c, _TOTAL_KEY)
+    is_total = c["disagg"].eq("total").to_numpy()
+    low, high = c["_floor"].to_numpy(float), c["value_high"].to_numpy(float)
+    for partition in PARTITIONS:
+        parts = c["disagg"].eq(partition.name).to_numpy()
+        bad, _ = above_total(group, parts, is_total, low, high, summed=partition.summed)
+        if not bad.any():
             continue
-        sums = parts.groupby(_TOTAL_KEY, sort=False)["_floor"].sum().rename("_sum").reset_index()
-        bad = sums.merge(totals, on=_TOTAL_KEY, how="inner")
-        bad = bad[bad["_sum"] > bad["_total"]][_TOTAL_KEY]
-        if bad.empty:
-            continue
-        hit = parts.reset_index().merge(bad, on=_TOTAL_KEY, how="inner")["index"]
+        hit = c.index[bad]
         out.loc[hit, "inconsistent"] = True
-        out.loc[hit, "note"] += f"parts_above_total:{d};"
-    for d in OVERLAPPING:
-        parts = c[c["disagg"].eq(d)].reset_index()
-        if parts.empty:
-            continue
-        m = parts.merge(totals, on=_TOTAL_KEY, how="inner")
-        hit = m.loc[m["_floor"] > m["_total"], "index"]
-        out.loc[hit, "inconsistent"] = True
-        out.loc[hit, "note"] += f"part_above_total:{d};"
+        word = "parts_above_total" if partition.summed else "part_above_total"
+        out.loc[hit, "note"] += f"{word}:{partition.name};"
     # A regional sum that adds up an inconsistent member figure is inconsistent too.
     bad_members = c.loc[
         out.loc[c.index, "inconsistent"].to_numpy(bool) & ~c["iso3"].eq(REGION_CODE)

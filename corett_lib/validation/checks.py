@@ -1,7 +1,8 @@
 """Checks across rows and tables that are awkward to say as Great Expectations expectations.
 
-* disaggregations not above their totals (sex parts, age parts, forms of exploitation, any part
-  against the grand total of its source, country, year and indicator);
+* disaggregations not above their totals (the partitions of :mod:`corett_lib.validation.partitions`:
+  sexes, age groups, sex-and-age cells, forms of exploitation, citizenships; any other part against
+  the grand total of its source, country, year and indicator);
 * a population for every member country-year that needs a rate;
 * every member named in the country table;
 * ratification dates not before the instrument was adopted;
@@ -11,8 +12,9 @@
 * the SDG mapping against the SDG reference, the plans, Chart 1 and the registry;
 * the monitoring data's free text (its rows are checked when it is read).
 
-Censoring never creates a false alarm: parts are added with their lower bounds (``value_low``; 1 for
-``<5``) and compared with the upper bound of the total (``value_high``; 4 for ``<5``).
+Censoring never creates a false alarm: parts are added with their lower bounds (``value_low``; 0 for
+``<5``) and compared with the upper bound of the total (``value_high``; 4 for ``<5``): the rule and its
+comparison are :mod:`corett_lib.validation.partitions`, shared with the facts.
 
 Parts above their total are a *rule*, not a declaration: :func:`inconsistent_parts` marks every such
 part of every country (the ``inconsistent`` column the validated load adds to the observations, so
@@ -38,6 +40,8 @@ from corett_lib.dataset.model import Dataset
 from corett_lib.dataset.monitoring import TABLE
 from corett_lib.dataset.registry import Registry, RegistryError, load_registry
 from corett_lib.raw.evaluation_framework import check_plan_links
+from corett_lib.validation import partitions
+from corett_lib.validation.partitions import GRAND, PARTITIONS, Partition
 from corett_lib.validation.rows import file_column
 from corett_lib.validation.sdg_mapping import check_mapping
 from corett_lib.validation.text import text_problems
@@ -51,14 +55,6 @@ POPULATION_YEARS: tuple[int, int] = (2000, 2024)
 
 #: Columns that identify the figures whose disaggregations must add up.
 GROUP: list[str] = ["source", "iso3", "year", "indicator", "unit"]
-
-SEX_PARTS = ("Female", "Male", "Other", "Unknown")
-#: The columns that tell the parts of a group apart.
-_DIFFER = ("dimension", "category", "sex", "age")
-AGE_PARTS = ("0 to 17 years", "18 years or over", "Unknown")
-FORMS_DIMENSION = "by form of exploitation"
-#: Repatriated victims are nationals returned from abroad, not part of the country's detected total.
-NOT_PART_OF_TOTAL = ("by country of repatriation",)
 
 WHY_PARTS = (
     "a disaggregation counts a subset of the total: parts above their total mean a transcription or "
@@ -140,6 +136,11 @@ def _problem(
     ]
 
 
+def _censored(df: pd.DataFrame) -> Any:
+    """Return the ``censored`` column, or False for every row when there is none."""
+    return df["censored"] if "censored" in df.columns else [False] * len(df)
+
+
 def _counts(obs: pd.DataFrame, scope: Iterable[str] | None) -> pd.DataFrame:
     """Return the count observations in ``scope`` with a RangeIndex and their floor (``_floor``)."""
     need = set(GROUP) | {"dimension", "category", "sex", "age", "value_low", "value_high"}
@@ -151,20 +152,7 @@ def _counts(obs: pd.DataFrame, scope: Iterable[str] | None) -> pd.DataFrame:
         df = df[df["iso3"].isin(list(scope))]
     labels = obs.index.get_indexer(df.index)
     df = df.reset_index(drop=True)
-    return df.assign(_floor=_floor(df), _label=labels)
-
-
-def _floor(df: pd.DataFrame) -> pd.Series:
-    """Return the smallest value each row can stand for: ``value_low``, or 0 when censored.
-
-    UNODC's ``<5`` is read with bounds 1..4, but the export shows ``<5`` where the other cells force
-    a zero (e.g. BLZ 2017 victims 18+: Female 7 = Total 7, yet Male and Other are ``<5``), so a
-    censored part is never taken as evidence of an excess.
-    """
-    low = df["value_low"].astype("float64")
-    if "censored" in df.columns:
-        low = low.where(~df["censored"].fillna(False).astype(bool), 0.0)
-    return low.fillna(0.0)
+    return df.assign(_floor=partitions.floor(df["value_low"], _censored(df)), _label=labels)
 
 
 def _positions(df: pd.DataFrame, by: list[str]) -> dict[Any, list[int]]:
@@ -175,48 +163,55 @@ def _positions(df: pd.DataFrame, by: list[str]) -> dict[Any, list[int]]:
     }
 
 
+def _above(
+    df: pd.DataFrame, partition: Partition, parts: Any, totals: Any, cache: Any = None
+) -> tuple[Any, Any]:
+    """Apply the shared comparison (:func:`partitions.above_total`) to the count observations."""
+    group = partitions.group_codes(df, [*GROUP, *partition.slice_by], cache)
+    return partitions.above_total(
+        group,
+        parts.to_numpy(bool),
+        totals.to_numpy(bool),
+        df["_floor"].to_numpy(float),
+        df["value_high"].to_numpy(float),
+        summed=partition.summed,
+    )
+
+
 def parts_above_total(
     df: pd.DataFrame,
     recs: list[dict[str, Any]],
+    partition: Partition,
     parts: pd.Series,
     totals: pd.Series,
-    by: Sequence[str],
-    check: str,
-    label: str,
     marks: list[int] | None = None,
 ) -> list[Problem]:
-    """Return a problem for every group of ``by`` whose parts add up to more than its total.
+    """Return a problem for every group of ``partition`` whose parts add up to more than its total.
 
-    Parts add up their floors (``value_low``, 0 when censored, see :func:`_floor`); the total gives its
+    Parts add up their floors (:func:`partitions.floor`: 0 when censored); the total gives its
     upper bound (``value_high``), so censoring never raises a false alarm.
 
     Parameters
     ----------
     df, recs
         Count observations with a RangeIndex (from :func:`_counts`) and the same rows as records.
+    partition
+        A summed partition of :data:`partitions.PARTITIONS` (its group, check id and label).
     parts, totals
         Boolean masks of ``df``: the parts, and the totals (one per group).
-    by
-        The columns that make a group.
-    check, label
-        The check id and a description of the parts for the message.
     marks
         When given, the positions of the parts of every such group are appended to it.
     """
-    by = list(by)
+    bad, low = _above(df, partition, parts, totals)
+    if not bad.any():
+        return []
+    by = [*GROUP, *partition.slice_by]
     differ = [c for c in ("category", "sex", "age") if c not in by]
-    p_df, t_df = df[parts], df[totals]
-    if p_df.empty or t_df.empty:
-        return []
-    low = p_df.groupby(by, dropna=False, sort=False)["_floor"].sum().rename("low")
-    high = t_df.groupby(by, dropna=False, sort=False)["value_high"].max().rename("high")
-    joined = low.to_frame().join(high, how="inner")
-    bad = joined[joined["low"] > joined["high"]]
-    if bad.empty:
-        return []
-    part_pos, total_pos = _positions(p_df, by), _positions(t_df, by)
+    flagged = df[bad].assign(_low=low[bad])
+    groups = flagged.groupby(by, dropna=False, sort=True)["_low"].first()
+    part_pos, total_pos = _positions(df[parts], by), _positions(df[totals], by)
     out: list[Problem] = []
-    for key, row in bad.sort_index().iterrows():
+    for key, low_sum in groups.items():
         key_t = key if isinstance(key, tuple) else (key,)
         named = dict(zip(by, key_t, strict=True))
         p = [recs[i] for i in part_pos[key_t]]
@@ -225,42 +220,37 @@ def parts_above_total(
             marks.extend(part_pos[key_t])
         cells = "; ".join(f"{' / '.join(str(r[c]) for c in differ)} = {r['value_text']}" for r in p)
         message = (
-            f"{_where(named)}: {label} of {_cell(t[0])} add up to at least {_fmt(row['low'])} "
+            f"{_where(named)}: {partition.label} of {_cell(t[0])} add up to at least {_fmt(low_sum)} "
             f"({cells}), above the total of {t[0]['value_text']}"
         )
         # Declared when a part is: the total is only the reference it is compared with.
-        out.extend(_problem(check, message, p + t, any(_is_declared(r) for r in p), rule=True))
+        out.extend(
+            _problem(partition.check, message, p + t, any(_is_declared(r) for r in p), rule=True)
+        )
     return out
 
 
 def part_above_total(
     df: pd.DataFrame,
     recs: list[dict[str, Any]],
+    partition: Partition,
     parts: pd.Series,
     totals: pd.Series,
-    by: Sequence[str],
-    check: str,
-    total_label: str,
     marks: list[int] | None = None,
 ) -> list[Problem]:
-    """Return a problem for every single part above the total of its group of ``by``.
+    """Return a problem for every single part above the total of its group of ``partition``.
 
     For parts that may overlap (a victim can suffer several forms of exploitation), only each part
     on its own is compared with the total: its floor (0 when censored) against the total's upper
     bound. Arguments as for :func:`parts_above_total`.
     """
-    by = list(by)
-    p_df, t_df = df[parts], df[totals]
-    if p_df.empty or t_df.empty:
+    bad, _ = _above(df, partition, parts, totals)
+    if not bad.any():
         return []
-    high = t_df.groupby(by, dropna=False, sort=False)["value_high"].max().rename("_high")
-    joined = p_df.join(high, on=by, how="inner")
-    bad = joined[joined["_floor"] > joined["_high"]]
-    if bad.empty:
-        return []
-    total_pos = _positions(t_df, by)
+    by = [*GROUP, *partition.slice_by]
+    total_pos = _positions(df[totals], by)
     out: list[Problem] = []
-    for pos in bad.sort_values(["iso3", "year", "indicator", "source_row"]).index:
+    for pos in df[bad].sort_values(["iso3", "year", "indicator", "source_row"]).index:
         part = recs[pos]
         if marks is not None:
             marks.append(int(pos))
@@ -268,10 +258,10 @@ def part_above_total(
         t = [recs[i] for i in total_pos[key]]
         named = dict(zip(by, key, strict=True))
         message = (
-            f"{_where(named)}: {_cell(part)} = {part['value_text']} is above {total_label} "
+            f"{_where(named)}: {_cell(part)} = {part['value_text']} is above {partition.label} "
             f"({_cell(t[0])}) of {t[0]['value_text']}"
         )
-        out.extend(_problem(check, message, [part, *t], _is_declared(part), rule=True))
+        out.extend(_problem(partition.check, message, [part, *t], _is_declared(part), rule=True))
     return out
 
 
@@ -280,15 +270,20 @@ def disaggregation_checks(
 ) -> list[Problem]:
     """Return the problems of disaggregations above their totals (warnings: the generic rule).
 
-    Four checks, per source, country, year, indicator and unit (counts only):
+    One check per partition of :data:`partitions.PARTITIONS`, per source, country, year, indicator
+    and unit (counts only), then :data:`partitions.GRAND`:
 
     ``sex_parts_within_total``
         Female + Male + Other + Unknown at one age, dimension and category <= the sex total there.
     ``age_parts_within_total``
         0-17 + 18+ + Unknown for one sex, dimension and category <= the age total there.
+    ``sex_age_parts_within_total``
+        every sex-and-age cell of one dimension and category, added up, <= its Total/Total.
     ``forms_within_total``
         each form of exploitation at one sex and age <= the total of that sex and age (forms are
         compared one by one: a victim can suffer several forms).
+    ``citizenship_within_total``
+        every citizenship at one sex and age, added up, <= the total of that sex and age.
     ``part_within_grand_total``
         any other single figure (except repatriations) <= the grand total (Total/Total/Total/Total);
         a figure already reported by the checks above is not reported again.
@@ -309,47 +304,16 @@ def disaggregation_checks(
     if df.empty:
         return []
     recs = df.to_dict("records")
-    sex, age, dim, cat = df["sex"], df["age"], df["dimension"], df["category"]
     out: list[Problem] = []
     found: list[int] = []
-    out += parts_above_total(
-        df,
-        recs,
-        sex.isin(SEX_PARTS),
-        sex == "Total",
-        [*GROUP, "dimension", "category", "age"],
-        "sex_parts_within_total",
-        "the sexes",
-        found,
-    )
-    out += parts_above_total(
-        df,
-        recs,
-        age.isin(AGE_PARTS),
-        age == "Total",
-        [*GROUP, "dimension", "category", "sex"],
-        "age_parts_within_total",
-        "the age groups",
-        found,
-    )
-    totals = (dim == "Total") & (cat == "Total")
-    out += part_above_total(
-        df,
-        recs,
-        (dim == FORMS_DIMENSION) & (cat != "Total"),
-        totals,
-        [*GROUP, "sex", "age"],
-        "forms_within_total",
-        "the total of the same sex and age",
-        found,
-    )
-    grand = totals & (sex == "Total") & (age == "Total")
+    for partition in PARTITIONS:
+        parts, totals = partition.masks(df)
+        report = parts_above_total if partition.summed else part_above_total
+        out += report(df, recs, partition, parts, totals, found)
+    parts, grand = GRAND.masks(df)
     named = {(p.file, r) for p in out for r in p.rows}
     seen = [(f, r) in named for f, r in zip(df["source_file"], df["source_row"], strict=True)]
-    cells = ~grand & ~dim.isin(NOT_PART_OF_TOTAL) & ~pd_series(seen, df.index)
-    out += part_above_total(
-        df, recs, cells, grand, GROUP, "part_within_grand_total", "the grand total", found
-    )
+    out += part_above_total(df, recs, GRAND, parts & ~pd_series(seen, df.index), grand, found)
     if marks is not None:
         labels = df["_label"].to_numpy()
         marks.extend(int(labels[i]) for i in sorted(set(found)))
@@ -359,12 +323,11 @@ def disaggregation_checks(
 def inconsistent_parts(obs: pd.DataFrame) -> pd.Series:
     """Return True for every observation that is a part above its total (the generic rule).
 
-    The relations of :func:`disaggregation_checks` (sexes and age groups against their total, each
-    form of exploitation and every other single figure against the total of the same sex and age or
-    the grand total), applied to every country of every source, vectorised, so that a country joins
-    the coalition without declaring its source's inconsistencies. A flagged part is kept as
-    published, and never used for a share or rate. Censored parts count 0 (never evidence), totals
-    their upper bound.
+    The relations of :mod:`corett_lib.validation.partitions` (every partition at every slice, and
+    any other single figure against the grand total), applied to every country of every source,
+    vectorised, so that a country joins the coalition without declaring its source's
+    inconsistencies. A flagged part is kept as published, and never used for a share or rate.
+    Censored parts count 0 (never evidence), totals their upper bound.
 
     Parameters
     ----------
@@ -394,64 +357,14 @@ def inconsistent_parts(obs: pd.DataFrame) -> pd.Series:
     df = _counts(obs, None)
     if df.empty:
         return pd.Series(flags, index=obs.index, dtype=bool)
-    sex, age, dim, cat = df["sex"], df["age"], df["dimension"], df["category"]
-    totals = (dim == "Total") & (cat == "Total")
-    grand = totals & (sex == "Total") & (age == "Total")
-    # Each column as small integer codes, so that a group is one int64 (grouping on text is slow).
-    codes = {c: pd.factorize(df[c])[0].astype(np.int64) for c in [*GROUP, *_DIFFER]}
-    sizes = {c: int(codes[c].max()) + 1 for c in codes}
-
-    def key(by: list[str]) -> np.ndarray:
-        out = np.zeros(len(df), dtype=np.int64)
-        for c in by:
-            out = out * sizes[c] + codes[c]
-        return out
-
-    relations = (  # parts, totals, group, whether the parts are summed
-        (sex.isin(SEX_PARTS), sex == "Total", [*GROUP, "dimension", "category", "age"], True),
-        (age.isin(AGE_PARTS), age == "Total", [*GROUP, "dimension", "category", "sex"], True),
-        ((dim == FORMS_DIMENSION) & (cat != "Total"), totals, [*GROUP, "sex", "age"], False),
-        (~grand & ~dim.isin(NOT_PART_OF_TOTAL), grand, GROUP, False),
-    )
-    floor = df["_floor"].to_numpy(float)
-    high = df["value_high"].to_numpy(float)
     labels = df["_label"].to_numpy(np.int64)
-    for parts, tots, by, summed in relations:
-        k = key(by)
-        p_mask, t_mask = parts.to_numpy(bool), tots.to_numpy(bool)
-        if not p_mask.any() or not t_mask.any():
-            continue
-        total_high = pd.Series(high[t_mask]).groupby(k[t_mask]).max()
-        part_key = k[p_mask]
-        if summed:
-            low = pd.Series(floor[p_mask]).groupby(part_key).transform("sum").to_numpy()
-        else:
-            low = floor[p_mask]
-        limit = total_high.reindex(part_key).to_numpy()  # NaN where the group has no total
-        bad = low > limit
-        flags[labels[p_mask][bad]] = True
-    return pd.Series(flags, index=obs.index, dtype=bool)
-    sex, age, dim, cat = df["sex"], df["age"], df["dimension"], df["category"]
-    totals = (dim == "Total") & (cat == "Total")
-    grand = totals & (sex == "Total") & (age == "Total")
-    relations = (  # parts, totals, group, whether the parts are summed
-        (sex.isin(SEX_PARTS), sex == "Total", [*GROUP, "dimension", "category", "age"], True),
-        (age.isin(AGE_PARTS), age == "Total", [*GROUP, "dimension", "category", "sex"], True),
-        ((dim == FORMS_DIMENSION) & (cat != "Total"), totals, [*GROUP, "sex", "age"], False),
-        (~grand & ~dim.isin(NOT_PART_OF_TOTAL), grand, GROUP, False),
-    )
-    for parts, tots, by, summed in relations:
-        p_df, t_df = df[parts], df[tots]
-        if p_df.empty or t_df.empty:
-            continue
-        high = t_df.groupby(by, dropna=False, sort=False)["value_high"].max().rename("_high")
-        if summed:
-            low = p_df.groupby(by, dropna=False, sort=False)["_floor"].transform("sum")
-        else:
-            low = p_df["_floor"]
-        joined = p_df.assign(_low=low).join(high, on=by, how="inner")
-        bad = joined[joined["_low"] > joined["_high"]]
-        flags[bad["_label"].to_numpy(dtype=np.int64)] = True
+    codes: dict[str, Any] = {}  # each column's codes, once for every partition
+    # The masks compare these columns again and again: as categories, each comparison is cheap.
+    cells = df[list(partitions.CELL_COLUMNS)].astype("category")
+    for partition in (*PARTITIONS, GRAND):
+        parts, totals = partition.masks(cells)
+        bad, _ = _above(df, partition, parts, totals, codes)
+        flags[labels[bad]] = True
     return pd.Series(flags, index=obs.index, dtype=bool)
 
 
