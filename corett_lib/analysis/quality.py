@@ -641,6 +641,7 @@ def _parts_above(obs: pd.DataFrame, indicators: tuple[str, ...]) -> pd.DataFrame
     high = df["value_high"].to_numpy(float)
     cells = df[list(partitions.CELL_COLUMNS)].astype("category")
     codes: dict[str, Any] = {}
+    text = {c: df[c].astype(object).to_numpy() for c in (*partitions.CELL_COLUMNS, "value_text")}
     reported = np.zeros(len(df), dtype=bool)  # parts and totals already named by a partition
     out = []
     for p in (*partitions.PARTITIONS, partitions.GRAND):
@@ -658,11 +659,11 @@ def _parts_above(obs: pd.DataFrame, indicators: tuple[str, ...]) -> pd.DataFrame
         listed: dict[int, list[dict[str, Any]]] = {}
         floors: dict[int, float] = {}
         for i in np.flatnonzero(shown):
-            cell = {c: str(df.at[i, c]) for c in named if df.at[i, c] != partitions.TOTAL}
+            cell = {c: str(text[c][i]) for c in named if text[c][i] != partitions.TOTAL}
             if "category" in cell:
-                cell = {"dimension": str(df.at[i, "dimension"]), **cell}
+                cell = {"dimension": str(text["dimension"][i]), **cell}
             listed.setdefault(int(group[i]), []).append(
-                {**cell, "value": str(df.at[i, "value_text"])}
+                {**cell, "value": str(text["value_text"][i])}
             )
             if bad[i]:
                 floors[int(group[i])] = max(floors.get(int(group[i]), 0.0), float(compared[i]))
