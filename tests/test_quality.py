@@ -16,6 +16,7 @@ import pytest
 from corett_lib.analysis import quality
 from corett_lib.core.config import ConfigError
 from corett_lib.core.schema import OBSERVATION_COLUMNS
+from corett_lib.validation import checks
 
 V = "Detected trafficking victims"
 PROS = "Persons prosecuted"
@@ -210,9 +211,10 @@ def test_convictions_above_prosecutions_by_bounds():
     assert ev(f.iloc[1])["other_value"] == "<5"
 
 
-def test_parts_above_the_total_with_censored_parts_at_their_lower_bound():
-    # 2019: total 10, Female 8 + Male 5 = 13 > 10 -> flagged (sex); 2020: total 8, Female 8 + Male
-    # <5 (at least 1) = 9 > 8 -> flagged; 2021: total 10, Female 6 + Male <5 = 7 -> not.
+def test_parts_above_the_total_count_a_censored_part_as_zero():
+    # The one rule (validation.partitions): a part counts its floor, 0 when censored. 2019: total 10,
+    # Female 8 + Male 5 = 13 > 10 -> flagged (sex); 2020: total 8, Female 8 + Male <5 (0) = 8, not
+    # above 8 -> not (the old review counted the <5 as 1: 9 > 8); 2021: total 10, 6 + <5 -> not.
     rows = []
     for year, total, f_, m in ((2019, 10, 8, 5), (2020, 8, 8, "<5"), (2021, 10, 6, "<5")):
         rows += [
@@ -220,9 +222,104 @@ def test_parts_above_the_total_with_censored_parts_at_their_lower_bound():
             {"year": year, "v": f_, "sex": "Female"},
             {"year": year, "v": m, "sex": "Male"},
         ]
-    f = flags(run(rows), "parts_above_total")
-    assert f[["year", "check"]].values.tolist() == [[2019, "sex"], [2020, "sex"]]
-    assert [ev(x)["parts_sum_low"] for _, x in f.iterrows()] == [13, 9]
+    # Belize 2017, detected victims (export rows 5752, 47972-47974): Female 11 + Male <5 + Other <5
+    # against a total of 11 -> consistent (the export shows <5 where the total forces a zero).
+    rows += [
+        {"iso3": "BLZ", "year": 2017, "v": 11},
+        {"iso3": "BLZ", "year": 2017, "v": 11, "sex": "Female"},
+        {"iso3": "BLZ", "year": 2017, "v": "<5", "sex": "Male"},
+        {"iso3": "BLZ", "year": 2017, "v": "<5", "sex": "Other"},
+    ]
+    f = flags(run(rows, ("GTM", "BLZ")), "parts_above_total")
+    assert f[["iso3", "year", "sex", "check"]].values.tolist() == [["GTM", 2019, "Total", "sex"]]
+    assert ev(f.iloc[0]) == {
+        "parts": [{"sex": "Female", "value": "8"}, {"sex": "Male", "value": "5"}],
+        "parts_sum_low": 13,
+    }
+    assert quality.evidence_text(f.iloc[0], "en", k=1) == (
+        "its parts by sex (Female = 8; Male = 5) add up to at least 13"
+    )
+    assert quality.evidence_text(f.iloc[0], "es", k=1) == (
+        "sus partes por sexo (Femenino = 8; Masculino = 5) suman al menos 13"
+    )
+
+
+def test_forms_of_exploitation_are_compared_one_by_one():
+    # Forms may overlap (a person convicted of several), so each is compared with the total on its
+    # own, never their sum. Costa Rica 2008, persons convicted (rows 9792-9794): Forced labour 5 and
+    # Sexual exploitation 5 against 5 -> consistent (the old review summed them: 10 > 5). Honduras
+    # 2019 (rows 19884, 19885, 55445): Sexual exploitation 43 > 38 -> flagged; Other forms 32 <= 38 is
+    # not named, and the sum 75 is not used.
+    form = {"indicator": CONV, "dimension": "by form of exploitation"}
+    rows = [
+        {"iso3": "CRI", "year": 2008, "v": 5, "indicator": CONV},
+        {"iso3": "CRI", "year": 2008, "v": 5, "category": "Forced labour", **form},
+        {"iso3": "CRI", "year": 2008, "v": 5, "category": "Sexual exploitation", **form},
+        {"iso3": "HND", "year": 2019, "v": 38, "indicator": CONV},
+        {"iso3": "HND", "year": 2019, "v": 43, "category": "Sexual exploitation", **form},
+        {"iso3": "HND", "year": 2019, "v": 32, "category": "Other forms of exploitation", **form},
+    ]
+    f = flags(run(rows, ("CRI", "HND")), "parts_above_total")
+    assert f[["iso3", "year", "dimension", "check", "value_text"]].values.tolist() == [
+        ["HND", 2019, "Total", "form", "38"]
+    ]
+    assert ev(f.iloc[0]) == {
+        "part_low": 43,
+        "parts": [
+            {
+                "category": "Sexual exploitation",
+                "dimension": "by form of exploitation",
+                "value": "43",
+            }
+        ],
+    }
+    assert quality.evidence_text(f.iloc[0], "en") == (
+        "a form of exploitation is above it on its own (Sexual exploitation = 43)"
+    )
+
+
+def test_parts_above_the_total_flag_exactly_the_totals_whose_parts_the_rule_marks():
+    # The review and the observations' ``inconsistent`` mark are one rule: every part the mark flags
+    # is named in the evidence of a flagged total, and no other. Honduras 2018 victims (rows
+    # 19847-19853): the sex-by-age cells 22 + 6 + 5 + 37 = 70, the sexes 28 + 42 = 70 and the age
+    # groups 27 + 43 = 70 are each above the total of 64 -> the total is flagged three times (sex,
+    # age, sex_age). Honduras 2012: at age 0-17, Female 16 + Male 6 = 22 > 16 -> the 0-17 total is
+    # flagged (a slice other than the headline; the age groups, 16 and <5, are consistent).
+    hnd = {"iso3": "HND", "year": 2018}
+    rows = [
+        {**hnd, "v": 64},
+        {**hnd, "v": 28, "sex": "Female"},
+        {**hnd, "v": 42, "sex": "Male"},
+        {**hnd, "v": 27, "age": "0 to 17 years"},
+        {**hnd, "v": 43, "age": "18 years or over"},
+        {**hnd, "v": 22, "sex": "Female", "age": "0 to 17 years"},
+        {**hnd, "v": 6, "sex": "Female", "age": "18 years or over"},
+        {**hnd, "v": 5, "sex": "Male", "age": "0 to 17 years"},
+        {**hnd, "v": 37, "sex": "Male", "age": "18 years or over"},
+        {"iso3": "HND", "year": 2012, "v": 16, "age": "0 to 17 years"},
+        {"iso3": "HND", "year": 2012, "v": 16, "sex": "Female", "age": "0 to 17 years"},
+        {"iso3": "HND", "year": 2012, "v": 6, "sex": "Male", "age": "0 to 17 years"},
+        {"iso3": "HND", "year": 2012, "v": 30},
+        {"iso3": "HND", "year": 2012, "v": "<5", "age": "18 years or over"},
+    ]
+    table = obs(rows)
+    f = flags(quality.review(table, ("HND",)), "parts_above_total")
+    assert f[["year", "sex", "age", "check"]].values.tolist() == [
+        [2012, "Total", "0 to 17 years", "sex"],
+        [2018, "Total", "Total", "age"],
+        [2018, "Total", "Total", "sex"],
+        [2018, "Total", "Total", "sex_age"],
+    ]
+    assert [ev(x).get("parts_sum_low") for _, x in f.iterrows()] == [22, 70, 70, 70]
+    named = set()
+    for _, flag in f.iterrows():
+        for part in ev(flag)["parts"]:
+            cell = {c: flag[c] for c in ("dimension", "category", "sex", "age")}
+            cell |= {c: v for c, v in part.items() if c != "value"}
+            named.add((flag["year"], cell["sex"], cell["age"]))
+    marked = table[checks.inconsistent_parts(table)]
+    assert named == set(zip(marked["year"], marked["sex"], marked["age"], strict=True))
+    assert len(named) == 10  # 2012: 2 sexes; 2018: 2 sexes, 2 age groups, 4 cells
 
 
 # --------------------------------------------------------------------------- external consistency

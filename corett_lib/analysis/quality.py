@@ -7,8 +7,11 @@ checks follow the WHO Data Quality Review toolkit and DHIS2's WHO Data Quality a
 * **outliers** — a headline series' values more than 2 (moderate) or 3 (extreme) standard deviations
   from its mean, or, for a short series, a modified z-score above 3.5 (median and MAD);
 * **consistency over time** — a year against the mean of the previous three, outside ±33 %;
-* **consistency between related indicators** — convictions against prosecutions, parts against
-  their totals (lower bounds of the parts against the upper bound of the total);
+* **consistency between related indicators** — convictions against prosecutions; parts against
+  their totals by the one rule of :mod:`corett_lib.validation.partitions` (the rule behind the
+  observations' ``inconsistent`` mark and the facts' ``parts_above_total`` note, so the review flags
+  a total exactly when the figures pages mark its parts; a censored part counts 0, forms of
+  exploitation are compared one by one);
 * **external consistency** — UNODC against CORETT's own figures, the difference in %;
 * **data-entry slips** — a value equal to its own year, or an order of magnitude away from its
   neighbours, flagged *suspicious* with the evidence (neighbours, parts).
@@ -29,7 +32,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +42,8 @@ from corett_lib.core import config, i18n, paths
 from corett_lib.core.schema import OBSERVATION_KEY
 from corett_lib.core.tables import finish
 from corett_lib.dataset.registry import Registry, Selector
+from corett_lib.validation import partitions
+from corett_lib.validation.checks import GROUP
 
 # --------------------------------------------------------------------------- rules (the schema)
 
@@ -95,12 +100,6 @@ class RelatedRule(_Strict):
     max_ratio: float = Field(gt=0)
 
 
-class PartsRule(_Strict):
-    """Which disaggregations are checked against the headline total."""
-
-    disaggregations: tuple[Literal["sex", "age", "form"], ...]
-
-
 class ExternalRule(_Strict):
     """The same figure from two sources."""
 
@@ -127,7 +126,6 @@ class QualityRules(_Strict):
     outliers: OutlierRule
     time_consistency: TimeRule
     related: tuple[RelatedRule, ...] = ()
-    parts: PartsRule
     external: ExternalRule
     slips: SlipRule
 
@@ -209,9 +207,9 @@ FLAG_KEY: list[str] = [*OBSERVATION_KEY, "rule", "check"]
 
 _SERIES = [k for k in OBSERVATION_KEY if k != "year"]
 _HEADLINE = {"dimension": "Total", "category": "Total", "sex": "Total", "age": "Total"}
-_SEX_PARTS = ("Female", "Male", "Other", "Unknown")
-_AGE_PARTS = ("0 to 17 years", "18 years or over", "Unknown")
-_FORMS = "by form of exploitation"
+_SEX_PARTS = partitions.SEX_PARTS
+_AGE_PARTS = partitions.AGE_PARTS
+_FORMS = partitions.FORMS_DIMENSION
 
 
 @dataclass
@@ -409,7 +407,9 @@ def _parts_sums(obs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Return the bounds of each disaggregation's sum at the headline, and how many parts.
 
     Per source, member, year, indicator and unit: the lower and upper bound of the sum of the sex
-    parts, the age parts and the forms of exploitation.
+    parts, the age parts and the forms of exploitation. Only the evidence of the slips (what the
+    parts of a suspicious headline figure add up to); whether parts are above their total is
+    :func:`_parts_above`, the one rule of :mod:`corett_lib.validation.partitions`.
     """
     is_total = (obs["dimension"] == "Total") & (obs["category"] == "Total")
     selections = {
@@ -604,21 +604,85 @@ def _related(h: pd.DataFrame, rules: tuple[RelatedRule, ...]) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True) if out else _empty_flags()
 
 
-def _parts_above(h: pd.DataFrame, sums: pd.DataFrame, wanted: tuple[str, ...]) -> pd.DataFrame:
-    keys = ["source", "iso3", "year", "indicator", "unit"]
-    m = h.merge(sums[sums["disaggregation"].isin(wanted)], on=keys, suffixes=("", "_parts"))
-    hit = m[m["low"] > m["value_high"]]
-    return _emit(
-        hit,
-        "parts_above_total",
-        "between_indicators",
-        "inconsistent",
-        [
-            {"parts_sum_low": _num(lo), "parts": int(n)}
-            for lo, n in zip(hit["low"], hit["parts"], strict=True)
-        ],
-        check=hit["disaggregation"].to_numpy(),
-    )
+def _parts_above(obs: pd.DataFrame, indicators: tuple[str, ...]) -> pd.DataFrame:
+    """Flag every total whose parts are above it, by the one rule of parts and totals.
+
+    The rule is :mod:`corett_lib.validation.partitions`, the one the observations' ``inconsistent``
+    column and the published facts apply: every partition (sex, age, sex by age, form of
+    exploitation, citizenship) at every slice of the other columns, then any other single figure
+    against the grand total (``grand``; only figures no partition reported, as the validation's
+    warnings do). A part counts its floor (0 when censored: a ``<5`` is never evidence of an
+    excess), a total its upper bound; summed parts are added up, the forms of exploitation (which may
+    overlap) are compared one by one. The flag is on the total (check: the partition); the evidence
+    names the parts, their floor (summed) or the largest one (one by one).
+
+    Examples
+    --------
+    Costa Rica 2008, persons convicted: Forced labour 5 and Sexual exploitation 5 against a total of
+    5 (forms may overlap: each equals the total, nothing is flagged); Honduras 2019 victims, Female
+    79 + Male 9 = 88 against 84 (the total is flagged, check ``sex``).
+
+    >>> base = dict(source="UNODC", year=2019, indicator="v", dimension="Total", category="Total",
+    ...     sex="Total", age="Total", unit="Counts", censored=False)
+    >>> rows = [("CRI", "Total", "Total", 5), ("CRI", "by form of exploitation", "Forced labour", 5),
+    ...     ("CRI", "by form of exploitation", "Sexual exploitation", 5), ("HND", "Total", "Total", 84)]
+    >>> obs = pd.DataFrame([base | dict(iso3=i, dimension=d, category=c, value_low=v, value_high=v,
+    ...     value_text=str(v)) for i, d, c, v in rows]
+    ...     + [base | dict(iso3="HND", sex=x, value_low=v, value_high=v, value_text=str(v))
+    ...     for x, v in (("Female", 79), ("Male", 9))])
+    >>> f = _parts_above(obs, ("v",))
+    >>> f[["iso3", "sex", "check"]].values.tolist(), f["evidence"].iloc[0]["parts_sum_low"]
+    ([['HND', 'Total', 'sex']], 88)
+    """
+    df = obs[(obs["unit"] == "Counts") & obs["indicator"].isin(indicators)].reset_index(drop=True)
+    if df.empty:
+        return _empty_flags()
+    low = partitions.floor(df["value_low"], df["censored"])
+    high = df["value_high"].to_numpy(float)
+    cells = df[list(partitions.CELL_COLUMNS)].astype("category")
+    codes: dict[str, Any] = {}
+    text = {c: df[c].astype(object).to_numpy() for c in (*partitions.CELL_COLUMNS, "value_text")}
+    reported = np.zeros(len(df), dtype=bool)  # parts and totals already named by a partition
+    out = []
+    for p in (*partitions.PARTITIONS, partitions.GRAND):
+        parts, totals = (m.to_numpy(bool) for m in p.masks(cells))
+        if p is partitions.GRAND:
+            parts = parts & ~reported
+        group = partitions.group_codes(df, [*GROUP, *p.slice_by], codes)
+        bad, compared = partitions.above_total(group, parts, totals, low, high, summed=p.summed)
+        if not bad.any():
+            continue
+        hit = np.isin(group, np.unique(group[bad]))
+        shown = (parts & hit) if p.summed else bad  # summed: every part; else the ones above
+        reported |= shown | (totals & hit)
+        named = [c for c in partitions.CELL_COLUMNS if c not in (*p.slice_by, "dimension")]
+        listed: dict[int, list[dict[str, Any]]] = {}
+        floors: dict[int, float] = {}
+        for i in np.flatnonzero(shown):
+            cell = {c: str(text[c][i]) for c in named if text[c][i] != partitions.TOTAL}
+            if "category" in cell:
+                cell = {"dimension": str(text["dimension"][i]), **cell}
+            listed.setdefault(int(group[i]), []).append(
+                {**cell, "value": str(text["value_text"][i])}
+            )
+            if bad[i]:
+                floors[int(group[i])] = max(floors.get(int(group[i]), 0.0), float(compared[i]))
+        rows = df[totals & hit]
+        key = "parts_sum_low" if p.summed else "part_low"
+        out.append(
+            _emit(
+                rows,
+                "parts_above_total",
+                "between_indicators",
+                "inconsistent",
+                [
+                    {key: _num(floors[int(g)]), "parts": listed[int(g)]}
+                    for g in group[rows.index.to_numpy()]
+                ],
+                check=p.name,
+            )
+        )
+    return pd.concat(out, ignore_index=True) if out else _empty_flags()
 
 
 def _external(h: pd.DataFrame, r: ExternalRule) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -736,7 +800,7 @@ def review(
         _outliers(h, rules.outliers),
         _over_time(h, rules.time_consistency),
         _related(h, rules.related),
-        _parts_above(h, sums, rules.parts.disaggregations),
+        _parts_above(obs, sc.indicators),
         ext_flags,
         _slips(s, rules.slips, parts_ev),
         _copies(obs, rules.slips),
@@ -1073,18 +1137,30 @@ def _overridden(row: Any) -> bool:
     return published != float(row["value"])
 
 
+def _breakdown_labels(cell: Any, lang: str) -> list[str]:
+    """Return the labels of a figure's breakdown (its category, sex and age other than Total).
+
+    ``cell`` (a flag's row, or a part in a flag's evidence) has ``dimension``, ``category``, ``sex``
+    and ``age``; a missing one counts as Total.
+    """
+    out = []
+    category = cell.get("category", "Total")
+    if category != "Total":
+        dim = cell.get("dimension", "Total")
+        kind = "category" if dim == _FORMS else "citizenship"
+        if dim == "by country of repatriation":
+            kind = "repatriation"
+        out.append(i18n.label(kind, category, lang))
+    for col in ("sex", "age"):
+        if cell.get(col, "Total") != "Total":
+            out.append(i18n.label(col, cell[col], lang))
+    return out
+
+
 def figure_label(row: Any, lang: str) -> str:
     """Return the figure a flag is on, in words: the indicator and its breakdown."""
     parts = [i18n.label("indicator", row["indicator"], lang)]
-    if row["dimension"] != "Total":
-        kind = "category" if row["dimension"] == _FORMS else "citizenship"
-        if row["dimension"] == "by country of repatriation":
-            kind = "repatriation"
-        parts.append(i18n.label(kind, row["category"], lang))
-    if row["sex"] != "Total":
-        parts.append(i18n.label("sex", row["sex"], lang))
-    if row["age"] != "Total":
-        parts.append(i18n.label("age", row["age"], lang))
+    parts += _breakdown_labels(row, lang)
     if len(parts) == 1:
         parts.append(i18n.t("quality.headline", lang))
     return ", ".join(parts)
@@ -1155,10 +1231,16 @@ def evidence_text(row: Any, lang: str, k: int = 5) -> str:
             other_value=_count_text(ev["other_value"], k, lang),
         )
     if rule == "parts_above_total":
+        listed = "; ".join(
+            f"{', '.join(_breakdown_labels(p, lang))} = {_count_text(p['value'], k, lang)}"
+            for p in ev.get("parts", [])
+        )
+        low = ev.get("parts_sum_low", ev.get("part_low"))
         return i18n.t(
             f"quality.evidence.parts_above_total_{row['check']}",
             lang,
-            sum=_count_text(ev["parts_sum_low"], k, lang),
+            sum=_count_text(low, k, lang),
+            parts=listed,
         )
     if rule == "external_difference":
         return i18n.t(
