@@ -362,6 +362,7 @@ def suppress(
     suppress_zeros: bool = False,
     fixed: Iterable[Hashable] = (),
     on_unprotectable: Literal["withhold", "raise"] = "withhold",
+    preset: Mapping[Hashable, Status] | None = None,
 ) -> Suppression:
     """Apply primary and complementary suppression to ``cells`` linked by ``relations``.
 
@@ -383,6 +384,11 @@ def suppress(
         When no shown cell is left to suppress and a cell is still derivable: ``"withhold"`` hides
         every part of the relation that pins it, zeros included, with no bounds (status
         ``"withheld"``); ``"raise"`` raises :class:`DisclosureError`.
+    preset
+        Cell key -> a status decided elsewhere (the country-year decision of
+        :mod:`corett_lib.publishing.fact_disclosure`): a cell preset as hidden starts hidden with
+        that status and is never shown; a cell preset as shown (``""``) is read as decided (pass it
+        in ``fixed`` too so it is never suppressed here).
 
     Returns
     -------
@@ -422,6 +428,9 @@ def suppress(
         key: PRIMARY if is_small(c, k, suppress_zeros=suppress_zeros) else SHOWN
         for key, c in parsed.items()
     }
+    for key, preset_status in (preset or {}).items():
+        if preset_status != SHOWN and key in status:
+            status[key] = preset_status
 
     # Relations that the source's own figures contradict get a remainder cell: exactly known members
     # that do not add up (the remainder is known), or bounds that cannot add up (it is not).

@@ -17,6 +17,7 @@ from corett_lib.analysis import sdg
 from corett_lib.analysis.status import PROGRESS_BASE_YEAR, is_missing, status_text
 from corett_lib.core import i18n
 from corett_lib.dataset import sdg_mapping
+from corett_lib.publishing.fact_disclosure import fact_key
 from corett_lib.publishing.linked import FACT_SEPARATOR
 from corett_lib.reporting import charts, fact_notes
 from corett_lib.reporting.annual import indicators as annual_indicators
@@ -151,6 +152,10 @@ def series(ctx: Context) -> Block:
         count_columns=[victims_col],
         derived={rate_col: victims_col},
         formats={rate_col: "number:2", pop_col: "text"},
+        facts={
+            (r, victims_col): fact_key(ctx.country, y, "victims", "total", "Total")
+            for r, y in enumerate(s["year"])
+        },
     )
     pub = data.table
     chart_df = pd.DataFrame(
