@@ -52,9 +52,13 @@ Limits
   integer programming over all relations at once: in large multi-way tables a determined reader may
   narrow a cell further than this audit sees. Intervals wider than one value are not a guarantee of
   a minimum protection width (no p% rule).
-* **Linked tables** are not coordinated: the same counts published in two tables (victims by sex in
-  one, by sex and age in another, the country total in the headline) are suppressed table by table.
-  Publish each breakdown once, or publish the linked tables as one wide table with margins.
+* **Linked tables**: :func:`suppress` decides one problem. The same counts published in several
+  tables (victims by sex in one, by sex and age in another, the country total in the headline, the
+  other pages of the country-year) are coordinated one level up:
+  :mod:`corett_lib.publishing.fact_disclosure` decides the published facts once per indicator and
+  year (every country and the region's sums), and every table that names its facts applies that
+  decision (``preset`` statuses below); :mod:`corett_lib.publishing.linked` does the same for a set
+  of registered tables. A table that names no facts is still decided on its own.
 * Totals declared as published elsewhere (``fixed`` cells) are never suppressed here; when even
   withholding cannot protect a cell, :func:`suppress` raises :class:`DisclosureError` rather than
   publish.
