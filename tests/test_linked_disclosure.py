@@ -422,3 +422,14 @@ def test_a_table_relation_the_decision_does_not_know_is_refused() -> None:
     # A table whose cells name no fact decides alone, as before.
     alone = page(df, "odd", {}, "what")
     assert alone.status["n"].tolist() == ["primary", "complementary", ""]
+
+
+def test_a_table_that_shows_no_figure_for_a_hidden_fact_still_shows_none() -> None:
+    """The SDG page leaves out a withheld part ("–"): the decision does not turn it into ``<5``."""
+    facts = gtm_facts()
+    decision = decision_of(facts)
+    sex, sf = annual_sex_table(facts)
+    sex.loc[0, "n"] = float("nan")  # Female (3, primary in the decision) not shown here
+    pub = page(sex, "sdg_sex", sf, "sex", linked=decision)
+    assert pub.display["n"].tolist() == ["–", "suppressed", "23"]
+    assert pub.status["n"].tolist() == ["", "complementary", ""]

@@ -295,6 +295,8 @@ class FactDecision:
             if comp is None:
                 continue
             mine, theirs = disclosure.parse_count(cells[cell_key]), comp.cells[fact]
+            if mine.missing:
+                continue  # the table shows no figure for the fact (e.g. one it withholds)
             same = (mine.low, mine.high, mine.value) == (theirs.low, theirs.high, theirs.value)
             if not same:
                 # Shown otherwise than the fact (a range shown as <5): hidden if the fact is, else
