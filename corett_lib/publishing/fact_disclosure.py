@@ -83,7 +83,9 @@ def fact_cell(row: Mapping[str, Any]) -> disclosure.Cell:
     """
     flags = str(row.get("flags") or "").split(";")
     low, high = row.get("lower"), row.get("upper")
-    if "range" in flags and not (_missing(low) or _missing(high)):
+    if "range" in flags:
+        if low is None or high is None or _missing(low) or _missing(high):
+            return disclosure.Cell.absent()
         return disclosure.Cell.bounded(float(low), float(high))
     if bool(row.get("censored")):
         return disclosure.parse_count("<5")
@@ -222,7 +224,8 @@ class FactDecision:
         if positions is None:
             return None
         cells, relations = component_model(self.table.iloc[positions], self.members)
-        result = disclosure.suppress(cells, relations, k=self.k)
+        problem: dict[Hashable, disclosure.Cell] = {k: c for k, c in cells.items()}
+        result = disclosure.suppress(problem, relations, k=self.k)
         comp = _Component(cells, result.status, result.bounds, relations)
         self._solved[ck] = comp
         return comp
