@@ -433,3 +433,33 @@ def test_a_table_that_shows_no_figure_for_a_hidden_fact_still_shows_none() -> No
     pub = page(sex, "sdg_sex", sf, "sex", linked=decision)
     assert pub.display["n"].tolist() == ["–", "suppressed", "23"]
     assert pub.status["n"].tolist() == ["", "complementary", ""]
+
+
+def test_one_decision_per_facts_and_threshold_per_process() -> None:
+    from corett_lib.dataset.registry import load_registry
+    from corett_lib.facts.table import Facts
+    from corett_lib.publishing.fact_disclosure import decision_for
+
+    facts = Facts(gtm_facts(), pd.DataFrame(), load_registry(), ("GTM", "HND"))
+    first = decision_for(facts, 5)
+    assert decision_for(facts, 5) is first  # every page of the process: the same object
+    assert decision_for(facts, 11) is not first and decision_for(facts, 11).k == 11
+    assert first.status(fact_key("GTM", 2019, "victims", "sex", "Male")) == "complementary"
+    # At k = 11, Female 3 and 0-17 Male 8 are small; Male 20 and both totals are not.
+    at_11 = decision_for(facts, 11)
+    assert at_11.status(fact_key("GTM", 2019, "victims", "sex_age", "Male, 0 to 17 years")) == (
+        "primary"
+    )
+
+
+def test_sections_publish_tables_that_name_facts_with_the_country_year_decision() -> None:
+    from corett_lib.reporting import context
+
+    class Ctx:
+        disclosure = object()
+
+    ctx = Ctx()
+    named = context._linked(ctx, {"facts": {(0, "n"): "GTM|2019|victims|total|Total"}})  # type: ignore[arg-type]
+    assert named["linked"] is Ctx.disclosure
+    assert "linked" not in context._linked(ctx, {"count_columns": ["n"]})  # type: ignore[arg-type]
+    assert "linked" not in context._linked(ctx, {"facts": {}})  # type: ignore[arg-type]
