@@ -100,6 +100,8 @@ class _Component:
     status: dict[Hashable, disclosure.Status]
     bounds: dict[Hashable, tuple[float, float]]
     relations: list[disclosure.Relation]
+    #: Relations left out because the source's figures contradict them together with the others.
+    dropped: list[disclosure.Relation] = field(default_factory=list)
 
 
 def component_model(
@@ -177,7 +179,136 @@ def component_model(
         if parts:
             relations.append(disclosure.Relation(key, tuple(parts), f"{REGION_CODE}:{d}={c}:sum"))
     del members
-    return cells, relations
+    return cells, sorted(relations, key=_tier)
+
+
+#: Breakdowns pages show as a table with its total (their relations are kept first).
+SHOWN_BREAKDOWNS: tuple[str, ...] = ("sex", "age", "citizenship", "form")
+
+
+def _tier(rel: disclosure.Relation) -> int:
+    """Order of the relations: those tables show, then other breakdowns, regional sums, sex by age."""
+    name = rel.name
+    if name.endswith(":sex_age") and ":total=" not in name:
+        return 3
+    if name.endswith(":sum"):
+        return 2
+    return 0 if name.split("=", 1)[-1] in SHOWN_BREAKDOWNS else 1
+
+
+def _remainder_start(
+    rel: disclosure.Relation, cells: Mapping[Hashable, disclosure.Cell]
+) -> tuple[float, float] | None:
+    """Return the start bounds of a relation's remainder, as :func:`disclosure.suppress` reads it.
+
+    None when the source's figures do not contradict the relation on their own.
+    """
+    total, parts = cells[rel.total], [cells[p] for p in rel.parts]
+    if total.value is not None and all(p.value is not None for p in parts):
+        gap = total.value - sum(p.value for p in parts if p.value is not None)
+        if abs(gap) <= 1e-9:
+            return None
+        return (0.0 if gap >= 0 else -disclosure.INF, disclosure.INF)
+    if total.low > sum(p.high for p in parts):
+        return (0.0, disclosure.INF)
+    if total.high < sum(p.low for p in parts):
+        return (-disclosure.INF, disclosure.INF)
+    return None
+
+
+def _narrow(
+    bounds: dict[Hashable, tuple[float, float]], total: Hashable, parts: Sequence[Hashable]
+) -> list[Hashable]:
+    """Narrow the members of ``total = sum(parts)`` in place; return the keys that changed.
+
+    The arithmetic of :func:`corett_lib.publishing.disclosure.propagate`, for one relation.
+    """
+    keys = [total, *parts]
+    lows = [bounds[k][0] for k in keys]
+    highs = [bounds[k][1] for k in keys]
+    changed = []
+    for i, key in enumerate(keys):
+        if i == 0:  # total = sum(parts)
+            lo = sum(lows[1:])
+            hi = sum(highs[1:])
+        else:  # part = total - other parts
+            lo = lows[0] - sum(h for j, h in enumerate(highs) if j not in (0, i))
+            hi = highs[0] - sum(v for j, v in enumerate(lows) if j not in (0, i))
+        k_lo, k_hi = bounds[key]
+        new_lo = max(k_lo, math.ceil(lo - 1e-9)) if math.isfinite(lo) else k_lo
+        new_hi = min(k_hi, math.floor(hi + 1e-9)) if math.isfinite(hi) else k_hi
+        if (new_lo, new_hi) != (k_lo, k_hi):
+            bounds[key] = (new_lo, new_hi)
+            lows[i], highs[i] = new_lo, new_hi
+            changed.append(key)
+    return changed
+
+
+def _settle(
+    bounds: dict[Hashable, tuple[float, float]],
+    members: Sequence[tuple[Hashable, Sequence[Hashable]]],
+    of_cell: Mapping[Hashable, Sequence[int]],
+    first: int,
+) -> bool:
+    """Propagate from relation ``first`` (the others are settled) in place; False when it empties."""
+    queue, queued = [first], {first}
+    budget = disclosure.MAX_ROUNDS * max(len(members), 1)
+    while queue and budget > 0:
+        budget -= 1
+        r = queue.pop()
+        queued.discard(r)
+        total, parts = members[r]
+        for key in _narrow(bounds, total, parts):
+            lo, hi = bounds[key]
+            if lo > hi:
+                return False
+            for other in of_cell.get(key, ()):
+                if other not in queued:
+                    queued.add(other)
+                    queue.append(other)
+    return True
+
+
+def consistent_relations(
+    cells: Mapping[Hashable, disclosure.Cell], relations: Sequence[disclosure.Relation]
+) -> tuple[list[disclosure.Relation], list[disclosure.Relation]]:
+    """Return the relations the source's own figures satisfy together, and those left out.
+
+    Each relation on its own is read as :func:`disclosure.suppress` reads it (with a remainder when
+    the figures contradict it). Several relations that hold one by one can still contradict each
+    other (a sex breakdown and a sex-by-age breakdown of censored counts that cannot both add up to
+    the total): interval propagation then empties an interval, and an empty interval pins nothing,
+    which would blind the whole decision. Relations are added in order (those tables show first),
+    and one that would make the figures contradictory is left out: a reader combining it with the
+    others reaches a contradiction too, not a count.
+    """
+    current: dict[Hashable, tuple[float, float]] = disclosure.propagate(
+        {k: (c.low, c.high) for k, c in cells.items()}, []
+    )
+    kept: list[disclosure.Relation] = []
+    members: list[tuple[Hashable, list[Hashable]]] = []
+    of_cell: dict[Hashable, list[int]] = {}
+    dropped: list[disclosure.Relation] = []
+    for i, rel in enumerate(relations):
+        parts: list[Hashable] = list(rel.parts)
+        remainder = _remainder_start(rel, cells)
+        trial = dict(current)
+        if remainder is not None:
+            trial[("__remainder__", i)] = remainder
+            parts.append(("__remainder__", i))
+        members.append((rel.total, parts))
+        j = len(members) - 1
+        for key in (rel.total, *parts):
+            of_cell.setdefault(key, []).append(j)
+        if _settle(trial, members, of_cell, j):
+            kept.append(rel)
+            current = trial
+        else:
+            dropped.append(rel)
+            members.pop()
+            for key in (rel.total, *parts):
+                of_cell[key].pop()
+    return kept, dropped
 
 
 @dataclass
@@ -225,8 +356,9 @@ class FactDecision:
             return None
         cells, relations = component_model(self.table.iloc[positions], self.members)
         problem: dict[Hashable, disclosure.Cell] = {k: c for k, c in cells.items()}
-        result = disclosure.suppress(problem, relations, k=self.k)
-        comp = _Component(cells, result.status, result.bounds, relations)
+        kept, dropped = consistent_relations(problem, relations)
+        result = disclosure.suppress(problem, kept, k=self.k)
+        comp = _Component(cells, result.status, result.bounds, kept, dropped)
         self._solved[ck] = comp
         return comp
 
