@@ -189,6 +189,7 @@ from corett_lib.publishing.publish import excel_bytes, export_csv  # noqa: E402
 def _fact_rows(rows: list[tuple]) -> pd.DataFrame:
     out = []
     for iso3, d, c, v, source, member_source, covered in rows:
+        censored = v == "<5"  # as UNODC publishes it: 1 to 4
         out.append(
             {
                 "iso3": iso3,
@@ -196,10 +197,10 @@ def _fact_rows(rows: list[tuple]) -> pd.DataFrame:
                 "indicator_id": "victims",
                 "disaggregation": d,
                 "category": c,
-                "value": float(v),
-                "lower": float(v),
-                "upper": float(v),
-                "censored": False,
+                "value": float("nan") if censored else float(v),
+                "lower": 1.0 if censored else float(v),
+                "upper": 4.0 if censored else float(v),
+                "censored": censored,
                 "flags": "",
                 "source": source,
                 "member_sources": member_source,
@@ -463,3 +464,38 @@ def test_sections_publish_tables_that_name_facts_with_the_country_year_decision(
     assert named["linked"] is Ctx.disclosure
     assert "linked" not in context._linked(ctx, {"count_columns": ["n"]})  # type: ignore[arg-type]
     assert "linked" not in context._linked(ctx, {"facts": {}})  # type: ignore[arg-type]
+
+
+def test_relations_the_figures_contradict_together_do_not_blind_the_decision() -> None:
+    """Total 9 = Female 7 + Male 2 = 0-17 7 + 18+ 2; by sex and age: Male 0-17 <5, Male 18+ 0,
+    Female 0-17 4, Female 18+ 3.
+
+    Each relation holds on its own, but together they do not: the total by sex and age gives
+    Male 0-17 = 9 - 0 - 4 - 3 = 2, and age 0-17 = Male 0-17 + Female 0-17 gives 7 - 4 = 3. Read
+    together, interval propagation empties an interval, and an empty interval pins nothing: the
+    whole decision would see no leak at all. The relation that makes the figures contradictory
+    (age 0-17 by sex) is left out; the others, those the pages show first, are kept; no bound is
+    empty and no hidden count is pinned.
+    """
+    rows = [
+        ("GTM", d, c, v, "UNODC", "UNODC", "GTM")
+        for d, c, v in [
+            ("total", "Total", 9),
+            ("sex", "Female", 7),
+            ("sex", "Male", 2),
+            ("age", "0 to 17 years", 7),
+            ("age", "18 years or over", 2),
+            ("sex_age", "Male, 0 to 17 years", "<5"),
+            ("sex_age", "Male, 18 years or over", 0),
+            ("sex_age", "Female, 0 to 17 years", 4),
+            ("sex_age", "Female, 18 years or over", 3),
+        ]
+    ]
+    comp = decision_of(_fact_rows(rows)).component(2019, "victims")
+    assert comp is not None
+    assert [r.name for r in comp.dropped] == ["GTM:age=0 to 17 years:sex_age"]
+    assert [r.name for r in comp.relations][:2] == ["GTM:total=sex", "GTM:total=age"]
+    assert all(lo <= hi for lo, hi in comp.bounds.values())
+    hidden = [k for k, st in comp.status.items() if st]
+    assert "GTM|2019|victims|sex|Male" in hidden  # 2: small
+    assert all(comp.bounds[k][0] < comp.bounds[k][1] for k in hidden)
