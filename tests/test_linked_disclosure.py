@@ -226,7 +226,10 @@ def gtm_facts() -> pd.DataFrame:
 
 
 def decision_of(table: pd.DataFrame) -> FactDecision:
-    return FactDecision(table, frozenset({"victims"}), 5, ("GTM", "HND"))
+    # sex_age decided with the pages: the male-by-age table publishes it here
+    return FactDecision(
+        table, frozenset({"victims"}), 5, ("GTM", "HND"), frozenset({"sex", "age", "sex_age"})
+    )
 
 
 def annual_sex_table(facts: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
@@ -446,11 +449,11 @@ def test_one_decision_per_facts_and_threshold_per_process() -> None:
     assert decision_for(facts, 5) is first  # every page of the process: the same object
     assert decision_for(facts, 11) is not first and decision_for(facts, 11).k == 11
     assert first.status(fact_key("GTM", 2019, "victims", "sex", "Male")) == "complementary"
-    # At k = 11, Female 3 and 0-17 Male 8 are small; Male 20 and both totals are not.
+    # At k = 11, Female 3 and age 0-17 10 are small; Male 20 and the total are not.
     at_11 = decision_for(facts, 11)
-    assert at_11.status(fact_key("GTM", 2019, "victims", "sex_age", "Male, 0 to 17 years")) == (
-        "primary"
-    )
+    assert at_11.status(fact_key("GTM", 2019, "victims", "age", "0 to 17 years")) == "primary"
+    # The pages publish no breakdown by sex and age: it is not part of their decision.
+    assert first.status(fact_key("GTM", 2019, "victims", "sex_age", "Male, 0 to 17 years")) is None
 
 
 def test_sections_publish_tables_that_name_facts_with_the_country_year_decision() -> None:

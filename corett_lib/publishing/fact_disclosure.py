@@ -36,7 +36,7 @@ never decided table by table.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,11 @@ SEX_AGE_SEPARATOR = ", "
 
 #: Source prefix of a regional figure that is a sum of members' figures.
 SUM_OF_MEMBERS = "sum of members"
+
+#: The breakdowns the pages publish (besides the total): the annual report and infographic (sex,
+#: age, form, citizenship), the SDG page (sex, age, form). ``sex_age`` is shown by the explorer and
+#: ``corett indicators`` only; pass it to :class:`FactDecision` to decide it with the pages.
+PAGE_BREAKDOWNS: frozenset[str] = frozenset({"sex", "age", "form", "citizenship"})
 
 
 def fact_key(iso3: str, year: Any, indicator_id: str, disaggregation: str, category: str) -> str:
@@ -105,7 +110,7 @@ class _Component:
 
 
 def component_model(
-    rows: pd.DataFrame, members: Sequence[str] = ()
+    rows: pd.DataFrame, breakdowns: Collection[str] = PAGE_BREAKDOWNS
 ) -> tuple[dict[str, disclosure.Cell], list[disclosure.Relation]]:
     """Return the cells (fact key -> count) and relations of one indicator and year.
 
@@ -113,14 +118,17 @@ def component_model(
     ----------
     rows
         Fact rows (:data:`corett_lib.facts.table.FACT_COLUMNS`) of one count indicator and year,
-        every country; rows without a figure are left out (pages do not show them).
-    members
-        The coalition's members (only used to recognise a regional row; any ``iso3`` equal to
-        :data:`~corett_lib.core.schema.REGION_CODE` is the region).
+        every country (the region is :data:`~corett_lib.core.schema.REGION_CODE`); rows without a
+        figure are left out (pages do not show them).
+    breakdowns
+        The disaggregations that are published (with ``total``): a fact nobody reads neither
+        needs protection nor helps a reader, so other breakdowns are left out.
     """
     cells: dict[str, disclosure.Cell] = {}
     meta: dict[str, tuple[str, str, str, str, str, str]] = {}
     for rec in rows.to_dict("records"):
+        if rec["disaggregation"] != "total" and rec["disaggregation"] not in breakdowns:
+            continue
         cell = fact_cell(rec)
         if cell.missing:
             continue
@@ -178,7 +186,6 @@ def component_model(
             parts.append(part)
         if parts:
             relations.append(disclosure.Relation(key, tuple(parts), f"{REGION_CODE}:{d}={c}:sum"))
-    del members
     return cells, sorted(relations, key=_tier)
 
 
@@ -325,12 +332,15 @@ class FactDecision:
         The threshold (``disclosure_k``).
     members
         The coalition's members.
+    breakdowns
+        The published disaggregations (:data:`PAGE_BREAKDOWNS`).
     """
 
     table: pd.DataFrame
     counts: frozenset[str]
     k: int
     members: tuple[str, ...] = ()
+    breakdowns: frozenset[str] = PAGE_BREAKDOWNS
     _index: dict[tuple[int, str], Any] = field(default_factory=dict, init=False, repr=False)
     _solved: dict[tuple[int, str], _Component] = field(default_factory=dict, init=False, repr=False)
     #: ``(table id, fact)`` of cells shown otherwise than their fact (none on the shipped pages).
@@ -354,7 +364,7 @@ class FactDecision:
         positions = self._index.get(ck)
         if positions is None:
             return None
-        cells, relations = component_model(self.table.iloc[positions], self.members)
+        cells, relations = component_model(self.table.iloc[positions], self.breakdowns)
         problem: dict[Hashable, disclosure.Cell] = {k: c for k, c in cells.items()}
         kept, dropped = consistent_relations(problem, relations)
         result = disclosure.suppress(problem, kept, k=self.k)
