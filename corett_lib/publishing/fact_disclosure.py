@@ -12,14 +12,20 @@ a fact hidden anywhere is hidden on every page, in every language and in every d
 The relations of the decision are those the fact structure implies (the relations tables show):
 
 * **breakdowns**: for each count indicator, country and year, ``total = sum(parts)`` for every
-  disaggregation (sex, age, sex and age, citizenship, form). A breakdown whose parts do not add
+  published disaggregation (sex, age, citizenship, form). A breakdown whose parts do not add
   up to the total (forms of exploitation overlap; parts of an unknown category are missing) is read,
   as in any table, with a remainder (:mod:`corett_lib.publishing.disclosure`, rule 3);
-* **sex by age**: ``sex = sum(sex, age)`` over ages and ``age = sum(sex, age)`` over sexes;
+* **sex by age** (when ``sex_age`` is among the published breakdowns, :data:`PAGE_BREAKDOWNS`:
+  the pages do not show it): ``sex = sum(sex, age)`` over ages and ``age = sum(sex, age)`` over
+  sexes;
 * **regional sums**: a regional figure that is the sum of its members' figures (source
   ``sum of members (S)``) equals the sum of the figures of the members it covers, when each
   member's published fact is of that source ``S``. Without it a member's hidden count would be
   the regional sum minus the other members' published counts whenever it is the only one hidden.
+
+Relations that the source's own figures contradict *together* (each holds on its own) are left
+out, those the pages show first (:func:`consistent_relations`): otherwise interval propagation
+empties an interval, and an empty interval pins nothing, which would blind the whole decision.
 
 Relations never cross an indicator or a year, so the decision is solved by *component* (one
 indicator and year, every member and the region together), lazily, once per process and threshold
