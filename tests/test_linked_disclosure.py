@@ -158,3 +158,347 @@ def test_the_pages_of_a_country_year_are_audited_together(tmp_path) -> None:
         ("2019/GTM/annual.en.html", "derivable_across_tables", "table by_sex, row 2, column 'n'"),
     ]
     assert "it is 3" in found[0].message
+
+
+# --------------------------------------------------------------------------------------------
+# The country-year decision at the fact level (corett_lib.publishing.fact_disclosure), k = 5.
+#
+# GTM 2019, detected victims (hand-worked):
+#   sex:      Female 3, Male 20, Total 23
+#   age:      0 to 17 years 10, 18 years or over 13
+#   sex_age:  Male, 0 to 17 years 8; Male, 18 years or over 12
+#             (Female, ... not published: the Female parts are not facts)
+# The annual report's sex table shows Female, Male, Total; the SDG page shows the male victims by
+# age: Male 0-17, Male 18+ and their total, Male (the same fact as the sex table's Male).
+# Alone: the sex table hides Female (<5) and Male (its complement, the total 23 stays); the male
+# table hides nothing, so Male = 20 and Female = 23 - 20 = 3.
+# Decided once, from every relation among these facts:
+# * Female 3 is primary; Male is complementary (Total = Female + Male would give Female);
+# * the Female parts by age are not published, but they are small: Female 0-17 = age 0-17 - Male
+#   0-17 = 10 - 8 = 2 and Female 18+ = 13 - 12 = 1. So both Male parts are hidden too
+#   (complementary), or age - Male part would give them.
+# A reader then knows: Female 1..4 and Male 19..22 (from 23 = Female + Male); Male 0-17 = x >= 5
+# (complementary) with x <= 10 (age 0-17 = x + Female 0-17) and x = Male - Male 18+ >= 19 - 13 = 6
+# (Male 18+ <= 13 from age 18+): 6..10; Male 18+ likewise 9..13. Nothing is pinned.
+
+from corett_lib.publishing import disclosure  # noqa: E402
+from corett_lib.publishing.fact_disclosure import FactDecision, fact_key, facts_for  # noqa: E402
+from corett_lib.publishing.publish import excel_bytes, export_csv  # noqa: E402
+
+
+def _fact_rows(rows: list[tuple]) -> pd.DataFrame:
+    out = []
+    for iso3, d, c, v, source, member_source, covered in rows:
+        censored = v == "<5"  # as UNODC publishes it: 1 to 4
+        out.append(
+            {
+                "iso3": iso3,
+                "year": 2019,
+                "indicator_id": "victims",
+                "disaggregation": d,
+                "category": c,
+                "value": float("nan") if censored else float(v),
+                "lower": 1.0 if censored else float(v),
+                "upper": 4.0 if censored else float(v),
+                "censored": censored,
+                "flags": "",
+                "source": source,
+                "member_sources": member_source,
+                "coverage_members": covered,
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def gtm_facts() -> pd.DataFrame:
+    u = ("UNODC", "UNODC", "GTM")
+    return _fact_rows(
+        [
+            ("GTM", "total", "Total", 23, *u),
+            ("GTM", "sex", "Female", 3, *u),
+            ("GTM", "sex", "Male", 20, *u),
+            ("GTM", "age", "0 to 17 years", 10, *u),
+            ("GTM", "age", "18 years or over", 13, *u),
+            ("GTM", "sex_age", "Male, 0 to 17 years", 8, *u),
+            ("GTM", "sex_age", "Male, 18 years or over", 12, *u),
+        ]
+    )
+
+
+def decision_of(table: pd.DataFrame) -> FactDecision:
+    # sex_age decided with the pages: the male-by-age table publishes it here
+    return FactDecision(
+        table, frozenset({"victims"}), 5, ("GTM", "HND"), frozenset({"sex", "age", "sex_age"})
+    )
+
+
+def annual_sex_table(facts: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The annual report's victims by sex: the parts, then the total row (as ``_breakdown``)."""
+    rows = pd.concat([facts[facts["disaggregation"] == "sex"], facts[facts["category"] == "Total"]])
+    df = pd.DataFrame(
+        {
+            "year": [2019] * len(rows),
+            "sex": ["Total" if c == "Total" else c for c in rows["category"]],
+            "n": rows["value"].to_list(),
+        }
+    )
+    return df, facts_for(rows, "n")
+
+
+def sdg_male_by_age(facts: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The SDG page's male victims by age: Male's parts, then Male as the total row."""
+    parts = facts[facts["disaggregation"] == "sex_age"]
+    male = facts[facts["category"] == "Male"]
+    rows = pd.concat([parts, male])
+    df = pd.DataFrame(
+        {
+            "year": [2019] * len(rows),
+            "age": [c.split(", ")[-1] if c != "Male" else "Total" for c in rows["category"]],
+            "n": rows["value"].to_list(),
+        }
+    )
+    return df, facts_for(rows, "n")
+
+
+def page(df: pd.DataFrame, table_id: str, facts: dict, col: str, **kw) -> PublishedTable:
+    return publish_table(
+        df,
+        table_id=table_id,
+        count_columns=["n"],
+        group_by=["year"],
+        group_total={col: "Total"},
+        facts=facts,
+        k=5,
+        **kw,
+    )
+
+
+def test_per_table_decisions_leak_across_two_pages_of_a_country_year(tmp_path) -> None:
+    from corett_lib.publishing.scanner import scan_outputs
+
+    facts = gtm_facts()
+    (sex, sf), (male, mf) = annual_sex_table(facts), sdg_male_by_age(facts)
+    a, b = page(sex, "victims_sex", sf, "sex"), page(male, "sdg_male_age", mf, "age")
+    assert a.display["n"].tolist() == ["<5", "suppressed", "23"]
+    assert b.display["n"].tolist() == ["8", "12", "20"]  # Male = 20, so Female = 23 - 20 = 3
+    folder = tmp_path / "2019" / "GTM"
+    folder.mkdir(parents=True)
+    (folder / "annual.en.html").write_text(a.to_html(), encoding="utf-8")
+    (folder / "sdg.en.html").write_text(b.to_html(), encoding="utf-8")
+    found = scan_outputs(tmp_path, 5)
+    assert {f.kind for f in found} == {"derivable_across_tables"}
+    assert any("it is 3" in f.message for f in found)
+
+
+def test_the_country_year_decision_hides_a_fact_on_every_page_and_download(tmp_path) -> None:
+    from corett_lib.publishing.scanner import scan_outputs
+
+    facts = gtm_facts()
+    decision = decision_of(facts)
+    male = fact_key("GTM", 2019, "victims", "sex", "Male")
+    assert decision.status(fact_key("GTM", 2019, "victims", "sex", "Female")) == "primary"
+    assert decision.status(male) == "complementary"
+    assert decision.status(fact_key("GTM", 2019, "victims", "sex_age", "Male, 0 to 17 years")) == (
+        "complementary"
+    )
+    assert decision.status(fact_key("GTM", 2019, "victims", "total", "Total")) == ""
+    # What a reader can work out from every published fact, hand-checked.
+    assert decision.bounds(fact_key("GTM", 2019, "victims", "sex", "Female")) == (1, 4)
+    assert decision.bounds(male) == (19, 22)
+    assert decision.bounds(fact_key("GTM", 2019, "victims", "sex_age", "Male, 0 to 17 years")) == (
+        6,
+        10,
+    )
+    assert decision.bounds(
+        fact_key("GTM", 2019, "victims", "sex_age", "Male, 18 years or over")
+    ) == (9, 13)
+
+    (sex, sf), (by_age, mf) = annual_sex_table(facts), sdg_male_by_age(facts)
+    a = page(sex, "victims_sex", sf, "sex", linked=decision)
+    b = page(by_age, "sdg_male_age", mf, "age", linked=decision, lang="es")
+    assert a.status["n"].tolist() == ["primary", "complementary", ""]
+    assert b.status["n"].tolist() == ["complementary"] * 3
+    assert b.display["n"].tolist() == ["suprimido"] * 3
+    # The downloads show what the page shows: Male (20) and its parts (8, 12) nowhere.
+    csv = export_csv(b)
+    assert csv.splitlines()[1:] == [
+        "2019,0 to 17 years,suprimido",
+        "2019,18 years or over,suprimido",
+        "2019,Total,suprimido",
+    ]
+    xlsx = tmp_path / "b.xlsx"
+    xlsx.write_bytes(excel_bytes([("sdg_male_age", b)]))
+    from openpyxl import load_workbook
+
+    values = [c.value for row in load_workbook(xlsx).active.iter_rows() for c in row]
+    assert not {8, 12, 20} & set(values) and values.count("suprimido") == 3
+    # The scanner, auditing both pages together, finds nothing.
+    folder = tmp_path / "out" / "2019" / "GTM"
+    folder.mkdir(parents=True)
+    (folder / "annual.en.html").write_text(a.to_html(), encoding="utf-8")
+    (folder / "sdg.en.html").write_text(
+        page(by_age, "sdg_male_age", mf, "age", linked=decision).to_html(), encoding="utf-8"
+    )
+    assert scan_outputs(tmp_path / "out", 5) == []
+
+
+def test_the_same_decision_whichever_page_is_built_first() -> None:
+    facts = gtm_facts()
+    (sex, sf), (by_age, mf) = annual_sex_table(facts), sdg_male_by_age(facts)
+    first = decision_of(facts)
+    a1 = page(sex, "victims_sex", sf, "sex", linked=first)
+    b1 = page(by_age, "sdg_male_age", mf, "age", linked=first)
+    second = decision_of(facts)
+    b2 = page(by_age, "sdg_male_age", mf, "age", linked=second)
+    a2 = page(sex, "victims_sex", sf, "sex", linked=second)
+    assert a1.status["n"].tolist() == a2.status["n"].tolist() == ["primary", "complementary", ""]
+    assert b1.status["n"].tolist() == b2.status["n"].tolist()
+    # Asking for a fact of the component first or last gives the same statuses.
+    keys = list(facts_for(facts, "n").values())
+    assert first.hidden(keys) == second.hidden(reversed(keys))
+
+
+def test_a_regional_sum_does_not_give_away_a_members_hidden_count() -> None:
+    """GTM Female 3 / Male 20 / 23; HND 10 / 30 / 40; CORETT = sum of members: 13 / 50 / 63.
+
+    Alone, GTM hides Female and Male, HND and CORETT show everything: GTM Male = 50 - 30 = 20 and
+    GTM Female = 13 - 10 = 3. Decided once, the 3x3 table with margins (members x sex) is protected
+    as one: GTM Female primary, and the rectangle that closes it (HND Female 10, GTM Male 20,
+    HND Male 30) complementary; the regional figures stay.
+    """
+    s = ("sum of members (UNODC)", "UNODC", "GTM,HND")
+    rows = [
+        ("GTM", "total", "Total", 23, "UNODC", "UNODC", "GTM"),
+        ("GTM", "sex", "Female", 3, "UNODC", "UNODC", "GTM"),
+        ("GTM", "sex", "Male", 20, "UNODC", "UNODC", "GTM"),
+        ("HND", "total", "Total", 40, "UNODC", "UNODC", "HND"),
+        ("HND", "sex", "Female", 10, "UNODC", "UNODC", "HND"),
+        ("HND", "sex", "Male", 30, "UNODC", "UNODC", "HND"),
+        ("CORETT", "total", "Total", 63, *s),
+        ("CORETT", "sex", "Female", 13, *s),
+        ("CORETT", "sex", "Male", 50, *s),
+    ]
+    decision = decision_of(_fact_rows(rows))
+    got = {f"{i}|{c}": decision.status(fact_key(i, 2019, "victims", d, c)) for i, d, c, *_ in rows}
+    assert got == {
+        "GTM|Total": "",
+        "GTM|Female": "primary",
+        "GTM|Male": "complementary",
+        "HND|Total": "",
+        "HND|Female": "complementary",
+        "HND|Male": "complementary",
+        "CORETT|Total": "",
+        "CORETT|Female": "",
+        "CORETT|Male": "",
+    }
+    assert decision.bounds(fact_key("GTM", 2019, "victims", "sex", "Female")) == (1, 4)
+    # A member whose published figure is of another source is not a part of the sum: the Female
+    # sum relates no published facts (HND's Female 10 of CORETT is not the UNODC figure summed).
+    rows[4] = ("HND", "sex", "Female", 10, "CORETT", "CORETT", "HND")
+    other = decision_of(_fact_rows(rows)).component(2019, "victims")
+    assert other is not None
+    assert sorted(r.name for r in other.relations if r.name.startswith("CORETT")) == [
+        "CORETT:sex=Male:sum",
+        "CORETT:total=Total:sum",
+        "CORETT:total=sex",
+    ]
+
+
+def test_a_table_relation_the_decision_does_not_know_is_refused() -> None:
+    """A table adding facts the decision does not relate cannot hide a fact the decision shows."""
+    facts = gtm_facts()
+    decision = decision_of(facts)
+    keys = [
+        fact_key("GTM", 2019, "victims", "sex", "Female"),  # 3, primary
+        fact_key("GTM", 2019, "victims", "age", "0 to 17 years"),  # 10, shown
+        fact_key("GTM", 2019, "victims", "age", "18 years or over"),  # 13 as a "total", shown
+    ]
+    df = pd.DataFrame({"year": [2019] * 3, "what": ["a", "b", "Total"], "n": [3, 10, 13]})
+    with pytest.raises(disclosure.DisclosureError, match="does not know"):
+        page(
+            df,
+            "odd",
+            {(r, "n"): k for r, k in enumerate(keys)},
+            "what",
+            linked=decision,
+            on_unprotectable="raise",
+        )
+    # A table whose cells name no fact decides alone, as before.
+    alone = page(df, "odd", {}, "what")
+    assert alone.status["n"].tolist() == ["primary", "complementary", ""]
+
+
+def test_a_table_that_shows_no_figure_for_a_hidden_fact_still_shows_none() -> None:
+    """The SDG page leaves out a withheld part ("–"): the decision does not turn it into ``<5``."""
+    facts = gtm_facts()
+    decision = decision_of(facts)
+    sex, sf = annual_sex_table(facts)
+    sex.loc[0, "n"] = float("nan")  # Female (3, primary in the decision) not shown here
+    pub = page(sex, "sdg_sex", sf, "sex", linked=decision)
+    assert pub.display["n"].tolist() == ["–", "suppressed", "23"]
+    assert pub.status["n"].tolist() == ["", "complementary", ""]
+
+
+def test_one_decision_per_facts_and_threshold_per_process() -> None:
+    from corett_lib.dataset.registry import load_registry
+    from corett_lib.facts.table import Facts
+    from corett_lib.publishing.fact_disclosure import decision_for
+
+    facts = Facts(gtm_facts(), pd.DataFrame(), load_registry(), ("GTM", "HND"))
+    first = decision_for(facts, 5)
+    assert decision_for(facts, 5) is first  # every page of the process: the same object
+    assert decision_for(facts, 11) is not first and decision_for(facts, 11).k == 11
+    assert first.status(fact_key("GTM", 2019, "victims", "sex", "Male")) == "complementary"
+    # At k = 11, Female 3 and age 0-17 10 are small; Male 20 and the total are not.
+    at_11 = decision_for(facts, 11)
+    assert at_11.status(fact_key("GTM", 2019, "victims", "age", "0 to 17 years")) == "primary"
+    # The pages publish no breakdown by sex and age: it is not part of their decision.
+    assert first.status(fact_key("GTM", 2019, "victims", "sex_age", "Male, 0 to 17 years")) is None
+
+
+def test_sections_publish_tables_that_name_facts_with_the_country_year_decision() -> None:
+    from corett_lib.reporting import context
+
+    class Ctx:
+        disclosure = object()
+
+    ctx = Ctx()
+    named = context._linked(ctx, {"facts": {(0, "n"): "GTM|2019|victims|total|Total"}})  # type: ignore[arg-type]
+    assert named["linked"] is Ctx.disclosure
+    assert "linked" not in context._linked(ctx, {"count_columns": ["n"]})  # type: ignore[arg-type]
+    assert "linked" not in context._linked(ctx, {"facts": {}})  # type: ignore[arg-type]
+
+
+def test_relations_the_figures_contradict_together_do_not_blind_the_decision() -> None:
+    """Total 9 = Female 7 + Male 2 = 0-17 7 + 18+ 2; by sex and age: Male 0-17 <5, Male 18+ 0,
+    Female 0-17 4, Female 18+ 3.
+
+    Each relation holds on its own, but together they do not: the total by sex and age gives
+    Male 0-17 = 9 - 0 - 4 - 3 = 2, and age 0-17 = Male 0-17 + Female 0-17 gives 7 - 4 = 3. Read
+    together, interval propagation empties an interval, and an empty interval pins nothing: the
+    whole decision would see no leak at all. The relation that makes the figures contradictory
+    (age 0-17 by sex) is left out; the others, those the pages show first, are kept; no bound is
+    empty and no hidden count is pinned.
+    """
+    rows = [
+        ("GTM", d, c, v, "UNODC", "UNODC", "GTM")
+        for d, c, v in [
+            ("total", "Total", 9),
+            ("sex", "Female", 7),
+            ("sex", "Male", 2),
+            ("age", "0 to 17 years", 7),
+            ("age", "18 years or over", 2),
+            ("sex_age", "Male, 0 to 17 years", "<5"),
+            ("sex_age", "Male, 18 years or over", 0),
+            ("sex_age", "Female, 0 to 17 years", 4),
+            ("sex_age", "Female, 18 years or over", 3),
+        ]
+    ]
+    comp = decision_of(_fact_rows(rows)).component(2019, "victims")
+    assert comp is not None
+    assert [r.name for r in comp.dropped] == ["GTM:age=0 to 17 years:sex_age"]
+    assert [r.name for r in comp.relations][:2] == ["GTM:total=sex", "GTM:total=age"]
+    assert all(lo <= hi for lo, hi in comp.bounds.values())
+    hidden = [k for k, st in comp.status.items() if st]
+    assert "GTM|2019|victims|sex|Male" in hidden  # 2: small
+    assert all(comp.bounds[k][0] < comp.bounds[k][1] for k in hidden)

@@ -52,9 +52,13 @@ Limits
   integer programming over all relations at once: in large multi-way tables a determined reader may
   narrow a cell further than this audit sees. Intervals wider than one value are not a guarantee of
   a minimum protection width (no p% rule).
-* **Linked tables** are not coordinated: the same counts published in two tables (victims by sex in
-  one, by sex and age in another, the country total in the headline) are suppressed table by table.
-  Publish each breakdown once, or publish the linked tables as one wide table with margins.
+* **Linked tables**: :func:`suppress` decides one problem. The same counts published in several
+  tables (victims by sex in one, by sex and age in another, the country total in the headline, the
+  other pages of the country-year) are coordinated one level up:
+  :mod:`corett_lib.publishing.fact_disclosure` decides the published facts once per indicator and
+  year (every country and the region's sums), and every table that names its facts applies that
+  decision (``preset`` statuses below); :mod:`corett_lib.publishing.linked` does the same for a set
+  of registered tables. A table that names no facts is still decided on its own.
 * Totals declared as published elsewhere (``fixed`` cells) are never suppressed here; when even
   withholding cannot protect a cell, :func:`suppress` raises :class:`DisclosureError` rather than
   publish.
@@ -362,6 +366,7 @@ def suppress(
     suppress_zeros: bool = False,
     fixed: Iterable[Hashable] = (),
     on_unprotectable: Literal["withhold", "raise"] = "withhold",
+    preset: Mapping[Hashable, Status] | None = None,
 ) -> Suppression:
     """Apply primary and complementary suppression to ``cells`` linked by ``relations``.
 
@@ -383,6 +388,11 @@ def suppress(
         When no shown cell is left to suppress and a cell is still derivable: ``"withhold"`` hides
         every part of the relation that pins it, zeros included, with no bounds (status
         ``"withheld"``); ``"raise"`` raises :class:`DisclosureError`.
+    preset
+        Cell key -> a status decided elsewhere (the country-year decision of
+        :mod:`corett_lib.publishing.fact_disclosure`): a cell preset as hidden starts hidden with
+        that status and is never shown; a cell preset as shown (``""``) is read as decided (pass it
+        in ``fixed`` too so it is never suppressed here).
 
     Returns
     -------
@@ -422,6 +432,9 @@ def suppress(
         key: PRIMARY if is_small(c, k, suppress_zeros=suppress_zeros) else SHOWN
         for key, c in parsed.items()
     }
+    for key, preset_status in (preset or {}).items():
+        if preset_status != SHOWN and key in status:
+            status[key] = preset_status
 
     # Relations that the source's own figures contradict get a remainder cell: exactly known members
     # that do not add up (the remainder is known), or bounds that cannot add up (it is not).

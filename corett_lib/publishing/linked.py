@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from corett_lib.publishing import disclosure
-from corett_lib.publishing.publish import DEFAULT_K, table_model
+from corett_lib.publishing.publish import DEFAULT_K, TableModel, table_model
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -214,7 +214,11 @@ class LinkedPlan:
         return self._decision
 
     def result(
-        self, table_id: str, cells: Mapping[Hashable, Any] | None = None
+        self,
+        table_id: str,
+        cells: Mapping[Hashable, Any] | None = None,
+        *,
+        model: TableModel | None = None,
     ) -> disclosure.Suppression:
         """Return the joint decision for the cells of ``table_id``, keyed by its own cells.
 
@@ -225,6 +229,8 @@ class LinkedPlan:
         cells
             The table's cells as publishing sees them; when given they must be those registered
             (a table published differently from how it was registered is refused).
+        model
+            The table as publishing sees it (unused: the plan has the table's registration).
 
         Raises
         ------
@@ -233,6 +239,7 @@ class LinkedPlan:
         ValueError
             ``cells`` differ from the registered ones.
         """
+        del model
         reg = self._registered(table_id)
         if cells is not None and set(cells) != set(reg.cells):
             raise ValueError(f"table {table_id!r} is published with other cells than registered")

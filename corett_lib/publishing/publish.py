@@ -65,13 +65,33 @@ RANGE_DASH = "–"
 Role = Literal["label", "count", "derived"]
 
 
+@dataclass(frozen=True)
+class TableModel:
+    """One table as a suppression problem: what :func:`publish_table` gives a linked decision."""
+
+    cells: Mapping[Hashable, Any]  #: count cell ``(row, column)`` (and declared total) -> count
+    relations: Sequence[disclosure.Relation]
+    fixed: frozenset[Hashable]  #: totals published elsewhere
+    facts: Mapping[tuple[int, str], str]  #: count cell -> the fact it shows
+    suppress_zeros: bool = False
+    on_unprotectable: Literal["withhold", "raise"] = "withhold"
+
+
 class LinkedDecision(Protocol):
-    """A suppression decided across linked tables (:class:`corett_lib.publishing.linked.LinkedPlan`)."""
+    """A suppression decided across linked tables.
+
+    :class:`corett_lib.publishing.linked.LinkedPlan` (tables registered, then decided together) or
+    :class:`corett_lib.publishing.fact_disclosure.FactDecision` (the facts of a country-year).
+    """
 
     k: int
 
     def result(
-        self, table_id: str, cells: Mapping[Hashable, Any] | None = None
+        self,
+        table_id: str,
+        cells: Mapping[Hashable, Any] | None = None,
+        *,
+        model: TableModel | None = None,
     ) -> disclosure.Suppression:
         """Return the decision for the cells of ``table_id``."""
         ...
@@ -578,10 +598,11 @@ def publish_table(
         Count cell ``(row, column)`` (of ``df`` with a fresh index) -> the key of the fact it shows;
         written into the HTML for the scanner (default: the keys registered in ``linked``).
     linked
-        The page's (or country-year's) :class:`~corett_lib.publishing.linked.LinkedPlan`, where this
-        table was registered: its cells take the statuses decided once across every linked table,
-        so no hidden count can be derived from another table (default: decided for this table
-        alone).
+        A decision across tables: the page's :class:`~corett_lib.publishing.linked.LinkedPlan`,
+        where this table was registered, or the country-year's
+        :class:`~corett_lib.publishing.fact_disclosure.FactDecision` (cells named in ``facts`` take
+        their fact's status; the table's own relations protect the rest). Either way no hidden count
+        can be derived from another table (default: decided for this table alone).
 
     Returns
     -------
@@ -641,9 +662,17 @@ def publish_table(
             raise ValueError(
                 f"table {table_id!r}: k={k} but the linked plan decides with k={linked.k}"
             )
-        result = linked.result(table_id, cells)
         if facts is None:
             facts = linked.facts(table_id)
+        model = TableModel(
+            cells=cells,
+            relations=relations,
+            fixed=frozenset(fixed),
+            facts=dict(facts),
+            suppress_zeros=suppress_zeros,
+            on_unprotectable=on_unprotectable,
+        )
+        result = linked.result(table_id, cells, model=model)
     else:
         try:
             result = disclosure.suppress(

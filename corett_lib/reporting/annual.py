@@ -19,6 +19,7 @@ from corett_lib.core import i18n
 from corett_lib.core.problems import Problem, scope
 from corett_lib.dataset.monitoring import ILLUSTRATIVE_FILE, MONITORED_PLANS, YEAR_RANGE
 from corett_lib.facts.view import indicator_table
+from corett_lib.publishing.fact_disclosure import fact_key, facts_for
 from corett_lib.publishing.linked import facts_of
 from corett_lib.reporting import charts, fact_notes
 from corett_lib.reporting.context import (
@@ -155,6 +156,10 @@ def headline(ctx: Context) -> Block:
         count_columns=[now_col, before_col],
         derived={change_col: [now_col, before_col], rate_col: now_col},
         formats={change_col: "number:1", rate_col: "number:2"},
+        facts={
+            **facts_for(t.reset_index().iloc[[0]], now_col),
+            **facts_for(before.to_frame().T, before_col),
+        },
     )
     shown, status = pub.display.iloc[0], pub.status.iloc[0]
     items = [
@@ -220,7 +225,9 @@ def trend(ctx: Context) -> Block:
             src_col: [source_name(s, lang) for s in t["source"]],
         }
     )
-    data = publish_chart(ctx, df, chart_id="trend", title=name, count_columns=[name])
+    data = publish_chart(
+        ctx, df, chart_id="trend", title=name, count_columns=[name], facts=facts_for(t, name)
+    )
     pub = data.table
     # A range shown in the table (a sum with censored parts) is drawn at its midpoint: the bounds
     # differ by a few units in hundreds, and the table beneath gives them.
@@ -426,12 +433,15 @@ def _yearly(ctx: Context, ids: list[str], table_id: str, derived: dict[str, str]
     names = dict(zip(t["indicator_id"], t["label"], strict=False))
     year_col, src_col = i18n.t("label.year", lang), i18n.t("label.source", lang)
     rows = []
-    for year in (ctx.year - 1, ctx.year):
+    facts: dict[tuple[int, str], str] = {}
+    for n, year in enumerate((ctx.year - 1, ctx.year)):
         ty = t[t["year"] == year].set_index("indicator_id")
         row: dict[str, Any] = {year_col: year}
         for i in ids:
             r = ty.loc[i]
             row[names[i]] = r["value"] if i in derived else _count(r)
+            if i not in derived:
+                facts[(n, names[i])] = fact_key(r["iso3"], year, i, "total", "Total")
         row[src_col] = source_name(
             ";".join(dict.fromkeys(s for s in ty["source"] if isinstance(s, str) and s)), lang
         )
@@ -445,6 +455,7 @@ def _yearly(ctx: Context, ids: list[str], table_id: str, derived: dict[str, str]
         count_columns=counts,
         derived={names[d]: [names[c] for c in src.split(",")] for d, src in derived.items()},
         formats={names[d]: "number:2" for d in derived},
+        facts=facts,
     )
     lines = fact_notes.coverage_lines(ctx, t[t["year"] == ctx.year]) if ctx.regional else []
     lines += fact_notes.quality_lines(ctx, t[_has_value(t)])
@@ -503,6 +514,7 @@ def comparison(ctx: Context) -> Block | None:
         count_columns=[name],
         derived={rate: name},
         formats={rate: "number:2"},
+        facts=facts_for(v.reset_index(), name),
     )
     pub = data.table
     chart_df = pd.DataFrame(

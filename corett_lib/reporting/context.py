@@ -7,6 +7,8 @@
   notebook displays. Nothing in it loads from the network.
 * :func:`publish` — every table a report shows goes through here (``corett_lib.publishing.publish.publish_table``
   with the report's threshold and suppression ledger); :func:`publish_chart` for the data of a chart.
+  A table that names the facts of its count cells (``facts=``) is published with the country-year's
+  disclosure decision (:attr:`Context.disclosure`), the same on every page, language and download.
 
 Section functions live in one module per report (:mod:`corett_lib.reporting.annual`).
 """
@@ -30,6 +32,7 @@ from corett_lib.dataset.registry import Registry
 from corett_lib.facts import store as fact_store
 from corett_lib.facts.engine import evaluate
 from corett_lib.facts.table import Facts, facts_from_dataset
+from corett_lib.publishing import fact_disclosure
 from corett_lib.publishing import table_downloads as downloads
 from corett_lib.publishing.publish import Ledger, publish_chart_data, publish_table
 from corett_lib.validation.load import load
@@ -153,6 +156,15 @@ class Context:
     def facts(self) -> Facts:
         """The published facts (:class:`~corett_lib.facts.table.Facts`) every section reads."""
         return facts(self.ds, self.snapshot)
+
+    @property
+    def disclosure(self) -> fact_disclosure.FactDecision:
+        """The disclosure decision of the published facts at the report's threshold.
+
+        :func:`corett_lib.publishing.fact_disclosure.decision_for`: one per build's facts and
+        threshold per process, so every page of a country-year hides the same facts.
+        """
+        return fact_disclosure.decision_for(self.facts, self.k)
 
     @property
     def quality_flags(self) -> pd.DataFrame:
@@ -281,14 +293,28 @@ def svg_figure(svg: str, caption: str, alt: str) -> Block:
     )
 
 
+def _linked(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
+    """Return ``options`` with the country-year decision when the table names its facts."""
+    if options.get("facts") and options.get("linked") is None:
+        return {**options, "linked": ctx.disclosure}
+    return options
+
+
 def publish(ctx: Context, df: pd.DataFrame, *, table_id: str, title: str, **options: Any) -> Any:
     """Return ``df`` published through :func:`corett_lib.publishing.publish.publish_table`.
 
     Disclosure control with the report's threshold and ledger: every table of a report goes through
-    here.
+    here. A table whose count cells name their facts (``facts=``) takes the country-year decision
+    (:attr:`Context.disclosure`) for them; its own relations protect the rest.
     """
     published = publish_table(
-        df, table_id=table_id, title=title, k=ctx.k, ledger=ctx.ledger, lang=ctx.lang, **options
+        df,
+        table_id=table_id,
+        title=title,
+        k=ctx.k,
+        ledger=ctx.ledger,
+        lang=ctx.lang,
+        **_linked(ctx, options),
     )
     ctx.published.append(published)
     return published
@@ -305,7 +331,13 @@ def publish_chart(
     SVG: the disclosure scanner checks every Vega SVG against a published data block.
     """
     chart = publish_chart_data(
-        df, chart_id=chart_id, title=title, k=ctx.k, ledger=ctx.ledger, lang=ctx.lang, **options
+        df,
+        chart_id=chart_id,
+        title=title,
+        k=ctx.k,
+        ledger=ctx.ledger,
+        lang=ctx.lang,
+        **_linked(ctx, options),
     )
     ctx.published.append(chart.table)
     return chart

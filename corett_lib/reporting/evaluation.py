@@ -44,6 +44,7 @@ from corett_lib.core import config, i18n, paths
 from corett_lib.core.problems import DataError, errors
 from corett_lib.facts.view import indicator_table
 from corett_lib.publishing.downloads import PRODUCT_MIME, product_bundle
+from corett_lib.publishing.fact_disclosure import fact_key
 from corett_lib.publishing.publish import excel_bytes, publish_table
 from corett_lib.raw import evaluation_framework as fw
 from corett_lib.raw.evaluation_framework import dac_coverage
@@ -537,6 +538,11 @@ def effects(e: EvaluationContext) -> Block:
         table_id="evaluation_effects",
         title=_t("section_effects", lang),
         count_columns=list(names.values()),
+        facts={  # the country's totals by year: the annual report's facts
+            (r, names[c]): fact_key(e.ctx.country, year, c, "total", "Total")
+            for r, year in enumerate(wide.index)
+            for c in wide.columns
+        },
     )
     sources = "; ".join(sorted({fact_notes.source_label(x, lang) for x in s["source"]}))
     lines = fact_notes.coverage_lines(e.ctx, s[s["year"] == e.ctx.year]) if e.ctx.regional else []

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as _xml_escape
 
 from corett_lib.core import config, i18n
+from corett_lib.publishing.fact_disclosure import facts_for
 from corett_lib.reporting import annual
 from corett_lib.reporting.context import (
     Block,
@@ -198,6 +199,10 @@ def infographic_facts(ctx: Context) -> InfographicFacts:
         count_columns=[now_col, before_col],
         derived={change_col: [now_col, before_col], rate_col: now_col},
         formats={change_col: "number:1", rate_col: "number:2"},
+        facts={
+            **facts_for(t.reset_index().iloc[[0]], now_col),
+            **facts_for(before.to_frame().T, before_col),
+        },
     )
     tables.append(head)
     flags |= _flags(t.reset_index())
@@ -242,7 +247,12 @@ def infographic_facts(ctx: Context) -> InfographicFacts:
             }
         )
         data = publish_chart(
-            ctx, df, chart_id="infographic_trend", title=name, count_columns=[name]
+            ctx,
+            df,
+            chart_id="infographic_trend",
+            title=name,
+            count_columns=[name],
+            facts=facts_for(tt, name),
         )
         tables.append(data)
         by_year = {
@@ -287,6 +297,7 @@ def infographic_facts(ctx: Context) -> InfographicFacts:
             count_columns=[name],
             group_by=[year_col],
             group_total={cat_col: total_label} if has_total else None,
+            facts=facts_for(rows, name),
         )
         tables.append(pub)
         flags.update(_flags(parts))

@@ -17,6 +17,7 @@ from corett_lib.analysis import sdg
 from corett_lib.analysis.status import PROGRESS_BASE_YEAR, is_missing, status_text
 from corett_lib.core import i18n
 from corett_lib.dataset import sdg_mapping
+from corett_lib.publishing.fact_disclosure import fact_key
 from corett_lib.publishing.linked import FACT_SEPARATOR
 from corett_lib.reporting import charts, fact_notes
 from corett_lib.reporting.annual import indicators as annual_indicators
@@ -151,6 +152,10 @@ def series(ctx: Context) -> Block:
         count_columns=[victims_col],
         derived={rate_col: victims_col},
         formats={rate_col: "number:2", pop_col: "text"},
+        facts={
+            (r, victims_col): fact_key(ctx.country, y, "victims", "total", "Total")
+            for r, y in enumerate(s["year"])
+        },
     )
     pub = data.table
     chart_df = pd.DataFrame(
@@ -283,6 +288,23 @@ def breakdown(ctx: Context) -> Block:
     return wrap(*blocks)
 
 
+def _progress_facts(
+    ctx: Context, p: pd.DataFrame, base_col: str, latest_col: str
+) -> dict[tuple[int, str], str]:
+    """Return the facts the progress table's counts show: a count indicator's total in a year."""
+    out: dict[tuple[int, str], str] = {}
+    kinds = {i.id: i.kind for i in ctx.facts.registry.indicators}
+    for r, (ind, base, latest) in enumerate(
+        zip(p["indicator_id"], p["base_year"], p["latest_year"], strict=True)
+    ):
+        if kinds.get(ind) != "count":
+            continue  # a ratio's count is its numerator, not a fact of its own
+        for col, year in ((base_col, base), (latest_col, latest)):
+            if not is_missing(year):
+                out[(r, col)] = fact_key(ctx.country, int(year), ind, "total", "Total")
+    return out
+
+
 def progress(ctx: Context) -> Block:
     """Progress status of the workbench's SDG-linked indicators, national-SDG-platform style."""
     import pandas as pd
@@ -340,6 +362,7 @@ def progress(ctx: Context) -> Block:
             c["cagr"]: [c["base_count"], c["latest_count"]],
         },
         formats={c["base_value"]: "number:2", c["latest_value"]: "number:2", c["cagr"]: "number:1"},
+        facts=_progress_facts(ctx, p, c["base_count"], c["latest_count"]),
     )
     region = (
         paragraph(_t("region_progress_note", lang), css="corett-note") if ctx.regional else None

@@ -1,0 +1,522 @@
+"""Disclosure decided once per country-year at the level of the published facts.
+
+Every count a page shows is a published *fact* (:mod:`corett_lib.facts.table`, key ``iso3``,
+``year``, ``indicator_id``, ``disaggregation``, ``category``). Pages show the same facts in many
+tables: the annual report's victims by sex, the SDG page's 16.2.2 by sex, the infographic, the
+headline's total, the regional comparison. Decided table by table, a count hidden in one table can be
+recovered from figures another table, on another page, publishes. :class:`FactDecision` decides
+primary and complementary suppression once for the facts themselves, and every table that names the
+facts of its cells (``publish_table(..., facts=..., linked=decision)``) applies that one decision:
+a fact hidden anywhere is hidden on every page, in every language and in every download.
+
+The relations of the decision are those the fact structure implies (the relations tables show):
+
+* **breakdowns**: for each count indicator, country and year, ``total = sum(parts)`` for every
+  published disaggregation (sex, age, citizenship, form). A breakdown whose parts do not add
+  up to the total (forms of exploitation overlap; parts of an unknown category are missing) is read,
+  as in any table, with a remainder (:mod:`corett_lib.publishing.disclosure`, rule 3);
+* **sex by age** (when ``sex_age`` is among the published breakdowns, :data:`PAGE_BREAKDOWNS`:
+  the pages do not show it): ``sex = sum(sex, age)`` over ages and ``age = sum(sex, age)`` over
+  sexes;
+* **regional sums**: a regional figure that is the sum of its members' figures (source
+  ``sum of members (S)``) equals the sum of the figures of the members it covers, when each
+  member's published fact is of that source ``S``. Without it a member's hidden count would be
+  the regional sum minus the other members' published counts whenever it is the only one hidden.
+
+Relations that the source's own figures contradict *together* (each holds on its own) are left
+out, those the pages show first (:func:`consistent_relations`): otherwise interval propagation
+empties an interval, and an empty interval pins nothing, which would blind the whole decision.
+
+Relations never cross an indicator or a year, so the decision is solved by *component* (one
+indicator and year, every member and the region together), lazily, once per process and threshold
+(:func:`decision_for`): the same decision whichever page of whichever country-year asks first.
+
+A table adds its own relations on top (:meth:`FactDecision.result`): its cells that show a fact take
+the fact's status (hidden ones stay hidden; shown ones are fixed), and the table's own secondary
+suppression protects whatever else it shows (cells without a fact). A table whose relations among
+facts would need a fact hidden that the decision shows raises
+:class:`~corett_lib.publishing.disclosure.DisclosureError`: the relation must then be added here,
+never decided table by table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from corett_lib.core.schema import REGION_CODE
+from corett_lib.publishing import disclosure
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from corett_lib.facts.table import Facts
+    from corett_lib.publishing.publish import TableModel
+
+#: Joins the parts of a fact key (the same separator as :mod:`corett_lib.publishing.linked`).
+FACT_SEPARATOR = "|"
+
+#: Separator of the sex and the age in a ``sex_age`` category (``Female, 0 to 17 years``).
+SEX_AGE_SEPARATOR = ", "
+
+#: Source prefix of a regional figure that is a sum of members' figures.
+SUM_OF_MEMBERS = "sum of members"
+
+#: The breakdowns the pages publish (besides the total): the annual report and infographic (sex,
+#: age, form, citizenship), the SDG page (sex, age, form). ``sex_age`` is shown by the explorer and
+#: ``corett indicators`` only; pass it to :class:`FactDecision` to decide it with the pages.
+PAGE_BREAKDOWNS: frozenset[str] = frozenset({"sex", "age", "form", "citizenship"})
+
+
+def fact_key(iso3: str, year: Any, indicator_id: str, disaggregation: str, category: str) -> str:
+    """Return the key of a fact as tables name it (``GTM|2019|victims|sex|Female``).
+
+    Examples
+    --------
+    >>> fact_key("GTM", 2019, "victims", "total", "Total")
+    'GTM|2019|victims|total|Total'
+    """
+    return FACT_SEPARATOR.join((str(iso3), str(int(year)), indicator_id, disaggregation, category))
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def fact_cell(row: Mapping[str, Any]) -> disclosure.Cell:
+    """Return the count a fact row shows, as every page shows it.
+
+    A sum that includes censored counts (flag ``range``) is its bounds; a censored count is ``<5``
+    (1 to 4); otherwise the value (missing when there is none). This is
+    :func:`corett_lib.reporting.fact_notes.count_cell` on the stored fact table.
+    """
+    flags = str(row.get("flags") or "").split(";")
+    low, high = row.get("lower"), row.get("upper")
+    if "range" in flags:
+        if low is None or high is None or _missing(low) or _missing(high):
+            return disclosure.Cell.absent()
+        return disclosure.Cell.bounded(float(low), float(high))
+    if bool(row.get("censored")):
+        return disclosure.parse_count("<5")
+    return disclosure.parse_count(row.get("value"))
+
+
+@dataclass
+class _Component:
+    """The decision for one indicator and year (every country)."""
+
+    cells: dict[str, disclosure.Cell]
+    status: dict[Hashable, disclosure.Status]
+    bounds: dict[Hashable, tuple[float, float]]
+    relations: list[disclosure.Relation]
+    #: Relations left out because the source's figures contradict them together with the others.
+    dropped: list[disclosure.Relation] = field(default_factory=list)
+
+
+def component_model(
+    rows: pd.DataFrame, breakdowns: Collection[str] = PAGE_BREAKDOWNS
+) -> tuple[dict[str, disclosure.Cell], list[disclosure.Relation]]:
+    """Return the cells (fact key -> count) and relations of one indicator and year.
+
+    Parameters
+    ----------
+    rows
+        Fact rows (:data:`corett_lib.facts.table.FACT_COLUMNS`) of one count indicator and year,
+        every country (the region is :data:`~corett_lib.core.schema.REGION_CODE`); rows without a
+        figure are left out (pages do not show them).
+    breakdowns
+        The disaggregations that are published (with ``total``): a fact nobody reads neither
+        needs protection nor helps a reader, so other breakdowns are left out.
+    """
+    cells: dict[str, disclosure.Cell] = {}
+    meta: dict[str, tuple[str, str, str, str, str, str]] = {}
+    for rec in rows.to_dict("records"):
+        if rec["disaggregation"] != "total" and rec["disaggregation"] not in breakdowns:
+            continue
+        cell = fact_cell(rec)
+        if cell.missing:
+            continue
+        key = fact_key(
+            rec["iso3"], rec["year"], rec["indicator_id"], rec["disaggregation"], rec["category"]
+        )
+        cells[key] = cell
+        meta[key] = (
+            str(rec["iso3"]),
+            str(rec["disaggregation"]),
+            str(rec["category"]),
+            str(rec.get("source") or ""),
+            str(rec.get("member_sources") or ""),
+            str(rec.get("coverage_members") or ""),
+        )
+    by_country: dict[str, dict[tuple[str, str], str]] = {}
+    for key, (iso3, d, c, *_) in meta.items():
+        by_country.setdefault(iso3, {})[(d, c)] = key
+    relations: list[disclosure.Relation] = []
+    for iso3, facts in by_country.items():
+        total = facts.get(("total", "Total"))
+        groups: dict[str, list[str]] = {}
+        for (d, _), key in facts.items():
+            if d != "total":
+                groups.setdefault(d, []).append(key)
+        if total is not None:
+            for d, parts in groups.items():
+                relations.append(disclosure.Relation(total, tuple(parts), f"{iso3}:total={d}"))
+        cross = [(c, key) for (d, c), key in facts.items() if d == "sex_age"]
+        for dim, pos in (("sex", 0), ("age", 1)):
+            for (d, c), key in facts.items():
+                if d != dim:
+                    continue
+                parts = [
+                    k
+                    for sc, k in cross
+                    if len(sc.split(SEX_AGE_SEPARATOR, 1)) == 2
+                    and sc.split(SEX_AGE_SEPARATOR, 1)[pos] == c
+                ]
+                if parts:
+                    relations.append(
+                        disclosure.Relation(key, tuple(parts), f"{iso3}:{dim}={c}:sex_age")
+                    )
+    region = by_country.get(REGION_CODE, {})
+    for (d, c), key in region.items():
+        _, _, _, source, member_source, covered = meta[key]
+        if not source.startswith(SUM_OF_MEMBERS) or not covered:
+            continue
+        parts = []
+        for iso3 in covered.split(","):
+            part = by_country.get(iso3.strip(), {}).get((d, c))
+            if part is None or meta[part][3] != member_source:
+                parts = []  # a member's part is not its published fact: no relation among facts
+                break
+            parts.append(part)
+        if parts:
+            relations.append(disclosure.Relation(key, tuple(parts), f"{REGION_CODE}:{d}={c}:sum"))
+    return cells, sorted(relations, key=_tier)
+
+
+#: Breakdowns pages show as a table with its total (their relations are kept first).
+SHOWN_BREAKDOWNS: tuple[str, ...] = ("sex", "age", "citizenship", "form")
+
+
+def _tier(rel: disclosure.Relation) -> int:
+    """Order of the relations: those tables show, then other breakdowns, regional sums, sex by age."""
+    name = rel.name
+    if name.endswith(":sex_age") and ":total=" not in name:
+        return 3
+    if name.endswith(":sum"):
+        return 2
+    return 0 if name.split("=", 1)[-1] in SHOWN_BREAKDOWNS else 1
+
+
+def _remainder_start(
+    rel: disclosure.Relation, cells: Mapping[Hashable, disclosure.Cell]
+) -> tuple[float, float] | None:
+    """Return the start bounds of a relation's remainder, as :func:`disclosure.suppress` reads it.
+
+    None when the source's figures do not contradict the relation on their own.
+    """
+    total, parts = cells[rel.total], [cells[p] for p in rel.parts]
+    if total.value is not None and all(p.value is not None for p in parts):
+        gap = total.value - sum(p.value for p in parts if p.value is not None)
+        if abs(gap) <= 1e-9:
+            return None
+        return (0.0 if gap >= 0 else -disclosure.INF, disclosure.INF)
+    if total.low > sum(p.high for p in parts):
+        return (0.0, disclosure.INF)
+    if total.high < sum(p.low for p in parts):
+        return (-disclosure.INF, disclosure.INF)
+    return None
+
+
+def _narrow(
+    bounds: dict[Hashable, tuple[float, float]], total: Hashable, parts: Sequence[Hashable]
+) -> list[Hashable]:
+    """Narrow the members of ``total = sum(parts)`` in place; return the keys that changed.
+
+    The arithmetic of :func:`corett_lib.publishing.disclosure.propagate`, for one relation.
+    """
+    keys = [total, *parts]
+    lows = [bounds[k][0] for k in keys]
+    highs = [bounds[k][1] for k in keys]
+    changed = []
+    for i, key in enumerate(keys):
+        if i == 0:  # total = sum(parts)
+            lo = sum(lows[1:])
+            hi = sum(highs[1:])
+        else:  # part = total - other parts
+            lo = lows[0] - sum(h for j, h in enumerate(highs) if j not in (0, i))
+            hi = highs[0] - sum(v for j, v in enumerate(lows) if j not in (0, i))
+        k_lo, k_hi = bounds[key]
+        new_lo = max(k_lo, math.ceil(lo - 1e-9)) if math.isfinite(lo) else k_lo
+        new_hi = min(k_hi, math.floor(hi + 1e-9)) if math.isfinite(hi) else k_hi
+        if (new_lo, new_hi) != (k_lo, k_hi):
+            bounds[key] = (new_lo, new_hi)
+            lows[i], highs[i] = new_lo, new_hi
+            changed.append(key)
+    return changed
+
+
+def _settle(
+    bounds: dict[Hashable, tuple[float, float]],
+    members: Sequence[tuple[Hashable, Sequence[Hashable]]],
+    of_cell: Mapping[Hashable, Sequence[int]],
+    first: int,
+) -> bool:
+    """Propagate from relation ``first`` (the others are settled) in place; False when it empties."""
+    queue, queued = [first], {first}
+    budget = disclosure.MAX_ROUNDS * max(len(members), 1)
+    while queue and budget > 0:
+        budget -= 1
+        r = queue.pop()
+        queued.discard(r)
+        total, parts = members[r]
+        for key in _narrow(bounds, total, parts):
+            lo, hi = bounds[key]
+            if lo > hi:
+                return False
+            for other in of_cell.get(key, ()):
+                if other not in queued:
+                    queued.add(other)
+                    queue.append(other)
+    return True
+
+
+def consistent_relations(
+    cells: Mapping[Hashable, disclosure.Cell], relations: Sequence[disclosure.Relation]
+) -> tuple[list[disclosure.Relation], list[disclosure.Relation]]:
+    """Return the relations the source's own figures satisfy together, and those left out.
+
+    Each relation on its own is read as :func:`disclosure.suppress` reads it (with a remainder when
+    the figures contradict it). Several relations that hold one by one can still contradict each
+    other (a sex breakdown and a sex-by-age breakdown of censored counts that cannot both add up to
+    the total): interval propagation then empties an interval, and an empty interval pins nothing,
+    which would blind the whole decision. Relations are added in order (those tables show first),
+    and one that would make the figures contradictory is left out: a reader combining it with the
+    others reaches a contradiction too, not a count.
+    """
+    current: dict[Hashable, tuple[float, float]] = disclosure.propagate(
+        {k: (c.low, c.high) for k, c in cells.items()}, []
+    )
+    kept: list[disclosure.Relation] = []
+    members: list[tuple[Hashable, list[Hashable]]] = []
+    of_cell: dict[Hashable, list[int]] = {}
+    dropped: list[disclosure.Relation] = []
+    for i, rel in enumerate(relations):
+        parts: list[Hashable] = list(rel.parts)
+        remainder = _remainder_start(rel, cells)
+        trial = dict(current)
+        if remainder is not None:
+            trial[("__remainder__", i)] = remainder
+            parts.append(("__remainder__", i))
+        members.append((rel.total, parts))
+        j = len(members) - 1
+        for key in (rel.total, *parts):
+            of_cell.setdefault(key, []).append(j)
+        if _settle(trial, members, of_cell, j):
+            kept.append(rel)
+            current = trial
+        else:
+            dropped.append(rel)
+            members.pop()
+            for key in (rel.total, *parts):
+                of_cell[key].pop()
+    return kept, dropped
+
+
+@dataclass
+class FactDecision:
+    """Primary and complementary suppression of the published facts, decided once per threshold.
+
+    Parameters
+    ----------
+    table
+        The fact table (:attr:`corett_lib.facts.table.Facts.table`).
+    counts
+        The indicator ids that are counts of people (registry ``kind: count``).
+    k
+        The threshold (``disclosure_k``).
+    members
+        The coalition's members.
+    breakdowns
+        The published disaggregations (:data:`PAGE_BREAKDOWNS`).
+    """
+
+    table: pd.DataFrame
+    counts: frozenset[str]
+    k: int
+    members: tuple[str, ...] = ()
+    breakdowns: frozenset[str] = PAGE_BREAKDOWNS
+    _index: dict[tuple[int, str], Any] = field(default_factory=dict, init=False, repr=False)
+    _solved: dict[tuple[int, str], _Component] = field(default_factory=dict, init=False, repr=False)
+    #: ``(table id, fact)`` of cells shown otherwise than their fact (none on the shipped pages).
+    mismatches: list[tuple[str, str]] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        t = self.table
+        mask = t["indicator_id"].isin(sorted(self.counts)).to_numpy()
+        years = t["year"].to_numpy()
+        inds = t["indicator_id"].to_numpy()
+        index: dict[tuple[int, str], list[int]] = {}
+        for pos in mask.nonzero()[0]:
+            index.setdefault((int(years[pos]), str(inds[pos])), []).append(int(pos))
+        self._index = index
+
+    def component(self, year: int, indicator_id: str) -> _Component | None:
+        """Return the decision of one indicator and year (solved on first use), or None."""
+        ck = (int(year), indicator_id)
+        if ck in self._solved:
+            return self._solved[ck]
+        positions = self._index.get(ck)
+        if positions is None:
+            return None
+        cells, relations = component_model(self.table.iloc[positions], self.breakdowns)
+        problem: dict[Hashable, disclosure.Cell] = {k: c for k, c in cells.items()}
+        kept, dropped = consistent_relations(problem, relations)
+        result = disclosure.suppress(problem, kept, k=self.k)
+        comp = _Component(cells, result.status, result.bounds, kept, dropped)
+        self._solved[ck] = comp
+        return comp
+
+    def _lookup(self, key: str) -> tuple[_Component | None, str]:
+        parts = key.split(FACT_SEPARATOR)
+        if len(parts) < 5 or not parts[1].isdigit():
+            return None, key
+        comp = self.component(int(parts[1]), parts[2])
+        if comp is None or key not in comp.cells:
+            return None, key
+        return comp, key
+
+    def status(self, key: str) -> disclosure.Status | None:
+        """Return the status of the fact ``key``, or None when it is not a count fact with a figure.
+
+        ``""`` (shown), ``"primary"`` (small), ``"complementary"`` (hidden so that a small one
+        cannot be derived) or ``"withheld"``.
+        """
+        comp, key = self._lookup(key)
+        return None if comp is None else comp.status[key]
+
+    def bounds(self, key: str) -> tuple[float, float] | None:
+        """Return what a reader can derive about the fact ``key`` from every published fact."""
+        comp, key = self._lookup(key)
+        return None if comp is None else comp.bounds[key]
+
+    def hidden(self, keys: Iterable[str]) -> dict[str, disclosure.Status]:
+        """Return the facts among ``keys`` the decision hides, with why."""
+        out: dict[str, disclosure.Status] = {}
+        for key in keys:
+            st = self.status(key)
+            if st:
+                out[key] = st
+        return out
+
+    def facts(self, table_id: str) -> dict[tuple[int, str], str]:
+        """Return no registered facts: a table names its facts when it is published."""
+        del table_id
+        return {}
+
+    def result(
+        self,
+        table_id: str,
+        cells: Mapping[Hashable, Any] | None = None,
+        *,
+        model: TableModel | None = None,
+    ) -> disclosure.Suppression:
+        """Return the suppression of one table under the country-year decision.
+
+        Cells that show a fact take its status (hidden stays hidden, shown is fixed); the table's
+        own relations then protect its other cells (the table's own secondary suppression).
+
+        Raises
+        ------
+        ValueError
+            No table model is given.
+        corett_lib.publishing.disclosure.DisclosureError
+            The table's relations would need a fact hidden that the decision shows.
+        """
+        if model is None:
+            raise ValueError(f"table {table_id!r}: the fact decision needs the table's model")
+        cells = model.cells if cells is None else cells
+        preset: dict[Hashable, disclosure.Status] = {}
+        fixed = set(model.fixed)
+        for cell_key, fact in model.facts.items():
+            if cell_key not in cells:
+                continue
+            comp, _ = self._lookup(fact)
+            if comp is None:
+                continue
+            mine, theirs = disclosure.parse_count(cells[cell_key]), comp.cells[fact]
+            if mine.missing:
+                continue  # the table shows no figure for the fact (e.g. one it withholds)
+            same = (mine.low, mine.high, mine.value) == (theirs.low, theirs.high, theirs.value)
+            if not same:
+                # Shown otherwise than the fact (a range shown as <5): hidden if the fact is, else
+                # left to the table; recorded so a test or a build can say so.
+                self.mismatches.append((table_id, fact))
+            preset[cell_key] = comp.status[fact]
+            if not comp.status[fact] and same:
+                fixed.add(cell_key)
+        try:
+            return disclosure.suppress(
+                cells,
+                model.relations,
+                k=self.k,
+                suppress_zeros=model.suppress_zeros,
+                fixed=fixed,
+                on_unprotectable=model.on_unprotectable,
+                preset=preset,
+            )
+        except disclosure.DisclosureError as exc:
+            raise disclosure.DisclosureError(
+                f"table {table_id!r}: {exc} (a relation among facts that the country-year "
+                "decision does not know; add it to corett_lib.publishing.fact_disclosure)"
+            ) from exc
+
+
+_DECISIONS: dict[tuple[int, int], tuple[Any, FactDecision]] = {}
+
+
+def decision_for(facts: Facts, k: int) -> FactDecision:
+    """Return the disclosure decision of ``facts`` at threshold ``k`` (one per facts and k per process).
+
+    Every section of every report a kernel runs gets the same object, so each indicator and year
+    is solved once per process, and always the same way.
+    """
+    key = (id(facts), int(k))
+    found = _DECISIONS.get(key)
+    if found is None or found[0] is not facts:
+        if found is None and any(owner is not facts for owner, _ in _DECISIONS.values()):
+            _DECISIONS.clear()  # one build's facts at a time
+        counts = frozenset(i.id for i in facts.registry.indicators if i.kind == "count")
+        decision = FactDecision(facts.table, counts, int(k), tuple(facts.members))
+        _DECISIONS[key] = (facts, decision)
+        return decision
+    return found[1]
+
+
+def facts_for(rows: pd.DataFrame, column: str) -> dict[tuple[int, str], str]:
+    """Return the fact each cell of ``column`` shows, for a table whose row ``r`` is fact row ``r``.
+
+    Parameters
+    ----------
+    rows
+        The fact rows (with the columns of :data:`corett_lib.facts.table.FACT_KEY`) the table's
+        rows show, in the table's order; a row with no ``iso3`` shows no fact.
+    column
+        The table's count column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"iso3": ["GTM"], "year": [2019], "indicator_id": ["victims"],
+    ...                      "disaggregation": ["sex"], "category": ["Female"]})
+    >>> facts_for(rows, "n")
+    {(0, 'n'): 'GTM|2019|victims|sex|Female'}
+    """
+    out: dict[tuple[int, str], str] = {}
+    cols = ["iso3", "year", "indicator_id", "disaggregation", "category"]
+    for r, values in enumerate(rows[cols].itertuples(index=False, name=None)):
+        if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values):
+            continue
+        out[(r, column)] = fact_key(*values)
+    return out
