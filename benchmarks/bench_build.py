@@ -277,7 +277,7 @@ def run(
             else None,
             f"no-op rebuild, whole command (s, median of {NOOP_RUNS})": round(t_noop, 2),
             "no-op rebuild, each run (s)": [round(t, 2) for t in noop_runs],
-            "no-op rebuild, CPU of each run (s; the wall time on an idle machine)": [
+            "no-op rebuild, CPU time of each run (s; about its wall time on an idle machine)": [
                 round(t, 2) for t in noop_cpu
             ],
             "no-op rebuild matrix": f"full default matrix ({n_full})" if noop_is_full else "sample",
