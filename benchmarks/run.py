@@ -145,16 +145,113 @@ def main() -> None:
         ),
     ]
     renderers = {"build": "bench_build", "scale": "bench_scale"}
+    results: dict[str, dict] = {}
     for key, title, fn in table:
         if key not in wanted:
             continue
         print(f"\n== {title} ==", flush=True)
+        t0 = time.perf_counter()
         figures = fn()
+        figures["section wall time (s)"] = round(time.perf_counter() - t0, 1)
+        results[key] = figures
         if key in renderers:
             print(_load_module(renderers[key]).render(figures), flush=True)
         else:
             print(_common.figures_table(figures), flush=True)
         print(f"JSON: {_common.write_json(args.out, key, figures)}", flush=True)
+    if "build" in results or "scale" in results:
+        print("\n== issue 19: every figure of this run ==", flush=True)
+        print(issue19_summary(results.get("build", {}), results.get("scale", {})), flush=True)
+
+
+def issue19_summary(build: dict, scale: dict) -> str:
+    """Return one table of issue 19's figures from this run: the targets met or not, then Dask.
+
+    ``build`` and ``scale`` are the figures of ``bench_build.run`` and ``bench_scale.run`` (either
+    may be empty when its section was not run).
+    """
+    head = ["figure", "value", "ours (s/report)", "naive / local pool", "target", "met"]
+    rows: list[list] = [
+        [
+            t["figure"],
+            t["value"],
+            t["ours (s/report)"],
+            t["naive (s/report)"],
+            t["target"],
+            t["met"],
+        ]
+        for t in build.get("targets (issue 19)") or []
+    ]
+    planned = scale.get("scale simulation: planning") or {}
+    if planned:
+        rows.append(
+            [
+                f"planning the scale matrix, {planned.get('reports planned')} reports (s; CPU "
+                f"{planned.get('plan, median of the next calls, CPU (s)')} s)",
+                planned.get("plan, median of the next calls (s)"),
+                None,
+                None,
+                f"<= {_common.TARGET_SCALE_PLAN_S:g} s",
+                planned.get("target: planning <= 2 s"),
+            ]
+        )
+    pools = scale.get("pools") or {}
+    for workers in (1, 2):
+        dask = pools.get(f"Dask LocalCluster, {workers} worker(s)") or {}
+        local = pools.get(f"local pool, {workers} worker(s)") or {}
+        if dask or local:
+            rows.append(
+                [
+                    f"Dask LocalCluster, {workers} worker(s): per report, steady (s)",
+                    None,
+                    dask.get("steady (s per report)"),
+                    local.get("steady (s per report)"),
+                    "",
+                    "",
+                ]
+            )
+    if pools:
+        rows.append(
+            [
+                "scaling 1 -> 2 workers, steady rate (x): Dask / local pool",
+                pools.get("Dask LocalCluster: scaling 1 -> 2 workers (steady rate)"),
+                None,
+                pools.get("local pool: scaling 1 -> 2 workers (steady rate)"),
+                "",
+                "",
+            ]
+        )
+    sample = scale.get("scale simulation: sample on the LocalCluster") or {}
+    if sample:
+        rows.append(
+            [
+                f"scale sample on the LocalCluster: {sample.get('built')} built, "
+                f"{sample.get('failed')} failed of {sample.get('reports')}: wall (s)",
+                sample.get("wall (s)"),
+                sample.get("steady (s per report)"),
+                None,
+                "",
+                "",
+            ]
+        )
+    proj = (scale.get("projection") or {}).get("wall time on N machines") or []
+    for r in proj:
+        rows.append(
+            [
+                f"projection, whole scale matrix on {r['machines']} machine(s): linear / "
+                "pessimistic (min)",
+                f"{r['linear (min)']} / {r['pessimistic (min)']}",
+                None,
+                None,
+                "",
+                "",
+            ]
+        )
+    return _common.table(head, rows) + (
+        "\n(ours (s/report): wall per report for the build targets, the steady rate for the Dask "
+        "rows and the scale sample; naive / local pool: the naive loop's seconds per report beside "
+        "the build targets, the local pool's figure beside the Dask rows)"
+    )
 
 
 if __name__ == "__main__":

@@ -274,6 +274,25 @@ def test_a_second_build_with_nothing_changed_rebuilds_nothing(built: dict) -> No
 
 
 @pytest.mark.slow
+def test_a_no_op_build_loads_no_table_library_and_records_the_run(built: dict) -> None:
+    out = built["out"]
+    code = (
+        "import sys\n"
+        "from corett_lib.cli.build import run_cli\n"
+        f"status = run_cli(None, ['GTM', 'CORETT'], [2019], ['annual'], [], 2, False, {str(out)!r})\n"
+        "heavy = [m for m in ('pandas', 'pyarrow', 'numpy', 'tqdm') if m in sys.modules]\n"
+        "print(f'STATUS={status} HEAVY=' + ','.join(heavy))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "STATUS=0 HEAVY=\n" in run.stdout, run.stdout + run.stderr
+    assert "0 built, 4 up to date, 0 failed of 4" in run.stderr
+    man = manifest.read_manifest(out)
+    assert man["builds"][-1]["built"] == 0 and man["builds"][-1]["up_to_date"] == 4
+    text = (out / "manifest.json").read_text(encoding="utf-8")  # one line per report
+    assert sum(line.startswith('  "2019/') for line in text.splitlines()) == 4
+
+
+@pytest.mark.slow
 def test_invalid_parameters_stop_before_anything_is_written(built: dict, tmp_path: Path) -> None:
     out = tmp_path / "never"
     code, output = _cli(["--country", "XYZ", "--out", str(out)])

@@ -65,6 +65,20 @@ def test_cli_help_lists_commands_without_importing_heavy_libraries() -> None:
         assert re.search(rf"^\s+{command}\s", out.stdout, re.M), out.stdout
 
 
+def test_the_build_command_imports_no_table_library_until_the_data_changed() -> None:
+    # A no-op build plans and stops: pandas, pyarrow and numpy (0.4 s to import) come in only with
+    # the loading, validation and facts a changed input needs; tqdm only when a bar opens.
+    code = (
+        "import sys\n"
+        "import corett_lib.cli.build, corett_lib.batch.build, corett_lib.dataset.digest\n"
+        "heavy = [m for m in ('pandas', 'pyarrow', 'numpy', 'tqdm', 'nbformat', 'jupyter_client')"
+        " if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY=\n" in out.stdout, out.stdout
+
+
 def test_gitignore_keeps_generated_outputs_out_of_git() -> None:
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
     # ".venv" without a slash: a link named .venv is ignored too, not only a folder

@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from corett_lib import __version__
 from corett_lib.batch import approval, extras, manifest, output_folder, page, products, reproducible
@@ -50,11 +50,10 @@ from corett_lib.batch.index_page import write_index
 from corett_lib.batch.pdf import find_browser
 from corett_lib.batch.render import RenderError, export_html
 from corett_lib.core import cache, config, i18n, paths
-from corett_lib.dataset import digest, snapshot
-from corett_lib.dataset.model import Dataset
-from corett_lib.facts import store as fact_store
-from corett_lib.facts.table import facts_from_dataset
-from corett_lib.validation.load import load
+from corett_lib.dataset import digest
+
+if TYPE_CHECKING:  # loading, validating and the facts import pandas: only when the data changed
+    from corett_lib.dataset.model import Dataset
 
 LANGS: tuple[str, ...] = ("en", "es")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -364,10 +363,13 @@ def read_facts(inputs: Inputs) -> dict[str, Any] | None:
     facts = entry.meta.get("facts")
     if not (isinstance(facts, dict) and facts.get("format") == SNAPSHOT_FORMAT):
         return None
-    if not fact_store.facts_header(entry.path).is_file():  # the published facts beside it
+    # The published facts beside it (corett_lib.facts.store), checked through the cache module
+    # alone, which imports no table library.
+    store, key, prefix = cache.beside(entry.path, "facts")
+    if not store.path(key, prefix).is_file():
         return None
     try:
-        fact_store.read_meta(entry.path)  # checks the entry's header and tables
+        cache.read_entry(store.path(key, prefix), key=key, tables=False)  # header and tables
     except cache.CacheError as exc:
         warnings.warn(f"{exc}; it is rebuilt", cache.CacheWarning, stacklevel=2)
         return None
@@ -384,6 +386,11 @@ def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
     OSError
         When the snapshot cannot be written (the kernels need it).
     """
+    from corett_lib.dataset import snapshot
+    from corett_lib.facts import store as fact_store
+    from corett_lib.facts.table import facts_from_dataset
+    from corett_lib.validation.load import load
+
     ds = load(inputs.data_dir)
     facts = data_facts(ds)
     meta, frames = snapshot.dataset_parts(ds)
@@ -642,8 +649,8 @@ def _remove_stale_temporaries(out_root: Path, current: dict[str, Any], jobs: Seq
     Only under the build lock; see :mod:`corett_lib.batch.output_folder`. Nothing else is touched.
     """
     planned: list[Path] = []
-    for j in jobs:
-        rp = paths.report_paths(j.year, j.country, j.report, j.lang, out=out_root)
+    for j in jobs:  # their folders were checked by plan()
+        rp = paths.report_locations(j.year, j.country, j.report, j.lang, out=out_root)
         planned += [rp.notebook, rp.html, rp.failed_notebook]
     for p in output_folder.stale_temporaries(
         output_folder.known_products(out_root, current, planned)

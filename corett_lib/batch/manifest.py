@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import subprocess
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -182,10 +183,54 @@ def read_manifest(out: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     return m
 
 
+def manifest_text(manifest: Mapping[str, Any]) -> str:
+    """Return the manifest as JSON text: sorted keys, one line per report, per build, per change.
+
+    Each top-level entry starts a line; the members of a top-level object or list are one line each,
+    so a diff shows which reports changed. The lines are made by the json module's C encoder (an
+    indented dump goes through its pure-Python encoder: 0.15 s for the 600-report manifest, every
+    no-op build included).
+
+    Examples
+    --------
+    >>> text = manifest_text({"reports": {"b": {"y": 1, "x": 2}, "a": {}}, "manifest_version": 1})
+    >>> print(text)
+    {
+     "manifest_version": 1,
+     "reports": {
+      "a": {},
+      "b": {"x": 2, "y": 1}
+     }
+    }
+    >>> json.loads(text) == {"reports": {"b": {"y": 1, "x": 2}, "a": {}}, "manifest_version": 1}
+    True
+    """
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+    def members(value: Any) -> list[str] | None:
+        if isinstance(value, Mapping) and value:
+            return [f"{dump(str(k))}: {dump(v)}" for k, v in sorted(value.items())]
+        if isinstance(value, list | tuple) and value:
+            return [dump(v) for v in value]
+        return None
+
+    entries = []
+    for key, value in sorted(manifest.items()):
+        inner = members(value)
+        if inner is None:
+            entries.append(f" {dump(str(key))}: {dump(value)}")
+        else:
+            opening, closing = ("{", "}") if isinstance(value, Mapping) else ("[", "]")
+            body = ",\n".join(f"  {line}" for line in inner)
+            entries.append(f" {dump(str(key))}: {opening}\n{body}\n {closing}")
+    return "{\n" + ",\n".join(entries) + "\n}" if entries else "{}"
+
+
 def write_manifest(manifest: Mapping[str, Any], out: str | os.PathLike[str] | None = None) -> None:
-    """Write the manifest atomically (sorted keys, indented, so diffs stay readable)."""
-    text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False, default=str)
-    atomic_write_text(manifest_path(out), text + "\n")
+    """Write the manifest atomically (:func:`manifest_text`: one line per report, sorted keys)."""
+    atomic_write_text(manifest_path(out), manifest_text(manifest) + "\n")
 
 
 def is_up_to_date(record: Mapping[str, Any] | None, key: str, out_root: Path) -> bool:
@@ -208,9 +253,13 @@ def is_up_to_date(record: Mapping[str, Any] | None, key: str, out_root: Path) ->
     outputs = record.get("outputs") or {}
     if not outputs:
         return False
+    root = os.fspath(out_root)
     for rel, checksum in outputs.items():
-        p = out_root / rel
-        if not p.is_file() or p.stat().st_size != checksum.get("bytes"):
+        try:
+            st = os.stat(os.path.join(root, rel))  # one stat per output: a no-op build does 600 x 8
+        except OSError:
+            return False
+        if not stat.S_ISREG(st.st_mode) or st.st_size != checksum.get("bytes"):
             return False
     return True
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -122,27 +123,25 @@ def unrecorded_rewrite(out_root: Path, record: Mapping[str, Any]) -> bool:
 
 def stale_temporaries(products: Iterable[Path]) -> list[Path]:
     """Return the temporary files an interrupted atomic write of one of ``products`` left behind."""
-    found: list[Path] = []
+    by_folder: dict[Path, set[str]] = {}
     for product in products:
-        folder = product.parent
-        if not folder.is_dir():
+        by_folder.setdefault(product.parent, set()).add(product.name)
+    found: list[Path] = []
+    for folder, names in by_folder.items():  # each folder listed once, not once per product
+        try:
+            entries = [e for e in os.scandir(folder) if e.name.startswith(".")]
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        prefix = f".{product.name}"
-        for p in folder.glob(f".{glob_escape(product.name)}.*.tmp"):
-            if p.is_file() and _TMP_SUFFIX.match(p.name[len(prefix) :]):
-                found.append(p)
+        for entry in entries:
+            # ``.<product name>.<8 characters>.tmp``: the product's name is what precedes the suffix
+            name = entry.name[1:-13] if len(entry.name) > 14 else ""
+            if (
+                name in names
+                and _TMP_SUFFIX.match(entry.name[len(name) + 1 :])
+                and entry.is_file(follow_symlinks=True)
+            ):
+                found.append(folder / entry.name)
     return sorted(set(found))
-
-
-def glob_escape(name: str) -> str:
-    """Escape the glob characters of a file name.
-
-    Examples
-    --------
-    >>> glob_escape("a[1].html")
-    'a[[]1].html'
-    """
-    return re.sub(r"([*?\[])", r"[\1]", name)
 
 
 __all__ = [

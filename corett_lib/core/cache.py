@@ -235,6 +235,24 @@ class Store:
             remove_entry(old)
 
 
+def beside(entry: str | os.PathLike[str], suffix: str) -> tuple[Store, str, str]:
+    """Return where an entry stored beside another entry's file lives: its store, key and prefix.
+
+    The entry is keyed by the other's name (up to its first dot) and named
+    ``<that name>.<suffix>-<key digest>.json`` in the same folder: e.g. the published facts beside
+    the build's snapshot (:mod:`corett_lib.facts.store`).
+
+    Examples
+    --------
+    >>> store, key, prefix = beside("/c/build/dataset-abc.json", "facts")
+    >>> key, prefix, store.path(key, prefix).name.startswith("dataset-abc.facts-")
+    ('dataset-abc', 'dataset-abc.facts', True)
+    """
+    p = Path(entry)
+    stem = p.name.split(".")[0]
+    return Store(name="", folder=p.parent), stem, f"{stem}.{suffix}"
+
+
 def read_entry(header_path: Path, *, key: Any = None, tables: bool = True) -> Entry:
     """Read and check the entry whose header is ``header_path``.
 
@@ -303,6 +321,7 @@ __all__ = [
     "CacheWarning",
     "Entry",
     "Store",
+    "beside",
     "canonical",
     "code_digest",
     "digest",

@@ -142,19 +142,18 @@ def _token(value: object, what: str) -> str:
     return text
 
 
-def report_paths(
+def report_locations(
     year: int, country: str, report: str, lang: str, out: str | os.PathLike[str] | None = None
 ) -> ReportPaths:
-    """Return the product paths of one report: ``<out>/<year>/<country>/<report>.<lang>.{ipynb,html}``.
+    """Return the product paths of one report, every component checked to be a plain token.
 
-    Every component is checked to be a plain token, so no parameter can steer a path outside the
-    output folder.
+    :func:`report_paths` without its check of links on disk: for paths already checked by it (the
+    build checks every year/country folder of its matrix once, when it plans).
 
     Examples
     --------
-    >>> p = report_paths(2019, "GTM", "annual", "es", out="/tmp/o")
-    >>> p.html.as_posix()
-    '/tmp/o/2019/GTM/annual.es.html'
+    >>> report_locations(2019, "GTM", "annual", "es", out="/tmp/o").failed_notebook.as_posix()
+    '/tmp/o/_failed/2019/GTM/annual.es.ipynb'
     """
     root = outputs_dir(out)
     y, c, r, lang_ = (
@@ -165,11 +164,29 @@ def report_paths(
     )
     folder = root / y / c
     stem = f"{r}.{lang_}"
-    paths = ReportPaths(
+    return ReportPaths(
         notebook=folder / f"{stem}.ipynb",
         html=folder / f"{stem}.html",
         failed_notebook=root / "_failed" / y / c / f"{stem}.ipynb",
     )
+
+
+def report_paths(
+    year: int, country: str, report: str, lang: str, out: str | os.PathLike[str] | None = None
+) -> ReportPaths:
+    """Return the product paths of one report: ``<out>/<year>/<country>/<report>.<lang>.{ipynb,html}``.
+
+    Every component is checked to be a plain token, and every path, links on disk resolved, to stay
+    inside the output folder, so no parameter can steer a path outside it.
+
+    Examples
+    --------
+    >>> p = report_paths(2019, "GTM", "annual", "es", out="/tmp/o")
+    >>> p.html.as_posix()
+    '/tmp/o/2019/GTM/annual.es.html'
+    """
+    root = outputs_dir(out)
+    paths = report_locations(year, country, report, lang, out=root)
     for p in (paths.notebook, paths.html, paths.failed_notebook):
         if root not in p.resolve().parents:
             raise ValueError(f"report path {p} escapes the output folder {root}")

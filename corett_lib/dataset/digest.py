@@ -13,11 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from corett_lib.core.problems import Problem, scope
-from corett_lib.dataset.model import Dataset
+
+if TYPE_CHECKING:  # pandas only when a table is hashed: a no-op build never imports it
+    import pandas as pd
+
+    from corett_lib.dataset.model import Dataset
 
 #: Tables split by their ``iso3`` column.
 SLICED_TABLES: tuple[str, ...] = ("observations", "population", "ratifications", "monitoring")
@@ -44,6 +47,7 @@ def frame_digest(df: pd.DataFrame | None) -> str:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> a = pd.DataFrame({"iso3": ["GTM"], "value": [1.0]})
     >>> frame_digest(a) == frame_digest(a.copy()), frame_digest(a) == frame_digest(a.assign(value=2.0))
     (True, False)
@@ -54,7 +58,9 @@ def frame_digest(df: pd.DataFrame | None) -> str:
     h.update(json.dumps([str(c) for c in df.columns]).encode())
     h.update(json.dumps([str(t) for t in df.dtypes]).encode())
     if len(df):
-        h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+        from pandas.util import hash_pandas_object
+
+        h.update(hash_pandas_object(df, index=False).to_numpy().tobytes())
     return h.hexdigest()
 
 

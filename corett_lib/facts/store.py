@@ -24,9 +24,7 @@ FACTS_FORMAT = 2
 
 
 def _where(snapshot: str | os.PathLike[str]) -> tuple[cache.Store, str, str]:
-    p = Path(snapshot)
-    stem = p.name.split(".")[0]
-    return cache.Store(name="", folder=p.parent), stem, f"{stem}.facts"
+    return cache.beside(snapshot, "facts")
 
 
 def facts_header(snapshot: str | os.PathLike[str]) -> Path:
