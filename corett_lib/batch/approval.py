@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from corett_lib.batch import manifest
+from corett_lib.batch.raster_cache import cached_png
 from corett_lib.core import i18n, paths
-from corett_lib.reporting.raster import FONT, to_png
+from corett_lib.reporting.raster import FONT
 
 START, END = "<!-- corett:approval -->", "<!-- /corett:approval -->"
 _REGION = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
@@ -194,7 +195,7 @@ def _restamp(
         files = {svg_path: svg.encode("utf-8")}
         png_path = svg_path.with_suffix(".png")
         if png_path.is_file():
-            files[png_path] = to_png(svg)
+            files[png_path] = cached_png(svg)
         for path, data in files.items():
             manifest.atomic_write_bytes(path, data)
             rel_p, out_p = manifest.output_record(path, data, out_root)
