@@ -652,6 +652,7 @@ def build_one(
     session: KernelSession,
     info: page.PageInfo | None = None,
     browser: str | None = None,
+    approved_sha256: str | None = None,
 ) -> dict[str, Any]:
     """Execute and render one report in ``session``; write it aside and rename it into place.
 
@@ -666,7 +667,8 @@ def build_one(
     failure never raises: the record says ``failed``, names the failing cell and keeps the executed
     notebook (with papermill's error banner) under ``_failed/``.
     """
-    return finish_report(execute_report(job, notebook_parameters, session), out_root, info, browser)
+    executed = execute_report(job, notebook_parameters, session)
+    return finish_report(executed, out_root, info, browser, approved_sha256)
 
 
 def finish_report(
@@ -674,10 +676,17 @@ def finish_report(
     out_root: Path,
     info: page.PageInfo | None = None,
     browser: str | None = None,
+    approved_sha256: str | None = None,
 ) -> dict[str, Any]:
     """Render an executed report and write its files (the driver's part of :func:`build_one`).
 
     Needs no kernel: the local pool runs it in a render thread. Returns the manifest record.
+
+    ``approved_sha256`` is the content checksum of the page's current approval, if any. When the
+    new page's checksum differs, the page is rendered once more with the markup of earlier versions
+    (:func:`~corett_lib.batch.render.nbconvert_markup`) and that checksum is recorded as
+    ``legacy_content_sha256``: :func:`~corett_lib.batch.approval.reconcile` keeps an approval whose
+    page changed in markup only.
     """
     job, execution, record = executed.job, executed.execution, dict(executed.record)
     rp = paths.report_paths(job.year, job.country, job.report, job.lang, out=out_root)
@@ -698,6 +707,17 @@ def finish_report(
     if failure is None:
         html = approval.stamp(html.decode("utf-8"), job.lang).encode("utf-8")
         record["content_sha256"] = approval.content_checksum(html)
+        if approved_sha256 and approved_sha256 != record["content_sha256"]:
+            legacy = export_html(
+                execution.notebook,
+                title=report_title(job),
+                lang=job.lang,
+                info=info,
+                legacy_markup=True,
+            )
+            record["legacy_content_sha256"] = approval.content_checksum(
+                approval.stamp(legacy, job.lang)
+            )
         extra = products.product_files(execution.notebook, rp.html, job.lang)
     if info is not None:  # the build's run id and time, in one place; no wall-clock times
         reproducible.stamp_notebook(
@@ -742,19 +762,23 @@ class PagedBuild:
 
     pages: page.PageSet
     browser: str | None = None
+    #: report key -> content checksum of its current approval (see :func:`finish_report`)
+    approved: dict[str, str] = field(default_factory=dict)
 
     def __call__(
         self, job: Job, parameters: dict[str, Any], out_root: Path, session: KernelSession
     ) -> dict[str, Any]:
         """Build ``job`` with its :class:`~corett_lib.batch.page.PageInfo`."""
         info = self.pages.info(job.year, job.country, job.report, job.lang)
-        return build_one(job, parameters, out_root, session, info, self.browser)
+        return build_one(
+            job, parameters, out_root, session, info, self.browser, self.approved.get(job.key)
+        )
 
     def finish(self, executed: Executed, out_root: Path) -> dict[str, Any]:
         """Render and write an executed report with its page (:func:`finish_report`)."""
         job = executed.job
         info = self.pages.info(job.year, job.country, job.report, job.lang)
-        return finish_report(executed, out_root, info, self.browser)
+        return finish_report(executed, out_root, info, self.browser, self.approved.get(job.key))
 
 
 # --------------------------------------------------------------------------- the build
@@ -1024,16 +1048,18 @@ def build(
             def params_of(job: Job) -> dict[str, Any]:
                 return {**job.parameters(), "data": str(inputs.data_dir), "snapshot": snapshot_file}
 
+            published = manifest.read_manifest(out_root)
             paged = PagedBuild(
                 page.PageSet(
                     stamp,
                     page.safe_data_edition(inputs.data_dir),
                     manifest.git_commit(),
                     [(j.year, j.country, j.report, j.lang) for j in all_jobs]
-                    + page.published_reports(manifest.read_manifest(out_root)),
+                    + page.published_reports(published),
                     pdf=browser is not None,
                 ),
                 browser,
+                approval.approved_checksums(published),
             )
 
             def execute_one(job: Job, session: KernelSession) -> Executed:
