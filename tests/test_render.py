@@ -225,3 +225,15 @@ def test_add_missing_alt_keeps_existing_descriptions() -> None:
     assert add_missing_alt('<IMG ALT="Map" src=a>') == '<IMG ALT="Map" src=a>'
     assert add_missing_alt("<img/>") == f'<img alt="{MISSING_ALT}"/>'
     assert add_missing_alt("<p>no image</p>") == "<p>no image</p>"
+
+
+def test_blank_text_between_tags_is_collapsed_as_beautifulsoup_did() -> None:
+    from bs4 import BeautifulSoup
+
+    from corett_lib.batch.render import collapse_blank_text
+
+    table = '<table class="dataframe">\n  <thead>\n    <tr>\n      <th>Year</th>\n    </tr>'
+    table += "\n  </thead>\n</table>\n<pre>\n    kept  as is\n</pre> <b>x</b>"
+    out = collapse_blank_text(table)
+    assert out == str(BeautifulSoup(table, "html.parser"))
+    assert "<pre>\n    kept  as is\n</pre> <b>" in out and "\n  <" not in out
