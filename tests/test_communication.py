@@ -429,3 +429,37 @@ def test_approving_an_infographic_removes_the_draft_mark_from_its_svg_and_png(
     assert png != draft_png and png[:4] == b"\x89PNG"
     rec = manifest.read_manifest(out)["reports"][key]["outputs"]
     assert rec[f"{key}.png"]["sha256"] == hashlib.sha256(png).hexdigest()
+
+
+def test_an_approval_stands_when_only_the_markup_of_an_earlier_version_changed(
+    tmp_path: Path,
+) -> None:
+    """Pages were normalised by BeautifulSoup before; the build records the checksum in that markup."""
+    out = tmp_path / "out"
+    key, other = "2019/GTM/annual.en", "2019/GTM/sdg.en"
+    old = {
+        key: _page('<svg viewbox="0 0 1 1"></svg><p>434</p>'),
+        other: _page('<svg viewbox="0 0 1 1"></svg><p>12</p>'),
+    }
+    _fake_build(out, old)
+    approved = {k: approval.approve(k, "Ana Pérez", "", out)["content_sha256"] for k in old}
+    assert approval.approved_checksums(manifest.read_manifest(out)) == approved
+
+    man = manifest.read_manifest(out)
+    for k, body in ((key, "<p>434</p>"), (other, "<p>13</p>")):  # the second changed a figure
+        new = approval.stamp(_page(f'<svg viewBox="0 0 1 1"></svg>{body}'), "en")
+        legacy = approval.stamp(_page(f'<svg viewbox="0 0 1 1"></svg>{body}'), "en")
+        manifest.atomic_write_bytes(out / f"{k}.html", new.encode())
+        man["reports"][k].update(
+            content_sha256=approval.content_checksum(new),
+            legacy_content_sha256=approval.content_checksum(legacy),
+        )
+    done = approval.reconcile(man, out, [key, other], "run-2")
+    manifest.write_manifest(man, out)
+    assert done == {"kept": [key], "lapsed": [other]}
+    current = man["approvals"][key]["current"]
+    assert current["content_sha256"] == man["reports"][key]["content_sha256"] != approved[key]
+    assert current["markup_checksum_before"] == approved[key]
+    assert "legacy_content_sha256" not in man["reports"][key]
+    assert _status(out) == {key: "approved", other: "changed"}
+    assert "Approved by Ana Pérez" in (out / f"{key}.html").read_text()

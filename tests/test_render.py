@@ -134,3 +134,106 @@ def test_a_thread_reuses_its_exporter_and_pages_do_not_depend_on_it(
     render._local.exporter = render._new_exporter()
     fresh = export_html(executed, title="CORETT · Informe anual · GTM · 2019", lang="es")
     assert again == page == fresh
+
+
+def _stock_exporter() -> object:
+    """nbconvert's own HTML exporter with the page's settings (what pages were rendered with before)."""
+    from nbconvert import HTMLExporter
+
+    from corett_lib.batch import page
+
+    return HTMLExporter(
+        template_name=page.TEMPLATE_NAME,
+        extra_template_basedirs=[str(page.TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=False,
+    )
+
+
+@pytest.fixture()
+def svg_and_image() -> nbformat.NotebookNode:
+    """A notebook whose outputs BeautifulSoup would normalise: SVG camelCase, entities, an image."""
+    chart = new_code_cell("chart()")
+    chart.outputs = [
+        new_output(
+            "display_data",
+            data={
+                "image/svg+xml": '<svg viewBox="0 0 10 10"><clipPath id="c"><rect/></clipPath>'
+                "<text>Men &amp; women</text></svg>"
+            },
+        )
+    ]
+    table = new_code_cell("table()")
+    table.outputs = [
+        new_output(
+            "display_data",
+            data={"text/html": "<p>Cases &#x27;per&#x27; 100 000<br>2019</p><img src='m.png'>"},
+        )
+    ]
+    return new_notebook(cells=[new_markdown_cell("## Trend"), chart, table])
+
+
+def test_the_page_is_the_template_output_without_beautifulsoup(
+    svg_and_image: nbformat.NotebookNode,
+) -> None:
+    from corett_lib.batch import render
+
+    new = export_html(svg_and_image, title="t")
+    assert '<svg viewBox="0 0 10 10"><clipPath id="c">' in new  # SVG names as written
+    assert "Cases &#x27;per&#x27; 100 000<br>2019" in new
+    assert f"<img alt=\"{render.MISSING_ALT}\" src='m.png'>" in new  # the one thing bs4 added
+    render._local.exporter = _stock_exporter()
+    try:
+        old = export_html(svg_and_image, title="t")
+    finally:
+        render._local.exporter = None
+    assert "viewbox" in old and "viewBox" not in old  # what BeautifulSoup did to it
+    # the same content: equal once both are parsed and serialised again
+    assert render.nbconvert_markup(new) == render.nbconvert_markup(old)
+
+
+def test_legacy_markup_reproduces_the_page_of_nbconvert_exporter(
+    svg_and_image: nbformat.NotebookNode,
+) -> None:
+    """An approved page of an earlier version is recognised by its checksum in that markup."""
+    from corett_lib.batch import render
+
+    legacy = export_html(svg_and_image, title="t", legacy_markup=True)
+    render._local.exporter = _stock_exporter()
+    try:
+        old = export_html(svg_and_image, title="t")
+    finally:
+        render._local.exporter = None
+    assert legacy == old
+
+
+def test_evaluator_notebook_leaves_the_executed_notebook_unchanged(
+    executed: nbformat.NotebookNode,
+) -> None:
+    import copy
+
+    before = copy.deepcopy(executed)
+    evaluator_notebook(executed)
+    assert executed == before
+
+
+def test_add_missing_alt_keeps_existing_descriptions() -> None:
+    from corett_lib.batch.render import MISSING_ALT, add_missing_alt
+
+    assert add_missing_alt('<IMG ALT="Map" src=a>') == '<IMG ALT="Map" src=a>'
+    assert add_missing_alt("<img/>") == f'<img alt="{MISSING_ALT}"/>'
+    assert add_missing_alt("<p>no image</p>") == "<p>no image</p>"
+
+
+def test_blank_text_between_tags_is_collapsed_as_beautifulsoup_did() -> None:
+    from bs4 import BeautifulSoup
+
+    from corett_lib.batch.render import collapse_blank_text
+
+    table = '<table class="dataframe">\n  <thead>\n    <tr>\n      <th>Year</th>\n    </tr>'
+    table += "\n  </thead>\n</table>\n<pre>\n    kept  as is\n</pre> <b>x</b>"
+    out = collapse_blank_text(table)
+    assert out == str(BeautifulSoup(table, "html.parser"))
+    assert "<pre>\n    kept  as is\n</pre> <b>" in out and "\n  <" not in out

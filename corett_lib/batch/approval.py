@@ -11,7 +11,9 @@
   timestamps (``2026-12-01T00:30:00``), nbconvert's cell anchors (``id="cell-id=…"``) and any element
   marked ``data-corett-volatile`` (the page template should mark its build time so).
 * After each build, :func:`reconcile` looks at every page the build rewrote: same content checksum →
-  the approval stands and the mark is put back; different → the approval moves to the page's history
+  the approval stands and the mark is put back (a page approved before the build stopped normalising
+  its markup with BeautifulSoup counts as the same when its ``legacy_content_sha256``, the checksum
+  of the page in that markup, matches: the approval then records the new checksum); different → the approval moves to the page's history
   (``lapsed`` with the run that changed it) and the page stays DRAFT. A build that skips a page (no-op)
   does not touch it.
 * :func:`approval_status` says, per page: ``approved``, ``pending`` (never approved) or ``changed``
@@ -31,8 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from corett_lib.batch import manifest
+from corett_lib.batch.raster_cache import cached_png
 from corett_lib.core import i18n, paths
-from corett_lib.reporting.raster import FONT, to_png
+from corett_lib.reporting.raster import FONT
 
 START, END = "<!-- corett:approval -->", "<!-- /corett:approval -->"
 _REGION = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
@@ -169,6 +172,16 @@ def _approvals(man: MutableMapping[str, Any]) -> dict[str, Any]:
     return man.setdefault("approvals", {})
 
 
+def approved_checksums(man: Mapping[str, Any]) -> dict[str, str]:
+    """Return ``{report key: content checksum}`` of every page with a current approval."""
+    out: dict[str, str] = {}
+    for key, entry in (man.get("approvals") or {}).items():
+        current = (entry or {}).get("current") or {}
+        if current.get("content_sha256"):
+            out[key] = str(current["content_sha256"])
+    return out
+
+
 def _html_rel(key: str) -> str:
     return key + ".html"
 
@@ -194,7 +207,7 @@ def _restamp(
         files = {svg_path: svg.encode("utf-8")}
         png_path = svg_path.with_suffix(".png")
         if png_path.is_file():
-            files[png_path] = to_png(svg)
+            files[png_path] = cached_png(svg)
         for path, data in files.items():
             manifest.atomic_write_bytes(path, data)
             rel_p, out_p = manifest.output_record(path, data, out_root)
@@ -232,6 +245,12 @@ def reconcile(
         record = man["reports"].get(key) or {}
         if current is None or record.get("status") != "ok":
             continue
+        legacy = record.pop("legacy_content_sha256", None)
+        if legacy is not None and legacy == current.get("content_sha256"):
+            # Same content in the markup of an earlier version (nbconvert's BeautifulSoup pass): the
+            # approval stands, with the checksum of the page as it is now written.
+            current["content_sha256"] = record.get("content_sha256")
+            current["markup_checksum_before"] = legacy
         if record.get("content_sha256") == current.get("content_sha256"):
             # re-mark a page this build (or an interrupted one) rewrote as DRAFT
             page = out_root / _html_rel(key)

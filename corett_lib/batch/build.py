@@ -41,6 +41,7 @@ from corett_lib.batch import approval, extras, manifest, output_folder, page, pr
 from corett_lib.batch import changes as build_changes
 from corett_lib.batch.cluster import DaskPool
 from corett_lib.batch.execute import (
+    Execution,
     KernelSession,
     crash_record,
     parameterize,
@@ -54,6 +55,9 @@ from corett_lib.dataset import digest
 
 if TYPE_CHECKING:  # loading, validating and the facts import pandas: only when the data changed
     from corett_lib.dataset.model import Dataset
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 LANGS: tuple[str, ...] = ("en", "es")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -459,40 +463,77 @@ def language_groups(jobs: Sequence[Job]) -> list[list[Job]]:
     return list(groups.values())
 
 
-class WorkerPool:
-    """Worker threads, each owning one kernel.
+def render_threads(workers: int) -> int:
+    """Return how many threads render and write the reports that ``workers`` kernels execute.
 
-    Each is started and warmed up at once, then reused for every report it takes from the queue, and
-    shut down by its own thread at the end. A worker takes the languages of one report together
-    (:func:`language_groups`), so a kernel computes what they share (the evaluation's answers) once.
+    Rendering runs in this process (one interpreter lock), so more threads buy little CPU; one per
+    two kernels keeps the queue short on a larger machine, at most four.
+
+    Examples
+    --------
+    >>> [render_threads(n) for n in (1, 2, 3, 8, 32)]
+    [1, 1, 1, 4, 4]
+    """
+    return max(1, min(4, workers // 2))
+
+
+class WorkerPool:
+    """Worker threads, each owning one kernel, and the threads that render what they executed.
+
+    Each worker is started and warmed up at once, then reused for every report it takes from the
+    queue, and shut down by its own thread at the end. A worker takes the languages of one report
+    together (:func:`language_groups`), so a kernel computes what they share (the evaluation's
+    answers) once.
+
+    With ``finish``, a report is built in two stages: the worker runs ``run(job, session)`` (the
+    notebook's execution), hands its result to a bounded queue and goes on with its next report at
+    once; a render thread runs ``finish(job, staged) -> record`` (the page, products, downloads and
+    atomic writes), so the kernels do not wait while the driver renders. Without ``finish``, ``run``
+    returns the record itself. Either stage's exception fails that report only
+    (:func:`~corett_lib.batch.execute.crash_record`).
 
     Parameters
     ----------
     workers
         Number of threads (and kernels).
     run
-        ``run(job, session) -> record``: builds one report in the thread's kernel session.
+        ``run(job, session)``: executes one report in the thread's kernel session; returns its
+        record, or with ``finish`` what ``finish`` takes.
     warm_up
         Code run in each kernel right after it starts (see :data:`WARM_UP`).
+    finish
+        ``finish(job, staged) -> record``: renders and writes one executed report.
+    renderers
+        Number of render threads with ``finish`` (default :func:`render_threads`).
     """
 
     def __init__(
         self,
         workers: int,
-        run: Callable[[Job, KernelSession], dict[str, Any]],
+        run: Callable[[Job, KernelSession], Any],
         warm_up: str = WARM_UP,
+        finish: Callable[[Job, Any], dict[str, Any]] | None = None,
+        renderers: int | None = None,
     ) -> None:
         import queue
 
         self.jobs: queue.Queue[list[Job] | None] = queue.Queue()
         self.results: queue.Queue[tuple[Job, dict[str, Any]]] = queue.Queue()
         self._run = run
+        self._finish = finish
         self._warm_up = warm_up
+        n_render = (renderers or render_threads(workers)) if finish is not None else 0
+        # Bounded: executed notebooks wait here at most this many; a worker blocks when it is full.
+        self.staged: queue.Queue[tuple[Job, Any] | None] = queue.Queue(maxsize=max(2, workers))
         self._threads = [
             threading.Thread(target=self._work, name=f"corett-worker-{i}", daemon=True)
             for i in range(workers)
         ]
-        for t in self._threads:
+        self._renderers = [
+            threading.Thread(target=self._render, name=f"corett-render-{i}", daemon=True)
+            for i in range(n_render)
+        ]
+        for t in [*self._threads, *self._renderers]:
             t.start()
 
     def _work(self) -> None:
@@ -509,12 +550,26 @@ class WorkerPool:
                     try:
                         if start_error is not None:
                             raise start_error
-                        record = self._run(job, session)
+                        staged = self._run(job, session)
                     except Exception as exc:  # one report's crash is recorded; the others go on
-                        record = crash_record(exc)
-                    self.results.put((job, record))
+                        self.results.put((job, crash_record(exc)))
+                        continue
+                    if self._finish is None:
+                        self.results.put((job, staged))
+                    else:
+                        self.staged.put((job, staged))  # blocks while the render threads lag
         finally:
             session.shutdown()
+
+    def _render(self) -> None:
+        assert self._finish is not None
+        while (item := self.staged.get()) is not None:
+            job, staged = item
+            try:
+                record = self._finish(job, staged)
+            except Exception as exc:  # a failing render fails its report only
+                record = crash_record(exc)
+            self.results.put((job, record))
 
     def next_result(self) -> tuple[Job, dict[str, Any]]:
         """Wait for the next finished report (polling, so Ctrl-C is handled at once)."""
@@ -532,35 +587,52 @@ class WorkerPool:
             self.jobs.put(group)
 
     def close(self, wait: bool = True) -> None:
-        """Let every worker finish its current report, then stop it and its kernel."""
+        """Let every worker finish its current report, then stop it and its kernel.
+
+        With ``wait``, the render threads then write what is still queued and stop; without it
+        (Ctrl-C) nothing is waited for (the threads end with the process; a report whose files were
+        not all renamed into place has no record, so the next build rebuilds it).
+        """
         for _ in self._threads:
             self.jobs.put(None)
-        if wait:
-            for t in self._threads:
-                t.join()
+        if not wait:
+            return
+        for t in self._threads:
+            t.join()
+        for _ in self._renderers:
+            self.staged.put(None)
+        for t in self._renderers:
+            t.join()
 
 
-def build_one(
-    job: Job,
-    notebook_parameters: dict[str, Any],
-    out_root: Path,
-    session: KernelSession,
-    info: page.PageInfo | None = None,
-    browser: str | None = None,
-) -> dict[str, Any]:
-    """Execute and render one report in ``session``; write it aside and rename it into place.
+def notebook_bytes(nb: NotebookNode) -> bytes:
+    """Return the executed notebook as :func:`nbformat.writes` writes it, without validating it.
 
-    With ``info`` the page carries its navigation and identity block and gets its downloads
-    (``.xlsx`` unless the report offers its own, ``.csv.zip``) beside it, and its PDF when
-    ``browser`` is given (:func:`corett_lib.batch.extras.write_companions`).
-
-    Returns the report's manifest record (without the input checksums, which the caller adds). A
-    failure never raises: the record says ``failed``, names the failing cell and keeps the executed
-    notebook (with papermill's error banner) under ``_failed/``.
+    nbformat validates on every write and only logs a failure; the notebook comes from nbclient and
+    papermill, which keep it valid, and the validation cost more than the serialisation.
     """
+    if nb.get("nbformat") == 4:
+        from nbformat.v4.nbjson import writes
+
+        return writes(nb).encode("utf-8")
     import nbformat
 
-    rp = paths.report_paths(job.year, job.country, job.report, job.lang, out=out_root)
+    return nbformat.writes(nb).encode("utf-8")
+
+
+@dataclass
+class Executed:
+    """A report executed in a kernel, waiting to be rendered and written (:func:`finish_report`)."""
+
+    job: Job
+    execution: Execution
+    record: dict[str, Any]  #: started, worker, seconds, cell_seconds, cell_timings
+
+
+def execute_report(
+    job: Job, notebook_parameters: dict[str, Any], session: KernelSession
+) -> Executed:
+    """Execute one report's notebook in ``session`` (the kernel's part of :func:`build_one`)."""
     started = datetime.now(UTC).isoformat(timespec="seconds")
     record: dict[str, Any] = {"started": started, "worker": threading.current_thread().name}
     nb = parameterize(paths.notebook_path(job.report), notebook_parameters)
@@ -570,6 +642,54 @@ def build_one(
         cell_seconds=round(execution.cell_seconds, 3),
         cell_timings=execution.cell_timings,
     )
+    return Executed(job, execution, record)
+
+
+def build_one(
+    job: Job,
+    notebook_parameters: dict[str, Any],
+    out_root: Path,
+    session: KernelSession,
+    info: page.PageInfo | None = None,
+    browser: str | None = None,
+    approved_sha256: str | None = None,
+) -> dict[str, Any]:
+    """Execute and render one report in ``session``; write it aside and rename it into place.
+
+    :func:`execute_report`, then :func:`finish_report` (the local pool runs the two in different
+    threads, so a kernel does not wait while its last report is rendered).
+
+    With ``info`` the page carries its navigation and identity block and gets its downloads
+    (``.xlsx`` unless the report offers its own, ``.csv.zip``) beside it, and its PDF when
+    ``browser`` is given (:func:`corett_lib.batch.extras.write_companions`).
+
+    Returns the report's manifest record (without the input checksums, which the caller adds). A
+    failure never raises: the record says ``failed``, names the failing cell and keeps the executed
+    notebook (with papermill's error banner) under ``_failed/``.
+    """
+    executed = execute_report(job, notebook_parameters, session)
+    return finish_report(executed, out_root, info, browser, approved_sha256)
+
+
+def finish_report(
+    executed: Executed,
+    out_root: Path,
+    info: page.PageInfo | None = None,
+    browser: str | None = None,
+    approved_sha256: str | None = None,
+) -> dict[str, Any]:
+    """Render an executed report and write its files (the driver's part of :func:`build_one`).
+
+    Needs no kernel: the local pool runs it in a render thread. Returns the manifest record.
+
+    ``approved_sha256`` is the content checksum of the page's current approval, if any. When the
+    new page's checksum differs, the page is rendered once more with the markup of earlier versions
+    (:func:`~corett_lib.batch.render.nbconvert_markup`) and that checksum is recorded as
+    ``legacy_content_sha256``: :func:`~corett_lib.batch.approval.reconcile` keeps an approval whose
+    page changed in markup only.
+    """
+    job, execution, record = executed.job, executed.execution, dict(executed.record)
+    rp = paths.report_paths(job.year, job.country, job.report, job.lang, out=out_root)
     failure = execution.failure.to_dict() if execution.failure else None
     html = b""
     if info is not None and extras.find_tables(execution.notebook) is None:
@@ -587,12 +707,23 @@ def build_one(
     if failure is None:
         html = approval.stamp(html.decode("utf-8"), job.lang).encode("utf-8")
         record["content_sha256"] = approval.content_checksum(html)
+        if approved_sha256 and approved_sha256 != record["content_sha256"]:
+            legacy = export_html(
+                execution.notebook,
+                title=report_title(job),
+                lang=job.lang,
+                info=info,
+                legacy_markup=True,
+            )
+            record["legacy_content_sha256"] = approval.content_checksum(
+                approval.stamp(legacy, job.lang)
+            )
         extra = products.product_files(execution.notebook, rp.html, job.lang)
     if info is not None:  # the build's run id and time, in one place; no wall-clock times
         reproducible.stamp_notebook(
             execution.notebook, {"run_id": info.stamp.run_id, "built_at": info.stamp.built_at}
         )
-    ipynb = nbformat.writes(execution.notebook).encode("utf-8")
+    ipynb = notebook_bytes(execution.notebook)
     if failure is not None:
         manifest.atomic_write_bytes(rp.failed_notebook, ipynb)
         record.update(
@@ -631,13 +762,23 @@ class PagedBuild:
 
     pages: page.PageSet
     browser: str | None = None
+    #: report key -> content checksum of its current approval (see :func:`finish_report`)
+    approved: dict[str, str] = field(default_factory=dict)
 
     def __call__(
         self, job: Job, parameters: dict[str, Any], out_root: Path, session: KernelSession
     ) -> dict[str, Any]:
         """Build ``job`` with its :class:`~corett_lib.batch.page.PageInfo`."""
         info = self.pages.info(job.year, job.country, job.report, job.lang)
-        return build_one(job, parameters, out_root, session, info, self.browser)
+        return build_one(
+            job, parameters, out_root, session, info, self.browser, self.approved.get(job.key)
+        )
+
+    def finish(self, executed: Executed, out_root: Path) -> dict[str, Any]:
+        """Render and write an executed report with its page (:func:`finish_report`)."""
+        job = executed.job
+        info = self.pages.info(job.year, job.country, job.report, job.lang)
+        return finish_report(executed, out_root, info, self.browser, self.approved.get(job.key))
 
 
 # --------------------------------------------------------------------------- the build
@@ -907,23 +1048,28 @@ def build(
             def params_of(job: Job) -> dict[str, Any]:
                 return {**job.parameters(), "data": str(inputs.data_dir), "snapshot": snapshot_file}
 
+            published = manifest.read_manifest(out_root)
             paged = PagedBuild(
                 page.PageSet(
                     stamp,
                     page.safe_data_edition(inputs.data_dir),
                     manifest.git_commit(),
                     [(j.year, j.country, j.report, j.lang) for j in all_jobs]
-                    + page.published_reports(manifest.read_manifest(out_root)),
+                    + page.published_reports(published),
                     pdf=browser is not None,
                 ),
                 browser,
+                approval.approved_checksums(published),
             )
 
-            def run_one(job: Job, session: KernelSession) -> dict[str, Any]:
-                return paged(job, params_of(job), out_root, session)
+            def execute_one(job: Job, session: KernelSession) -> Executed:
+                return execute_report(job, params_of(job), session)
 
-            if cluster is None:
-                pool = WorkerPool(workers, run_one)  # kernels start and warm up during the load
+            def finish_one(job: Job, executed: Executed) -> dict[str, Any]:
+                return paged.finish(executed, out_root)
+
+            if cluster is None:  # kernels start and warm up during the load
+                pool = WorkerPool(workers, execute_one, finish=finish_one)
             else:
                 pool = DaskPool(
                     cluster,

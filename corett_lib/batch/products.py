@@ -2,7 +2,8 @@
 
 A notebook output whose ``image/svg+xml`` carries the metadata ``corett_product: <name>`` is a product:
 the build writes it as ``<out>/<year>/<country>/<report>.<lang>.svg`` and, for the infographic, its PNG
-(:func:`corett_lib.reporting.raster.to_png`), atomically and recorded with the page's outputs in
+(:func:`corett_lib.reporting.raster.to_png`, cached by the SVG's content:
+:func:`corett_lib.batch.raster_cache.cached_png`), atomically and recorded with the page's outputs in
 the manifest (so a missing or changed file makes the page out of date).
 
 A notebook output with the MIME type :data:`~corett_lib.publishing.downloads.PRODUCT_MIME` is a file
@@ -17,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corett_lib.batch.approval import stamp_svg
+from corett_lib.batch.raster_cache import cached_png
 from corett_lib.batch.reproducible import stable_product
 from corett_lib.publishing.downloads import PRODUCT_MIME, product_data
-from corett_lib.reporting.raster import to_png
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -54,7 +55,7 @@ def product_files(nb: NotebookNode, html_path: Path, lang: str) -> dict[Path, by
         svg = stamp_svg(raw, lang)
         files[stem.with_name(stem.name + ".svg")] = svg.encode("utf-8")
         if name in PNG_PRODUCTS:
-            files[stem.with_name(stem.name + ".png")] = to_png(svg)
+            files[stem.with_name(stem.name + ".png")] = cached_png(svg)
     return files
 
 
