@@ -17,6 +17,7 @@ import pandas as pd
 
 from corett_lib.analysis import quality
 from corett_lib.core import i18n
+from corett_lib.publishing import fact_disclosure
 from corett_lib.reporting import charts
 from corett_lib.reporting.annual import source_name
 from corett_lib.reporting.context import (
@@ -56,6 +57,35 @@ def _country(ctx: Context) -> str:
 
 def _members(ctx: Context) -> tuple[str, ...]:
     return ctx.members if ctx.regional else (ctx.country,)
+
+
+def fact_of(
+    ctx: Context,
+    iso3: str,
+    year: Any,
+    indicator: str,
+    source: str,
+    shown: Any,
+    filters: tuple[str, str, str, str] = ("Total", "Total", "Total", "Total"),
+) -> str | None:
+    """Return the published fact a figure of the review is, or None.
+
+    A source's figure (``filters``: dimension, category, sex, age) is the fact when it is the fact's
+    source, or when it shows the same count (then it reads as the fact whichever source it comes
+    from). Another source's different figure is not the fact. A table names these facts so that a
+    fact hidden on any page is hidden here too (:mod:`corett_lib.publishing.fact_disclosure`).
+    """
+    key = fact_disclosure.observation_fact(
+        ctx.facts.registry, str(iso3), int(year), str(indicator), *filters
+    )
+    if key is None:
+        return None
+    decision = ctx.disclosure
+    if decision.figure(key) is None:
+        return None
+    if decision.shows(key, shown) or str(source) in decision.sources(key):
+        return key
+    return None
 
 
 def title(ctx: Context) -> Block:
@@ -150,12 +180,26 @@ def flags(ctx: Context) -> Block:
     )
     if not ctx.regional:
         df = df.drop(columns=cols["member"])
+    facts: dict[tuple[int, str], str] = {}
+    for r, row in enumerate(f.itertuples(index=False)):
+        key = fact_of(
+            ctx,
+            row.iso3,
+            row.year,
+            row.indicator,
+            row.source,
+            df[cols["value"]].iat[r],
+            (row.dimension, row.category, row.sex, row.age),
+        )
+        if key is not None:
+            facts[(r, cols["value"])] = key
     pub = publish(
         ctx,
         df,
         table_id="quality_flags",
         title=_t("heading.flags", lang),
         count_columns=[cols["value"]],
+        facts=facts,
     )
     return head + html_block(pub.to_html())
 
@@ -215,8 +259,18 @@ def trends(ctx: Context) -> Block | None:
         )
         label = i18n.label("indicator", indicator, lang)
         title = f"{label}, {_country(ctx)} ({source_name(source, lang)})"
+        facts = {}
+        for r, (year, shown) in enumerate(zip(df[year_col], df[value_col], strict=True)):
+            key = fact_of(ctx, ctx.country, year, indicator, source, shown)
+            if key is not None:
+                facts[(r, value_col)] = key
         data = publish_chart(
-            ctx, df, chart_id=f"quality_trend_{n}", title=title, count_columns=[value_col]
+            ctx,
+            df,
+            chart_id=f"quality_trend_{n}",
+            title=title,
+            count_columns=[value_col],
+            facts=facts,
         )
         pub = data.table
         chart_df = pd.DataFrame(
@@ -269,6 +323,15 @@ def external(ctx: Context) -> Block:
             diff_col: ext["difference_pct"].to_list(),
         }
     )
+    facts: dict[tuple[int, str], str] = {}
+    for r, row in enumerate(ext.itertuples(index=False)):
+        for col, source, shown in (
+            (ref_col, row.reference, row.reference_value),
+            (cmp_col, row.compare, row.compare_value),
+        ):
+            key = fact_of(ctx, row.iso3, row.year, row.indicator, source, shown)
+            if key is not None:
+                facts[(r, col)] = key
     pub = publish(
         ctx,
         df,
@@ -277,6 +340,7 @@ def external(ctx: Context) -> Block:
         count_columns=[ref_col, cmp_col],
         derived={diff_col: [ref_col, cmp_col]},
         formats={diff_col: "number:1"},
+        facts=facts,
     )
     return head + html_block(pub.to_html())
 
