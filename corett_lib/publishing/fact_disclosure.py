@@ -196,9 +196,7 @@ def indicator_fact(
         if ind.kind == "ratio":
             if len(ind.numerators) != 1 or ind.numerators[0].indicator is None:
                 return None  # alternatives: which one a figure took is not known here
-            return _selector_fact(
-                registry, ind.numerators[0], iso3, year, disaggregation, category
-            )
+            return _selector_fact(registry, ind.numerators[0], iso3, year, disaggregation, category)
         if ind.of is None:
             return None
         indicator_id = ind.of
@@ -248,7 +246,7 @@ def denominator_fact(
 def _selector_fact(
     registry: Registry, sel: Any, iso3: str, year: Any, disaggregation: str, category: str
 ) -> str | None:
-    """The fact a selector takes, the disaggregation's category in place of its filter."""
+    """Return the fact a selector takes, the disaggregation's category in place of its filter."""
     dim, cat, sex, age = sel.dimension, sel.category, sel.sex, sel.age
     if disaggregation != "total":
         d = registry.disaggregations.get(disaggregation)
