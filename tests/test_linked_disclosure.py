@@ -719,3 +719,22 @@ def test_the_explorer_hides_a_ratios_numerator_the_pages_hide(explorer_data) -> 
     assert view.table.display["Numerator"].tolist() == ["suppressed"]
     assert view.table.display["Denominator"].tolist() == ["47"]
     assert view.chart_data["value"].isna().all()  # the ratio is not drawn
+
+
+def test_quality_words_do_not_give_away_the_hidden_convicted_total(dom_2019) -> None:
+    """DOM convicted 2019 is flagged as -52 % against the mean of 2016-2018, 16.7 (13, 10, 27):
+    16.7 x 0.48 = 8.0, the hidden total. Its evidence is withheld in the flags table and in the
+    question sent back, which quotes the figure as suppressed; 47 prosecuted keeps its evidence."""
+    from corett_lib.reporting import quality
+
+    flags = _rows_of(quality.flags(dom_2019).html, "Flagged figures")
+    evidence = flags[0].index("Evidence")
+    by = {r[0]: r[evidence] for r in flags[1:]}
+    assert by["Persons convicted, all (headline figure)"] == (
+        "not shown: it would give away a suppressed figure"
+    )
+    assert by["Persons prosecuted, all (headline figure)"].startswith("+107 % against the mean")
+    asked = quality.questions(dom_2019).html
+    assert "Persons convicted, all (headline figure), 2019 (UNODC: suppressed)" in asked
+    assert "16.7" not in asked.split("Persons convicted", 1)[1].split("</li>", 1)[0]
+    assert "(UNODC: 47)" in asked

@@ -88,6 +88,27 @@ def fact_of(
     return None
 
 
+def _facts_of_flags(ctx: Context, f: pd.DataFrame) -> list[str | None]:
+    """Return the published fact each flagged figure of ``f`` is (:func:`fact_of`), or None."""
+    return [
+        fact_of(
+            ctx,
+            row.iso3,
+            row.year,
+            row.indicator,
+            row.source,
+            "<5" if row.censored else row.value,
+            (row.dimension, row.category, row.sex, row.age),
+        )
+        for row in f.itertuples(index=False)
+    ]
+
+
+def hidden_figures(ctx: Context, f: pd.DataFrame) -> list[bool]:
+    """Return whether each flagged figure of ``f`` is a fact the country-year decision hides."""
+    return [bool(key and ctx.disclosure.status(key)) for key in _facts_of_flags(ctx, f)]
+
+
 def title(ctx: Context) -> Block:
     """Show the report's title and what the review is for."""
     return wrap(
@@ -146,6 +167,8 @@ def flags(ctx: Context) -> Block:
     f = quality.flags_for(review_of(ctx), ctx.year, None if ctx.regional else ctx.country)
     if f.empty:
         return head + paragraph(_t("no_flags", lang, year=ctx.year, country=_country(ctx)))
+    fact_keys = _facts_of_flags(ctx, f)
+    hidden = [bool(key and ctx.disclosure.status(key)) for key in fact_keys]
     cols = {
         k: _t(f"col.{k}", lang)
         for k in (
@@ -170,7 +193,10 @@ def flags(ctx: Context) -> Block:
             ],
             cols["rule"]: [_t(f"rule.{r}", lang) for r in f["rule"]],
             cols["severity"]: [_t(f"severity.{s}", lang) for s in f["severity"]],
-            cols["evidence"]: [quality.evidence_text(r, lang, ctx.k) for _, r in f.iterrows()],
+            cols["evidence"]: [
+                quality.evidence_text(r, lang, ctx.k, hidden=hide or bool(r["censored"]))
+                for (_, r), hide in zip(f.iterrows(), hidden, strict=True)
+            ],
             cols["source_row"]: [
                 _t("source_row", lang, file=a, row=int(b))
                 for a, b in zip(f["source_file"], f["source_row"], strict=True)
@@ -180,19 +206,7 @@ def flags(ctx: Context) -> Block:
     )
     if not ctx.regional:
         df = df.drop(columns=cols["member"])
-    facts: dict[tuple[int, str], str] = {}
-    for r, row in enumerate(f.itertuples(index=False)):
-        key = fact_of(
-            ctx,
-            row.iso3,
-            row.year,
-            row.indicator,
-            row.source,
-            df[cols["value"]].iat[r],
-            (row.dimension, row.category, row.sex, row.age),
-        )
-        if key is not None:
-            facts[(r, cols["value"])] = key
+    facts = {(r, cols["value"]): key for r, key in enumerate(fact_keys) if key is not None}
     pub = publish(
         ctx,
         df,
@@ -352,7 +366,17 @@ def questions(ctx: Context) -> Block:
     blocks: list[Block] = [heading(_t("heading.questions", lang), 2, "quality-questions")]
     for iso3 in _members(ctx):
         name = i18n.country_name(iso3, lang)
-        asked = quality.questions(res, ctx.year, iso3, lang, ctx.k)
+        f = quality.flags_for(res, ctx.year, iso3)
+        secret = [
+            tuple(row)
+            for row, hide in zip(
+                f[quality.OBSERVATION_KEY].itertuples(index=False, name=None),
+                hidden_figures(ctx, f),
+                strict=True,
+            )
+            if hide
+        ]
+        asked = quality.questions(res, ctx.year, iso3, lang, ctx.k, hidden=secret)
         if ctx.regional:
             blocks.append(heading(_t("questions_for", lang, country=name), 3))
         blocks.append(
