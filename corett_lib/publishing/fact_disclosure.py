@@ -531,6 +531,9 @@ class FactDecision:
     breakdowns: frozenset[str] = PAGE_BREAKDOWNS
     _index: dict[tuple[int, str], Any] = field(default_factory=dict, init=False, repr=False)
     _solved: dict[tuple[int, str], _Component] = field(default_factory=dict, init=False, repr=False)
+    _sources: dict[tuple[int, str], dict[str, tuple[str, ...]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
     #: ``(table id, fact)`` of cells shown otherwise than their fact (none on the shipped pages).
     mismatches: list[tuple[str, str]] = field(default_factory=list, init=False, repr=False)
 
@@ -588,12 +591,18 @@ class FactDecision:
         comp, key = self._lookup(key)
         if comp is None:
             return ()
-        iso3, year, ind, d, c = key.split(FACT_SEPARATOR, 4)
-        rows = self.table.iloc[self._index[(int(year), ind)]]
-        hit = rows.loc[
-            rows["iso3"].eq(iso3) & rows["disaggregation"].eq(d) & rows["category"].eq(c), "source"
-        ]
-        return tuple(x.strip() for x in str(hit.iloc[0]).split(" / ")) if len(hit) else ()
+        _, year, ind, _, _ = key.split(FACT_SEPARATOR, 4)
+        ck = (int(year), ind)
+        found = self._sources.get(ck)
+        if found is None:  # once per indicator and year
+            rows = self.table.iloc[self._index[ck]]
+            cols = ["iso3", "year", "indicator_id", "disaggregation", "category", "source"]
+            found = {
+                fact_key(*values[:5]): tuple(x.strip() for x in str(values[5]).split(" / "))
+                for values in rows[cols].itertuples(index=False, name=None)
+            }
+            self._sources[ck] = found
+        return found.get(key, ())
 
     def shows(self, key: str, value: Any) -> bool:
         """Return True when ``value`` (as a table shows it) is the count the fact ``key`` shows."""

@@ -26,6 +26,7 @@ from corett_lib.reporting.context import (
     bullet_list,
     heading,
     html_block,
+    once,
     paragraph,
     publish,
     publish_chart,
@@ -104,6 +105,16 @@ def _facts_of_flags(ctx: Context, f: pd.DataFrame) -> list[str | None]:
     ]
 
 
+def _year_flags(ctx: Context) -> tuple[pd.DataFrame, list[str | None]]:
+    """Return the flagged figures of the year and the fact each is (read by two sections)."""
+
+    def compute() -> tuple[pd.DataFrame, list[str | None]]:
+        f = quality.flags_for(review_of(ctx), ctx.year, None if ctx.regional else ctx.country)
+        return f, _facts_of_flags(ctx, f)
+
+    return once(ctx, "quality.year_flags", compute)
+
+
 def hidden_figures(ctx: Context, f: pd.DataFrame) -> list[bool]:
     """Return whether each flagged figure of ``f`` is a fact the country-year decision hides."""
     return [bool(key and ctx.disclosure.status(key)) for key in _facts_of_flags(ctx, f)]
@@ -164,10 +175,9 @@ def flags(ctx: Context) -> Block:
     """Show the flagged figures of the year: rule, severity, evidence and the source row of each."""
     lang = ctx.lang
     head = heading(_t("heading.flags", lang), 2, "quality-flags")
-    f = quality.flags_for(review_of(ctx), ctx.year, None if ctx.regional else ctx.country)
+    f, fact_keys = _year_flags(ctx)
     if f.empty:
         return head + paragraph(_t("no_flags", lang, year=ctx.year, country=_country(ctx)))
-    fact_keys = _facts_of_flags(ctx, f)
     hidden = [bool(key and ctx.disclosure.status(key)) for key in fact_keys]
     cols = {
         k: _t(f"col.{k}", lang)
@@ -364,18 +374,16 @@ def questions(ctx: Context) -> Block:
     lang = ctx.lang
     res = review_of(ctx)
     blocks: list[Block] = [heading(_t("heading.questions", lang), 2, "quality-questions")]
+    f, fact_keys = _year_flags(ctx)
+    secret = [
+        tuple(row)
+        for row, key in zip(
+            f[quality.OBSERVATION_KEY].itertuples(index=False, name=None), fact_keys, strict=True
+        )
+        if key and ctx.disclosure.status(key)
+    ]
     for iso3 in _members(ctx):
         name = i18n.country_name(iso3, lang)
-        f = quality.flags_for(res, ctx.year, iso3)
-        secret = [
-            tuple(row)
-            for row, hide in zip(
-                f[quality.OBSERVATION_KEY].itertuples(index=False, name=None),
-                hidden_figures(ctx, f),
-                strict=True,
-            )
-            if hide
-        ]
         asked = quality.questions(res, ctx.year, iso3, lang, ctx.k, hidden=secret)
         if ctx.regional:
             blocks.append(heading(_t("questions_for", lang, country=name), 3))
