@@ -502,3 +502,239 @@ def test_relations_the_figures_contradict_together_do_not_blind_the_decision() -
     hidden = [k for k, st in comp.status.items() if st]
     assert "GTM|2019|victims|sex|Male" in hidden  # 2: small
     assert all(comp.bounds[k][0] < comp.bounds[k][1] for k in hidden)
+
+
+# --------------------------------------------------------------------------------------------------
+# Tables that show a fact under another name (branch linked2): the data-quality review, the SDG
+# page's linked indicators and the explorer, on the shipped data (k = 5).
+#
+# * NIC 2019 victims: total 8 (CORETT); by form, Sexual exploitation <5 and Other forms <5 (UNODC).
+#   Shown, 8 = <5 + <5 would pin both forms at 4: the decision hides the total (complementary).
+# * DOM 2019 persons convicted: total 8; by sex, Female <5 and Other <5 (no Male row). Shown,
+#   8 = <5 + <5 pins both at 4: the total is hidden (complementary); prosecuted 47 is shown.
+
+
+def _rows_of(html: str, caption: str) -> list[list[str]]:
+    """The cells of the table captioned ``caption`` (text only)."""
+    import html as html_lib
+    import re
+
+    for table in re.findall(r"<table.*?</table>", html, re.S):
+        cap = re.findall(r"<caption[^>]*>(.*?)</caption>", table, re.S)
+        if cap and html_lib.unescape(re.sub("<[^>]+>", "", cap[0])).strip() == caption:
+            return [
+                [
+                    html_lib.unescape(re.sub("<[^>]+>", "", c)).strip()
+                    for c in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", row, re.S)
+                ]
+                for row in re.findall(r"<tr.*?</tr>", table, re.S)
+            ]
+    raise AssertionError(f"no table {caption!r}")
+
+
+@pytest.fixture(scope="module")
+def dom_2019():
+    from corett_lib.reporting.context import open_context
+
+    return open_context("DOM", 2019, "en")
+
+
+@pytest.fixture(scope="module")
+def nic_2019():
+    from corett_lib.reporting.context import open_context
+
+    return open_context("NIC", 2019, "en")
+
+
+def test_the_pages_hide_the_two_totals_of_8(nic_2019, dom_2019) -> None:
+    victims = fact_key("NIC", 2019, "victims", "total", "Total")
+    convicted = fact_key("DOM", 2019, "convicted", "total", "Total")
+    assert nic_2019.disclosure is dom_2019.disclosure  # one decision per facts and k
+    assert nic_2019.disclosure.status(victims) == "complementary"
+    assert nic_2019.disclosure.status(convicted) == "complementary"
+    assert nic_2019.disclosure.status(fact_key("DOM", 2019, "prosecuted", "total", "Total")) == ""
+
+
+def test_observation_and_indicator_facts() -> None:
+    from corett_lib.dataset.registry import load_registry
+    from corett_lib.publishing.fact_disclosure import (
+        denominator_fact,
+        indicator_fact,
+        observation_fact,
+    )
+
+    reg = load_registry()
+    assert observation_fact(reg, "DOM", 2019, "Persons convicted") == convicted_key()
+    form = observation_fact(
+        reg,
+        "DOM",
+        2019,
+        "Detected trafficking victims",
+        "by form of exploitation",
+        "Sexual exploitation",
+    )
+    assert form == "DOM|2019|victims|form|Sexual exploitation"
+    # form by age is no published breakdown; citizenship is derived (no observation is its fact)
+    assert (
+        observation_fact(
+            reg,
+            "DOM",
+            2019,
+            "Detected trafficking victims",
+            "by form of exploitation",
+            "Sexual exploitation",
+            age="0 to 17 years",
+        )
+        is None
+    )
+    assert (
+        observation_fact(
+            reg, "DOM", 2019, "Detected trafficking victims", "by citizenship", "Nationals"
+        )
+        is None
+    )
+    # a ratio's persons are its numerator; a change's, the year's figure it follows
+    assert indicator_fact(reg, "convictions_per_prosecution", "DOM", 2019) == convicted_key()
+    assert indicator_fact(reg, "women_girls_share", "NIC", 2019) == "NIC|2019|victims|sex|Female"
+    assert indicator_fact(reg, "victims_trend", "NIC", 2019) == "NIC|2019|victims|total|Total"
+    assert denominator_fact(reg, "convictions_per_prosecution", "DOM", 2019) == (
+        "DOM|2019|prosecuted|total|Total"
+    )
+    assert (
+        denominator_fact(reg, "convicted_change", "DOM", 2019) == "DOM|2018|convicted|total|Total"
+    )
+
+
+def convicted_key() -> str:
+    return fact_key("DOM", 2019, "convicted", "total", "Total")
+
+
+def test_quality_flags_and_trend_hide_the_hidden_convicted_total(dom_2019) -> None:
+    """The review flags DOM's 2019 convicted (8, -52 % against 2016-2018): decided alone, its table
+    showed 8, and so did the trend chart of DOM's convicted; both now hide it, as every page."""
+    from corett_lib.reporting import quality
+
+    flags = _rows_of(quality.flags(dom_2019).html, "Flagged figures")
+    head = flags[0]
+    value = head.index("Published figure")
+    row = next(r for r in flags if r[0] == "Persons convicted, all (headline figure)")
+    assert row[value] == "suppressed"
+    # Shown facts stay shown: victims 195 and prosecuted 47 are the decision's shown facts.
+    shown = {r[0]: r[value] for r in flags[1:]}
+    assert shown["Detected trafficking victims, all (headline figure)"] == "195"
+    assert shown["Persons prosecuted, all (headline figure)"] == "47"
+    # The trend chart of the convicted: 2018 is 27, 2019 hidden (not drawn as its value).
+    html = quality.trends(dom_2019).html
+    assert '"Year":2019,"Published figure":null,"Published figure_status":"complementary"' in html
+    assert '"Year":2018,"Published figure":27' in html
+
+
+def test_quality_fact_of_takes_the_facts_source_or_the_same_figure(dom_2019) -> None:
+    from corett_lib.reporting.quality import fact_of
+
+    victims = "Detected trafficking victims"
+    # DOM victims 2019: UNODC 195 is the fact; CORETT's 195 is the same figure: the same fact.
+    assert fact_of(dom_2019, "DOM", 2019, victims, "UNODC", 195) == "DOM|2019|victims|total|Total"
+    assert fact_of(dom_2019, "DOM", 2019, victims, "CORETT", 195) == "DOM|2019|victims|total|Total"
+    # Another source's different figure is not the fact (SLV 2019: CORETT 124, UNODC's fact 41).
+    slv = fact_of(dom_2019, "SLV", 2019, victims, "CORETT", 124)
+    assert slv is None
+    # A figure no count indicator publishes has no fact.
+    assert (
+        fact_of(dom_2019, "DOM", 2019, "Persons brought into formal contact", "UNODC", 14) is None
+    )
+
+
+def test_sdg_linked_indicators_hide_a_numerator_equal_to_a_hidden_fact(nic_2019, dom_2019) -> None:
+    """NIC 2019: victims 8 was shown as the persons of victims, of 16.2.2 (rate 0.12), of the yearly
+    change (-75 %: 32 in 2018) and of the growth; DOM 2019: convicted 8 as the persons of convicted,
+    of convictions per prosecution (8 / 47 = 0.17) and of the change (-70.37 %: 27 in 2018)."""
+    from corett_lib.reporting import sdg
+
+    html = sdg.targets(nic_2019).html
+    rows = _rows_of(html, "Target 16.2 — Workbench indicators linked")
+    persons, value = rows[0].index("Number"), rows[0].index("Value, 2019")
+    by = {r[0]: (r[persons], r[value]) for r in rows[1:]}
+    assert by["Detected victims per 100,000 population"] == ("suppressed", "suppressed")
+    assert by["Detected victims of trafficking"][0] == "suppressed"
+    assert by["Detected victims, change on the previous year"] == ("suppressed", "suppressed")
+    assert by["Detected victims, compound annual growth"] == ("suppressed", "suppressed")
+    for target in ("5.2", "8.7"):
+        rows = _rows_of(html, f"Target {target} — Workbench indicators linked")
+        assert rows[1][0] == "Detected victims of trafficking" and rows[1][persons] == "suppressed"
+
+    rows = _rows_of(sdg.targets(dom_2019).html, "Target 16.3 — Workbench indicators linked")
+    by = {r[0]: (r[persons], r[value]) for r in rows[1:]}
+    assert by["Persons convicted of trafficking in persons"][0] == "suppressed"
+    assert by["Convictions per prosecution"] == ("suppressed", "suppressed")
+    assert by["Persons convicted, change on the previous year"] == ("suppressed", "suppressed")
+    assert by["Persons prosecuted for trafficking in persons"][0] == "47"  # shown fact: shown
+
+
+@pytest.fixture(scope="module")
+def explorer_data():
+    from corett_lib.apps import explorer as ex
+
+    return ex.ExplorerData(ex.open_dataset())
+
+
+def test_the_explorer_reads_each_fact_as_the_pages_do(explorer_data, nic_2019) -> None:
+    """NIC victims 2017-2019: 12, 32, 8. Alone, the view has one row per year and no relation: it
+    showed 8. With the pages' decision it hides 8 (complementary), in the table, chart and download;
+    16.2.2's numerator 8 and the change's (-75 %) are hidden with it, their rates derived."""
+    from corett_lib.apps import explorer as ex
+
+    view = ex.explore(explorer_data, ex.ExplorerState(countries=("NIC",), years=(2017, 2019)))
+    col = next(c for c in view.table.display.columns if c.startswith("Value"))
+    assert view.table.display[col].tolist() == ["12", "32", "suppressed"]
+    assert view.table.status[col].tolist() == ["", "", "complementary"]
+    csv = ex.download_bytes(view, "csv").decode("utf-8-sig").splitlines()
+    assert csv[3] == "Nicaragua,2019,suppressed,CORETT,1/1,,"
+    assert view.chart_data["hidden"].tolist() == [False, False, True]  # not drawn, not as <5
+    # one fact, one reading: every count the view shows has the status the pages give its fact
+    decision = nic_2019.disclosure
+    for year, st in zip([2017, 2018, 2019], view.table.status[col], strict=True):
+        assert decision.status(fact_key("NIC", year, "victims", "total", "Total")) == st
+
+    rate = ex.explore(
+        explorer_data,
+        ex.ExplorerState(countries=("NIC",), years=(2018, 2019), indicator="victims_change"),
+    )
+    num, den = "Numerator", "Denominator"
+    assert rate.table.display[num].tolist() == ["32", "suppressed"]
+    assert rate.table.display[den].tolist() == ["12", "32"]
+    assert rate.table.status["Value (%)"].tolist() == ["", "derived"]
+
+
+def test_the_explorer_hides_a_ratios_numerator_the_pages_hide(explorer_data) -> None:
+    """DOM convictions per prosecution 2019: 8 / 47. The numerator is the hidden convicted total."""
+    from corett_lib.apps import explorer as ex
+
+    view = ex.explore(
+        explorer_data,
+        ex.ExplorerState(
+            countries=("DOM",), years=(2019, 2019), indicator="convictions_per_prosecution"
+        ),
+    )
+    assert view.table.display["Numerator"].tolist() == ["suppressed"]
+    assert view.table.display["Denominator"].tolist() == ["47"]
+    assert view.chart_data["value"].isna().all()  # the ratio is not drawn
+
+
+def test_quality_words_do_not_give_away_the_hidden_convicted_total(dom_2019) -> None:
+    """DOM convicted 2019 is flagged as -52 % against the mean of 2016-2018, 16.7 (13, 10, 27):
+    16.7 x 0.48 = 8.0, the hidden total. Its evidence is withheld in the flags table and in the
+    question sent back, which quotes the figure as suppressed; 47 prosecuted keeps its evidence."""
+    from corett_lib.reporting import quality
+
+    flags = _rows_of(quality.flags(dom_2019).html, "Flagged figures")
+    evidence = flags[0].index("Evidence")
+    by = {r[0]: r[evidence] for r in flags[1:]}
+    assert by["Persons convicted, all (headline figure)"] == (
+        "not shown: it would give away a suppressed figure"
+    )
+    assert by["Persons prosecuted, all (headline figure)"].startswith("+107 % against the mean")
+    asked = quality.questions(dom_2019).html
+    assert "Persons convicted, all (headline figure), 2019 (UNODC: suppressed)" in asked
+    assert "16.7" not in asked.split("Persons convicted", 1)[1].split("</li>", 1)[0]
+    assert "(UNODC: 47)" in asked

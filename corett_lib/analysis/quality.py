@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1166,14 +1167,36 @@ def figure_label(row: Any, lang: str) -> str:
     return ", ".join(parts)
 
 
-def evidence_text(row: Any, lang: str, k: int = 5) -> str:
+#: Rules whose evidence quantifies the flagged figure itself (a mean and a change, a z-score, a
+#: ratio, another source's figure and the difference, the figures it copies): the figure follows
+#: from the words. Only ``parts_above_total`` speaks of other figures (its parts) alone.
+VALUE_EVIDENCE: frozenset[str] = frozenset(
+    {
+        "outlier_sd",
+        "outlier_modified_z",
+        "time_consistency",
+        "related",
+        "external_difference",
+        "slip_year",
+        "slip_magnitude",
+        "slip_part_magnitude",
+        "slip_copy",
+    }
+)
+
+
+def evidence_text(row: Any, lang: str, k: int = 5, *, hidden: bool = False) -> str:
     """Return a flag's evidence in words (``row``: a row of :attr:`QualityReview.flags`).
 
     Counts of persons in the evidence go through the disclosure threshold ``k`` (1 to k-1 shown as
-    ``<k``); statistics (means, SDs, percentages) are shown as computed.
+    ``<k``); statistics (means, SDs, percentages) are shown as computed. When the flagged figure is
+    ``hidden`` (suppressed where it is published), evidence that quantifies it
+    (:data:`VALUE_EVIDENCE`) is withheld: the figure would follow from it.
     """
-    ev = json.loads(row["evidence"]) if isinstance(row["evidence"], str) else dict(row["evidence"])
     rule = row["rule"]
+    if hidden and rule in VALUE_EVIDENCE:
+        return i18n.t("quality.evidence.withheld", lang)
+    ev = json.loads(row["evidence"]) if isinstance(row["evidence"], str) else dict(row["evidence"])
 
     def num(x: Any, d: int = 1) -> str:
         return i18n.number(x, lang, decimals=d)
@@ -1286,7 +1309,15 @@ def evidence_text(row: Any, lang: str, k: int = 5) -> str:
     raise ValueError(f"unknown quality rule {rule!r}")
 
 
-def questions(result: QualityReview, year: int, country: str, lang: str, k: int = 5) -> list[str]:
+def questions(
+    result: QualityReview,
+    year: int,
+    country: str,
+    lang: str,
+    k: int = 5,
+    *,
+    hidden: Collection[tuple[Any, ...]] = (),
+) -> list[str]:
     """Return the questions to send back to ``country`` about its figures of ``year``.
 
     One question per flagged figure (most pressing first, a figure flagged by several rules asked
@@ -1304,22 +1335,33 @@ def questions(result: QualityReview, year: int, country: str, lang: str, k: int 
         ``en`` or ``es``.
     k
         Disclosure threshold for the counts quoted.
+    hidden
+        Observation keys (:data:`~corett_lib.core.schema.OBSERVATION_KEY`) of the figures the
+        pages suppress (the country-year decision): quoted as suppressed, their evidence withheld.
     """
     f = flags_for(result, year, country)
     out: list[str] = []
-    for _, grp in f.groupby(OBSERVATION_KEY, sort=False, dropna=False):
+    hide = set(hidden)
+    for key, grp in f.groupby(OBSERVATION_KEY, sort=False, dropna=False):
         first = grp.iloc[0]
+        secret = tuple(key) in hide
         reasons = "; ".join(
-            i18n.t("quality.rule." + str(r["rule"]), lang) + ": " + evidence_text(r, lang, k)
+            i18n.t("quality.rule." + str(r["rule"]), lang)
+            + ": "
+            + evidence_text(r, lang, k, hidden=secret or bool(r["censored"]))
             for _, r in grp.iterrows()
         )
+        if secret:
+            value = i18n.t("label.suppressed", lang)
+        else:
+            value = "<5" if first["censored"] else _count_text(first["value"], k, lang)
         out.append(
             i18n.t(
                 f"quality.question.{first['severity']}",
                 lang,
                 figure=figure_label(first, lang),
                 source=first["source"],
-                value="<5" if first["censored"] else _count_text(first["value"], k, lang),
+                value=value,
                 year=int(first["year"]),
                 reasons=reasons,
             )
@@ -1331,7 +1373,7 @@ def questions(result: QualityReview, year: int, country: str, lang: str, k: int 
                     published=_count_text(first["value_text"], k, lang),
                     ids=first["correction"],
                 )
-                if _overridden(first)
+                if _overridden(first) and not secret
                 else ""
             )
         )

@@ -41,7 +41,7 @@ from corett_lib.dataset.registry import Indicator, Registry, load_registry
 from corett_lib.facts.engine import Evaluation, evaluate
 from corett_lib.facts.table import Facts, build_facts
 from corett_lib.facts.view import KEY, indicator_table
-from corett_lib.publishing import disclosure, publish
+from corett_lib.publishing import disclosure, fact_disclosure, publish
 from corett_lib.publishing.publish import PublishedTable, publish_table
 from corett_lib.reporting import charts
 from corett_lib.validation.load import load
@@ -547,6 +547,20 @@ def publish_rows(
         frame[c_notes].append(_flag_text(flags.iat[i], lang))
         frame[c_quality].append(_quality_text(rules.iat[i], lang))
     df = pd.DataFrame(frame)
+    # The facts the counts show (a ratio's or change's: its numerator's), so that the view hides
+    # what the pages hide: one decision per fact, the pages' (fact_disclosure.decision_for).
+    fact_col = c_value if is_count else c_num
+    facts: dict[tuple[int, str], str] = {}
+    for i, (iso3, year, d, cat) in enumerate(
+        zip(rows["iso3"], rows["year"], rows["disaggregation"], rows["category"], strict=True)
+    ):
+        where = (data.registry, state.indicator, str(iso3), int(year), str(d), str(cat))
+        key = fact_disclosure.indicator_fact(*where)
+        if key is not None:
+            facts[(i, fact_col)] = key
+        base = None if is_count or population_den else fact_disclosure.denominator_fact(*where)
+        if base is not None:
+            facts[(i, c_den)] = base
     counts = [c_value] if is_count else ([c_num] if population_den else [c_num, c_den])
     derived = None if is_count else {c_value: counts}
     formats = None if is_count else {c_value: f"number:{int(ind.decimals)}"}
@@ -565,6 +579,8 @@ def publish_rows(
         formats=formats,
         k=int(state.k),
         lang=lang,
+        facts=facts,
+        linked=fact_disclosure.decision_for(data.facts(BEST_SOURCE), int(state.k)),
         **options,
     )
 

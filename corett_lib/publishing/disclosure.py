@@ -58,7 +58,9 @@ Limits
   :mod:`corett_lib.publishing.fact_disclosure` decides the published facts once per indicator and
   year (every country and the region's sums), and every table that names its facts applies that
   decision (``preset`` statuses below); :mod:`corett_lib.publishing.linked` does the same for a set
-  of registered tables. A table that names no facts is still decided on its own.
+  of registered tables (:func:`~corett_lib.publishing.fact_disclosure.observation_fact` and
+  :func:`~corett_lib.publishing.fact_disclosure.indicator_fact` name the fact a source's figure or a
+  ratio's numerator is). A table that names no facts is still decided on its own.
 * Totals declared as published elsewhere (``fixed`` cells) are never suppressed here; when even
   withholding cannot protect a cell, :func:`suppress` raises :class:`DisclosureError` rather than
   publish.

@@ -52,6 +52,7 @@ from corett_lib.publishing import disclosure
 if TYPE_CHECKING:
     import pandas as pd
 
+    from corett_lib.dataset.registry import Registry
     from corett_lib.facts.table import Facts
     from corett_lib.publishing.publish import TableModel
 
@@ -79,6 +80,187 @@ def fact_key(iso3: str, year: Any, indicator_id: str, disaggregation: str, categ
     'GTM|2019|victims|total|Total'
     """
     return FACT_SEPARATOR.join((str(iso3), str(int(year)), indicator_id, disaggregation, category))
+
+
+#: An observation's filter that is no breakdown.
+_TOTAL = "Total"
+
+
+def observation_fact(
+    registry: Registry,
+    iso3: str,
+    year: Any,
+    indicator: str,
+    dimension: str = _TOTAL,
+    category: str = _TOTAL,
+    sex: str = _TOTAL,
+    age: str = _TOTAL,
+) -> str | None:
+    """Return the key of the count fact an observation's figure is, or None.
+
+    The count indicator is the one whose numerator is ``indicator`` with no filter
+    (``Detected trafficking victims`` -> ``victims``); the disaggregation is the registry's that
+    selects the observation's filters (``sex`` for ``sex=Female``, ``sex_age`` for both, ``form``
+    for the ``by form of exploitation`` dimension). A derived category (citizenship) and a cross
+    the registry does not publish (form by age) have no fact.
+
+    Examples
+    --------
+    >>> from corett_lib.dataset.registry import load_registry
+    >>> reg = load_registry()
+    >>> observation_fact(reg, "NIC", 2019, "Detected trafficking victims")
+    'NIC|2019|victims|total|Total'
+    >>> observation_fact(reg, "GTM", 2019, "Persons convicted", sex="Female", age="0 to 17 years")
+    'GTM|2019|convicted|sex_age|Female, 0 to 17 years'
+    >>> observation_fact(reg, "GTM", 2019, "Persons brought into formal contact with the police")
+    """
+    plain = (_TOTAL, _TOTAL, _TOTAL, _TOTAL)
+    ind = next(
+        (
+            i
+            for i in registry.indicators
+            if i.kind == "count"
+            and len(i.numerators) >= 1
+            and i.numerators[0].indicator == indicator
+            and (i.numerators[0].dimension, i.numerators[0].category) == plain[:2]
+            and (i.numerators[0].sex, i.numerators[0].age) == plain[2:]
+        ),
+        None,
+    )
+    if ind is None:
+        return None
+    found: tuple[str, str] | None = None
+    if dimension == _TOTAL and category == _TOTAL:
+        if sex == _TOTAL and age == _TOTAL:
+            found = ("total", _TOTAL)
+        elif age == _TOTAL:
+            found = ("sex", sex)
+        elif sex == _TOTAL:
+            found = ("age", age)
+        else:
+            found = ("sex_age", f"{sex}{SEX_AGE_SEPARATOR}{age}")
+    elif sex == _TOTAL and age == _TOTAL:
+        found = next(
+            (
+                (d_id, category)
+                for d_id, d in registry.disaggregations.items()
+                if d.dimension == dimension and d.derive is None
+            ),
+            None,
+        )
+    if found is None or found[0] not in ind.disaggregations:
+        return None
+    d = registry.disaggregations.get(found[0])
+    if d is not None and ((d.sex and sex not in d.sex) or (d.age and age not in d.age)):
+        return None
+    return fact_key(iso3, year, ind.id, *found)
+
+
+def indicator_fact(
+    registry: Registry,
+    indicator_id: str,
+    iso3: str,
+    year: Any,
+    disaggregation: str = "total",
+    category: str = _TOTAL,
+) -> str | None:
+    """Return the count fact behind an indicator's figure (the persons a table shows with it), or None.
+
+    A count is its own fact; a ratio's persons are its numerator (``victims_rate`` ->
+    ``victims|total``; ``women_girls_share`` -> ``victims|sex|Female``), with the disaggregation's
+    category in place of the numerator's filter (``convictions_per_prosecution`` by sex ``Male`` ->
+    ``convicted|sex|Male``); a change or growth's are those of the indicator it follows (``of``).
+
+    Examples
+    --------
+    >>> from corett_lib.dataset.registry import load_registry
+    >>> reg = load_registry()
+    >>> indicator_fact(reg, "victims_rate", "NIC", 2019)
+    'NIC|2019|victims|total|Total'
+    >>> indicator_fact(reg, "minors_share", "NIC", 2019)
+    'NIC|2019|victims|age|0 to 17 years'
+    >>> indicator_fact(reg, "minors_share", "NIC", 2019, "sex", "Female")
+    'NIC|2019|victims|sex_age|Female, 0 to 17 years'
+    >>> indicator_fact(reg, "convicted_change", "DOM", 2019)
+    'DOM|2019|convicted|total|Total'
+    """
+    seen: set[str] = set()
+    while indicator_id not in seen:
+        seen.add(indicator_id)
+        try:
+            ind = registry.get(indicator_id)
+        except KeyError:
+            return None
+        if ind.kind == "count":
+            return fact_key(iso3, year, ind.id, disaggregation, category)
+        if ind.kind == "ratio":
+            if len(ind.numerators) != 1 or ind.numerators[0].indicator is None:
+                return None  # alternatives: which one a figure took is not known here
+            return _selector_fact(registry, ind.numerators[0], iso3, year, disaggregation, category)
+        if ind.of is None:
+            return None
+        indicator_id = ind.of
+    return None
+
+
+def denominator_fact(
+    registry: Registry,
+    indicator_id: str,
+    iso3: str,
+    year: Any,
+    disaggregation: str = "total",
+    category: str = _TOTAL,
+) -> str | None:
+    """Return the count fact a ratio's denominator or a change's base figure is, or None.
+
+    A ratio's denominator is a fact when it is a count (not the population): ``minors_share`` ->
+    ``victims|total``. A change's base is the figure of the year before (a growth's, ``window``
+    years before) of the indicator it follows.
+
+    Examples
+    --------
+    >>> from corett_lib.dataset.registry import load_registry
+    >>> reg = load_registry()
+    >>> denominator_fact(reg, "convictions_per_prosecution", "DOM", 2019)
+    'DOM|2019|prosecuted|total|Total'
+    >>> denominator_fact(reg, "victims_change", "NIC", 2019)
+    'NIC|2018|victims|total|Total'
+    >>> denominator_fact(reg, "victims_rate", "NIC", 2019) is None
+    True
+    """
+    try:
+        ind = registry.get(indicator_id)
+    except KeyError:
+        return None
+    if ind.kind == "ratio":
+        sel = ind.denominator
+        if sel is None or sel.is_population:
+            return None
+        return _selector_fact(registry, sel, iso3, year, disaggregation, category)
+    if ind.kind in ("change", "cagr") and ind.of is not None:
+        w = 1 if ind.kind == "change" else (ind.window or registry.defaults.trend_window)
+        return indicator_fact(registry, ind.of, iso3, int(year) - int(w), disaggregation, category)
+    return None
+
+
+def _selector_fact(
+    registry: Registry, sel: Any, iso3: str, year: Any, disaggregation: str, category: str
+) -> str | None:
+    """Return the fact a selector takes, the disaggregation's category in place of its filter."""
+    dim, cat, sex, age = sel.dimension, sel.category, sel.sex, sel.age
+    if disaggregation != "total":
+        d = registry.disaggregations.get(disaggregation)
+        if d is None or d.derive is not None:
+            return None
+        if d.dimension:
+            dim, cat = d.dimension, category
+        elif d.sex and d.age:
+            sex, _, age = category.partition(SEX_AGE_SEPARATOR)
+        elif d.sex:
+            sex = category
+        else:
+            age = category
+    return observation_fact(registry, iso3, year, str(sel.indicator), dim, cat, sex, age)
 
 
 def _missing(v: Any) -> bool:
@@ -349,6 +531,9 @@ class FactDecision:
     breakdowns: frozenset[str] = PAGE_BREAKDOWNS
     _index: dict[tuple[int, str], Any] = field(default_factory=dict, init=False, repr=False)
     _solved: dict[tuple[int, str], _Component] = field(default_factory=dict, init=False, repr=False)
+    _sources: dict[tuple[int, str], dict[str, tuple[str, ...]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
     #: ``(table id, fact)`` of cells shown otherwise than their fact (none on the shipped pages).
     mismatches: list[tuple[str, str]] = field(default_factory=list, init=False, repr=False)
 
@@ -395,6 +580,36 @@ class FactDecision:
         """
         comp, key = self._lookup(key)
         return None if comp is None else comp.status[key]
+
+    def figure(self, key: str) -> disclosure.Cell | None:
+        """Return the count the fact ``key`` shows (:func:`fact_cell`), or None when not decided."""
+        comp, key = self._lookup(key)
+        return None if comp is None else comp.cells[key]
+
+    def sources(self, key: str) -> tuple[str, ...]:
+        """Return the sources of the fact ``key`` (``UNODC / CORETT`` -> both), or () when not decided."""
+        comp, key = self._lookup(key)
+        if comp is None:
+            return ()
+        _, year, ind, _, _ = key.split(FACT_SEPARATOR, 4)
+        ck = (int(year), ind)
+        found = self._sources.get(ck)
+        if found is None:  # once per indicator and year
+            rows = self.table.iloc[self._index[ck]]
+            cols = ["iso3", "year", "indicator_id", "disaggregation", "category", "source"]
+            found = {
+                fact_key(*values[:5]): tuple(x.strip() for x in str(values[5]).split(" / "))
+                for values in rows[cols].itertuples(index=False, name=None)
+            }
+            self._sources[ck] = found
+        return found.get(key, ())
+
+    def shows(self, key: str, value: Any) -> bool:
+        """Return True when ``value`` (as a table shows it) is the count the fact ``key`` shows."""
+        theirs, mine = self.figure(key), disclosure.parse_count(value)
+        if theirs is None or mine.missing:
+            return False
+        return (mine.low, mine.high, mine.value) == (theirs.low, theirs.high, theirs.value)
 
     def bounds(self, key: str) -> tuple[float, float] | None:
         """Return what a reader can derive about the fact ``key`` from every published fact."""

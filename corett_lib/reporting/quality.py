@@ -17,6 +17,7 @@ import pandas as pd
 
 from corett_lib.analysis import quality
 from corett_lib.core import i18n
+from corett_lib.publishing import fact_disclosure
 from corett_lib.reporting import charts
 from corett_lib.reporting.annual import source_name
 from corett_lib.reporting.context import (
@@ -25,6 +26,7 @@ from corett_lib.reporting.context import (
     bullet_list,
     heading,
     html_block,
+    once,
     paragraph,
     publish,
     publish_chart,
@@ -56,6 +58,66 @@ def _country(ctx: Context) -> str:
 
 def _members(ctx: Context) -> tuple[str, ...]:
     return ctx.members if ctx.regional else (ctx.country,)
+
+
+def fact_of(
+    ctx: Context,
+    iso3: str,
+    year: Any,
+    indicator: str,
+    source: str,
+    shown: Any,
+    filters: tuple[str, str, str, str] = ("Total", "Total", "Total", "Total"),
+) -> str | None:
+    """Return the published fact a figure of the review is, or None.
+
+    A source's figure (``filters``: dimension, category, sex, age) is the fact when it is the fact's
+    source, or when it shows the same count (then it reads as the fact whichever source it comes
+    from). Another source's different figure is not the fact. A table names these facts so that a
+    fact hidden on any page is hidden here too (:mod:`corett_lib.publishing.fact_disclosure`).
+    """
+    key = fact_disclosure.observation_fact(
+        ctx.facts.registry, str(iso3), int(year), str(indicator), *filters
+    )
+    if key is None:
+        return None
+    decision = ctx.disclosure
+    if decision.figure(key) is None:
+        return None
+    if decision.shows(key, shown) or str(source) in decision.sources(key):
+        return key
+    return None
+
+
+def _facts_of_flags(ctx: Context, f: pd.DataFrame) -> list[str | None]:
+    """Return the published fact each flagged figure of ``f`` is (:func:`fact_of`), or None."""
+    return [
+        fact_of(
+            ctx,
+            row.iso3,
+            row.year,
+            row.indicator,
+            row.source,
+            "<5" if row.censored else row.value,
+            (row.dimension, row.category, row.sex, row.age),
+        )
+        for row in f.itertuples(index=False)
+    ]
+
+
+def _year_flags(ctx: Context) -> tuple[pd.DataFrame, list[str | None]]:
+    """Return the flagged figures of the year and the fact each is (read by two sections)."""
+
+    def compute() -> tuple[pd.DataFrame, list[str | None]]:
+        f = quality.flags_for(review_of(ctx), ctx.year, None if ctx.regional else ctx.country)
+        return f, _facts_of_flags(ctx, f)
+
+    return once(ctx, "quality.year_flags", compute)
+
+
+def hidden_figures(ctx: Context, f: pd.DataFrame) -> list[bool]:
+    """Return whether each flagged figure of ``f`` is a fact the country-year decision hides."""
+    return [bool(key and ctx.disclosure.status(key)) for key in _facts_of_flags(ctx, f)]
 
 
 def title(ctx: Context) -> Block:
@@ -113,9 +175,10 @@ def flags(ctx: Context) -> Block:
     """Show the flagged figures of the year: rule, severity, evidence and the source row of each."""
     lang = ctx.lang
     head = heading(_t("heading.flags", lang), 2, "quality-flags")
-    f = quality.flags_for(review_of(ctx), ctx.year, None if ctx.regional else ctx.country)
+    f, fact_keys = _year_flags(ctx)
     if f.empty:
         return head + paragraph(_t("no_flags", lang, year=ctx.year, country=_country(ctx)))
+    hidden = [bool(key and ctx.disclosure.status(key)) for key in fact_keys]
     cols = {
         k: _t(f"col.{k}", lang)
         for k in (
@@ -140,7 +203,10 @@ def flags(ctx: Context) -> Block:
             ],
             cols["rule"]: [_t(f"rule.{r}", lang) for r in f["rule"]],
             cols["severity"]: [_t(f"severity.{s}", lang) for s in f["severity"]],
-            cols["evidence"]: [quality.evidence_text(r, lang, ctx.k) for _, r in f.iterrows()],
+            cols["evidence"]: [
+                quality.evidence_text(r, lang, ctx.k, hidden=hide or bool(r["censored"]))
+                for (_, r), hide in zip(f.iterrows(), hidden, strict=True)
+            ],
             cols["source_row"]: [
                 _t("source_row", lang, file=a, row=int(b))
                 for a, b in zip(f["source_file"], f["source_row"], strict=True)
@@ -150,12 +216,14 @@ def flags(ctx: Context) -> Block:
     )
     if not ctx.regional:
         df = df.drop(columns=cols["member"])
+    facts = {(r, cols["value"]): key for r, key in enumerate(fact_keys) if key is not None}
     pub = publish(
         ctx,
         df,
         table_id="quality_flags",
         title=_t("heading.flags", lang),
         count_columns=[cols["value"]],
+        facts=facts,
     )
     return head + html_block(pub.to_html())
 
@@ -215,8 +283,18 @@ def trends(ctx: Context) -> Block | None:
         )
         label = i18n.label("indicator", indicator, lang)
         title = f"{label}, {_country(ctx)} ({source_name(source, lang)})"
+        facts = {}
+        for r, (year, shown) in enumerate(zip(df[year_col], df[value_col], strict=True)):
+            key = fact_of(ctx, ctx.country, year, indicator, source, shown)
+            if key is not None:
+                facts[(r, value_col)] = key
         data = publish_chart(
-            ctx, df, chart_id=f"quality_trend_{n}", title=title, count_columns=[value_col]
+            ctx,
+            df,
+            chart_id=f"quality_trend_{n}",
+            title=title,
+            count_columns=[value_col],
+            facts=facts,
         )
         pub = data.table
         chart_df = pd.DataFrame(
@@ -269,6 +347,15 @@ def external(ctx: Context) -> Block:
             diff_col: ext["difference_pct"].to_list(),
         }
     )
+    facts: dict[tuple[int, str], str] = {}
+    for r, row in enumerate(ext.itertuples(index=False)):
+        for col, source, shown in (
+            (ref_col, row.reference, row.reference_value),
+            (cmp_col, row.compare, row.compare_value),
+        ):
+            key = fact_of(ctx, row.iso3, row.year, row.indicator, source, shown)
+            if key is not None:
+                facts[(r, col)] = key
     pub = publish(
         ctx,
         df,
@@ -277,6 +364,7 @@ def external(ctx: Context) -> Block:
         count_columns=[ref_col, cmp_col],
         derived={diff_col: [ref_col, cmp_col]},
         formats={diff_col: "number:1"},
+        facts=facts,
     )
     return head + html_block(pub.to_html())
 
@@ -286,9 +374,17 @@ def questions(ctx: Context) -> Block:
     lang = ctx.lang
     res = review_of(ctx)
     blocks: list[Block] = [heading(_t("heading.questions", lang), 2, "quality-questions")]
+    f, fact_keys = _year_flags(ctx)
+    secret = [
+        tuple(row)
+        for row, key in zip(
+            f[quality.OBSERVATION_KEY].itertuples(index=False, name=None), fact_keys, strict=True
+        )
+        if key and ctx.disclosure.status(key)
+    ]
     for iso3 in _members(ctx):
         name = i18n.country_name(iso3, lang)
-        asked = quality.questions(res, ctx.year, iso3, lang, ctx.k)
+        asked = quality.questions(res, ctx.year, iso3, lang, ctx.k, hidden=secret)
         if ctx.regional:
             blocks.append(heading(_t("questions_for", lang, country=name), 3))
         blocks.append(

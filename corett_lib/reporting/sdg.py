@@ -17,7 +17,7 @@ from corett_lib.analysis import sdg
 from corett_lib.analysis.status import PROGRESS_BASE_YEAR, is_missing, status_text
 from corett_lib.core import i18n
 from corett_lib.dataset import sdg_mapping
-from corett_lib.publishing.fact_disclosure import fact_key
+from corett_lib.publishing.fact_disclosure import fact_key, indicator_fact
 from corett_lib.publishing.linked import FACT_SEPARATOR
 from corett_lib.reporting import charts, fact_notes
 from corett_lib.reporting.annual import indicators as annual_indicators
@@ -305,6 +305,24 @@ def _progress_facts(
     return out
 
 
+def _indicator_facts(ctx: Context, i: pd.DataFrame, persons_col: str) -> dict[tuple[int, str], str]:
+    """Return the facts the linked-indicators table's persons show (a ratio's: its numerator's).
+
+    The persons of a count are its total; of a ratio, its numerator (``victims_rate`` shows the
+    victims); of a change or growth, the figure of the year of the indicator it follows. Named, so
+    that a fact the country-year decision hides is hidden here too.
+    """
+    out: dict[tuple[int, str], str] = {}
+    reg = ctx.facts.registry
+    for r, ind in enumerate(i["indicator_id"]):
+        if not isinstance(ind, str) or not ind:
+            continue
+        key = indicator_fact(reg, str(ind), ctx.country, ctx.year)
+        if key is not None:
+            out[(r, persons_col)] = key
+    return out
+
+
 def progress(ctx: Context) -> Block:
     """Progress status of the workbench's SDG-linked indicators, national-SDG-platform style."""
     import pandas as pd
@@ -553,6 +571,7 @@ def _target_block(
             count_columns=[persons],
             derived={value: persons},
             formats={value: "number:2"},
+            facts=_indicator_facts(ctx, i, persons),
         )
         blocks.append(html_block(pub.to_html()))
         withheld = [
