@@ -314,7 +314,7 @@ def _missing_rows(
     A no-figure row depends only on its indicator, country and year, so the rows of every registry
     indicator, member (and the region) and year of the facts are labelled once per facts, language
     and country-name table (like :func:`_labelled_facts`) and then only selected from; a key outside
-    them (another country or year) is labelled on the spot.
+    them (another country or year) is labelled when first asked for and kept with them.
     """
     key = ("missing", lang, id(country_names))
     cached = facts.views.get(key)
@@ -331,11 +331,15 @@ def _missing_rows(
         cached = (country_names, frame, {k: n for n, k in enumerate(every)})
         facts.views[key] = cached
     _, frame, index = cached
-    pos = [index.get((i, c, int(y))) for i, c, y in missing]
-    if all(p is not None for p in pos):
-        return frame.iloc[pos]
-    names = _country_names(country_names, lang)
-    return _label(_no_data_facts(facts, missing), facts.registry, lang, names)
+    keys = [(i, c, int(y)) for i, c, y in missing]
+    new = list(dict.fromkeys(k for k in keys if k not in index))
+    if new:  # another country or year: labelled once too
+        names = _country_names(country_names, lang)
+        more = _label(_no_data_facts(facts, new), facts.registry, lang, names)
+        index.update({k: len(frame) + n for n, k in enumerate(new)})
+        frame = pd.concat([frame, more], ignore_index=True)
+        facts.views[key] = (country_names, frame, index)
+    return frame.iloc[[index[k] for k in keys]]
 
 
 def _labelled_facts(facts: Facts, lang: str, country_names: pd.DataFrame | None) -> pd.DataFrame:
