@@ -958,11 +958,12 @@ def export_frame(published: PublishedTable, *, machine: bool = True) -> pd.DataF
             if role == "label":
                 continue
             col = []
-            for r in range(len(out)):
-                st = published.status.at[r, c]
-                v = published.values.at[r, c]
+            shown = published.display[c].array
+            for r, (st, v) in enumerate(
+                zip(published.status[c].array, published.values[c].array, strict=True)
+            ):
                 if st or math.isnan(v):
-                    col.append(published.display.at[r, c] if st else None)
+                    col.append(shown[r] if st else None)
                 else:
                     col.append(int(v) if role == "count" and float(v).is_integer() else v)
             out[c] = col
