@@ -319,7 +319,8 @@ def _missing_rows(
     key = ("missing", lang, id(country_names))
     cached = facts.views.get(key)
     if cached is None or cached[0] is not country_names:
-        years = sorted(set(_key_arrays(facts)[2].tolist()))
+        known = _key_arrays(facts)[2]
+        years = list(range(int(known.min()), int(known.max()) + 1)) if len(known) else []
         every = [
             (i, c, y)
             for i in facts.registry.ids()
