@@ -294,16 +294,16 @@ def trend_chart(
     colour = (
         alt.Color("series:N", title=None, sort=list(dict.fromkeys(data["series"])))
         if multi
-        else alt.value(PALETTE[0])
+        else alt.ColorValue(PALETTE[0])
     )
     y_enc = alt.Y("_value:Q", title=y_title, axis=alt.Axis(format=",d" if decimals == 0 else ","))
     observed = base.transform_filter("datum._value != null")
     # A faint dotted line joins reported values across a gap; the solid line breaks at the gap.
     bridge = observed.mark_line(strokeDash=[1, 4], strokeWidth=1.5, opacity=0.7).encode(
-        x=x_enc, y=y_enc, color=colour, detail="series:N"
+        x=x_enc, y=y_enc, color=colour, detail=alt.Detail("series:N")
     )
     line = base.mark_line(invalid="break-paths-show-path-domains").encode(
-        x=x_enc, y=y_enc, color=colour, detail="series:N"
+        x=x_enc, y=y_enc, color=colour, detail=alt.Detail("series:N")
     )
     points = observed.mark_point(filled=True, opacity=1).encode(x=x_enc, y=y_enc, color=colour)
     layers = [bridge, line, points]
@@ -312,13 +312,13 @@ def trend_chart(
         layers.append(
             supp.mark_bar(width=14, fill=SUPPRESSED_FILL, stroke=SUPPRESSED_STROKE, strokeWidth=1.2)
             .encode(
-                x=x_enc, y=alt.Y("_zero:Q", title=y_title), y2="_bound:Q", strokeDash=strokedash
+                x=x_enc, y=alt.Y("_zero:Q", title=y_title), y2=alt.Y2("_bound:Q"), strokeDash=strokedash
             )
             .transform_calculate(_zero="0")
         )
         layers.append(
             supp.mark_text(dy=-8, color=SUPPRESSED_STROKE).encode(
-                x=x_enc, y=alt.Y("_bound:Q", title=y_title), text="_text:N"
+                x=x_enc, y=alt.Y("_bound:Q", title=y_title), text=alt.Text("_text:N")
             )
         )
     marked = data["_flagged"].fillna(False).astype(bool) & data["_value"].notna()
@@ -455,12 +455,12 @@ def _hbars(
             .transform_calculate(_zero="0")
             .mark_bar(fill=SUPPRESSED_FILL, stroke=SUPPRESSED_STROKE, strokeWidth=1.2)
             .encode(
-                y=y_enc, x=alt.X("_zero:Q", title=x_title), x2="_bound:Q", strokeDash=strokedash
+                y=y_enc, x=alt.X("_zero:Q", title=x_title), x2=alt.X2("_bound:Q"), strokeDash=strokedash
             )
         )
     layers.append(
         base.mark_text(align="left", dx=4).encode(
-            y=y_enc, x=alt.X("_text_x:Q", title=x_title), text="_text:N"
+            y=y_enc, x=alt.X("_text_x:Q", title=x_title), text=alt.Text("_text:N")
         )
     )
     height = max(_BAR_STEP * len(order), 60)
@@ -522,7 +522,7 @@ def bar_chart(
         y_title=y_title,
         threshold=threshold,
         decimals=decimals,
-        colour=alt.value(PALETTE[0]),
+        colour=alt.ColorValue(PALETTE[0]),
     )
     return chart, _list_alt(data, lang, "chart.kind.bar", title, threshold, decimals)
 
@@ -593,7 +593,7 @@ def comparison_chart(
             scale=alt.Scale(domain=[focus, others], range=[PALETTE[1], OTHERS_COLOUR]),
         )
     else:
-        colour = alt.value(PALETTE[0])
+        colour = alt.ColorValue(PALETTE[0])
     chart = _hbars(
         alt,
         data,
@@ -693,7 +693,7 @@ def stacked_bar(
         .encode(
             y=y_enc,
             x=x_enc,
-            x2="_x1:Q",
+            x2=alt.X2("_x1:Q"),
             color=alt.Color("part:N", title=None, sort=parts, scale=alt.Scale(domain=parts)),
         )
     ]
@@ -701,7 +701,7 @@ def stacked_bar(
         layers.append(
             base.transform_filter("datum._suppressed")
             .mark_bar(fill=SUPPRESSED_FILL, stroke=SUPPRESSED_STROKE, strokeWidth=1.2)
-            .encode(y=y_enc, x=x_enc, x2="_x1:Q", strokeDash=strokedash)
+            .encode(y=y_enc, x=x_enc, x2=alt.X2("_x1:Q"), strokeDash=strokedash)
         )
     chart = alt.layer(*layers).properties(
         title=title, width=_WIDTH - 80, height=max(_BAR_STEP * 1.6 * len(bars), 60)
@@ -950,11 +950,11 @@ def verdict_chart(
     width = max(_BAR_STEP * len(verdicts), 200)
     base = alt.Chart(alt.Data(values=_records(data)))
     squares = base.mark_square(size=150, opacity=1, filled=True).encode(
-        x=x, y=y, color=colour, tooltip=["_q:N", "_v:N"]
+        x=x, y=y, color=colour, tooltip=[alt.Tooltip("_q:N"), alt.Tooltip("_v:N")]
     )
     # the marker sits in its own column to the right of the grid, not over the verdict columns
     text = base.mark_text(align="left", fontWeight="bold", color=TEXT_COLOUR).encode(
-        x=alt.value(width + 8), y=y, text="_m:N"
+        x=alt.XValue(width + 8), y=y, text=alt.Text("_m:N")
     )
     chart = (squares + text).properties(title=title, width=width, height={"step": 16})
     groups = []
