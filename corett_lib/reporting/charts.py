@@ -26,6 +26,7 @@ Numbers on axes use d3's default locale (``1,582``; ``2.54``), which is the conv
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import itertools
@@ -33,7 +34,8 @@ import json
 import math
 import re
 import warnings
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from corett_lib.core import cache, i18n
 
@@ -144,6 +146,37 @@ def _alt() -> Any:
     return alt
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _unchecked(build: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run a chart builder without Altair validating each object as it is made.
+
+    Altair's debug mode checks every schema object against the Vega-Lite schema when it is
+    constructed (the data values included), which costs more than building the chart; the checks
+    change nothing in the spec. The builders' specs are validated by the tests
+    (``tests/test_charts.py``), as in :func:`to_svg`.
+    """
+
+    @functools.wraps(build)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        from altair.utils import schemapi
+
+        with schemapi.debug_mode(False):
+            return build(*args, **kwargs)
+
+    return run
+
+
+def _with(chart: Any, **properties: Any) -> Any:
+    """Return ``chart`` with top-level ``properties`` set: ``chart.properties`` without its checks."""
+    copy = chart.copy(deep=False)
+    for key, value in properties.items():
+        setattr(copy, key, value)
+    return copy
+
+
 def _prepare(
     df: pd.DataFrame, columns: dict[str, str | None], value: str, suppressed: str
 ) -> pd.DataFrame:
@@ -217,6 +250,7 @@ def _suppressed_legend(alt: Any, lang: str, threshold: float) -> Any:
     ), label
 
 
+@_unchecked
 def trend_chart(
     df: pd.DataFrame,
     *,
@@ -312,7 +346,10 @@ def trend_chart(
         layers.append(
             supp.mark_bar(width=14, fill=SUPPRESSED_FILL, stroke=SUPPRESSED_STROKE, strokeWidth=1.2)
             .encode(
-                x=x_enc, y=alt.Y("_zero:Q", title=y_title), y2=alt.Y2("_bound:Q"), strokeDash=strokedash
+                x=x_enc,
+                y=alt.Y("_zero:Q", title=y_title),
+                y2=alt.Y2("_bound:Q"),
+                strokeDash=strokedash,
             )
             .transform_calculate(_zero="0")
         )
@@ -328,7 +365,7 @@ def trend_chart(
             .mark_point(shape="circle", size=260, filled=False, strokeWidth=2, color=FLAG_STROKE)
             .encode(x=x_enc, y=y_enc)
         )
-    chart = alt.layer(*layers).properties(title=title, width=_WIDTH, height=_HEIGHT)
+    chart = _with(alt.layer(*layers), title=title, width=_WIDTH, height=_HEIGHT)
     text = _trend_alt(data, lang, title, threshold, decimals)
     if marked.any():
         ringed = ", ".join(str(int(y)) for y in sorted(set(data.loc[marked, "x"])))
@@ -455,7 +492,10 @@ def _hbars(
             .transform_calculate(_zero="0")
             .mark_bar(fill=SUPPRESSED_FILL, stroke=SUPPRESSED_STROKE, strokeWidth=1.2)
             .encode(
-                y=y_enc, x=alt.X("_zero:Q", title=x_title), x2=alt.X2("_bound:Q"), strokeDash=strokedash
+                y=y_enc,
+                x=alt.X("_zero:Q", title=x_title),
+                x2=alt.X2("_bound:Q"),
+                strokeDash=strokedash,
             )
         )
     layers.append(
@@ -464,9 +504,10 @@ def _hbars(
         )
     )
     height = max(_BAR_STEP * len(order), 60)
-    return alt.layer(*layers).properties(title=title, width=_WIDTH - 80, height=height)
+    return _with(alt.layer(*layers), title=title, width=_WIDTH - 80, height=height)
 
 
+@_unchecked
 def bar_chart(
     df: pd.DataFrame,
     *,
@@ -542,6 +583,7 @@ def _list_alt(
     return i18n.t("chart.alt.values", lang, kind=i18n.t(kind_key, lang), title=title, items=items)
 
 
+@_unchecked
 def comparison_chart(
     df: pd.DataFrame,
     *,
@@ -618,6 +660,7 @@ def comparison_chart(
     return chart, text
 
 
+@_unchecked
 def stacked_bar(
     df: pd.DataFrame,
     *,
@@ -703,8 +746,11 @@ def stacked_bar(
             .mark_bar(fill=SUPPRESSED_FILL, stroke=SUPPRESSED_STROKE, strokeWidth=1.2)
             .encode(y=y_enc, x=x_enc, x2=alt.X2("_x1:Q"), strokeDash=strokedash)
         )
-    chart = alt.layer(*layers).properties(
-        title=title, width=_WIDTH - 80, height=max(_BAR_STEP * 1.6 * len(bars), 60)
+    chart = _with(
+        alt.layer(*layers),
+        title=title,
+        width=_WIDTH - 80,
+        height=max(_BAR_STEP * 1.6 * len(bars), 60),
     )
     groups = []
     for bar in bars:
@@ -886,6 +932,7 @@ VERDICT_COLOURS: dict[str, str] = {
 }
 
 
+@_unchecked
 def verdict_chart(
     df: pd.DataFrame,
     *,
@@ -956,7 +1003,7 @@ def verdict_chart(
     text = base.mark_text(align="left", fontWeight="bold", color=TEXT_COLOUR).encode(
         x=alt.XValue(width + 8), y=y, text=alt.Text("_m:N")
     )
-    chart = (squares + text).properties(title=title, width=width, height={"step": 16})
+    chart = _with(squares + text, title=title, width=width, height={"step": 16})
     groups = []
     for v in verdicts:
         ids = data.loc[data["_v"] == labels[v], "_q"].tolist()
