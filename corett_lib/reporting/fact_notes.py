@@ -96,9 +96,7 @@ _FLAG_INDEX: dict[int, tuple[pd.DataFrame, pd.DataFrame, dict[tuple[Any, ...], l
 
 def _fact_keys(t: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Return each row's fact and source (:data:`_FACT_SOURCE`) as a tuple, the year an ``int``."""
-    cols = [
-        t[c].astype("int64").tolist() if c == "year" else t[c].tolist() for c in _FACT_SOURCE
-    ]
+    cols = [t[c].astype("int64").tolist() if c == "year" else t[c].tolist() for c in _FACT_SOURCE]
     return list(zip(*cols, strict=True))
 
 
