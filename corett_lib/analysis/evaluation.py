@@ -424,8 +424,10 @@ class Evidence:
         items = self.items[(self.items["kind"] == "indicator") & (self.items["plan"] == plan)]
         rows = self.rows[self.rows["plan_item_id"].isin(items.index) & self.rows["value"].notna()]
         recs = []
+        # Each indicator's rows, in their order (one grouping, not one selection per indicator).
+        by_item = dict(iter(rows.groupby("plan_item_id", sort=False)))
         for iid, it in items.iterrows():
-            r = rows[rows["plan_item_id"] == iid]
+            r = by_item.get(iid, rows.iloc[0:0])
             by_year = r.groupby("year")["value"].sum()
             recs.append(
                 {
