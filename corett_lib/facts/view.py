@@ -218,7 +218,9 @@ def _remember(cache: dict, key: object, value: object) -> None:
 
 def _select(
     facts: Facts,
-    request: tuple[tuple[str, ...], tuple[str, ...] | None, tuple[str, ...], tuple[int, ...] | None],
+    request: tuple[
+        tuple[str, ...], tuple[str, ...] | None, tuple[str, ...], tuple[int, ...] | None
+    ],
     ids: list[str],
     declared_dis: list[tuple[str, ...]],
 ) -> tuple[np.ndarray, list[tuple[str, str, int]], np.ndarray]:
@@ -250,21 +252,32 @@ def _select(
         zip(ind_a[pos][totals], iso_a[pos][totals], year_a[pos][totals].tolist(), strict=True)
     )
     missing = [(i, c, y) for i in ind_ids for c in cs for y in ys if (i, c, y) not in have]
-    keys = pd.DataFrame(
-        {
-            "indicator_id": [*ind_a[pos], *(m[0] for m in missing)],
-            "iso3": [*iso_a[pos], *(m[1] for m in missing)],
-            "year": np.array([*year_a[pos].tolist(), *(m[2] for m in missing)], dtype="int64"),
-            "disaggregation": [*dis_a[pos], *("total" for _ in missing)],
-            "category": [*_category_array(facts)[pos], *("Total" for _ in missing)],
-        }
-    )
+    columns = {
+        "indicator_id": [*ind_a[pos], *(m[0] for m in missing)],
+        "iso3": [*iso_a[pos], *(m[1] for m in missing)],
+        "year": [*year_a[pos].tolist(), *(m[2] for m in missing)],
+        "disaggregation": [*dis_a[pos], *("total" for _ in missing)],
+        "category": [*_category_array(facts)[pos], *("Total" for _ in missing)],
+    }
     # Registry order of indicators, the requested order of countries, then year, breakdown, category.
     rank = {
         "indicator_id": {v: k for k, v in enumerate(dict.fromkeys(ind_ids))},
         "iso3": {v: k for k, v in enumerate(dict.fromkeys(cs))},
         "disaggregation": {v: k for k, v in enumerate(reg.disaggregations)},
     }
+    sort_keys = list(
+        zip(
+            *(
+                [rank[c].get(v) for v in columns[c]] if c in rank else columns[c]
+                for c in ("indicator_id", "iso3", "year", "disaggregation", "category")
+            ),
+            strict=True,
+        )
+    )
+    plain = all(None not in k[:2] and k[3] is not None and isinstance(k[4], str) for k in sort_keys)
+    if plain and len(set(sort_keys)) == len(sort_keys):  # what finish() would do, in Python
+        return pos, missing, np.array(sorted(range(len(sort_keys)), key=sort_keys.__getitem__))
+    keys = pd.DataFrame({**columns, "year": np.array(columns["year"], dtype="int64")})
     keys = keys.assign(**{f"_{c}": keys[c].map(m) for c, m in rank.items()}, _row=range(len(keys)))
     order = ["_indicator_id", "_iso3", "year", "_disaggregation", "category"]
     return pos, missing, finish(keys, order, name="indicators")["_row"].to_numpy()
@@ -311,35 +324,37 @@ def _missing_rows(
 ) -> pd.DataFrame:
     """Return the labelled no-figure total rows of ``missing`` (:func:`_no_data_facts`).
 
-    A no-figure row depends only on its indicator, country and year, so the rows of every registry
-    indicator, member (and the region) and year of the facts are labelled once per facts, language
-    and country-name table (like :func:`_labelled_facts`) and then only selected from; a key outside
-    them (another country or year) is labelled when first asked for and kept with them.
+    A no-figure row depends only on its indicator, country and year, so they are labelled once per
+    facts, language and country-name table (like :func:`_labelled_facts`) and then only selected
+    from: when a country is first asked for, the rows of every registry indicator and every year
+    from the first of the facts to the last (and any other year asked for) at once.
     """
     key = ("missing", lang, id(country_names))
     cached = facts.views.get(key)
     if cached is None or cached[0] is not country_names:
-        known = _key_arrays(facts)[2]
-        years = list(range(int(known.min()), int(known.max()) + 1)) if len(known) else []
-        every = [
-            (i, c, y)
-            for i in facts.registry.ids()
-            for c in (*facts.members, REGION_CODE)
-            for y in years
-        ]
-        names = _country_names(country_names, lang)
-        frame = _label(_no_data_facts(facts, every), facts.registry, lang, names)
-        cached = (country_names, frame, {k: n for n, k in enumerate(every)})
-        facts.views[key] = cached
+        cached = (country_names, None, {})
     _, frame, index = cached
     keys = [(i, c, int(y)) for i, c, y in missing]
-    new = list(dict.fromkeys(k for k in keys if k not in index))
-    if new:  # another country or year: labelled once too
+    absent = [k for k in keys if k not in index]
+    if absent:
+        known = _key_arrays(facts)[2]
+        years = set(range(int(known.min()), int(known.max()) + 1)) if len(known) else set()
+        years |= {y for _, _, y in absent}
+        countries = dict.fromkeys(c for _, c, _ in absent)
+        new = [
+            (i, c, y)
+            for i in dict.fromkeys([*facts.registry.ids(), *(i for i, _, _ in absent)])
+            for c in countries
+            for y in sorted(years)
+            if (i, c, y) not in index
+        ]
         names = _country_names(country_names, lang)
         more = _label(_no_data_facts(facts, new), facts.registry, lang, names)
-        index.update({k: len(frame) + n for n, k in enumerate(new)})
-        frame = pd.concat([frame, more], ignore_index=True)
+        start = 0 if frame is None else len(frame)
+        index.update({k: start + n for n, k in enumerate(new)})
+        frame = more if frame is None else pd.concat([frame, more], ignore_index=True)
         facts.views[key] = (country_names, frame, index)
+    assert frame is not None
     return frame.iloc[[index[k] for k in keys]]
 
 
