@@ -82,25 +82,27 @@ def test_indicator_table_same_rows_in_both_languages_and_fresh_copies():
     assert again["flags"].tolist()[0] == "no_data"
 
 
-def _owner(ds: object, facts: object, country: str, year: int) -> SimpleNamespace:
-    return SimpleNamespace(ds=ds, facts=facts, country=country, year=year)
+def _owner(ds: object, snapshot: str, country: str, year: int) -> SimpleNamespace:
+    return SimpleNamespace(ds=ds, snapshot=snapshot, country=country, year=year)
 
 
-def test_shared_is_kept_for_one_country_year_of_one_dataset_and_facts():
-    ds, facts = object(), object()
+def test_shared_is_kept_for_one_country_year_of_one_dataset_and_snapshot():
+    ds, snap = object(), "/cache/dataset-1.json"
     calls: list[str] = []
 
     def compute(tag: str):
         return lambda: calls.append(tag) or tag
 
-    gtm = _owner(ds, facts, "GTM", 2019)
+    gtm = _owner(ds, snap, "GTM", 2019)
     assert context.shared(gtm, "t", compute("a")) == "a"
-    assert context.shared(_owner(ds, facts, "GTM", 2019), "t", compute("b")) == "a"  # es page
+    assert context.shared(_owner(ds, snap, "GTM", 2019), "t", compute("b")) == "a"  # es page
     assert calls == ["a"]
-    assert context.shared(_owner(ds, facts, "HND", 2019), "t", compute("c")) == "c"
-    assert context.shared(_owner(ds, facts, "HND", 2020), "t", compute("d")) == "d"
-    assert context.shared(_owner(object(), facts, "HND", 2020), "t", compute("e")) == "e"
-    assert context.shared(_owner(ds, object(), "HND", 2020), "t", compute("f")) == "f"
+    assert context.shared(_owner(ds, snap, "HND", 2019), "t", compute("c")) == "c"
+    assert context.shared(_owner(ds, snap, "HND", 2020), "t", compute("d")) == "d"
+    assert context.shared(_owner(object(), snap, "HND", 2020), "t", compute("e")) == "e"
+    assert (
+        context.shared(_owner(ds, "/cache/dataset-2.json", "HND", 2020), "t", compute("f")) == "f"
+    )
     # one country-year at a time: back to Guatemala 2019 computes again
     assert context.shared(gtm, "t", compute("g")) == "g"
     assert calls == ["a", "c", "d", "e", "f", "g"]

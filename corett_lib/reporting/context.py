@@ -197,24 +197,24 @@ def once(ctx: Context, name: str, compute: Callable[[], Any]) -> Any:
     return ctx.memo[name]
 
 
-#: What a report's languages share (:func:`shared`): the dataset, facts, country and year they were
-#: computed for (compared by identity), then the values by name. One country-year at a time.
+#: What a report's languages share (:func:`shared`): the dataset (compared by identity), snapshot,
+#: country and year they were computed for, then the values by name. One country-year at a time.
 _SHARED: dict[str, Any] = {}
 
 
 def shared(ctx: Context, name: str, compute: Callable[[], Any]) -> Any:
-    """Return ``compute()`` computed once per dataset, facts, country and year in this process.
+    """Return ``compute()`` computed once per dataset, snapshot, country and year in this process.
 
     For what does not depend on the page's language (selections, linked tables before their
     labels): ``corett build`` runs a report's English and Spanish pages one after the other in the
     same kernel, so the second language reuses the first's. The value is computed again for another
-    dataset or facts object (another build's data), country or year; only the last country-year's
-    values are kept. Like :func:`once`, the value is shared: sections select from it and never
-    change it.
+    dataset object or snapshot (another build's data and published facts), country or year; only
+    the last country-year's values are kept. Like :func:`once`, the value is shared: sections
+    select from it and never change it.
     """
-    owner = (ctx.ds, ctx.facts, ctx.country, int(ctx.year))
+    owner = (ctx.ds, str(ctx.snapshot), ctx.country, int(ctx.year))
     held = _SHARED.get("owner")
-    if held is None or held[0] is not owner[0] or held[1] is not owner[1] or held[2:] != owner[2:]:
+    if held is None or held[0] is not owner[0] or held[1:] != owner[1:]:
         _SHARED.clear()
         _SHARED["owner"] = owner
         _SHARED["values"] = {}
