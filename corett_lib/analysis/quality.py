@@ -881,8 +881,8 @@ def _select_flags(result: QualityReview, year: int | None, member: str | None) -
     if member is not None:
         f = f[f["iso3"] == member]
     severity = {s: i for i, s in enumerate(SEVERITIES)}
-    member = {m: i for i, m in enumerate(result.members)}
-    f = f.assign(_member=f["iso3"].map(member), _severity=f["severity"].map(severity))
+    rank = {m: i for i, m in enumerate(result.members)}
+    f = f.assign(_member=f["iso3"].map(rank), _severity=f["severity"].map(severity))
     f = f.sort_values(["_member", "_severity", *FLAG_KEY], kind="mergesort")
     return f.drop(columns=["_member", "_severity"]).reset_index(drop=True)
 

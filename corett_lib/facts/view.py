@@ -333,7 +333,8 @@ def _missing_rows(
     cached = facts.views.get(key)
     if cached is None or cached[0] is not country_names:
         cached = (country_names, None, {})
-    _, frame, index = cached
+    frame: pd.DataFrame | None = cached[1]
+    index: dict[tuple[str, str, int], int] = cached[2]
     keys = [(i, c, int(y)) for i, c, y in missing]
     absent = [k for k in keys if k not in index]
     if absent:
