@@ -154,8 +154,13 @@ class Context:
 
     @property
     def facts(self) -> Facts:
-        """The published facts (:class:`~corett_lib.facts.table.Facts`) every section reads."""
-        return facts(self.ds, self.snapshot)
+        """The published facts (:class:`~corett_lib.facts.table.Facts`) every section reads.
+
+        Looked up once per report (:func:`facts` checks the files beside the snapshot).
+        """
+        if "context.facts" not in self.memo:
+            self.memo["context.facts"] = facts(self.ds, self.snapshot)
+        return self.memo["context.facts"]
 
     @property
     def disclosure(self) -> fact_disclosure.FactDecision:

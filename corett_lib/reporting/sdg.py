@@ -641,14 +641,22 @@ def targets(ctx: Context) -> Block:
 
 
 def summary_table(ctx: Context) -> pd.DataFrame:
-    """Return the alignment summary of the report's country and year (see :func:`sdg.alignment_summary`)."""
-    return sdg.alignment_summary(
-        mapping(ctx),
-        plans=_plans(ctx),
-        indicators=_indicators(ctx),
-        instruments=_instruments(ctx),
-        sdg=ctx.ds.sdg,
-    )
+    """Return the alignment summary of the report's country and year (see :func:`sdg.alignment_summary`).
+
+    Language-independent (titles in both languages, counts of linked indicators, plan items and
+    instrument cells): computed once per country-year, the report's other language reuses it.
+    """
+    return shared(
+        ctx,
+        "sdg.summary",
+        lambda: sdg.alignment_summary(
+            mapping(ctx),
+            plans=_plans(ctx),
+            indicators=_indicators(ctx),
+            instruments=_instruments(ctx),
+            sdg=ctx.ds.sdg,
+        ),
+    ).copy()
 
 
 def summary(ctx: Context) -> Block:
