@@ -206,7 +206,7 @@ def indicator_table(
 
 
 #: Most selections and tables :func:`indicator_table` keeps per facts (the oldest are dropped).
-CACHED_TABLES = 256
+CACHED_TABLES = 64
 
 
 def _remember(cache: dict, key: object, value: object) -> None:
