@@ -389,6 +389,18 @@ class Evidence:
             else pd.DataFrame(columns=["indicator_id", "year", "value", "source"])
         )
         self._indicators: dict[str, pd.DataFrame] = {}
+        self._by_item: tuple[pd.DataFrame, dict[Any, pd.DataFrame]] | None = None
+
+    def rows_of(self, plan_item_id: str) -> pd.DataFrame:
+        """Return the monitoring rows in scope of one plan item, in their order.
+
+        Taken from one grouping of :attr:`rows` (made on first use, made again if ``rows`` is
+        replaced), not one selection per item.
+        """
+        if self._by_item is None or self._by_item[0] is not self.rows:
+            groups = dict(iter(self.rows.groupby("plan_item_id", sort=False)))
+            self._by_item = (self.rows, groups)
+        return self._by_item[1].get(plan_item_id, self.rows.iloc[0:0])
 
     @property
     def scope_label(self) -> str:
@@ -424,8 +436,11 @@ class Evidence:
         items = self.items[(self.items["kind"] == "indicator") & (self.items["plan"] == plan)]
         rows = self.rows[self.rows["plan_item_id"].isin(items.index) & self.rows["value"].notna()]
         recs = []
+        # Each indicator's rows with a value, in their order (one grouping, not one selection per
+        # indicator).
+        by_item = dict(iter(rows.groupby("plan_item_id", sort=False)))
         for iid, it in items.iterrows():
-            r = rows[rows["plan_item_id"] == iid]
+            r = by_item.get(iid, rows.iloc[0:0])
             by_year = r.groupby("year")["value"].sum()
             recs.append(
                 {
@@ -473,7 +488,7 @@ class Evidence:
 
         Return ``yes``/``no``/``""``: is Chart 3's evidence available for an objective (any year)?
         """
-        r = self.rows[self.rows["plan_item_id"] == objective_id]["evidence_available"]
+        r = self.rows_of(objective_id)["evidence_available"]
         if (r == "yes").any():
             return "yes"
         return "no" if (r == "no").any() else ""
@@ -1679,7 +1694,7 @@ def monitoring_matrix(ev: Evidence, matrix: pd.DataFrame) -> pd.DataFrame:
     ].copy()
     available, counts, illustrative = [], [], []
     for o in out["objective_id"]:
-        r = ev.rows[ev.rows["plan_item_id"] == o]
+        r = ev.rows_of(o)
         available.append(ev.objective_evidence(o))
         counts.append(f"{int((r['evidence_available'] == 'yes').sum())}/{len(r)}")
         illustrative.append(bool((r["illustrative"] != "").any()))

@@ -857,14 +857,32 @@ def flags_for(
     pandas.DataFrame
         The selected rows of :attr:`QualityReview.flags`, most pressing severity first.
     """
+    key = (
+        None if year is None else int(year),
+        country if country and country in result.members else None,
+    )
+    if not _SELECTED or _SELECTED[0] is not result or _SELECTED[1] is not result.flags:
+        _SELECTED[:] = [result, result.flags, {}]  # one review at a time
+    selected: dict[tuple[int | None, str | None], pd.DataFrame] = _SELECTED[2]
+    if key not in selected:
+        selected[key] = _select_flags(result, *key)
+    return selected[key].copy()
+
+
+#: :func:`flags_for`'s selections of the last review: the review, its flag table (both compared by
+#: identity) and the rows per ``(year, member)``; a report's two languages select the same rows.
+_SELECTED: list[Any] = []
+
+
+def _select_flags(result: QualityReview, year: int | None, member: str | None) -> pd.DataFrame:
     f = result.flags
     if year is not None:
-        f = f[f["year"] == int(year)]
-    if country and country in result.members:
-        f = f[f["iso3"] == country]
+        f = f[f["year"] == year]
+    if member is not None:
+        f = f[f["iso3"] == member]
     severity = {s: i for i, s in enumerate(SEVERITIES)}
-    member = {m: i for i, m in enumerate(result.members)}
-    f = f.assign(_member=f["iso3"].map(member), _severity=f["severity"].map(severity))
+    rank = {m: i for i, m in enumerate(result.members)}
+    f = f.assign(_member=f["iso3"].map(rank), _severity=f["severity"].map(severity))
     f = f.sort_values(["_member", "_severity", *FLAG_KEY], kind="mergesort")
     return f.drop(columns=["_member", "_severity"]).reset_index(drop=True)
 

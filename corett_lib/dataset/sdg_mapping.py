@@ -98,11 +98,24 @@ def sdg_reference(sdg: pd.DataFrame) -> pd.DataFrame:
     return ref.sort_values("key", kind="mergesort").drop(columns="key").reset_index(drop=True)
 
 
+#: :func:`sdg_title`'s lookup of the last SDG table: the table (compared by identity), then per title
+#: column ``{code: title}`` (the first row of each code).
+_TITLES: list[Any] = []
+
+
 def sdg_title(sdg: pd.DataFrame, code: str, lang: str) -> str:
     """Return the title of an SDG goal, target or indicator in ``lang`` (empty when unknown)."""
     col = "title_es" if lang == "es" else "title_en"
-    hit = sdg.loc[sdg["code"].astype(str) == str(code), col]
-    return str(hit.iloc[0]) if len(hit) else ""
+    if not _TITLES or _TITLES[0] is not sdg:
+        _TITLES[:] = [sdg, {}]  # one table at a time
+    by_column: dict[str, dict[str, Any]] = _TITLES[1]
+    if col not in by_column:
+        titles: dict[str, Any] = {}
+        for c, title in zip(sdg["code"].astype(str).tolist(), sdg[col].tolist(), strict=True):
+            titles.setdefault(c, title)
+        by_column[col] = titles
+    titles = by_column[col]
+    return str(titles[str(code)]) if str(code) in titles else ""
 
 
 # --------------------------------------------------------------------------- the mapping

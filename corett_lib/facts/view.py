@@ -175,57 +175,119 @@ def indicator_table(
             raise KeyError(
                 f"unknown disaggregation(s) {unknown}; known: {', '.join(reg.disaggregations)}"
             )
-    declared = {i.id: (*i.disaggregations, *EXTRA_DISAGGREGATIONS.get(i.id, ())) for i in inds}
-    allowed = {
-        (i, d) for i, ds in declared.items() for d in ds if disaggregations is None or d in dis
-    }
     cs = list(countries) if countries else [*facts.members, REGION_CODE]
+    ys_asked = None if years is None else tuple(sorted({int(y) for y in years}))
+    request = (
+        tuple(ind_ids),
+        None if disaggregations is None else tuple(dis),
+        tuple(cs),
+        ys_asked,
+    )
+    labelled = _labelled_facts(facts, lang, country_names)
+    results = facts.views.setdefault("tables", {})
+    key = (request, lang, id(country_names))
+    hit = results.get(key)
+    if hit is not None and hit[0] is country_names and hit[1] is labelled:
+        return hit[2].copy()
+    selections = facts.views.setdefault("selections", {})
+    selection = selections.get(request)
+    if selection is None:
+        selection = _select(facts, request, [i.id for i in inds], [i.disaggregations for i in inds])
+        _remember(selections, request, selection)
+    pos, missing, order = selection
+    table = labelled.iloc[pos]
+    if missing:
+        table = pd.concat(
+            [table, _missing_rows(facts, lang, country_names, missing)], ignore_index=True
+        )
+    table = table.iloc[order].reset_index(drop=True)[COLUMNS]
+    _remember(results, key, (country_names, labelled, table))
+    return table.copy()
+
+
+#: Most selections and tables :func:`indicator_table` keeps per facts (the oldest are dropped).
+CACHED_TABLES = 64
+
+
+def _remember(cache: dict, key: object, value: object) -> None:
+    """Store ``value`` under ``key``, dropping the oldest entry when ``cache`` is full."""
+    if len(cache) >= CACHED_TABLES:
+        del cache[next(iter(cache))]
+    cache[key] = value
+
+
+def _select(
+    facts: Facts,
+    request: tuple[
+        tuple[str, ...], tuple[str, ...] | None, tuple[str, ...], tuple[int, ...] | None
+    ],
+    ids: list[str],
+    declared_dis: list[tuple[str, ...]],
+) -> tuple[np.ndarray, list[tuple[str, str, int]], np.ndarray]:
+    """Return which facts an indicator table shows, its missing totals and its row order.
+
+    Language-independent, so computed once per request and facts: the positions of the selected
+    rows in the fact table, the ``(indicator, country, year)`` totals no source has (shown as no
+    figure) and the order of the selected rows followed by the missing ones (:func:`finish`'s).
+    """
+    ind_ids, dis, cs_t, ys_asked = request
+    cs = list(cs_t)
+    reg = facts.registry
+    declared = {
+        i: (*d, *EXTRA_DISAGGREGATIONS.get(i, ())) for i, d in zip(ids, declared_dis, strict=True)
+    }
+    allowed = {(i, d) for i, ds in declared.items() for d in ds if dis is None or d in dis}
     ind_a, iso_a, year_a, dis_a = _key_arrays(facts)
-    keep = pd.Index(ind_a).isin(ind_ids) & pd.Index(iso_a).isin(cs)
-    if years is not None:
-        ys = sorted({int(y) for y in years})
-        keep &= np.isin(year_a, ys)
+    keep = pd.Index(ind_a).isin(list(ind_ids)) & pd.Index(iso_a).isin(cs)
+    if ys_asked is not None:
+        keep &= np.isin(year_a, list(ys_asked))
     pos = np.flatnonzero(keep)
     pairs = zip(ind_a[pos], dis_a[pos], strict=True)
     pos = pos[np.fromiter((p in allowed for p in pairs), bool, count=len(pos))]
-    labelled = _labelled_facts(facts, lang, country_names)
-    table = labelled.iloc[pos]
-    if years is None:
-        ys = sorted(table["year"].unique().tolist())
+    ys = sorted(set(year_a[pos].tolist())) if ys_asked is None else list(ys_asked)
 
     # Every requested indicator, country and year has a total row: no figure is never a zero.
-    totals = table["disaggregation"].to_numpy(object) == "total"
+    totals = dis_a[pos] == "total"
     have = set(
-        zip(
-            table["indicator_id"].to_numpy(object)[totals],
-            table["iso3"].to_numpy(object)[totals],
-            table["year"].to_numpy()[totals].tolist(),
-            strict=True,
-        )
+        zip(ind_a[pos][totals], iso_a[pos][totals], year_a[pos][totals].tolist(), strict=True)
     )
     missing = [(i, c, y) for i in ind_ids for c in cs for y in ys if (i, c, y) not in have]
-    if missing:
-        miss = pd.DataFrame(missing, columns=["indicator_id", "iso3", "year"])
-        miss = miss.assign(disaggregation="total", category="Total", censored=False, f_no_data=True)
-        miss["coverage_n"] = 0
-        miss["coverage_of"] = np.where(miss["iso3"].eq(REGION_CODE), len(facts.members), 1)
-        for c in ("source", "coverage_members", "other_sources", "notes"):
-            miss[c] = ""
-        for c in ("value", "lower", "upper", "numerator", "denominator"):
-            miss[c] = np.nan
-        table = pd.concat(
-            [table, _label(miss, reg, lang, _country_names(country_names, lang))],
-            ignore_index=True,
-        )
+    columns = {
+        "indicator_id": [*ind_a[pos], *(m[0] for m in missing)],
+        "iso3": [*iso_a[pos], *(m[1] for m in missing)],
+        "year": [*year_a[pos].tolist(), *(m[2] for m in missing)],
+        "disaggregation": [*dis_a[pos], *("total" for _ in missing)],
+        "category": [*_category_array(facts)[pos], *("Total" for _ in missing)],
+    }
     # Registry order of indicators, the requested order of countries, then year, breakdown, category.
     rank = {
         "indicator_id": {v: k for k, v in enumerate(dict.fromkeys(ind_ids))},
         "iso3": {v: k for k, v in enumerate(dict.fromkeys(cs))},
         "disaggregation": {v: k for k, v in enumerate(reg.disaggregations)},
     }
-    table = table.assign(**{f"_{c}": table[c].map(m) for c, m in rank.items()})
+    sort_keys = list(
+        zip(
+            *(
+                [rank[c].get(v) for v in columns[c]] if c in rank else columns[c]
+                for c in ("indicator_id", "iso3", "year", "disaggregation", "category")
+            ),
+            strict=True,
+        )
+    )
+    plain = all(None not in k[:2] and k[3] is not None and isinstance(k[4], str) for k in sort_keys)
+    if plain and len(set(sort_keys)) == len(sort_keys):  # what finish() would do, in Python
+        return pos, missing, np.array(sorted(range(len(sort_keys)), key=sort_keys.__getitem__))
+    keys = pd.DataFrame({**columns, "year": np.array(columns["year"], dtype="int64")})
+    keys = keys.assign(**{f"_{c}": keys[c].map(m) for c, m in rank.items()}, _row=range(len(keys)))
     order = ["_indicator_id", "_iso3", "year", "_disaggregation", "category"]
-    return finish(table, order, name="indicators")[COLUMNS]
+    return pos, missing, finish(keys, order, name="indicators")["_row"].to_numpy()
+
+
+def _category_array(facts: Facts) -> np.ndarray:
+    """Return the fact table's categories as text (the labelled table's ``category``), cached."""
+    if "categories" not in facts.views:
+        facts.views["categories"] = facts.table["category"].astype(str).to_numpy(object)
+    return facts.views["categories"]
 
 
 def _key_arrays(facts: Facts) -> tuple[np.ndarray, ...]:
@@ -239,6 +301,62 @@ def _key_arrays(facts: Facts) -> tuple[np.ndarray, ...]:
             t["disaggregation"].to_numpy(object),
         )
     return facts.views["keys"]
+
+
+def _no_data_facts(facts: Facts, missing: Sequence[tuple[str, str, int]]) -> pd.DataFrame:
+    """Return fact rows saying "no figure" for ``(indicator, country, year)`` totals no source has."""
+    miss = pd.DataFrame(list(missing), columns=["indicator_id", "iso3", "year"])
+    miss = miss.assign(disaggregation="total", category="Total", censored=False, f_no_data=True)
+    miss["coverage_n"] = 0
+    miss["coverage_of"] = np.where(miss["iso3"].eq(REGION_CODE), len(facts.members), 1)
+    for c in ("source", "coverage_members", "other_sources", "notes"):
+        miss[c] = ""
+    for c in ("value", "lower", "upper", "numerator", "denominator"):
+        miss[c] = np.nan
+    return miss
+
+
+def _missing_rows(
+    facts: Facts,
+    lang: str,
+    country_names: pd.DataFrame | None,
+    missing: Sequence[tuple[str, str, int]],
+) -> pd.DataFrame:
+    """Return the labelled no-figure total rows of ``missing`` (:func:`_no_data_facts`).
+
+    A no-figure row depends only on its indicator, country and year, so they are labelled once per
+    facts, language and country-name table (like :func:`_labelled_facts`) and then only selected
+    from: when a country is first asked for, the rows of every registry indicator and every year
+    from the first of the facts to the last (and any other year asked for) at once.
+    """
+    key = ("missing", lang, id(country_names))
+    cached = facts.views.get(key)
+    if cached is None or cached[0] is not country_names:
+        cached = (country_names, None, {})
+    frame: pd.DataFrame | None = cached[1]
+    index: dict[tuple[str, str, int], int] = cached[2]
+    keys = [(i, c, int(y)) for i, c, y in missing]
+    absent = [k for k in keys if k not in index]
+    if absent:
+        known = _key_arrays(facts)[2]
+        years = set(range(int(known.min()), int(known.max()) + 1)) if len(known) else set()
+        years |= {y for _, _, y in absent}
+        countries = dict.fromkeys(c for _, c, _ in absent)
+        new = [
+            (i, c, y)
+            for i in dict.fromkeys([*facts.registry.ids(), *(i for i, _, _ in absent)])
+            for c in countries
+            for y in sorted(years)
+            if (i, c, y) not in index
+        ]
+        names = _country_names(country_names, lang)
+        more = _label(_no_data_facts(facts, new), facts.registry, lang, names)
+        start = 0 if frame is None else len(frame)
+        index.update({k: start + n for n, k in enumerate(new)})
+        frame = more if frame is None else pd.concat([frame, more], ignore_index=True)
+        facts.views[key] = (country_names, frame, index)
+    assert frame is not None
+    return frame.iloc[[index[k] for k in keys]]
 
 
 def _labelled_facts(facts: Facts, lang: str, country_names: pd.DataFrame | None) -> pd.DataFrame:

@@ -515,9 +515,10 @@ def table_model(
     table = df.reset_index(drop=True)
     _check_totals_declared(table, table_id, counts_all, total_row, group_total, declared_totals)
     cells: dict[Hashable, Any] = {}
+    columns = {c: table[c].array for c in dict.fromkeys(counts_all)}
     for r in range(len(table)):
         for c in counts_all:
-            cells[(r, c)] = table.at[r, c]
+            cells[(r, c)] = columns[c][r]
     extra, relations, fixed = _relations(
         table, counts, row_total, total_row, group_by, group_total, declared_totals
     )
@@ -695,43 +696,53 @@ def publish_table(
         roles[c] = "count" if c in counts_all else "derived" if c in derived_map else "label"
 
     suppressed_word = i18n.t("label.suppressed", lang)
-    display = pd.DataFrame(index=table.index, columns=table.columns, dtype=object)
-    values = pd.DataFrame(index=table.index, columns=table.columns, dtype=float)
-    status = pd.DataFrame("", index=table.index, columns=table.columns, dtype=object)
+    # Cells are filled column by column in plain lists (positions = rows), then framed once.
+    n_rows = len(table)
+    shown: dict[Hashable, list[Any]] = {}
+    numbers: dict[Hashable, list[float]] = {}
+    states: dict[Hashable, list[str]] = {}
     n_derived = 0
-    for r in range(len(table)):
-        for c in table.columns:
-            role = roles[c]
-            if role == "label":
-                display.at[r, c] = _label_text(table.at[r, c])
-                continue
+    for c in table.columns:
+        role = roles[c]
+        source = table[c].array
+        if role == "label":
+            shown[c] = [_label_text(source[r]) for r in range(n_rows)]
+            continue
+        disp: list[Any] = [None] * n_rows
+        vals = [math.nan] * n_rows
+        stat = [""] * n_rows
+        shown[c], numbers[c], states[c] = disp, vals, stat
+        for r in range(n_rows):
             if role == "count":
                 cell = parsed[(r, c)]
                 st = result.status[(r, c)]
-                status.at[r, c] = st
+                stat[r] = st
                 if st == disclosure.PRIMARY:
                     bound = max(k, int(cell.high) + 1) if cell.censored else k
-                    display.at[r, c] = f"<{bound}"
+                    disp[r] = f"<{bound}"
                 elif st in (disclosure.COMPLEMENTARY, disclosure.WITHHELD):
-                    display.at[r, c] = suppressed_word
+                    disp[r] = suppressed_word
                 elif cell.censored:  # a range that is not small, e.g. a sum with <5 parts
-                    display.at[r, c] = format_range(cell.low, cell.high, lang)
+                    disp[r] = format_range(cell.low, cell.high, lang)
                 else:
-                    values.at[r, c] = cell.value if cell.value is not None else math.nan
-                    display.at[r, c] = _format(cell.value, fmt[c], lang)
+                    vals[r] = cell.value if cell.value is not None else math.nan
+                    disp[r] = _format(cell.value, fmt[c], lang)
                 continue
             hidden = any(result.status[(r, d)] != disclosure.SHOWN for d in derived_map[c])
             if hidden:
-                status.at[r, c] = "derived"
-                display.at[r, c] = suppressed_word
+                stat[r] = "derived"
+                disp[r] = suppressed_word
                 n_derived += 1
             else:
-                value = table.at[r, c]
-                number = _as_float(value)
-                values.at[r, c] = number
-                display.at[r, c] = (
-                    _format(number, fmt[c], lang) if not math.isnan(number) else NO_FIGURE
-                )
+                number = _as_float(source[r])
+                vals[r] = number
+                disp[r] = _format(number, fmt[c], lang) if not math.isnan(number) else NO_FIGURE
+    frame = {"index": table.index, "columns": table.columns}
+    display = pd.DataFrame(shown, **frame, dtype=object)
+    values = pd.DataFrame(
+        {c: numbers.get(c, [math.nan] * n_rows) for c in shown}, **frame, dtype=float
+    )
+    status = pd.DataFrame({c: states.get(c, [""] * n_rows) for c in shown}, **frame, dtype=object)
 
     published_relations = []
     for rel in relations:
@@ -947,11 +958,12 @@ def export_frame(published: PublishedTable, *, machine: bool = True) -> pd.DataF
             if role == "label":
                 continue
             col = []
-            for r in range(len(out)):
-                st = published.status.at[r, c]
-                v = published.values.at[r, c]
+            shown = published.display[c].array
+            for r, (st, v) in enumerate(
+                zip(published.status[c].array, published.values[c].array, strict=True)
+            ):
                 if st or math.isnan(v):
-                    col.append(published.display.at[r, c] if st else None)
+                    col.append(shown[r] if st else None)
                 else:
                     col.append(int(v) if role == "count" and float(v).is_integer() else v)
             out[c] = col

@@ -97,8 +97,12 @@ def table_payload(published: PublishedTable) -> dict[str, Any]:
         "columns": [str(c) for c in frame.columns],
         "roles": [published.roles.get(c, "label") for c in frame.columns],
         "rows": [
-            [_as_shown(v, published.display.iat[r, c]) for c, v in enumerate(row)]
-            for r, row in enumerate(frame.itertuples(index=False, name=None))
+            [_as_shown(v, shown) for v, shown in zip(row, shown_row, strict=True)]
+            for row, shown_row in zip(
+                frame.itertuples(index=False, name=None),
+                published.display.itertuples(index=False, name=None),
+                strict=True,
+            )
         ],
         "sources": sources,
         "suppressed": published.entry.suppressed if published.entry is not None else None,

@@ -33,6 +33,7 @@ from corett_lib.reporting.context import (
     paragraph,
     publish,
     publish_chart,
+    shared,
     with_downloads,
     wrap,
 )
@@ -571,6 +572,18 @@ def plan_table(ctx: Context) -> pd.DataFrame:
         One row per indicator of a monitored plan: ``id, axis, text, target, target_text, actual,
         achievement_ratio, direction, status, illustrative, actual_source, cases``; in plan order.
     """
+    return _plan_table(ctx).copy()
+
+
+def _plan_table(ctx: Context) -> pd.DataFrame:
+    """Return :func:`plan_table`, computed once per country-year and shared by both languages.
+
+    The sections only select from it.
+    """
+    return shared(ctx, "annual.plan_table", lambda: _compute_plan_table(ctx))
+
+
+def _compute_plan_table(ctx: Context) -> pd.DataFrame:
     items = ctx.ds.plan_items
     inds = items[(items["level"] == "indicator") & items["plan"].isin(MONITORED_PLANS)]
     actuals = plan_actuals(
@@ -720,7 +733,7 @@ def plan_progress(ctx: Context) -> Block:
     items = ctx.ds.plan_items
     if items is None or items.empty or "level" not in items:
         return head + paragraph(i18n.t("annual.plan_none", lang, year=ctx.year))
-    table = plan_table(ctx)
+    table = _plan_table(ctx)
     if table.empty or table["actual"].isna().all():
         return head + paragraph(i18n.t("annual.plan_none", lang, year=ctx.year))
     by_id = items.set_index("id")
@@ -766,7 +779,7 @@ def plan_quality_note(ctx: Context) -> Block | None:
     items = ctx.ds.plan_items
     if items is None or items.empty or "level" not in items:
         return None
-    table = plan_table(ctx)
+    table = _plan_table(ctx)
     with_actual = table[table["actual"].notna()]
     if with_actual.empty:
         return None

@@ -26,6 +26,7 @@ Numbers on axes use d3's default locale (``1,582``; ``2.54``), which is the conv
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import itertools
@@ -33,7 +34,8 @@ import json
 import math
 import re
 import warnings
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from corett_lib.core import cache, i18n
 
@@ -144,6 +146,37 @@ def _alt() -> Any:
     return alt
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _unchecked(build: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run a chart builder without Altair validating each object as it is made.
+
+    Altair's debug mode checks every schema object against the Vega-Lite schema when it is
+    constructed (the data values included), which costs more than building the chart; the checks
+    change nothing in the spec. The builders' specs are validated by the tests
+    (``tests/test_charts.py``), as in :func:`to_svg`.
+    """
+
+    @functools.wraps(build)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        from altair.utils import schemapi
+
+        with schemapi.debug_mode(False):
+            return build(*args, **kwargs)
+
+    return run
+
+
+def _with(chart: Any, **properties: Any) -> Any:
+    """Return ``chart`` with top-level ``properties`` set: ``chart.properties`` without its checks."""
+    copy = chart.copy(deep=False)
+    for key, value in properties.items():
+        setattr(copy, key, value)
+    return copy
+
+
 def _prepare(
     df: pd.DataFrame, columns: dict[str, str | None], value: str, suppressed: str
 ) -> pd.DataFrame:
@@ -217,6 +250,7 @@ def _suppressed_legend(alt: Any, lang: str, threshold: float) -> Any:
     ), label
 
 
+@_unchecked
 def trend_chart(
     df: pd.DataFrame,
     *,
@@ -294,16 +328,16 @@ def trend_chart(
     colour = (
         alt.Color("series:N", title=None, sort=list(dict.fromkeys(data["series"])))
         if multi
-        else alt.value(PALETTE[0])
+        else alt.ColorValue(PALETTE[0])
     )
     y_enc = alt.Y("_value:Q", title=y_title, axis=alt.Axis(format=",d" if decimals == 0 else ","))
     observed = base.transform_filter("datum._value != null")
     # A faint dotted line joins reported values across a gap; the solid line breaks at the gap.
     bridge = observed.mark_line(strokeDash=[1, 4], strokeWidth=1.5, opacity=0.7).encode(
-        x=x_enc, y=y_enc, color=colour, detail="series:N"
+        x=x_enc, y=y_enc, color=colour, detail=alt.Detail("series:N")
     )
     line = base.mark_line(invalid="break-paths-show-path-domains").encode(
-        x=x_enc, y=y_enc, color=colour, detail="series:N"
+        x=x_enc, y=y_enc, color=colour, detail=alt.Detail("series:N")
     )
     points = observed.mark_point(filled=True, opacity=1).encode(x=x_enc, y=y_enc, color=colour)
     layers = [bridge, line, points]
@@ -312,13 +346,16 @@ def trend_chart(
         layers.append(
             supp.mark_bar(width=14, fill=SUPPRESSED_FILL, stroke=SUPPRESSED_STROKE, strokeWidth=1.2)
             .encode(
-                x=x_enc, y=alt.Y("_zero:Q", title=y_title), y2="_bound:Q", strokeDash=strokedash
+                x=x_enc,
+                y=alt.Y("_zero:Q", title=y_title),
+                y2=alt.Y2("_bound:Q"),
+                strokeDash=strokedash,
             )
             .transform_calculate(_zero="0")
         )
         layers.append(
             supp.mark_text(dy=-8, color=SUPPRESSED_STROKE).encode(
-                x=x_enc, y=alt.Y("_bound:Q", title=y_title), text="_text:N"
+                x=x_enc, y=alt.Y("_bound:Q", title=y_title), text=alt.Text("_text:N")
             )
         )
     marked = data["_flagged"].fillna(False).astype(bool) & data["_value"].notna()
@@ -328,7 +365,7 @@ def trend_chart(
             .mark_point(shape="circle", size=260, filled=False, strokeWidth=2, color=FLAG_STROKE)
             .encode(x=x_enc, y=y_enc)
         )
-    chart = alt.layer(*layers).properties(title=title, width=_WIDTH, height=_HEIGHT)
+    chart = _with(alt.layer(*layers), title=title, width=_WIDTH, height=_HEIGHT)
     text = _trend_alt(data, lang, title, threshold, decimals)
     if marked.any():
         ringed = ", ".join(str(int(y)) for y in sorted(set(data.loc[marked, "x"])))
@@ -455,18 +492,22 @@ def _hbars(
             .transform_calculate(_zero="0")
             .mark_bar(fill=SUPPRESSED_FILL, stroke=SUPPRESSED_STROKE, strokeWidth=1.2)
             .encode(
-                y=y_enc, x=alt.X("_zero:Q", title=x_title), x2="_bound:Q", strokeDash=strokedash
+                y=y_enc,
+                x=alt.X("_zero:Q", title=x_title),
+                x2=alt.X2("_bound:Q"),
+                strokeDash=strokedash,
             )
         )
     layers.append(
         base.mark_text(align="left", dx=4).encode(
-            y=y_enc, x=alt.X("_text_x:Q", title=x_title), text="_text:N"
+            y=y_enc, x=alt.X("_text_x:Q", title=x_title), text=alt.Text("_text:N")
         )
     )
     height = max(_BAR_STEP * len(order), 60)
-    return alt.layer(*layers).properties(title=title, width=_WIDTH - 80, height=height)
+    return _with(alt.layer(*layers), title=title, width=_WIDTH - 80, height=height)
 
 
+@_unchecked
 def bar_chart(
     df: pd.DataFrame,
     *,
@@ -522,7 +563,7 @@ def bar_chart(
         y_title=y_title,
         threshold=threshold,
         decimals=decimals,
-        colour=alt.value(PALETTE[0]),
+        colour=alt.ColorValue(PALETTE[0]),
     )
     return chart, _list_alt(data, lang, "chart.kind.bar", title, threshold, decimals)
 
@@ -542,6 +583,7 @@ def _list_alt(
     return i18n.t("chart.alt.values", lang, kind=i18n.t(kind_key, lang), title=title, items=items)
 
 
+@_unchecked
 def comparison_chart(
     df: pd.DataFrame,
     *,
@@ -593,7 +635,7 @@ def comparison_chart(
             scale=alt.Scale(domain=[focus, others], range=[PALETTE[1], OTHERS_COLOUR]),
         )
     else:
-        colour = alt.value(PALETTE[0])
+        colour = alt.ColorValue(PALETTE[0])
     chart = _hbars(
         alt,
         data,
@@ -618,6 +660,7 @@ def comparison_chart(
     return chart, text
 
 
+@_unchecked
 def stacked_bar(
     df: pd.DataFrame,
     *,
@@ -693,7 +736,7 @@ def stacked_bar(
         .encode(
             y=y_enc,
             x=x_enc,
-            x2="_x1:Q",
+            x2=alt.X2("_x1:Q"),
             color=alt.Color("part:N", title=None, sort=parts, scale=alt.Scale(domain=parts)),
         )
     ]
@@ -701,10 +744,13 @@ def stacked_bar(
         layers.append(
             base.transform_filter("datum._suppressed")
             .mark_bar(fill=SUPPRESSED_FILL, stroke=SUPPRESSED_STROKE, strokeWidth=1.2)
-            .encode(y=y_enc, x=x_enc, x2="_x1:Q", strokeDash=strokedash)
+            .encode(y=y_enc, x=x_enc, x2=alt.X2("_x1:Q"), strokeDash=strokedash)
         )
-    chart = alt.layer(*layers).properties(
-        title=title, width=_WIDTH - 80, height=max(_BAR_STEP * 1.6 * len(bars), 60)
+    chart = _with(
+        alt.layer(*layers),
+        title=title,
+        width=_WIDTH - 80,
+        height=max(_BAR_STEP * 1.6 * len(bars), 60),
     )
     groups = []
     for bar in bars:
@@ -886,6 +932,7 @@ VERDICT_COLOURS: dict[str, str] = {
 }
 
 
+@_unchecked
 def verdict_chart(
     df: pd.DataFrame,
     *,
@@ -950,13 +997,13 @@ def verdict_chart(
     width = max(_BAR_STEP * len(verdicts), 200)
     base = alt.Chart(alt.Data(values=_records(data)))
     squares = base.mark_square(size=150, opacity=1, filled=True).encode(
-        x=x, y=y, color=colour, tooltip=["_q:N", "_v:N"]
+        x=x, y=y, color=colour, tooltip=[alt.Tooltip("_q:N"), alt.Tooltip("_v:N")]
     )
     # the marker sits in its own column to the right of the grid, not over the verdict columns
     text = base.mark_text(align="left", fontWeight="bold", color=TEXT_COLOUR).encode(
-        x=alt.value(width + 8), y=y, text="_m:N"
+        x=alt.XValue(width + 8), y=y, text=alt.Text("_m:N")
     )
-    chart = (squares + text).properties(title=title, width=width, height={"step": 16})
+    chart = _with(squares + text, title=title, width=width, height={"step": 16})
     groups = []
     for v in verdicts:
         ids = data.loc[data["_v"] == labels[v], "_q"].tolist()

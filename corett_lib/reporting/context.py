@@ -154,8 +154,13 @@ class Context:
 
     @property
     def facts(self) -> Facts:
-        """The published facts (:class:`~corett_lib.facts.table.Facts`) every section reads."""
-        return facts(self.ds, self.snapshot)
+        """The published facts (:class:`~corett_lib.facts.table.Facts`) every section reads.
+
+        Looked up once per report (:func:`facts` checks the files beside the snapshot).
+        """
+        if "context.facts" not in self.memo:
+            self.memo["context.facts"] = facts(self.ds, self.snapshot)
+        return self.memo["context.facts"]
 
     @property
     def disclosure(self) -> fact_disclosure.FactDecision:
@@ -195,6 +200,33 @@ def once(ctx: Context, name: str, compute: Callable[[], Any]) -> Any:
     if name not in ctx.memo:
         ctx.memo[name] = compute()
     return ctx.memo[name]
+
+
+#: What a report's languages share (:func:`shared`): the dataset (compared by identity), snapshot,
+#: country and year they were computed for, then the values by name. One country-year at a time.
+_SHARED: dict[str, Any] = {}
+
+
+def shared(ctx: Context, name: str, compute: Callable[[], Any]) -> Any:
+    """Return ``compute()`` computed once per dataset, snapshot, country and year in this process.
+
+    For what does not depend on the page's language (selections, linked tables before their
+    labels): ``corett build`` runs a report's English and Spanish pages one after the other in the
+    same kernel, so the second language reuses the first's. The value is computed again for another
+    dataset object or snapshot (another build's data and published facts), country or year; only
+    the last country-year's values are kept. Like :func:`once`, the value is shared: sections
+    select from it and never change it.
+    """
+    owner = (ctx.ds, str(ctx.snapshot), ctx.country, int(ctx.year))
+    held = _SHARED.get("owner")
+    if held is None or held[0] is not owner[0] or held[1:] != owner[1:]:
+        _SHARED.clear()
+        _SHARED["owner"] = owner
+        _SHARED["values"] = {}
+    values: dict[str, Any] = _SHARED["values"]
+    if name not in values:
+        values[name] = compute()
+    return values[name]
 
 
 def open_context(country: str, year: int, lang: str, data: str = "", snapshot: str = "") -> Context:

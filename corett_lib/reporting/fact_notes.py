@@ -90,24 +90,55 @@ def note(row: Any, lang: str) -> str:
 _FACT_SOURCE = ["iso3", "year", "indicator_id", "disaggregation", "category", "source"]
 
 
+#: The quality flags indexed by fact and source: ``id(flags) -> (flags, year as int64, key -> rows)``.
+_FLAG_INDEX: dict[int, tuple[pd.DataFrame, pd.DataFrame, dict[tuple[Any, ...], list[int]]]] = {}
+
+
+def _fact_keys(t: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """Return each row's fact and source (:data:`_FACT_SOURCE`) as a tuple, the year an ``int``."""
+    cols = [t[c].astype("int64").tolist() if c == "year" else t[c].tolist() for c in _FACT_SOURCE]
+    return list(zip(*cols, strict=True))
+
+
+def _flag_index(q: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[Any, ...], list[int]]]:
+    """Return the quality flags (year as ``int64``) and the positions of each fact's flag rows.
+
+    Built once per flag table (:func:`corett_lib.reporting.context.quality_flags` keeps one per
+    dataset and process) instead of filtering the table on every call; one table at a time.
+    """
+    hit = _FLAG_INDEX.get(id(q))
+    if hit is None or hit[0] is not q:
+        _FLAG_INDEX.clear()
+        flags = q.astype({"year": "int64"})
+        rows: dict[tuple[Any, ...], list[int]] = {}
+        for n, key in enumerate(_fact_keys(flags)):
+            rows.setdefault(key, []).append(n)
+        hit = _FLAG_INDEX[id(q)] = (q, flags, rows)
+    return hit[1], hit[2]
+
+
 def quality_rows(ctx: Context, t: pd.DataFrame) -> pd.DataFrame:
     """Return the quality flags behind the facts of ``t`` (rows of a fact selection).
 
     Joined on the fact's key and the source it is shown from
-    (:func:`corett_lib.reporting.context.quality_flags`): one row per fact and flag behind it.
+    (:func:`corett_lib.reporting.context.quality_flags`): one row per fact and flag behind it, in
+    the order of the flag table.
     """
     q = ctx.quality_flags
     if q.empty or t.empty:
         return q.iloc[0:0]
-    keys = t[_FACT_SOURCE].drop_duplicates().astype({"year": "int64"})
-    return q.astype({"year": "int64"}).merge(keys, on=_FACT_SOURCE)
+    flags, rows = _flag_index(q)
+    pos = sorted(n for key in set(_fact_keys(t)) for n in rows.get(key, ()))
+    return flags.iloc[pos].reset_index(drop=True)
 
 
 def quality_flagged(ctx: Context, t: pd.DataFrame) -> pd.Series:
     """Return, for each row of ``t``, whether its fact is computed from a figure the review flags."""
-    hit = quality_rows(ctx, t)[_FACT_SOURCE].drop_duplicates().assign(_q=True)
-    m = t[_FACT_SOURCE].astype({"year": "int64"}).merge(hit, how="left", on=_FACT_SOURCE)
-    return pd.Series(m["_q"].eq(True).to_numpy(), index=t.index, dtype=bool)
+    q = ctx.quality_flags
+    if q.empty or t.empty:
+        return pd.Series(False, index=t.index, dtype=bool)
+    rows = _flag_index(q)[1]
+    return pd.Series([key in rows for key in _fact_keys(t)], index=t.index, dtype=bool)
 
 
 def quality_note(ctx: Context, t: pd.DataFrame) -> list[str]:
@@ -161,15 +192,15 @@ def quality_line(ctx: Context, fact: Any, flags: pd.DataFrame) -> str:
 
 def quality_lines(ctx: Context, t: pd.DataFrame) -> list[str]:
     """Return one footnote per fact of ``t`` computed from a flagged figure (:func:`quality_line`)."""
-    rows = quality_rows(ctx, t)
-    if rows.empty:
+    q = ctx.quality_flags
+    if q.empty or t.empty:
         return []
+    flags, rows = _flag_index(q)
+    facts = t.drop_duplicates(_FACT_SOURCE)
     out = []
-    groups = {k: g for k, g in rows.groupby(_FACT_SOURCE, sort=False)}
-    for _, fact in t.drop_duplicates(_FACT_SOURCE).iterrows():
-        key = tuple(int(fact[c]) if c == "year" else fact[c] for c in _FACT_SOURCE)
-        if key in groups:
-            out.append(quality_line(ctx, fact, groups[key]))
+    for n, key in enumerate(_fact_keys(facts)):
+        if key in rows:
+            out.append(quality_line(ctx, facts.iloc[n], flags.iloc[rows[key]]))
     return out
 
 

@@ -32,6 +32,7 @@ from corett_lib.reporting.context import (
     paragraph,
     publish,
     publish_chart,
+    shared,
     with_downloads,
     wrap,
 )
@@ -407,8 +408,9 @@ def _region_instruments(ctx: Context, ins: pd.DataFrame) -> pd.DataFrame:
     total = len(ctx.members)
     for _iid, g in ins.groupby("instrument_id", sort=False):
         first = g.iloc[0]
+        members = list(zip(g["iso3"].tolist(), g["status"].tolist(), strict=True))
         names = {
-            s: ", ".join(i18n.country_name(c, lang) for c in g.loc[g["status"] == s, "iso3"])
+            s: ", ".join(i18n.country_name(c, lang) for c, st in members if st == s)
             for s in sdg.INSTRUMENT_STATUSES
         }
         rows.append(
@@ -418,7 +420,7 @@ def _region_instruments(ctx: Context, ins: pd.DataFrame) -> pd.DataFrame:
                 else first["short_name_en"],
                 _t("col.targets", lang): first["targets"],
                 _t("col.members_ratified", lang, year=ctx.year): _t(
-                    "members_of", lang, n=int((g["status"] == "ratified").sum()), total=total
+                    "members_of", lang, n=sum(st == "ratified" for _, st in members), total=total
                 ),
                 _t("col.gap_members", lang): names["gap"],
                 _t("col.later_members", lang, year=ctx.year): names["ratified_later"],
@@ -428,7 +430,8 @@ def _region_instruments(ctx: Context, ins: pd.DataFrame) -> pd.DataFrame:
 
 
 def _instruments(ctx: Context) -> pd.DataFrame:
-    return once(
+    # Language-independent: the report's other language reuses it.
+    return shared(
         ctx,
         "sdg.instruments",
         lambda: sdg.instrument_status(
@@ -480,7 +483,7 @@ def instruments(ctx: Context) -> Block:
 
 def _plans(ctx: Context) -> pd.DataFrame:
     # Read by the targets and the summary: computed once per report (so are the two below).
-    return once(ctx, "sdg.plans", lambda: sdg.plan_links(mapping(ctx), ctx.ds.plan_items))
+    return shared(ctx, "sdg.plans", lambda: sdg.plan_links(mapping(ctx), ctx.ds.plan_items))
 
 
 def _indicators(ctx: Context) -> pd.DataFrame:
@@ -638,14 +641,22 @@ def targets(ctx: Context) -> Block:
 
 
 def summary_table(ctx: Context) -> pd.DataFrame:
-    """Return the alignment summary of the report's country and year (see :func:`sdg.alignment_summary`)."""
-    return sdg.alignment_summary(
-        mapping(ctx),
-        plans=_plans(ctx),
-        indicators=_indicators(ctx),
-        instruments=_instruments(ctx),
-        sdg=ctx.ds.sdg,
-    )
+    """Return the alignment summary of the report's country and year (see :func:`sdg.alignment_summary`).
+
+    Language-independent (titles in both languages, counts of linked indicators, plan items and
+    instrument cells): computed once per country-year, the report's other language reuses it.
+    """
+    return shared(
+        ctx,
+        "sdg.summary",
+        lambda: sdg.alignment_summary(
+            mapping(ctx),
+            plans=_plans(ctx),
+            indicators=_indicators(ctx),
+            instruments=_instruments(ctx),
+            sdg=ctx.ds.sdg,
+        ),
+    ).copy()
 
 
 def summary(ctx: Context) -> Block:
