@@ -178,6 +178,7 @@ def series(ctx: Context) -> Block:
             "year": df[year_col],
             "value": pub.values[rate_col],
             "suppressed": pub.status[rate_col] != "",
+            "status": pub.status[victims_col],  # the count's: why its rate is hidden
         }
     )
     # The rate of a year computed from a figure the data-quality review flags: ringed, footnoted.
@@ -193,6 +194,7 @@ def series(ctx: Context) -> Block:
         threshold=ctx.k,
         decimals=2,
         flagged="flagged",
+        status="status",
     )
     ranges = _ranges(s, lambda r: f"{victims_col} {int(r['year'])}", lang)
     if ctx.regional:  # which members the regional figure of the year covers
