@@ -273,3 +273,91 @@ def test_svg_cache_serves_the_same_chart_and_never_a_stale_one(
     assert charts.to_svg(_trend()[0]) == first
     assert len(rendered) == 4
     assert charts.to_svg(_trend()[0]) == first and len(rendered) == 4
+
+
+def test_a_complementary_point_gives_its_reason_and_is_not_drawn_below_k() -> None:
+    """NIC 2019 victims (annual trend, 2017-2019: 12, 32, 8): 8 is not below 5. The pages hide it
+    so that its two parts by form (both <5) cannot be worked out (complementary). The text used to
+    say "Suppressed (fewer than 5): 2019" and the point was drawn as a bar from 0 to 5 labelled <5:
+    both false for 8. With the table's status, a primary point keeps "fewer than 5"; the
+    complementary one is not drawn and the text gives the ledger's reason, in English and Spanish.
+    """
+    df = pd.DataFrame(
+        {
+            "year": [2016, 2017, 2018, 2019],
+            "value": [float("nan"), 12, 32, float("nan")],
+            "suppressed": [True, False, False, True],
+            "status": ["primary", "", "", "complementary"],
+        }
+    )
+    chart, text = charts.trend_chart(
+        df, lang="en", title="Detected victims, Nicaragua", y_title="Victims", status="status"
+    )
+    assert "Suppressed (fewer than 5): 2016." in text
+    assert (
+        "Suppressed in 2019 (Complementary: protects a suppressed count from being derived "
+        "from totals)." in text
+    )
+    assert "fewer than 5): 2016, 2019" not in text
+    spec = _spec(chart)
+    rows = {r["x"]: r for r in _embedded_rows(spec)}
+    assert rows[2016]["_suppressed"] is True and rows[2016]["_text"] == "<5"
+    assert rows[2019]["_suppressed"] is False and rows[2019]["_text"] == ""  # no <5 bar
+    assert rows[2019]["_value"] is None
+
+    _, es = charts.trend_chart(
+        df, lang="es", title="Víctimas detectadas", y_title="Víctimas", status="status"
+    )
+    assert "Suprimido (menos de 5): 2016." in es
+    assert (
+        "Suprimido en 2019 (Complementaria: impide deducir un conteo suprimido a partir de los "
+        "totales)." in es
+    )
+    # Without the status column every suppressed point is primary, as before.
+    _, plain = charts.trend_chart(df.drop(columns="status"), lang="en", title="t", y_title="v")
+    assert "Suppressed (fewer than 5): 2016, 2019." in plain
+
+
+def test_a_complementary_member_in_the_comparison_says_why() -> None:
+    """The regional comparison lists each member; a rate hidden because its count is hidden as a
+    complement reads "suppressed (Complementary: ...)", not "fewer than 5"."""
+    df = pd.DataFrame(
+        {
+            "iso3": ["GTM", "NIC", "BLZ"],
+            "value": [2.5, float("nan"), float("nan")],
+            "suppressed": [False, True, True],
+            "status": ["", "complementary", "primary"],
+        }
+    )
+    chart, text = charts.comparison_chart(
+        df, lang="en", title="Rate", x_title="Rate", status="status"
+    )
+    assert (
+        "Nicaragua: suppressed (Complementary: protects a suppressed count from being derived "
+        "from totals)" in text
+    )
+    assert "Belize: fewer than 5 (suppressed)" in text
+    values = {r["iso3"]: r for r in _embedded_rows(_spec(chart))}
+    assert values["NIC"]["_text"] == "suppressed" and values["BLZ"]["_text"] == "<5"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_nic_2019_trend_text_gives_the_complementary_reason(lang: str) -> None:
+    """The built page: NIC's annual victims trend and SDG 16.2.2 series (2019 hidden: complementary),
+    DOM's quality trend of convicted (2019's 8 hidden: complementary)."""
+    import html as html_lib
+
+    from corett_lib.reporting import annual, quality, sdg
+    from corett_lib.reporting.context import open_context
+
+    nic = open_context("NIC", 2019, lang)
+    reason = i18n.t("disclosure.complementary", lang)
+    said = i18n.t("chart.alt.hidden_years", lang, years="2019", reason=reason)
+    small = i18n.t("chart.alt.suppressed_years", lang, threshold="5", years="2019")
+    for block in (annual.trend(nic), sdg.series(nic)):
+        page = html_lib.unescape(block.html)
+        assert said in page and small not in page
+    dom = quality.trends(open_context("DOM", 2019, lang))
+    assert dom is not None
+    page = html_lib.unescape(dom.html)
+    assert said in page and small not in page

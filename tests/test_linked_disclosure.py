@@ -721,6 +721,72 @@ def test_the_explorer_hides_a_ratios_numerator_the_pages_hide(explorer_data) -> 
     assert view.chart_data["value"].isna().all()  # the ratio is not drawn
 
 
+def test_the_explorers_sex_by_age_view_does_not_give_away_a_hidden_sex_count(explorer_data) -> None:
+    """HND 2021, detected victims (UNODC), as the pages publish them:
+
+    Total 101; Female 75, Male 24 (complementary on every page); age 0-17 51, 18+ 50.
+    Sex by age (shown only by the explorer): Female 0-17 41, Female 18+ 34, Male 0-17 10,
+    Male 18+ 14.
+
+    Before: the view's only relation was Total = sum of the four cells; it hid Male 0-17 alone and
+    showed 41, 34 and 14. A reader took age 0-17 from the pages: Male 0-17 = 51 - 41 = 10, so
+    Male = 10 + 14 = 24, the count the pages hide.
+    Now the explorer decides the sex-by-age facts on top of the pages' decision, with
+    sex = sum over ages and age = sum over sexes. Male is hidden, so its parts cannot both show;
+    hiding Male 0-17 and 18+ alone leaves Female 0-17 = 51 - Male 0-17 and Female 18+ = 50 - Male
+    18+ shown, which give them back: the rectangle goes (all four, complementary). A reader then
+    knows Male 0-17 >= 5 and Male 18+ >= 5 (complementary), so Male >= 10 and (from Total 101 =
+    75 + Male + unknown) Male <= 26: Male is not pinned. Every page fact reads as the pages read it.
+    """
+    from corett_lib.apps import explorer as ex
+    from corett_lib.publishing import fact_disclosure as fd
+
+    male = fact_key("HND", 2021, "victims", "sex", "Male")
+    pages = fd.decision_for(explorer_data.facts(ex.BEST_SOURCE), 5)
+    assert pages.status(male) == "complementary"
+    assert pages.status(fact_key("HND", 2021, "victims", "age", "0 to 17 years")) == ""
+    assert pages.figure(fact_key("HND", 2021, "victims", "age", "0 to 17 years")).value == 51
+    for lang, word in (("en", "suppressed"), ("es", "suprimido")):
+        view = ex.explore(
+            explorer_data,
+            ex.ExplorerState(
+                countries=("HND",), years=(2021, 2021), disaggregation="sex_age", lang=lang
+            ),
+        )
+        col = view.table.display.columns[3]
+        assert view.table.display[col].tolist() == ["101", word, word, word, word]
+        assert view.table.status[col].tolist() == ["", *["complementary"] * 4]
+        csv = ex.download_bytes(view, "csv").decode("utf-8-sig")
+        assert ",41," not in csv and ",34," not in csv and ",14," not in csv
+    viewer = fd.decision_for(explorer_data.facts(ex.BEST_SOURCE), 5, fd.VIEW_BREAKDOWNS)
+    assert viewer.base is pages
+    assert viewer.bounds(male) == (14, 26)  # not pinned: 24 stays hidden
+    # one fact, one reading: the view's decision gives every page fact the pages' status
+    comp, page_comp = viewer.component(2021, "victims"), pages.component(2021, "victims")
+    assert comp is not None and page_comp is not None
+    assert {k: comp.status[k] for k in page_comp.cells} == page_comp.status
+
+
+def test_a_sex_by_age_part_with_no_figure_is_unknown_not_zero(explorer_data) -> None:
+    """DOM 2012 victims: Female 12 (complementary on the pages), Male 9, age 0-17 21; sex by age
+    only Female 0-17 12 and Male 0-17 9 (no 18+ part). Read as zero, the missing Female 18+ would
+    make Female = Female 0-17 and Male = Male 0-17 = 9 (shown), so Female = 21 - 9 = 12 whatever the
+    view hides: no cell could protect it. A part with no figure is unknown (0 or more), so hiding
+    both 0-17 cells protects Female 12 (the reader knows only Female >= 12 - its 18+ part)."""
+    from corett_lib.apps import explorer as ex
+    from corett_lib.publishing import fact_disclosure as fd
+
+    view = ex.explore(
+        explorer_data,
+        ex.ExplorerState(countries=("DOM",), years=(2012, 2012), disaggregation="sex_age"),
+    )
+    col = view.table.display.columns[3]
+    assert view.table.display[col].tolist() == ["72", "suppressed", "suppressed"]
+    viewer = fd.decision_for(explorer_data.facts(ex.BEST_SOURCE), 5, fd.VIEW_BREAKDOWNS)
+    low, high = viewer.bounds(fact_key("DOM", 2012, "victims", "sex", "Female"))
+    assert low < high
+
+
 def test_quality_words_do_not_give_away_the_hidden_convicted_total(dom_2019) -> None:
     """DOM convicted 2019 is flagged as -52 % against the mean of 2016-2018, 16.7 (13, 10, 27):
     16.7 x 0.48 = 8.0, the hidden total. Its evidence is withheld in the flags table and in the

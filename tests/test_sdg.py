@@ -323,3 +323,69 @@ def test_regional_report_renders_in_spanish(ds) -> None:
     summary = report.summary_table(ctx).set_index("target")
     assert summary.at["16.2", "global_computed"] == "16.2.2"
     assert summary.at["5.3", "indicators_linked"] == 0
+
+
+def _linked_rows(html: str, target: str, lang: str) -> dict[str, str]:
+    """The persons of each row of a target's linked-indicators table (label -> text)."""
+    import html as html_lib
+    import re
+
+    caption = ("Meta" if lang == "es" else "Target") + f" {target} — "
+    for table in re.findall(r"<table.*?</table>", html, re.S):
+        cap = html_lib.unescape(
+            re.sub("<[^>]+>", "", re.findall(r"<caption.*?</caption>", table, re.S)[0])
+        )
+        if not cap.strip().startswith(caption) or ("vinculad" not in cap and "linked" not in cap):
+            continue
+        rows = [
+            [
+                html_lib.unescape(re.sub("<[^>]+>", "", c)).strip()
+                for c in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", row, re.S)
+            ]
+            for row in re.findall(r"<tr.*?</tr>", table, re.S)
+        ]
+        persons = 3  # indicator, code, relation, persons
+        return {r[0]: r[persons] for r in rows[1:]}
+    raise AssertionError(f"no linked-indicators table for {target}")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_regional_numerators_that_are_ranges_read_as_ranges(ds, lang: str) -> None:
+    """CORETT 2019: convicted is the sum of the members' figures, some of them UNODC ``<5``: 90–96;
+    prosecuted 277–280; victims aged 0-17 463–466; women and girls 320–323. The persons of
+    convictions per prosecution (numerator: convicted), of the two changes (this year's figure) and
+    of the two shares (their numerators) used to read ``<5`` ("1 to 4"), which is false; they read
+    as their facts do on every page. Only a censored count below 5 reads ``<5`` (BLZ 2019 convicted,
+    UNODC ``<5``)."""
+    from corett_lib.reporting import sdg as report
+
+    dash = "–"
+    html = report.targets(_ctx(ds, "CORETT", lang)).html
+    r163 = _linked_rows(html, "16.3", lang)
+    es = lang == "es"
+    conv = (
+        "Personas condenadas por trata de personas"
+        if es
+        else "Persons convicted of trafficking in persons"
+    )
+    pros = (
+        "Personas procesadas por trata de personas"
+        if es
+        else "Persons prosecuted for trafficking in persons"
+    )
+    ratio = "Condenas por persona procesada" if es else "Convictions per prosecution"
+    conv_change = (
+        "Personas condenadas, variación respecto al año anterior"
+        if es
+        else "Persons convicted, change on the previous year"
+    )
+    assert r163[conv] == f"90{dash}96" and r163[pros] == f"277{dash}280"
+    assert r163[ratio] == f"90{dash}96" and r163[conv_change] == f"90{dash}96"
+    shares = list(_linked_rows(html, "16.2", lang).values()) + list(
+        _linked_rows(html, "5.2", lang).values()
+    )
+    assert f"463{dash}466" in shares and f"320{dash}323" in shares
+    assert "<5" not in shares and "<5" not in r163.values()
+
+    blz = _linked_rows(report.targets(_ctx(ds, "BLZ", lang)).html, "16.3", lang)
+    assert blz[conv] == "<5"

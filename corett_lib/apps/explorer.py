@@ -548,7 +548,9 @@ def publish_rows(
         frame[c_quality].append(_quality_text(rules.iat[i], lang))
     df = pd.DataFrame(frame)
     # The facts the counts show (a ratio's or change's: its numerator's), so that the view hides
-    # what the pages hide: one decision per fact, the pages' (fact_disclosure.decision_for).
+    # what the pages hide: one decision per fact, the pages' (fact_disclosure.decision_for), with
+    # the sex-by-age facts decided on top of it (VIEW_BREAKDOWNS: sex = sum of its sex-by-age
+    # parts, age likewise), the same in every view.
     fact_col = c_value if is_count else c_num
     facts: dict[tuple[int, str], str] = {}
     for i, (iso3, year, d, cat) in enumerate(
@@ -580,7 +582,9 @@ def publish_rows(
         k=int(state.k),
         lang=lang,
         facts=facts,
-        linked=fact_disclosure.decision_for(data.facts(BEST_SOURCE), int(state.k)),
+        linked=fact_disclosure.decision_for(
+            data.facts(BEST_SOURCE), int(state.k), fact_disclosure.VIEW_BREAKDOWNS
+        ),
         **options,
     )
 

@@ -15,9 +15,12 @@ The relations of the decision are those the fact structure implies (the relation
   published disaggregation (sex, age, citizenship, form). A breakdown whose parts do not add
   up to the total (forms of exploitation overlap; parts of an unknown category are missing) is read,
   as in any table, with a remainder (:mod:`corett_lib.publishing.disclosure`, rule 3);
-* **sex by age** (when ``sex_age`` is among the published breakdowns, :data:`PAGE_BREAKDOWNS`:
-  the pages do not show it): ``sex = sum(sex, age)`` over ages and ``age = sum(sex, age)`` over
-  sexes;
+* **sex by age** (when ``sex_age`` is among the published breakdowns; :data:`PAGE_BREAKDOWNS`
+  leaves it out, the pages do not show it): ``sex = sum(sex, age)`` over ages and
+  ``age = sum(sex, age)`` over sexes; a sex-by-age part with no figure is unknown, not zero. The
+  explorer, which shows sex by age, decides with :data:`VIEW_BREAKDOWNS` on top of the pages'
+  decision (``base``): page facts keep the pages' statuses and only sex-by-age facts are hidden
+  to protect them, so the pages hide nothing more and each fact reads the same everywhere;
 * **regional sums**: a regional figure that is the sum of its members' figures (source
   ``sum of members (S)``) equals the sum of the figures of the members it covers, when each
   member's published fact is of that source ``S``. Without it a member's hidden count would be
@@ -69,6 +72,12 @@ SUM_OF_MEMBERS = "sum of members"
 #: age, form, citizenship), the SDG page (sex, age, form). ``sex_age`` is shown by the explorer and
 #: ``corett indicators`` only; pass it to :class:`FactDecision` to decide it with the pages.
 PAGE_BREAKDOWNS: frozenset[str] = frozenset({"sex", "age", "form", "citizenship"})
+
+#: The breakdowns the explorer publishes: the pages' and sex by age. Its decision
+#: (``decision_for(facts, k, breakdowns=VIEW_BREAKDOWNS)``) takes every page fact's status from the
+#: pages' decision and decides the sex-by-age facts on top, so that no hidden sex or age count can
+#: be added up from its sex-by-age parts and the pages hide nothing more.
+VIEW_BREAKDOWNS: frozenset[str] = PAGE_BREAKDOWNS | {"sex_age"}
 
 
 def fact_key(iso3: str, year: Any, indicator_id: str, disaggregation: str, category: str) -> str:
@@ -342,24 +351,37 @@ def component_model(
         for (d, _), key in facts.items():
             if d != "total":
                 groups.setdefault(d, []).append(key)
+        cross = [(c, key) for (d, c), key in facts.items() if d == "sex_age"]
+        pairs = [tuple(sc.split(SEX_AGE_SEPARATOR, 1)) for sc, _ in cross]
+        grid = {dim: {c for (d, c) in facts if d == dim} for dim in ("sex", "age")}
+        for pair in pairs:
+            if len(pair) == 2:
+                grid["sex"].add(pair[0])
+                grid["age"].add(pair[1])
+        prefix = FACT_SEPARATOR.join(
+            (iso3, str(rows["year"].iat[0]), str(rows["indicator_id"].iat[0]))
+        )
         if total is not None:
             for d, parts in groups.items():
-                relations.append(disclosure.Relation(total, tuple(parts), f"{iso3}:total={d}"))
-        cross = [(c, key) for (d, c), key in facts.items() if d == "sex_age"]
+                name = f"{iso3}:total={d}"
+                if d == "sex_age" and len(set(pairs)) < len(grid["sex"]) * len(grid["age"]):
+                    parts = _unknown_part(cells, prefix, name, total, parts)
+                relations.append(disclosure.Relation(total, tuple(parts), name))
         for dim, pos in (("sex", 0), ("age", 1)):
-            for (d, c), key in facts.items():
+            other = grid["age" if dim == "sex" else "sex"]
+            for (d, c), key in list(facts.items()):
                 if d != dim:
                     continue
                 parts = [
                     k
-                    for sc, k in cross
-                    if len(sc.split(SEX_AGE_SEPARATOR, 1)) == 2
-                    and sc.split(SEX_AGE_SEPARATOR, 1)[pos] == c
+                    for (sc, k), pair in zip(cross, pairs, strict=True)
+                    if len(pair) == 2 and pair[pos] == c
                 ]
                 if parts:
-                    relations.append(
-                        disclosure.Relation(key, tuple(parts), f"{iso3}:{dim}={c}:sex_age")
-                    )
+                    name = f"{iso3}:{dim}={c}:sex_age"
+                    if len(parts) < len(other):
+                        parts = _unknown_part(cells, prefix, name, key, parts)
+                    relations.append(disclosure.Relation(key, tuple(parts), name))
     region = by_country.get(REGION_CODE, {})
     for (d, c), key in region.items():
         _, _, _, source, member_source, covered = meta[key]
@@ -375,6 +397,31 @@ def component_model(
         if parts:
             relations.append(disclosure.Relation(key, tuple(parts), f"{REGION_CODE}:{d}={c}:sum"))
     return cells, sorted(relations, key=_tier)
+
+
+#: Marks the key of a relation's part that has no figure (sex-by-age parts no source reports).
+NO_FIGURE = "no figure"
+
+
+def _unknown_part(
+    cells: dict[str, disclosure.Cell], prefix: str, name: str, total: str, parts: list[str]
+) -> list[str]:
+    """Return ``parts`` with a part that has no figure, added to ``cells``.
+
+    A sex-by-age count with no figure shows "–": unknown, not zero. A relation whose parts leave
+    out a sex or an age the country publishes gets this part. It holds what the others leave when
+    that is known (:meth:`FactDecision.component` protects it when small, as a remainder is), else
+    nothing (0 to infinity).
+    """
+    key = FACT_SEPARATOR.join((prefix, NO_FIGURE, name))
+    known = [cells[total], *(cells[p] for p in parts)]
+    gap = None
+    if all(c.value is not None for c in known):
+        gap = float(known[0].value or 0.0) - sum(float(c.value or 0.0) for c in known[1:])
+    cells[key] = (
+        disclosure.Cell.exact(gap) if gap is not None and gap >= 0 else disclosure.Cell.absent()
+    )
+    return [*parts, key]
 
 
 #: Breakdowns pages show as a table with its total (their relations are kept first).
@@ -522,6 +569,11 @@ class FactDecision:
         The coalition's members.
     breakdowns
         The published disaggregations (:data:`PAGE_BREAKDOWNS`).
+    base
+        A decision with fewer breakdowns whose statuses this one keeps (the pages' decision, for
+        the explorer's :data:`VIEW_BREAKDOWNS`): a fact it hides stays hidden with its status, a
+        fact it shows is never hidden here, and only the facts it does not decide (sex by age)
+        are suppressed to protect them. None: decided from scratch.
     """
 
     table: pd.DataFrame
@@ -529,6 +581,7 @@ class FactDecision:
     k: int
     members: tuple[str, ...] = ()
     breakdowns: frozenset[str] = PAGE_BREAKDOWNS
+    base: FactDecision | None = None
     _index: dict[tuple[int, str], Any] = field(default_factory=dict, init=False, repr=False)
     _solved: dict[tuple[int, str], _Component] = field(default_factory=dict, init=False, repr=False)
     _sources: dict[tuple[int, str], dict[str, tuple[str, ...]]] = field(
@@ -558,10 +611,69 @@ class FactDecision:
         cells, relations = component_model(self.table.iloc[positions], self.breakdowns)
         problem: dict[Hashable, disclosure.Cell] = {k: c for k, c in cells.items()}
         kept, dropped = consistent_relations(problem, relations)
-        result = disclosure.suppress(problem, kept, k=self.k)
+        preset: dict[Hashable, disclosure.Status] = {}
+        fixed: set[Hashable] = set()
+        if self.base is not None:
+            preset, fixed = self._keep_base(problem, kept)
+        for key, cell in problem.items():
+            if f"{FACT_SEPARATOR}{NO_FIGURE}{FACT_SEPARATOR}" not in str(key) or cell.missing:
+                continue
+            if disclosure.is_small(cell, self.k):
+                preset[key] = disclosure.WITHHELD  # unpublished, and derivable: protected
+            else:
+                problem[key] = disclosure.Cell.absent()
+            fixed.discard(key)
+        try:
+            result = disclosure.suppress(problem, kept, k=self.k, fixed=fixed, preset=preset)
+        except disclosure.DisclosureError:
+            if self.base is None:
+                raise
+            # The greedy choice cannot protect a page fact with the facts it may still hide:
+            # withhold every sex-by-age fact it may hide (no figure, no bounds) and decide again.
+            for key, cell in problem.items():
+                if key not in fixed and not cell.missing:
+                    preset[key] = disclosure.WITHHELD
+            result = disclosure.suppress(problem, kept, k=self.k, fixed=fixed, preset=preset)
         comp = _Component(cells, result.status, result.bounds, kept, dropped)
         self._solved[ck] = comp
         return comp
+
+    def _keep_base(
+        self, cells: Mapping[Hashable, disclosure.Cell], relations: Sequence[disclosure.Relation]
+    ) -> tuple[dict[Hashable, disclosure.Status], set[Hashable]]:
+        """Return the statuses :attr:`base` decided and the cells that must stay shown.
+
+        A fact the base decides keeps its status: shown stays shown, hidden stays hidden with the
+        same status (never withheld here, so it reads the same on every page). A fact it does not decide
+        (sex by age) that the base's published figures already pin through ``relations`` (the
+        only age of a sex, given the sex's count) is as good as published: it is fixed too, so
+        that complementary suppression chooses a cell that can protect something.
+        """
+        assert self.base is not None
+        preset: dict[Hashable, disclosure.Status] = {}
+        start: dict[Hashable, tuple[float, float]] = {}
+        for key, cell in cells.items():
+            decided = self.base.status(str(key))
+            if decided is None:
+                start[key] = (0.0, disclosure.INF)
+                continue
+            preset[key] = decided
+            known = self.base.bounds(str(key))
+            start[key] = (cell.low, cell.high) if not decided or known is None else known
+        fixed: set[Hashable] = set(preset)  # a page fact reads as the pages read it
+        members: list[tuple[Hashable, list[Hashable]]] = []
+        for i, rel in enumerate(relations):
+            parts: list[Hashable] = list(rel.parts)
+            remainder = _remainder_start(rel, cells)
+            if remainder is not None:  # read as disclosure.suppress reads it
+                start[("__remainder__", i)] = remainder
+                parts.append(("__remainder__", i))
+            members.append((rel.total, parts))
+        bounds = disclosure.propagate(start, members)
+        for key in disclosure.pinned(bounds, bounds):
+            if key in cells and key not in preset and not cells[key].missing:
+                fixed.add(key)
+        return preset, fixed
 
     def _lookup(self, key: str) -> tuple[_Component | None, str]:
         parts = key.split(FACT_SEPARATOR)
@@ -688,22 +800,30 @@ class FactDecision:
             ) from exc
 
 
-_DECISIONS: dict[tuple[int, int], tuple[Any, FactDecision]] = {}
+_DECISIONS: dict[tuple[int, int, frozenset[str]], tuple[Any, FactDecision]] = {}
 
 
-def decision_for(facts: Facts, k: int) -> FactDecision:
+def decision_for(
+    facts: Facts, k: int, breakdowns: frozenset[str] = PAGE_BREAKDOWNS
+) -> FactDecision:
     """Return the disclosure decision of ``facts`` at threshold ``k`` (one per facts and k per process).
 
     Every section of every report a kernel runs gets the same object, so each indicator and year
-    is solved once per process, and always the same way.
+    is solved once per process, and always the same way. With other ``breakdowns`` than the pages'
+    (the explorer's :data:`VIEW_BREAKDOWNS`) the decision keeps the pages' statuses (``base``) and
+    decides only the other facts.
     """
-    key = (id(facts), int(k))
+    breakdowns = frozenset(breakdowns)
+    key = (id(facts), int(k), breakdowns)
     found = _DECISIONS.get(key)
     if found is None or found[0] is not facts:
         if found is None and any(owner is not facts for owner, _ in _DECISIONS.values()):
             _DECISIONS.clear()  # one build's facts at a time
+        base = None if breakdowns == PAGE_BREAKDOWNS else decision_for(facts, k)
         counts = frozenset(i.id for i in facts.registry.indicators if i.kind == "count")
-        decision = FactDecision(facts.table, counts, int(k), tuple(facts.members))
+        decision = FactDecision(
+            facts.table, counts, int(k), tuple(facts.members), breakdowns=breakdowns, base=base
+        )
         _DECISIONS[key] = (facts, decision)
         return decision
     return found[1]

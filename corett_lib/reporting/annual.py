@@ -241,6 +241,7 @@ def trend(ctx: Context) -> Block:
             "year": df[year_col],
             "value": drawn,
             "suppressed": pub.status[name] != "",
+            "status": pub.status[name],  # why: the alt text says it (only primary is "<k")
             "flagged": fact_notes.quality_flagged(ctx, t).to_list(),
         }
     )
@@ -252,6 +253,7 @@ def trend(ctx: Context) -> Block:
         y_title=name,
         threshold=ctx.k,
         flagged="flagged",
+        status="status",
     )
     flagged = fact_notes.quality_lines(ctx, t)
     return wrap(
@@ -523,10 +525,17 @@ def comparison(ctx: Context) -> Block | None:
             "iso3": list(ctx.members),
             "value": pub.values[rate].to_list(),
             "suppressed": (pub.status[rate] != "").to_list(),
+            "status": pub.status[name].to_list(),  # the count's: why its rate is hidden
         }
     )
     chart, alt_text = charts.comparison_chart(
-        chart_df, lang=lang, title=f"{rate}, {ctx.year}", x_title=rate, decimals=2, threshold=ctx.k
+        chart_df,
+        lang=lang,
+        title=f"{rate}, {ctx.year}",
+        x_title=rate,
+        decimals=2,
+        threshold=ctx.k,
+        status="status",
     )
     return wrap(
         heading(i18n.t("section.comparison", lang), 2, "comparison"),

@@ -178,13 +178,24 @@ def _with(chart: Any, **properties: Any) -> Any:
 
 
 def _prepare(
-    df: pd.DataFrame, columns: dict[str, str | None], value: str, suppressed: str
+    df: pd.DataFrame,
+    columns: dict[str, str | None],
+    value: str,
+    suppressed: str,
+    status: str | None = None,
 ) -> pd.DataFrame:
-    """Select and check columns; drop the value of every suppressed row."""
+    """Select and check columns; drop the value of every suppressed row.
+
+    ``status`` (optional column): why each suppressed row is hidden, as the disclosure decision
+    says (``primary``, ``complementary``, ``withheld``, ``derived``). Only a ``primary`` row is a
+    count below the threshold, drawn as ``<k``; any other hidden row is not drawn, and the text
+    alternative gives its reason (``_reason``). Without it every suppressed row is primary.
+    """
     import pandas as pd
 
     wanted = [c for c in columns.values() if c is not None]
-    missing = [c for c in dict.fromkeys([*wanted, value, suppressed]) if c not in df.columns]
+    named = [value, suppressed] if status is None else [value, suppressed, status]
+    missing = [c for c in dict.fromkeys([*wanted, *named]) if c not in df.columns]
     if missing:
         raise KeyError(
             f"chart data lacks column(s) {', '.join(missing)}; has {', '.join(map(str, df.columns))}"
@@ -195,10 +206,29 @@ def _prepare(
         raise ValueError(
             f"column {suppressed!r} has missing flags; every row must be True or False"
         )
-    out["_suppressed"] = flags.astype(bool).to_numpy()
+    hidden = flags.astype(bool).to_numpy()
+    why = (
+        df[status].fillna("").astype(str).to_numpy()
+        if status is not None
+        else ["primary"] * len(df)
+    )
+    reasons = [(w or "primary") if h else "" for h, w in zip(hidden, why, strict=True)]
+    out["_suppressed"] = [r == "primary" for r in reasons]
+    out["_reason"] = reasons
     values = pd.to_numeric(df[value], errors="coerce").astype(float).to_numpy()
-    out["_value"] = [math.nan if s else v for s, v in zip(out["_suppressed"], values, strict=True)]
+    out["_value"] = [math.nan if h else v for h, v in zip(hidden, values, strict=True)]
     return out
+
+
+def _hidden_reason(row: Any) -> str:
+    """Return why a row is hidden other than as a small count (empty for shown and primary rows)."""
+    reason = row.get("_reason", "") if hasattr(row, "get") else ""
+    return "" if not isinstance(reason, str) or reason in ("", "primary") else reason
+
+
+def _reason_text(reason: str, lang: str, threshold: float) -> str:
+    """Return the ledger's words for a reason (``disclosure.complementary``...)."""
+    return i18n.t(f"disclosure.{reason}", lang, threshold=i18n.number(threshold, lang))
 
 
 def _missing(value: Any) -> bool:
@@ -208,6 +238,8 @@ def _missing(value: Any) -> bool:
 def _value_text(row: Any, lang: str, threshold: float, decimals: int) -> str:
     if row["_suppressed"]:
         return f"<{i18n.number(threshold, lang)}"
+    if _hidden_reason(row):
+        return i18n.t("label.suppressed", lang)
     if _missing(row["_value"]):
         return i18n.t("label.no_data", lang)
     return i18n.number(row["_value"], lang, decimals)
@@ -218,6 +250,9 @@ def _item(label: str, row: Any, lang: str, threshold: float, decimals: int) -> s
         return i18n.t(
             "chart.alt.item_suppressed", lang, label=label, threshold=i18n.number(threshold, lang)
         )
+    if _hidden_reason(row):
+        reason = _reason_text(_hidden_reason(row), lang, threshold)
+        return i18n.t("chart.alt.item_hidden", lang, label=label, reason=reason)
     if _missing(row["_value"]):
         return i18n.t("chart.alt.item_no_data", lang, label=label)
     return i18n.t(
@@ -265,6 +300,7 @@ def trend_chart(
     threshold: float = 5,
     decimals: int = 0,
     flagged: str | None = None,
+    status: str | None = None,
 ) -> tuple[alt.LayerChart, str]:
     """Return a line chart of a value over years, and its text alternative.
 
@@ -289,6 +325,10 @@ def trend_chart(
         Optional column (bool): values flagged by the data-quality review
         (:mod:`corett_lib.analysis.quality`) get a ring around their point, and the text alternative
         names their years.
+    status
+        Optional column: why a suppressed row is hidden (``primary``, ``complementary``...; the
+        published table's status). Only a primary row is drawn as below ``threshold``; the others
+        are not drawn and the text alternative gives their reason in the ledger's words.
 
     Returns
     -------
@@ -297,7 +337,7 @@ def trend_chart(
         Detected victims rose from 316 in 2017 to 434 in 2019."
     """
     alt = _alt()
-    data = _prepare(df, {"x": x, "series": series}, value, suppressed)
+    data = _prepare(df, {"x": x, "series": series}, value, suppressed, status)
     data["_flagged"] = df[flagged].fillna(False).astype(bool).to_numpy() if flagged else False
     data["x"] = data["x"].astype(int)
     if series is None:
@@ -390,7 +430,9 @@ def _fill_missing_years(data: pd.DataFrame) -> pd.DataFrame:
     ]
     if not gaps:
         return data
-    return pd.concat([data, pd.DataFrame(gaps)], ignore_index=True)
+    out = pd.concat([data, pd.DataFrame(gaps)], ignore_index=True)
+    out["_reason"] = out["_reason"].fillna("")
+    return out
 
 
 def _trend_alt(data: pd.DataFrame, lang: str, title: str, threshold: float, decimals: int) -> str:
@@ -432,6 +474,16 @@ def _trend_alt(data: pd.DataFrame, lang: str, title: str, threshold: float, deci
                     lang,
                     threshold=i18n.number(threshold, lang),
                     years=", ".join(str(y) for y in hidden),
+                )
+            )
+        for reason in dict.fromkeys(r for r in part["_reason"] if r not in ("", "primary")):
+            years = part.loc[part["_reason"].eq(reason), "x"].astype(int).tolist()
+            sentences.append(
+                i18n.t(
+                    "chart.alt.hidden_years",
+                    lang,
+                    years=", ".join(str(y) for y in years),
+                    reason=_reason_text(str(reason), lang, threshold),
                 )
             )
     return " ".join(sentences)
@@ -596,6 +648,7 @@ def comparison_chart(
     highlight: str | None = None,
     threshold: float = 5,
     decimals: int = 0,
+    status: str | None = None,
 ) -> tuple[alt.LayerChart, str]:
     """Return members side by side for one year (horizontal bars), and the text alternative.
 
@@ -616,6 +669,8 @@ def comparison_chart(
         Suppressed values are below this.
     decimals
         Decimals shown.
+    status
+        Optional column: why a suppressed member is hidden (see :func:`trend_chart`).
 
     Returns
     -------
@@ -623,7 +678,7 @@ def comparison_chart(
         The chart and its text alternative: every member's value and the highest.
     """
     alt = _alt()
-    data = _prepare(df, {"iso3": country}, value, suppressed)
+    data = _prepare(df, {"iso3": country}, value, suppressed, status)
     data["label"] = [i18n.country_name(c, lang) for c in data["iso3"]]
     if highlight is not None:
         focus = i18n.t("chart.legend.highlight", lang, country=i18n.country_name(highlight, lang))

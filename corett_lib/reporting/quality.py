@@ -302,6 +302,7 @@ def trends(ctx: Context) -> Block | None:
                 "year": df[year_col],
                 "value": pub.values[value_col],
                 "suppressed": pub.status[value_col] != "",
+                "status": pub.status[value_col],
                 "flagged": [y in flagged_years for y in df[year_col]],
                 "series": label,
             }
@@ -314,6 +315,7 @@ def trends(ctx: Context) -> Block | None:
             threshold=ctx.k,
             flagged="flagged",
             series="series",
+            status="status",
         )
         caption = _t("chart.caption", lang, indicator=label, country=_country(ctx))
         blocks += [

@@ -69,6 +69,20 @@ def _count(value: Any, censored: Any) -> Any:
     return float("nan") if is_missing(value) else float(value)
 
 
+def _persons(ctx: Context, value: Any, censored: Any, fact: str | None) -> Any:
+    """Return the persons cell of a linked indicator: its number, or the fact it shows when censored.
+
+    A censored numerator is read as its fact is on every page (:meth:`FactDecision.figure
+    <corett_lib.publishing.fact_disclosure.FactDecision.figure>`): a regional sum that includes
+    ``<5`` counts is its range (CORETT's convicted 90–96, shown "90–96"), only a censored count below
+    5 is ``<5``. Without a fact it has no figure (NaN, shown "–"), never a guessed ``<5``.
+    """
+    if not bool(censored):
+        return float("nan") if is_missing(value) else float(value)
+    figure = ctx.disclosure.figure(fact) if fact is not None else None
+    return float("nan") if figure is None or figure.missing else figure
+
+
 def _ranges(rows: pd.DataFrame, label: Any, lang: str) -> list[str]:
     """Sentences for the rows that are regional sums including censored counts (bounds known)."""
     out = []
@@ -164,6 +178,7 @@ def series(ctx: Context) -> Block:
             "year": df[year_col],
             "value": pub.values[rate_col],
             "suppressed": pub.status[rate_col] != "",
+            "status": pub.status[victims_col],  # the count's: why its rate is hidden
         }
     )
     # The rate of a year computed from a figure the data-quality review flags: ringed, footnoted.
@@ -179,6 +194,7 @@ def series(ctx: Context) -> Block:
         threshold=ctx.k,
         decimals=2,
         flagged="flagged",
+        status="status",
     )
     ranges = _ranges(s, lambda r: f"{victims_col} {int(r['year'])}", lang)
     if ctx.regional:  # which members the regional figure of the year covers
@@ -544,14 +560,15 @@ def _target_block(
     i = inds[inds["target"] == target] if len(inds) else inds
     if len(i):
         persons, value = i18n.t("label.count", lang), _t("col.value", lang, year=ctx.year)
+        facts = _indicator_facts(ctx, i, persons)
         df = pd.DataFrame(
             {
                 _t("col.indicator", lang): i["label"].to_list(),
                 _t("col.code", lang): i["sdg_code"].to_list(),
                 _t("col.relation", lang): [_t(f"relation.{r}", lang) for r in i["relation"]],
                 persons: [
-                    math.nan if "range" in str(f) else _count(n, c)
-                    for n, c, f in zip(i["numerator"], i["censored"], i["flags"], strict=True)
+                    _persons(ctx, n, c, facts.get((r, persons)))
+                    for r, (n, c) in enumerate(zip(i["numerator"], i["censored"], strict=True))
                 ],
                 value: [
                     math.nan if d == 0 else v
@@ -574,7 +591,7 @@ def _target_block(
             count_columns=[persons],
             derived={value: persons},
             formats={value: "number:2"},
-            facts=_indicator_facts(ctx, i, persons),
+            facts=facts,
         )
         blocks.append(html_block(pub.to_html()))
         withheld = [
