@@ -2,7 +2,7 @@
 
 A :class:`KernelSession` owns one running kernel and its client. :meth:`KernelSession.run` injects the
 parameters (papermill's translator, so the executed notebook carries the ``injected-parameters`` cell),
-clears the kernel namespace with ``%reset -f``, executes every cell with papermill's notebook client (which
+clears the kernel namespace (:func:`clear_report_namespace`, ``%reset -f`` without its garbage collections), executes every cell with papermill's notebook client (which
 records per-cell timings in ``cell.metadata.papermill``), and on a failing cell adds papermill's error banner.
 Modules imported by the kernel stay imported between reports, which is where the time goes when a new kernel
 is started per report.
@@ -30,8 +30,51 @@ if TYPE_CHECKING:
 KERNEL_NAME = "python3"
 """Kernel of every report notebook (the virtualenv's ipykernel)."""
 
-RESET_SOURCE = "get_ipython().run_line_magic('reset', '-f')"
+RESET_SOURCE = "__import__('corett_lib.batch.execute').batch.execute.clear_report_namespace()"
 """Run before every report in a reused kernel, so no variable leaks from the previous report."""
+
+
+FULL_COLLECTION_EVERY = 20
+"""Reports between two full garbage collections in a reused kernel (see :func:`clear_report_namespace`)."""
+
+_resets = 0
+
+
+def clear_report_namespace() -> None:
+    """Remove what the last report left in this IPython kernel's namespace (run inside the kernel).
+
+    What ``%reset -f`` does between reports — every user variable, the output cache (``Out``, ``_``,
+    ``__``, ``___``, ``_N``) — without its two full garbage collections. In a kernel that has built a
+    hundred reports each of those takes 30–40 ms (the snapshot, the facts and the sections' bounded caches
+    are all tracked objects), and a build measured them as most of every report's first-cell time.
+    Instead, a full collection runs every :data:`FULL_COLLECTION_EVERY` reports, which keeps a kernel's
+    memory as flat as ``%reset -f`` did over hundreds of reports for a fraction of the time. Outside
+    IPython this does nothing.
+    """
+    global _resets
+    _resets += 1
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - the kernel always has IPython
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    ns = shell.user_ns
+    hidden = shell.user_ns_hidden
+    numbered = re.compile(r"_i?\d+$")  # ``_3`` (an output) and ``_i3`` (an input): hidden, but held
+    for name in [n for n in ns if n not in hidden or numbered.match(n)]:
+        del ns[name]
+    shell.history_manager.reset(new_session=False)  # inputs and outputs (``In``, ``Out``), as %reset
+    display = shell.displayhook
+    display._, display.__, display.___ = "", "", ""
+    for name in ("_", "__", "___"):
+        ns[name] = ""
+    if _resets % FULL_COLLECTION_EVERY == 0:
+        import gc
+
+        gc.collect()
+
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _log = logging.getLogger(__name__)
@@ -257,7 +300,7 @@ class KernelSession:
             client = self._client(nb)
             client.allow_errors = True
             client.execute()
-            self.reports_run = 1  # the next report starts with %reset -f
+            self.reports_run = 1  # the next report starts with a reset
 
     def alive(self) -> bool:
         """Return True when the kernel process is running."""
@@ -295,7 +338,7 @@ class KernelSession:
         return client
 
     def reset(self) -> None:
-        """Clear the kernel's namespace (``%reset -f``); imported modules stay loaded.
+        """Clear the kernel's namespace (:func:`clear_report_namespace`); imported modules stay loaded.
 
         The request is queued without waiting for its reply: the kernel runs requests in order, so
         the reset is done before the next notebook's first cell, and the notebook client ignores
