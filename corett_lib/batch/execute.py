@@ -65,7 +65,9 @@ def clear_report_namespace() -> None:
     numbered = re.compile(r"_i?\d+$")  # ``_3`` (an output) and ``_i3`` (an input): hidden, but held
     for name in [n for n in ns if n not in hidden or numbered.match(n)]:
         del ns[name]
-    shell.history_manager.reset(new_session=False)  # inputs and outputs (``In``, ``Out``), as %reset
+    shell.history_manager.reset(
+        new_session=False
+    )  # inputs and outputs (``In``, ``Out``), as %reset
     display = shell.displayhook
     display._, display.__, display.___ = "", "", ""
     for name in ("_", "__", "___"):
