@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 KERNEL_NAME = "python3"
 """Kernel of every report notebook (the virtualenv's ipykernel)."""
 
-RESET_SOURCE = "__import__('corett_lib.batch.execute').batch.execute.clear_report_namespace()"
+RESET_SOURCE = "import corett_lib.batch.execute\ncorett_lib.batch.execute.clear_report_namespace()"
 """Run before every report in a reused kernel, so no variable leaks from the previous report."""
 
 
@@ -65,9 +65,8 @@ def clear_report_namespace() -> None:
     numbered = re.compile(r"_i?\d+$")  # ``_3`` (an output) and ``_i3`` (an input): hidden, but held
     for name in [n for n in ns if n not in hidden or numbered.match(n)]:
         del ns[name]
-    shell.history_manager.reset(
-        new_session=False
-    )  # inputs and outputs (``In``, ``Out``), as %reset
+    # inputs and outputs (``In``, ``Out``), as %reset -f does
+    shell.history_manager.reset(new_session=False)
     display = shell.displayhook
     display._, display.__, display.___ = "", "", ""
     for name in ("_", "__", "___"):
