@@ -428,7 +428,7 @@ def report_title(job: Job) -> str:
     return f"CORETT · {name} · {job.country} · {job.year}"
 
 
-#: Run in each kernel as soon as it starts, while the parent loads the data: the imports and the first
+#: Run in each kernel as soon as it starts: the imports and the first
 #: chart rendering (vl-convert's start-up) every report needs. Its errors are not fatal: a report that
 #: needs a module that fails to import fails on its own cell, with the traceback. At the end, what is
 #: loaded is frozen out of the garbage collector's reach, so its automatic collections scan only what
@@ -1068,7 +1068,7 @@ def build(
             def finish_one(job: Job, executed: Executed) -> dict[str, Any]:
                 return paged.finish(executed, out_root)
 
-            if cluster is None:  # kernels start and warm up during the load
+            if cluster is None:  # each kernel starts and warms up in its worker thread
                 pool = WorkerPool(workers, execute_one, finish=finish_one)
             else:
                 pool = DaskPool(
