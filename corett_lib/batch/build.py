@@ -432,7 +432,7 @@ def report_title(job: Job) -> str:
 #: chart rendering (vl-convert's start-up) every report needs. Its errors are not fatal: a report that
 #: needs a module that fails to import fails on its own cell, with the traceback. At the end, what is
 #: loaded is frozen out of the garbage collector's reach, so its automatic collections scan only what
-#: reports made (the reset between reports, ``execute.clear_report_namespace``, does not collect).
+#: reports made (the reset between reports, ``execute.clear_report_namespace``, collects every 20 reports).
 WARM_UP = """\
 from corett_lib.batch.execute import skip_unused_slow_imports
 skip_unused_slow_imports()
