@@ -435,7 +435,11 @@ def test_a_member_without_a_population_has_its_rates_withheld_with_the_reason(ds
     # The regional rate: over the nine members with a population, and it says so.
     region = _row(f, "CORETT", 2019, "victims_rate")
     nine = "BLZ,CRI,DOM,GTM,HND,MEX,NIC,PAN,SLV"
-    assert (region["coverage_n"], region["coverage_of"], region["coverage_members"]) == (9, 10, nine)
+    assert (region["coverage_n"], region["coverage_of"], region["coverage_members"]) == (
+        9,
+        10,
+        nine,
+    )
     assert "partial_coverage" in region["flags"].split(";")
     pop = ds.population.query("year == 2019 and iso3 in @nine.split(',')")["population"].sum()
     assert region["denominator"] == pop
