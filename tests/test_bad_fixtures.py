@@ -115,11 +115,6 @@ CASES: list[tuple[str, tuple, str]] = [
         "iso3",
     ),
     (
-        "missing_member_year__population_all.csv",
-        ("population_covers_members", "raw/population_all.csv", (), "population"),
-        "HND in 2018",
-    ),
-    (
         "ratified_before_adoption__chart1_ratifications.csv",
         ("ratification_after_adoption", "raw/chart1_ratifications.csv", (None,), "date_iso"),
         "before the instrument was adopted on 2000-11-15",
@@ -154,6 +149,12 @@ WARNING_CASES: list[tuple[str, tuple, str]] = [
         # Guatemala 130 + Honduras <5 among the citizenships, against the total of 120.
         ("citizenship_within_total", GLOTIP, (4, 16, 17), "txtVALUE"),
         "add up to at least 130 (Guatemala = 130; Honduras = <5), above the total of 120",
+    ),
+    (
+        # A member-year without a population: its rates are withheld, the build goes on.
+        "missing_member_year__population_all.csv",
+        ("population_covers_members", "raw/population_all.csv", (), "population"),
+        "HND in 2018",
     ),
 ]
 
@@ -275,7 +276,6 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert checks == [
         ("file_encoding", "raw/sdg_targets.csv"),
         ("file_unreadable", GLOTIP),
-        ("population_covers_members", "raw/population_all.csv"),
     ]
 
 

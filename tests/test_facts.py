@@ -408,3 +408,41 @@ def test_the_loads_marks_on_observations_reach_the_facts() -> None:
     total = f.fact("HND", 2019, "victims")
     assert math.isnan(total["value"]) and bool(total["f_withheld"])
     assert "withheld:validation_error" in total["notes"]
+
+
+def test_a_member_without_a_population_has_its_rates_withheld_with_the_reason(ds) -> None:
+    """Cook Islands (no population in the World Bank file) as a member: counts kept, rates withheld."""
+    from corett_lib.core.config import members
+    from corett_lib.reporting import fact_notes
+
+    assert ds.population.query("iso3 == 'COK'").empty
+    ten = [*members(), "COK"]
+    f = facts_from_dataset(ds, members=ten)
+    count = _row(f, "COK", 2019, "victims")
+    assert bool(count["censored"]) and "withheld" not in count["flags"]  # UNODC publishes <5
+    rate = _row(f, "COK", 2019, "victims_rate")
+    assert math.isnan(rate["value"]) and math.isnan(rate["denominator"])
+    assert {"no_population", "withheld"} <= set(rate["flags"].split(";"))
+    assert rate["notes"] == "withheld:no_population"
+    female = _row(f, "COK", 2019, "victims_rate", "sex", "Female")
+    assert "no_population" in female["flags"].split(";") and math.isnan(female["value"])
+    assert fact_notes.note(rate, "en") == (
+        "withheld: no population figure for Cook Islands in World Bank WDI"
+    )
+    assert fact_notes.note(rate, "es") == (
+        "sin valor: no hay cifra de población de Islas Cook en World Bank WDI"
+    )
+    # The regional rate: over the nine members with a population, and it says so.
+    region = _row(f, "CORETT", 2019, "victims_rate")
+    nine = "BLZ,CRI,DOM,GTM,HND,MEX,NIC,PAN,SLV"
+    assert (region["coverage_n"], region["coverage_of"], region["coverage_members"]) == (
+        9,
+        10,
+        nine,
+    )
+    assert "partial_coverage" in region["flags"].split(";")
+    pop = ds.population.query("year == 2019 and iso3 in @nine.split(',')")["population"].sum()
+    assert region["denominator"] == pop
+    assert region["value"] == pytest.approx(region["numerator"] / pop * 100_000)
+    # Without Cook Islands the same nine members give the same regional rate.
+    assert _row(facts_from_dataset(ds), "CORETT", 2019, "victims_rate")["value"] == region["value"]

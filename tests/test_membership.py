@@ -89,3 +89,27 @@ def test_a_country_added_in_coalition_yaml_alone_builds_its_annual_report(
     for page in (en, es):
         assert "Ecuador" in page and "147" in page and "0.85" in page
     assert "Annual report" in en and "Informe anual" in es
+
+
+@pytest.mark.slow
+def test_a_member_without_a_population_figure_builds_with_its_rates_withheld(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cook Islands: in the UNODC export (2017-2022), not in the World Bank population file."""
+    data = tmp_path / "data"
+    shutil.copytree(paths.PROJECT_ROOT / "data", data)
+    monkeypatch.setenv("CORETT_PARAMETERS", str(_parameters_with(tmp_path, "COK")))
+    assert "COK" in config.members()
+    out = tmp_path / "out"
+    args = ["build", "--data", str(data), "--out", str(out), "--country", "COK"]
+    args += ["--year", "2019", "--report", "annual", "--lang", "en", "--jobs", "1"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    page = (out / "2019" / "COK" / "annual.en.html").read_text(encoding="utf-8")
+    assert "Cook Islands" in page and "Annual report" in page
+    # UNODC publishes Cook Islands' 2019 detected victims as <5: the count is shown as such.
+    assert "&lt;5" in page
+    assert (
+        "Detected victims per 100,000 population: withheld: no population figure for Cook "
+        "Islands in World Bank WDI"
+    ) in page

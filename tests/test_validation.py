@@ -225,6 +225,9 @@ def test_population_must_cover_every_member_year_with_figures() -> None:
         "population",
         ("HND 2018",),
     )
+    # Scoped to the member, not structural: its rates are withheld, every report builds.
+    assert (p.severity, p.iso3) == ("warning", "HND")
+    assert "no population figure for member HND in 2018" in p.message
     pop = pd.DataFrame({"iso3": ["HND"], "year": [2018], "population": [10_000_000]})
     assert checks.population_coverage(o, pop, ["HND", "GTM"]) == []
 

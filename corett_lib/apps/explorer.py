@@ -65,6 +65,7 @@ _FLAG_IDS: tuple[str, ...] = (
     "censored_numerator",
     "censored_denominator",
     "zero_denominator",
+    "no_population",
     "censored_input",
     "published_regional",
     "partial_coverage",

@@ -44,6 +44,7 @@ FLAGS: dict[str, str] = {
     "censored_numerator": "no ratio: the numerator is censored",
     "censored_denominator": "no ratio: the denominator is censored",
     "zero_denominator": "no ratio: the denominator is zero",
+    "no_population": "no rate: no population figure for the member and year (withheld, reason shown)",
     "censored_input": "no change: a compared figure is censored or missing",
     "published_regional": "a regional figure published as such by the source",
     "partial_coverage": "a regional sum over fewer members than the coalition has",
@@ -62,6 +63,7 @@ FLAGS_ES: dict[str, str] = {
     "censored_numerator": "numerador censurado",
     "censored_denominator": "denominador censurado",
     "zero_denominator": "denominador cero",
+    "no_population": "sin cifra de población",
     "censored_input": "valor comparado censurado o ausente",
     "published_regional": "cifra regional publicada",
     "partial_coverage": "cobertura parcial",
@@ -378,6 +380,8 @@ def _values(df: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     out["f_censored_numerator"] = ratio & ncen
     out["f_censored_denominator"] = ratio & dcen
     out["f_zero_denominator"] = ratio & ~dcen & (dlo == 0)
+    nopop = df["den_nopop"] if "den_nopop" in df else pd.Series(False, index=df.index)
+    out["f_no_population"] = ratio & nopop.astype("boolean").fillna(False).to_numpy(bool)
     marks = {}
     for m in _MARKS:
         num = df[f"num_{m}"].fillna(False).to_numpy(bool)
@@ -386,7 +390,7 @@ def _values(df: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     out["f_corrected"], out["f_suspicious"] = marks["corr"], marks["susp"]
     out["f_inconsistent"] = marks["inc"]
     # No figure from a withheld observation; no share or rate from a part above its total.
-    withheld = marks["wh"] | (ratio & marks["inc"])
+    withheld = marks["wh"] | (ratio & marks["inc"]) | out["f_no_population"].to_numpy(bool)
     out["f_withheld"] = withheld
     for c in ("value", "value_low", "value_high"):
         out[c] = np.where(withheld, np.nan, out[c].to_numpy(float))
@@ -431,8 +435,11 @@ def _by_source(sel: pd.DataFrame, pop: pd.DataFrame, reg: Registry) -> pd.DataFr
     parts = [counts]
     r = num[num["ind"].isin(obs_ratio)].merge(den, on=_BASE, how="inner")
     parts.append(r)
-    pr = num[num["ind"].isin(pop_inds)].merge(pop, on=["iso3", "year"], how="inner")
+    # A member without a population figure keeps its rate row, withheld (``no_population``).
+    pr = num[num["ind"].isin(pop_inds)].merge(pop, on=["iso3", "year"], how="left")
     pr = pr.rename(columns={"population": "den_low"})
+    pr["den_nopop"] = pr["den_low"].isna().to_numpy(bool) & pr["iso3"].ne(REGION_CODE).to_numpy()
+    pr = pr[pr["den_low"].notna().to_numpy() | pr["den_nopop"].to_numpy()]
     pr["den_high"] = pr["den_low"]
     pr["den_cens"] = False
     for m in _MARKS:
@@ -486,6 +493,8 @@ def _region(
     coverage of a published regional figure is the members with a figure from the same source.
     """
     key = ["ind", "year", "disagg", "category"]
+    # A member without a population figure is not in a regional rate (nor in its coverage).
+    member_all = member_all[~member_all["f_no_population"].to_numpy(bool)]
     ranked = member_all[_rank(member_all, reg).notna().to_numpy()]
     if len(ranked):
         g = ranked.groupby([*key, "source"], sort=False)

@@ -14,6 +14,9 @@ one table with one row per fact, and applies the rules every page must read the 
 * **SDG 16.2.2 by sex, age and form** (``victims_rate`` with those breakdowns): detected victims of a
   category per 100,000 of the member's total population, withheld when the part is censored or
   inconsistent (the regional breakdown has no rate: its members differ from the total's).
+* **no population figure** for a member and year: its counts are published, every rate per 100,000
+  of it is withheld (``no_population``, note ``withheld:no_population``), and regional rates are
+  summed over the members that have one (their coverage says so).
 
 The table is language-independent: labels (indicator, country, category, unit, flags) are applied by
 :func:`corett_lib.facts.view.indicator_table` when a page is rendered.
@@ -174,7 +177,11 @@ class Facts:
 def _rates_by_category(r: pd.DataFrame, members: Sequence[str]) -> pd.DataFrame:
     """16.2.2 by sex, age and form for members: the category's victims per 100,000 population."""
     rate = r[(r["ind"] == RATE_ID) & (r["disagg"] == "total") & r["iso3"].isin(list(members))]
-    pop = rate[["iso3", "year", "denominator"]].dropna().rename(columns={"denominator": "_pop"})
+    # A member-year without a population figure gets its category rates too, withheld.
+    nopop = rate["f_no_population"].fillna(False).astype(bool)
+    pop = rate.loc[rate["denominator"].notna() | nopop, ["iso3", "year", "denominator"]]
+    pop = pop.assign(_nopop=nopop[pop.index].to_numpy(bool))
+    pop = pop.rename(columns={"denominator": "_pop"})
     parts = r[(r["ind"] == VICTIMS_ID) & r["disagg"].isin(RATE_BREAKDOWNS)]
     m = parts.merge(pop, on=["iso3", "year"], how="inner")
     if m.empty:
@@ -182,7 +189,7 @@ def _rates_by_category(r: pd.DataFrame, members: Sequence[str]) -> pd.DataFrame:
     ok = m["value"].notna().to_numpy() & (m["_pop"].to_numpy(float) > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         v = np.where(ok, m["value"].to_numpy(float) / m["_pop"].to_numpy(float) * 100000, np.nan)
-    out = m.drop(columns="_pop").assign(
+    out = m.drop(columns=["_pop", "_nopop"]).assign(
         ind=RATE_ID,
         value=v,
         value_low=v,
@@ -194,6 +201,8 @@ def _rates_by_category(r: pd.DataFrame, members: Sequence[str]) -> pd.DataFrame:
     for f in ("censored", "range"):
         out[f"f_{f}"] = False
     out["f_censored_numerator"] = cens
+    out["f_no_population"] = m["_nopop"].to_numpy(bool)
+    out["f_withheld"] = m["_nopop"].to_numpy(bool) | m["f_withheld"].fillna(False).to_numpy(bool)
     return out
 
 
@@ -292,7 +301,9 @@ def build_facts(
     bad = inconsistent_facts(r, reg)  # boolean per row + the partitions that failed
     r["f_inconsistent"] = r["f_inconsistent"].to_numpy(bool) | bad["inconsistent"].to_numpy(bool)
     notes = notes.where(bad["note"].eq(""), notes + bad["note"])
-    scoped = r["f_withheld"].to_numpy(bool) & ~r["f_inconsistent"].to_numpy(bool)
+    nopop = r["f_no_population"].to_numpy(bool)
+    notes[nopop] = notes[nopop] + "withheld:no_population;"
+    scoped = r["f_withheld"].to_numpy(bool) & ~r["f_inconsistent"].to_numpy(bool) & ~nopop
     notes[scoped] = notes[scoped] + "withheld:validation_error;"
     withheld = withhold_from_inconsistent(r, reg)
     r.loc[withheld, ["value", "value_low", "value_high"]] = np.nan

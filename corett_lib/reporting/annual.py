@@ -192,8 +192,13 @@ def headline(ctx: Context) -> Block:
                 population=i18n.number(rate["denominator"], lang),
             )
         )
+    elif "no_population" in str(rate.get("flags", "")).split(";"):
+        # Withheld: the page says why (a member without a population figure).
+        items.append(f"{rate_col}: {fact_notes.note({**rate, 'iso3': ctx.country}, lang)}")
     if ctx.regional:
         items += fact_notes.coverage_lines(ctx, t.reset_index().iloc[[0]])
+        # A regional rate covers only the members with a population: said, never silently.
+        items += fact_notes.no_population_lines(ctx, rate)
     # A figure flagged by the data-quality review, and a change or rate computed from one, say so.
     shown_facts = pd.concat(
         [t.reset_index().iloc[[0]], before.to_frame().T, t.reset_index().iloc[1:]]

@@ -21,7 +21,7 @@ from corett_lib.analysis import quality
 from corett_lib.analysis.status import is_missing
 from corett_lib.core import i18n
 from corett_lib.core.schema import REGION_CODE
-from corett_lib.facts.engine import SUM_SOURCE
+from corett_lib.facts.engine import POPULATION_SOURCE, SUM_SOURCE
 from corett_lib.publishing.disclosure import Cell
 from corett_lib.reporting.context import Context
 
@@ -77,6 +77,10 @@ def member_names(codes: Any, lang: str) -> str:
 def note(row: Any, lang: str) -> str:
     """Return the note cell of a table row: why a figure is marked or withheld (empty otherwise)."""
     flags = str(row.get("flags", "")).split(";")
+    if "no_population" in flags:
+        country = row.get("iso3")
+        name = i18n.country_name(str(country), lang) if country else ""
+        return i18n.t("facts.flag.no_population", lang, country=name, source=POPULATION_SOURCE)
     if "withheld" in flags and "inconsistent" not in flags:
         return i18n.t("facts.flag.withheld_error", lang)
     if "withheld" in flags:
@@ -238,6 +242,40 @@ def withheld_lines(ctx: Context, t: pd.DataFrame) -> list[str]:
     return [
         i18n.t("facts.withheld", ctx.lang, what=r["label"], year=int(r["year"]))
         for _, r in w.iterrows()
+    ]
+
+
+def no_population_lines(ctx: Context, rate: Any) -> list[str]:
+    """Return the sentence on a regional rate that leaves out members without a population figure.
+
+    ``rate`` is the regional rate's row (a fact selection's row, ``label`` included; its
+    ``indicator_id`` a column or the row's name). Empty when
+    every member of the year has a population figure, or when the rate has no value.
+    """
+    f = ctx.facts.table
+    indicator = rate.get("indicator_id", getattr(rate, "name", None))
+    lacking = f.loc[
+        f["indicator_id"].eq(str(indicator))
+        & f["year"].eq(int(rate["year"]))
+        & f["disaggregation"].eq("total")
+        & f["f_no_population"],
+        "iso3",
+    ]
+    if lacking.empty or is_missing(rate["value"]) or is_missing(rate["coverage_n"]):
+        return []
+    lang = ctx.lang
+    return [
+        i18n.t(
+            "facts.coverage_no_population",
+            lang,
+            what=str(rate["label"]),
+            year=int(rate["year"]),
+            n=int(rate["coverage_n"]),
+            total=int(rate["coverage_of"]),
+            members=member_names(rate["coverage_members"], lang),
+            missing=member_names(",".join(sorted(lacking)), lang),
+            source=POPULATION_SOURCE,
+        )
     ]
 
 

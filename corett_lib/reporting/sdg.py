@@ -256,7 +256,7 @@ def breakdown(ctx: Context) -> Block:
             "; ".join(
                 n
                 for n in (
-                    fact_notes.note({"flags": f}, lang),
+                    fact_notes.note({"flags": f, "iso3": ctx.country}, lang),
                     quality_mark if c in flagged_cats else "",
                 )
                 if n
@@ -580,7 +580,7 @@ def _target_block(
                 _t("col.rationale", lang): i[rat].to_list(),
             }
         )
-        notes = [fact_notes.note({"flags": f}, lang) for f in i["flags"]]
+        notes = [fact_notes.note({"flags": f, "iso3": ctx.country}, lang) for f in i["flags"]]
         if any(notes):  # a withheld share says why, as on every page
             df[i18n.t("facts.note_column", lang)] = notes
         pub = publish(

@@ -378,10 +378,14 @@ def pd_series(values: list[bool], index: Any) -> pd.Series:
 def population_coverage(
     obs: pd.DataFrame, population: pd.DataFrame, members: Sequence[str]
 ) -> list[Problem]:
-    """Return a problem for every member country-year with figures but no population.
+    """Return a warning for every member with figures in years it has no population for.
 
-    Rates per 100,000 (SDG 16.2.2) need the population of every member and year that has figures,
-    within the population table's coverage (:data:`POPULATION_YEARS`).
+    A rate per 100,000 (SDG 16.2.2) needs the member's population in that year, within the
+    population table's coverage (:data:`POPULATION_YEARS`). A missing one is scoped, not
+    structural: the member's counts are published, its rates of those years are withheld with
+    the reason (the facts' ``no_population`` flag) and regional rates are computed over the
+    members that have a population, with that coverage stated. Nothing else depends on it, so it
+    is a warning: the file is readable and the code known; only those rates cannot be computed.
     """
     if obs.empty or not {"iso3", "year"} <= set(obs.columns):
         return []
@@ -402,15 +406,18 @@ def population_coverage(
         shown = ", ".join(str(y) for y, _ in years)
         out.append(
             Problem(
-                "error",
+                "warning",
                 "population_covers_members",
                 file,
-                f"no population for member {iso3} in {shown}, years with figures "
-                f"({years[0][1]}) that are shown as rates per 100,000",
+                f"no population figure for member {iso3} in {shown} (World Bank WDI), years "
+                f"with figures ({years[0][1]}): its counts are published, its rates per 100,000 "
+                "withheld, and it is never used for a share or rate; regional rates cover the "
+                "members with a population",
                 column="population",
                 why="a rate per 100,000 inhabitants needs the population of that country and year",
                 sample=tuple(f"{iso3} {y}" for y, _ in years[:5]),
                 table="population",
+                iso3=iso3,
             )
         )
     return out
