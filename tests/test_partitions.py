@@ -17,52 +17,22 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import observations
 import pandas as pd
 
-from corett_lib.core.schema import OBSERVATION_COLUMNS
 from corett_lib.dataset.registry import load_registry
 from corett_lib.facts import rules
 from corett_lib.facts.engine import evaluate
 from corett_lib.facts.table import build_facts
 from corett_lib.validation import checks, partitions
 
-GLOTIP = "raw/unodc_data_glotip.xlsx"
-V = "Detected trafficking victims"
 T = "Total"
 KID, ADULT = "0 to 17 years", "18 years or over"
 
 
 def obs(iso3: str, year: int, *rows: tuple[str, str, str, str, str, int]) -> pd.DataFrame:
-    """Observations from (dimension, category, sex, age, value_text, source_row)."""
-    records = []
-    for dim, cat, sex, age, text, row in rows:
-        censored = text == "<5"
-        value = math.nan if censored else float(text)
-        records.append(
-            {
-                "source": "UNODC",
-                "iso3": iso3,
-                "country": iso3,
-                "year": year,
-                "indicator": V,
-                "dimension": dim,
-                "category": cat,
-                "sex": sex,
-                "age": age,
-                "unit": "Counts",
-                "value": value,
-                "censored": censored,
-                "value_low": 1.0 if censored else value,
-                "value_high": 4.0 if censored else value,
-                "value_text": text,
-                "source_file": GLOTIP,
-                "source_row": row,
-                "source_ref": "GLOTIP",
-                "correction": "",
-            }
-        )
-    df = pd.DataFrame.from_records(records, columns=OBSERVATION_COLUMNS)
-    return df.astype({"year": "int64", "source_row": "int64", "censored": "bool"})
+    """Observations of one country-year from (dimension, category, sex, age, value_text, source_row)."""
+    return observations.obs(*((iso3, year, *r) for r in rows))
 
 
 def flagged(table: pd.DataFrame) -> list[int]:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from observations import GLOTIP, obs
 
 from corett_lib.cli import validate as cli_validate
 from corett_lib.core.problems import Problem
-from corett_lib.core.schema import OBSERVATION_COLUMNS
 from corett_lib.validation import checks, gx, runner, suites, text
 from corett_lib.validation.html import render_page
 
@@ -28,45 +28,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Each test with its own cache folder: no result remembered on disk by another run."""
     monkeypatch.setenv("CORETT_CACHE", str(tmp_path / "cache"))
-
-
-GLOTIP = "raw/unodc_data_glotip.xlsx"
-V = "Detected trafficking victims"
-
-
-def obs(*rows: tuple) -> pd.DataFrame:
-    """Observations from (iso3, year, dimension, category, sex, age, value_text, source_row[, correction])."""
-    records = []
-    for r in rows:
-        iso3, year, dim, cat, sex, age, text, row = r[:8]
-        correction = r[8] if len(r) > 8 else ""
-        censored = text == "<5"
-        value = float("nan") if censored else float(text.replace(",", ""))
-        records.append(
-            {
-                "source": "UNODC",
-                "iso3": iso3,
-                "country": iso3,
-                "year": year,
-                "indicator": V,
-                "dimension": dim,
-                "category": cat,
-                "sex": sex,
-                "age": age,
-                "unit": "Counts",
-                "value": value,
-                "censored": censored,
-                "value_low": 1.0 if censored else value,
-                "value_high": 4.0 if censored else value,
-                "value_text": text,
-                "source_file": GLOTIP,
-                "source_row": row,
-                "source_ref": "GLOTIP",
-                "correction": correction,
-            }
-        )
-    df = pd.DataFrame.from_records(records, columns=OBSERVATION_COLUMNS)
-    return df.astype({"year": "int64", "source_row": "int64", "censored": "bool"})
 
 
 SLV_2019_SEXUAL = [  # El Salvador 2019, victims of sexual exploitation, export rows 39050-39056

@@ -49,6 +49,7 @@ from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from corett_lib.analysis.status import is_missing
 from corett_lib.core.schema import REGION_CODE
 from corett_lib.publishing import disclosure
 
@@ -272,10 +273,6 @@ def _selector_fact(
     return observation_fact(registry, iso3, year, str(sel.indicator), dim, cat, sex, age)
 
 
-def _missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
 def fact_cell(row: Mapping[str, Any]) -> disclosure.Cell:
     """Return the count a fact row shows, as every page shows it.
 
@@ -286,7 +283,7 @@ def fact_cell(row: Mapping[str, Any]) -> disclosure.Cell:
     flags = str(row.get("flags") or "").split(";")
     low, high = row.get("lower"), row.get("upper")
     if "range" in flags:
-        if low is None or high is None or _missing(low) or _missing(high):
+        if is_missing(low) or is_missing(high):
             return disclosure.Cell.absent()
         return disclosure.Cell.bounded(float(low), float(high))
     if bool(row.get("censored")):

@@ -837,7 +837,7 @@ class PublishedChartData:
         """Return the rows as JSON-ready dicts (null for NaN), e.g. for Vega-Lite ``data.values``."""
         out = []
         for rec in self.data.to_dict("records"):
-            out.append({str(k): _jsonable(v) for k, v in rec.items()})
+            out.append({str(k): plain_value(v) for k, v in rec.items()})
         return out
 
     def usermeta(self, titles: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -877,15 +877,21 @@ class PublishedChartData:
         )
 
 
-def _jsonable(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """Return ``value`` as a plain Python value for JSON, CSV or a workbook: numpy scalars unwrapped, NaN None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> plain_value(np.int64(3)), plain_value(float("nan")), plain_value(np.float64("nan")), plain_value("x")
+    (3, None, None, 'x')
+    """
     if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
         return None
     if hasattr(value, "item"):
         value = value.item()
-        if isinstance(value, float) and math.isnan(value):
-            return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
     return value
 
 

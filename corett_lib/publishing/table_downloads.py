@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -31,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from corett_lib.core import i18n
-from corett_lib.publishing.publish import PublishedTable, export_frame, neutralize
+from corett_lib.publishing.publish import PublishedTable, export_frame, neutralize, plain_value
 
 #: MIME type of the tables payload a report emits for its downloads.
 MIME_TYPE = "application/vnd.corett.downloads+json"
@@ -39,16 +38,6 @@ PAYLOAD_VERSION = 1
 TABLES_JSON = "tables.json"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the zip's bytes depend on its content only
 _XLSX_CREATED = datetime(1980, 1, 1)  # likewise for the workbook's creation date
-
-
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 _DECIMALS = re.compile(r"\d\.(\d+)")
@@ -60,7 +49,7 @@ def _as_shown(value: Any, shown: Any) -> Any:
     One fact, one
     reading on the page and in the download.
     """
-    value = _plain(value)
+    value = plain_value(value)
     if isinstance(value, float) and not value.is_integer():
         m = _DECIMALS.search(str(shown))
         return round(value, len(m.group(1)) if m else 0)
@@ -149,7 +138,7 @@ def _heading_rows(table: Mapping[str, Any], head: Heading) -> list[list[str]]:
 
 
 def _cell(value: Any) -> Any:
-    value = _plain(value)
+    value = plain_value(value)
     return neutralize(value) if isinstance(value, str) else value
 
 
