@@ -7,6 +7,9 @@ collections).
 
 from __future__ import annotations
 
+import types
+
+import IPython
 import nbformat
 import pytest
 
@@ -46,6 +49,29 @@ def test_the_second_report_sees_no_variable_or_output_of_the_first() -> None:
         session.shutdown()
 
 
-def test_outside_a_kernel_the_reset_does_nothing() -> None:
-    clear_report_namespace()  # no IPython shell in the test process: returns without touching anything
-    assert "clear_report_namespace" in globals()
+class _History:
+    def __init__(self) -> None:
+        self.resets: list[bool] = []
+
+    def reset(self, new_session: bool = True) -> None:
+        self.resets.append(new_session)
+
+
+class _Shell:
+    """What the reset touches of an IPython shell."""
+
+    def __init__(self) -> None:
+        self.user_ns_hidden = {"In": [], "Out": {}, "_": "", "_4": "held", "_i4": "x = 1"}
+        self.user_ns = {**self.user_ns_hidden, "secret": 41, "table": object()}
+        self.history_manager = _History()
+        self.displayhook = types.SimpleNamespace(_="last", __="before", ___="older")
+
+
+def test_the_reset_keeps_only_the_shell_s_own_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    shell = _Shell()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    clear_report_namespace()
+    assert sorted(shell.user_ns) == ["In", "Out", "_", "__", "___"]  # secret, table, _4, _i4 gone
+    assert shell.user_ns["_"] == shell.user_ns["__"] == shell.user_ns["___"] == ""
+    assert (shell.displayhook._, shell.displayhook.__, shell.displayhook.___) == ("", "", "")
+    assert shell.history_manager.resets == [False]  # the history cleared, the session kept
