@@ -283,7 +283,7 @@ def fact_cell(row: Mapping[str, Any]) -> disclosure.Cell:
     flags = str(row.get("flags") or "").split(";")
     low, high = row.get("lower"), row.get("upper")
     if "range" in flags:
-        if is_missing(low) or is_missing(high):
+        if low is None or high is None or is_missing(low) or is_missing(high):
             return disclosure.Cell.absent()
         return disclosure.Cell.bounded(float(low), float(high))
     if bool(row.get("censored")):
