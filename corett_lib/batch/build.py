@@ -429,14 +429,16 @@ def report_title(job: Job) -> str:
 
 
 #: Run in each kernel as soon as it starts: the imports and the first
-#: chart rendering (vl-convert's start-up) every report needs. Its errors are not fatal: a report that
+#: chart rendering (vl-convert's start-up, its fonts pinned first) every report needs. Its errors are not fatal: a report that
 #: needs a module that fails to import fails on its own cell, with the traceback. At the end, what is
 #: loaded is frozen out of the garbage collector's reach, so its automatic collections scan only what
 #: reports made (the reset between reports, ``execute.clear_report_namespace``, collects every 20 reports).
 WARM_UP = """\
 from corett_lib.batch.execute import skip_unused_slow_imports
 skip_unused_slow_imports()
-import pandas, altair, vl_convert
+import pandas, altair
+from corett_lib.reporting.renderer import vl_convert
+vl_convert = vl_convert()
 import corett_lib.reporting.annual, corett_lib.reporting.charts, corett_lib.publishing.publish, corett_lib.facts.engine
 import corett_lib.reporting.evaluation, corett_lib.reporting.sdg, corett_lib.reporting.infographic, corett_lib.reporting.quality
 vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},

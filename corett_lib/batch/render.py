@@ -298,7 +298,8 @@ def chart_svg(chart: Any) -> str:
 
     The SVG is static: the page needs no Vega runtime and nothing from the network.
     """
-    import vl_convert as vlc
+    from corett_lib.reporting import renderer
 
+    vlc = renderer.vl_convert()
     spec = chart.to_dict() if hasattr(chart, "to_dict") else chart
     return vlc.vegalite_to_svg(spec)

@@ -38,6 +38,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from corett_lib.core import cache, i18n
+from corett_lib.reporting import renderer
 
 if TYPE_CHECKING:
     import altair as alt
@@ -826,7 +827,8 @@ def stacked_bar(
 
 def _vl_version() -> str | None:
     import altair as alt
-    import vl_convert as vlc
+
+    vlc = renderer.vl_convert()
 
     wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     return wanted if wanted in vlc.get_vegalite_versions() else None
@@ -836,8 +838,8 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     """Render a chart to a standalone SVG string, offline.
 
     The spec is compiled with the workbench theme and rendered by vl-convert with no allowed base
-    URL, so no data can be fetched; text is drawn with locally installed fonts (vl-convert fetches
-    none) and stays as ``<text>`` in the SVG. The only URLs in the result are the SVG namespace
+    URL, so no data can be fetched; labels are measured with the fonts vl-convert carries
+    (:mod:`corett_lib.reporting.renderer`; none is fetched) and stay as ``<text>`` in the SVG. The only URLs in the result are the SVG namespace
     declarations. The SVG is cached by content (:func:`svg_cache_key`: the compiled spec, with its
     data and labels, and the renderer's versions) under the project cache, so a chart drawn before,
     in another report, kernel or build, is not rendered again.
@@ -852,7 +854,7 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     str
         The SVG document.
     """
-    import vl_convert as vlc
+    vlc = renderer.vl_convert()
 
     alt = _alt()
     with alt.theme.enable(THEME_NAME):
@@ -874,10 +876,11 @@ SVG_CACHE_FOLDER = "svg"
 
 
 def svg_cache_key(spec: dict[str, Any], vl_version: str | None) -> str:
-    """Return the content key of a chart's SVG: sha256 of the compiled spec and the renderer's versions.
+    """Return the content key of a chart's SVG: sha256 of the compiled spec and the renderer's set-up.
 
     The spec holds the chart's data, labels, language and theme, so any change to what is drawn
-    changes the key; vl-convert's and Vega-Lite's versions are part of it too.
+    changes the key; vl-convert's and Vega-Lite's versions and the fonts labels are measured with
+    (:func:`corett_lib.reporting.renderer.font_policy`) are part of it too.
 
     Examples
     --------
@@ -887,10 +890,16 @@ def svg_cache_key(spec: dict[str, Any], vl_version: str | None) -> str:
     >>> a == svg_cache_key({"mark": "bar", "data": {"values": [{"x": 2}]}}, "6.1")
     False
     """
-    import vl_convert as vlc
+    vlc = renderer.vl_convert()
 
     blob = json.dumps(
-        [spec, vl_version, getattr(vlc, "__version__", ""), "allowed_base_urls=[]"],
+        [
+            spec,
+            vl_version,
+            getattr(vlc, "__version__", ""),
+            "allowed_base_urls=[]",
+            renderer.font_policy(),
+        ],
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,

@@ -12,8 +12,9 @@ on a page with the published figures beneath; the build writes the image beside 
   (``corett_lib.facts``) lands, only this adapter changes.
 * **Words** come from the catalogues (``infographic.*``); the key message is one of the Visibility and
   Communication Strategy's key messages (section 2, "Plan of content of the key messages").
-* **Offline**: system fonts (DejaVu Sans, the Debian default, then generic sans-serif), no remote
-  reference; a logo is embedded as a ``data:`` URI when the secretariat supplies one
+* **Offline**: no remote reference. The PNG is drawn with Liberation Sans, the font vl-convert carries
+  (:mod:`corett_lib.reporting.renderer`), the same on every machine; a browser showing the SVG takes
+  Liberation Sans or Arial/Helvetica (same metrics) when it has them; a logo is embedded as a ``data:`` URI when the secretariat supplies one
   (``<data>/identity/logo.svg`` or ``logo.png``), else its slot stays empty.
 * **PNG**: :func:`corett_lib.reporting.raster.to_png` rasterises the SVG with vl-convert (resvg; no browser), 1080 × 1350 px.
 """
@@ -373,7 +374,8 @@ def _x(text: object) -> str:
 def _wrap(text: str, size: float, width: float, bold: bool = False) -> list[str]:
     """Split ``text`` into lines that fit ``width`` at font ``size``.
 
-    DejaVu Sans averages about 0.52 em per character of running text, 0.57 em in bold.
+    The widths are DejaVu Sans's averages, about 0.52 em per character of running text, 0.57 em in
+    bold: wider than Liberation Sans's, so a line fits in whichever font of :data:`FONT` a browser uses.
     """
     chars = max(8, int(width / ((0.57 if bold else 0.52) * size)))
     return textwrap.wrap(text, chars) or [""]

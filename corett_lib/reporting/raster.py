@@ -11,16 +11,21 @@ from __future__ import annotations
 WIDTH, HEIGHT = 1080, 1350
 #: Minimum short side of the PNG, in pixels (print and social media).
 MIN_PNG_SIDE = 1080
-#: Font stack: system fonts only (nothing is fetched).
-FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
+#: Font stack (nothing is fetched). The PNG is drawn with Liberation Sans, the font vl-convert carries
+#: (:mod:`corett_lib.reporting.renderer`); a browser showing the SVG takes it, or Arial or Helvetica,
+#: which have the same metrics, so the page and the PNG look alike.
+FONT = "Liberation Sans, Arial, Helvetica, DejaVu Sans, sans-serif"
 
 
 def to_png(svg: str) -> bytes:
     """Return the SVG as a PNG of at least :data:`MIN_PNG_SIDE` pixels on its short side.
 
-    vl-convert rasterises it with resvg and the system fonts; no browser.
+    vl-convert rasterises it with resvg and its own fonts (:mod:`corett_lib.reporting.renderer`); no
+    browser.
     """
-    import vl_convert as vlc  # third-party, heavy: only when a PNG is made
+    from corett_lib.reporting import renderer  # vl-convert is heavy: only when a PNG is made
+
+    vlc = renderer.vl_convert()
 
     scale = MIN_PNG_SIDE / min(WIDTH, HEIGHT)
     return bytes(vlc.svg_to_png(svg, scale=scale))

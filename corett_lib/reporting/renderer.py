@@ -1,0 +1,77 @@
+"""vl-convert, the one renderer of the charts (SVG) and the infographic (PNG), with its fonts pinned.
+
+vl-convert measures every label of a chart (axis labels, legends, titles) and draws the infographic's
+text with the fonts of its font database. Left to itself it loads the machine's fonts, which has two
+costs:
+
+* **Different pictures on different machines.** Label widths, truncation and the PNG's letters depend
+  on which fonts happen to be installed (Arial on one machine, DejaVu Sans on another, none on a bare
+  CI image), so the same inputs did not give the same chart everywhere.
+* **Time.** A system font is a file: vl-convert opens, maps and unmaps it for every text it measures
+  or draws (thousands of times per second during a build; about a fifth of a cold build's CPU went
+  to the kernel's side of that, measured with ``strace`` and ``perf``).
+
+So before vl-convert is first used in a process, :func:`vl_convert` points its font lookup
+(``FONTCONFIG_FILE``, which vl-convert's font database reads) at :data:`BUNDLED_FONTS_CONFIG`: a
+configuration whose only font folder cannot exist. vl-convert then uses the fonts it carries in
+memory, Liberation Sans (metric-compatible with Arial), on every machine. The chart SVGs keep their
+CSS font stack (the reader's browser picks the font it has); the infographic's stack starts with
+Liberation Sans and Arial so that its page and its PNG look alike.
+
+A ``FONTCONFIG_FILE`` already set by the user is left alone (to draw with a coalition's own fonts,
+point it at a configuration listing their folder); :func:`font_policy` names what is in force, and it
+is part of the SVG and PNG cache keys, so a cached picture drawn with other fonts is never reused.
+The pin only works before vl-convert first draws text in the process: in a notebook that already
+drew a chart with vl-convert (``chart.save("x.png")``), restart the kernel.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import ModuleType
+
+#: The font configuration that leaves vl-convert with the fonts it carries (package data).
+BUNDLED_FONTS_CONFIG = Path(__file__).with_name("renderer_fonts.conf")
+
+_ENV = "FONTCONFIG_FILE"
+_PINNED_BY_US: bool | None = None
+
+
+def pin_fonts() -> None:
+    """Point vl-convert's font lookup at :data:`BUNDLED_FONTS_CONFIG`, unless the user set one.
+
+    Idempotent; sets ``FONTCONFIG_FILE`` in this process's environment (inherited by the processes
+    it starts, such as the build's kernels).
+    """
+    global _PINNED_BY_US
+    if _PINNED_BY_US is None:
+        _PINNED_BY_US = not os.environ.get(_ENV)
+        if _PINNED_BY_US:
+            os.environ[_ENV] = str(BUNDLED_FONTS_CONFIG)
+
+
+def vl_convert() -> ModuleType:
+    """Return the ``vl_convert`` module, its fonts pinned first (:func:`pin_fonts`).
+
+    Every use of vl-convert in the workbench goes through here.
+    """
+    pin_fonts()
+    import vl_convert as vlc  # third-party, heavy: imported when something is drawn
+
+    return vlc
+
+
+def font_policy() -> str:
+    """Return which fonts vl-convert draws with: ``"bundled"`` or ``"fontconfig:<path>"``.
+
+    Examples
+    --------
+    >>> font_policy() in ("bundled",) or font_policy().startswith("fontconfig:")
+    True
+    """
+    pin_fonts()
+    value = os.environ.get(_ENV, "")
+    if value == str(BUNDLED_FONTS_CONFIG):
+        return "bundled"
+    return f"fontconfig:{value}"
