@@ -4,6 +4,7 @@ so a change to one member's rows rebuilds that member's pages and the region's, 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -76,3 +77,111 @@ def test_a_change_to_one_members_rows_rebuilds_that_member_and_the_region(tmp_pa
     assert records["2019/GTM/annual.en"]["rebuilt_because"] == ["data slice"]
     third = build.build(**kwargs)  # nothing changed since: nothing rebuilt
     assert third.built == [] and len(third.skipped) == 3
+
+
+def _gtm_2021_total(obs: pd.DataFrame) -> pd.Index:
+    return obs.index[
+        obs["source"].eq("UNODC")
+        & obs["iso3"].eq("GTM")
+        & obs["year"].eq(2021)
+        & obs["indicator"].eq("Detected trafficking victims")
+        & obs["dimension"].eq("Total")
+        & obs["sex"].eq("Total")
+        & obs["age"].eq("Total")
+    ]
+
+
+def test_a_change_to_one_member_rekeys_the_members_whose_suppression_it_changes() -> None:
+    """GTM 2021 falling to 2 victims moves the complementary suppression the regional sum of members
+    needs: CRI's total, hidden before, is shown now. CRI's page key changes, though its rows did not."""
+    from corett_lib.core import config
+    from corett_lib.facts.table import facts_from_dataset
+    from corett_lib.publishing.fact_disclosure import decision_digests, decision_for
+
+    ds = load()
+    obs = ds.observations.copy()
+    row = _gtm_2021_total(obs)
+    assert len(row) == 1 and obs.loc[row[0], "value"] == 425
+    obs.loc[row, ["value", "value_low", "value_high"]] = 2.0
+    changed = type(ds)(**{**ds.__dict__, "observations": obs})
+    coalition = config.coalition()
+    members, region = coalition.members, coalition.region_code
+
+    keys = {}
+    for name, d in (("before", ds), ("after", changed)):
+        facts = facts_from_dataset(d)
+        assert decision_for(facts, 5).status("GTM|2021|victims|total|Total") == (
+            "" if name == "before" else "primary"
+        )
+        cri = decision_for(facts, 5).status("CRI|2021|victims|total|Total")
+        assert cri == ("complementary" if name == "before" else "")
+        inputs = build.Inputs(paths.data_dir(), {}, {}, "lib", {"annual": "nb"})
+        inputs.slices = slice_digests(d, members, region)
+        inputs.disclosure = build.disclosure_digests(decision_digests(facts, 5), members, region)
+        keys[name] = {c: inputs.key(build.Job(2021, c, "annual", "en")) for c in [*members, region]}
+    rekeyed = {c for c in keys["before"] if keys["before"][c] != keys["after"][c]}
+    # GTM's own rows changed; CRI's did not, but its total is now hidden to protect GTM's.
+    assert {"GTM", "CRI", region} <= rekeyed
+    assert (
+        slice_digests(ds, members, region)["CRI"] == slice_digests(changed, members, region)["CRI"]
+    )
+    # A member whose published statuses did not change keeps its key.
+    assert "HND" not in rekeyed
+
+
+@pytest.mark.slow
+def test_an_incremental_rebuild_shows_every_count_as_a_full_rebuild_does(tmp_path: Path) -> None:
+    """A declared correction to one member; the pages it leaves alone must still be right."""
+    data = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), data)
+    kwargs = {
+        "data": str(data),
+        "countries": ["GTM", "CRI", "HND", "CORETT"],
+        "years": [2021],
+        "reports": ["annual"],
+        "langs": ["en"],
+        "jobs": 2,
+    }
+    build.build(**kwargs, out=str(tmp_path / "out"))
+    shown = re.compile(r'data-corett-fact="([^"]+)"[^>]*>([^<]*)<')
+    cri_page = tmp_path / "out" / "2021/CRI/annual.en.html"
+    assert dict(shown.findall(cri_page.read_text("utf-8")))["CRI|2021|victims|total|Total"] == (
+        "suppressed"  # complementary: hidden so that a small count cannot be derived
+    )
+    corrections = data / "corrections.yaml"
+    corrections.write_text(
+        corrections.read_text(encoding="utf-8")
+        + """  - id: test-gtm-2021-total
+    table: observations
+    where:
+      source: UNODC
+      iso3: GTM
+      year: 2021
+      indicator: Detected trafficking victims
+      dimension: Total
+      category: Total
+      sex: Total
+      age: Total
+      value_text: "425"
+    action: override
+    value: 2
+    reason: a test of incremental rebuilds
+    publisher_informed: "no"
+""",
+        encoding="utf-8",
+    )
+    second = build.build(**kwargs, out=str(tmp_path / "out"))
+    assert second.reasons == {
+        "2021/GTM/annual.en": ["data slice", "disclosure"],
+        "2021/CORETT/annual.en": ["data slice", "disclosure"],
+        "2021/CRI/annual.en": ["disclosure"],
+    }
+    assert second.skipped == ["2021/HND/annual.en"]
+    build.build(**kwargs, out=str(tmp_path / "fresh"))
+    for country in ("GTM", "CRI", "HND", "CORETT"):
+        page = f"2021/{country}/annual.en.html"
+        incremental = set(shown.findall((tmp_path / "out" / page).read_text(encoding="utf-8")))
+        fresh = set(shown.findall((tmp_path / "fresh" / page).read_text(encoding="utf-8")))
+        assert incremental == fresh, page
+    cri = dict(shown.findall(cri_page.read_text("utf-8")))
+    assert cri["CRI|2021|victims|total|Total"] == "21"  # GTM's <5 is now protected otherwise

@@ -30,7 +30,7 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 LANGS: tuple[str, ...] = ("en", "es")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LOCK_NAME = ".build.lock"
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 MANIFEST_SAVE_SECONDS = 2.0
 """During a build, finished reports are recorded in ``manifest.json`` at most this often (and at the
 end, or on Ctrl-C). A report finished in the last seconds before the process is killed outright has
@@ -254,16 +254,20 @@ class Inputs:
     #: Content digests of the validated data per country, and ``_shared`` (see
     #: :func:`corett_lib.dataset.digest.slice_digests`); empty until the data were validated once.
     slices: dict[str, str] = field(default_factory=dict)
+    #: Digests of the disclosure statuses each country's pages show (:func:`disclosure_digests`).
+    disclosure: dict[str, str] = field(default_factory=dict)
 
     def parts(self, job: Job) -> dict[str, Any]:
         """Return what ``job`` depends on, by name.
 
-        Its own data slice, what every report reads, the notebook, the configuration and the
-        library; the manifest keeps them, to say why a page was rebuilt.
+        Its own data slice, the disclosure statuses its pages show, what every report reads, the
+        notebook, the configuration and the library; the manifest keeps them, to say why a page
+        was rebuilt.
         """
         shared, config_digest = self._common()
         return {
             "data_slice": self.slices.get(job.country, ""),
+            "disclosure": self.disclosure.get(job.country, ""),
             "shared_data": shared,
             "notebook": self.notebooks[job.report],
             "config": config_digest,
@@ -285,7 +289,11 @@ class Inputs:
         parts = self.parts(job)
         return manifest.input_key(
             {**job.parameters(), "report": job.report},
-            {"slice": parts["data_slice"], "shared": parts["shared_data"]},
+            {
+                "slice": parts["data_slice"],
+                "disclosure": parts["disclosure"],
+                "shared": parts["shared_data"],
+            },
             parts["notebook"],
             self.config,
             self.library,
@@ -340,18 +348,45 @@ def snapshot_files(inputs: Inputs) -> list[Path]:
     return [header, *sorted(header.parent.glob(f"{header.stem}.*.parquet"))]
 
 
-def data_facts(ds: Dataset) -> dict[str, Any]:
-    """Return what the build needs to know of the data without loading them again."""
+def data_facts(ds: Dataset, statuses: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return what the build needs to know of the data without loading them again.
+
+    ``statuses``: per country, the digest of how its facts are published
+    (:func:`corett_lib.publishing.fact_disclosure.decision_digests`); see :func:`disclosure_digests`.
+    """
     obs = ds.observations
     years = sorted({int(y) for y in obs["year"].dropna()}) if "year" in obs else []
     coalition = config.coalition()
     return {
         "years": years,
         "slices": digest.slice_digests(ds, coalition.members, coalition.region_code),
+        "disclosure": disclosure_digests(statuses or {}, coalition.members, coalition.region_code),
         "warnings": len(ds.warnings),
         "checksums": dict(ds.checksums),
         "format": SNAPSHOT_FORMAT,
     }
+
+
+def disclosure_digests(
+    statuses: Mapping[str, str], members: Sequence[str], region: str
+) -> dict[str, str]:
+    """Return, per member and the region, the digest of the disclosure statuses its pages show.
+
+    Disclosure is decided across the members (a regional sum of members ties their counts
+    together), so a change to one member's figures can hide a count on another member's page.
+    A member's pages show its own facts; the region's show its own and every member's (the
+    comparison across members), so its digest covers them all.
+
+    Examples
+    --------
+    >>> d = disclosure_digests({"GTM": "a", "HND": "b", "CORETT": "c"}, ["GTM", "HND"], "CORETT")
+    >>> d["GTM"], d["HND"], len(d["CORETT"])
+    ('a', 'b', 64)
+    """
+    out = {code: statuses.get(code, "") for code in members}
+    regional = manifest.digest({code: statuses.get(code, "") for code in [*members, region]})
+    out[region] = regional
+    return out
 
 
 def read_facts(inputs: Inputs) -> dict[str, Any] | None:
@@ -393,10 +428,13 @@ def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
     from corett_lib.dataset import snapshot
     from corett_lib.facts import store as fact_store
     from corett_lib.facts.table import facts_from_dataset
+    from corett_lib.publishing.fact_disclosure import decision_digests
     from corett_lib.validation.load import load
 
     ds = load(inputs.data_dir)
-    facts = data_facts(ds)
+    published = facts_from_dataset(ds)
+    # Disclosure is decided across the members, so each report's key holds its pages' statuses.
+    facts = data_facts(ds, decision_digests(published, config.build_matrix().disclosure_k))
     meta, frames = snapshot.dataset_parts(ds)
     header = SNAPSHOTS.put(
         inputs.snapshot_key,
@@ -409,7 +447,7 @@ def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
         raise OSError(f"the snapshot of {inputs.data_dir} could not be written")
     # The published facts, computed once per build; every report kernel reads them (facts/).
     provenance = {"snapshot_key": cache.digest(inputs.snapshot_key), "library_version": __version__}
-    fact_store.write_facts(facts_from_dataset(ds), header, provenance)
+    fact_store.write_facts(published, header, provenance)
     return facts
 
 
@@ -869,6 +907,7 @@ def plan(
         facts = load_and_snapshot(inputs)  # raises DataError; nothing is written to the outputs
         load_seconds = time.perf_counter() - t0
     inputs.slices = dict(facts.get("slices") or {})
+    inputs.disclosure = dict(facts.get("disclosure") or {})
     check_years(all_jobs, facts["years"])
     old = manifest.read_manifest(out_root)["reports"]
     reasons: dict[str, list[str]] = {}
@@ -897,6 +936,7 @@ REASONS: tuple[str, ...] = (
     "new",
     "failed before",
     "data slice",
+    "disclosure",
     "shared data",
     "notebook",
     "config",
@@ -928,6 +968,7 @@ def rebuild_reasons(record: dict[str, Any] | None, parts: dict[str, Any], force:
     before = record.get("inputs") or {}
     names = {
         "data_slice": "data slice",
+        "disclosure": "disclosure",
         "shared_data": "shared data",
         "notebook": "notebook",
         "config": "config",

@@ -317,30 +317,82 @@ def propagate(
     for _ in range(MAX_ROUNDS):
         changed = False
         for total, parts in relations:
+            # total = sum(parts). What the others allow for member i is a sum over the others, so
+            # the sums over all members are kept (with their infinities counted apart) and each
+            # member's own share taken out: linear in the relation's size, not quadratic. A member
+            # narrowed here updates the sums at once, so the next member sees it (as before).
             members = [total, *parts]
-            # total - sum(parts) = 0, written as sum(sign * member) = 0
-            signs = [1.0] + [-1.0] * len(parts)
+            lo_sum, hi_sum = _Sum(), _Sum()
+            for j, key in enumerate(members):
+                lo_sum.add(_share_low(j, cur[key]))
+                hi_sum.add(_share_high(j, cur[key]))
             for i, key in enumerate(members):
-                # sign_i * x_i = -sum_{j != i} sign_j * x_j
-                lo_rest = 0.0
-                hi_rest = 0.0
-                for j, other in enumerate(members):
-                    if j == i:
-                        continue
-                    o_lo, o_hi = cur[other]
-                    lo_rest += -signs[j] * (o_hi if signs[j] > 0 else o_lo)
-                    hi_rest += -signs[j] * (o_lo if signs[j] > 0 else o_hi)
-                if signs[i] < 0:
-                    lo_rest, hi_rest = -hi_rest, -lo_rest
                 k_lo, k_hi = cur[key]
+                lo_rest = lo_sum.without(_share_low(i, (k_lo, k_hi)))
+                hi_rest = hi_sum.without(_share_high(i, (k_lo, k_hi)))
+                if i:  # a part: part = total - the other parts
+                    lo_rest, hi_rest = -hi_rest, -lo_rest
                 lo = max(k_lo, _ceil(lo_rest)) if not math.isnan(lo_rest) else k_lo
                 hi = min(k_hi, _floor(hi_rest)) if not math.isnan(hi_rest) else k_hi
                 if (lo, hi) != (k_lo, k_hi):
+                    lo_sum.replace(_share_low(i, (k_lo, k_hi)), _share_low(i, (lo, hi)))
+                    hi_sum.replace(_share_high(i, (k_lo, k_hi)), _share_high(i, (lo, hi)))
                     cur[key] = (lo, hi)
                     changed = True
         if not changed:
             break
     return cur
+
+
+def _share_low(position: int, interval: tuple[float, float]) -> float:
+    """Return member ``position``'s term of the lowest sum of the others (total first, negated)."""
+    return -interval[1] if position == 0 else interval[0]
+
+
+def _share_high(position: int, interval: tuple[float, float]) -> float:
+    """Return member ``position``'s term of the highest sum of the others (total first, negated)."""
+    return -interval[0] if position == 0 else interval[1]
+
+
+class _Sum:
+    """A sum of floats with its infinities and NaNs counted apart, so one term can be taken out exactly.
+
+    The finite terms are whole numbers (bounds are rounded), so adding and taking out is exact.
+    """
+
+    __slots__ = ("finite", "nan", "neg", "pos")
+
+    def __init__(self) -> None:
+        self.finite, self.pos, self.neg, self.nan = 0.0, 0, 0, 0
+
+    def add(self, x: float, sign: int = 1) -> None:
+        if math.isnan(x):
+            self.nan += sign
+        elif x == INF:
+            self.pos += sign
+        elif x == -INF:
+            self.neg += sign
+        else:
+            self.finite += sign * x
+
+    def replace(self, old: float, new: float) -> None:
+        self.add(old, -1)
+        self.add(new)
+
+    def without(self, x: float) -> float:
+        """Return the sum of every term but one equal to ``x`` (as a plain float sum would be)."""
+        nan, pos, neg, finite = self.nan, self.pos, self.neg, self.finite
+        if math.isnan(x):
+            nan -= 1
+        elif x == INF:
+            pos -= 1
+        elif x == -INF:
+            neg -= 1
+        else:
+            finite -= x
+        if nan or (pos and neg):
+            return math.nan
+        return INF if pos else -INF if neg else finite
 
 
 def _ceil(x: float) -> float:
