@@ -289,7 +289,13 @@ def test_formula_text_a_member_typed_never_blocks_a_later_load(
 def test_indicators_csv_neutralises_formula_text(monkeypatch: pytest.MonkeyPatch) -> None:
     import pandas as pd
 
-    hostile = pd.DataFrame({"label": ["-2+3+cmd|' /C calc'!A0", "Victims"], "value": [-3, 5]})
+    hostile = pd.DataFrame(
+        {
+            "indicator_id": ["victims", "victims"],
+            "label": ["-2+3+cmd|' /C calc'!A0", "Victims"],
+            "value": [-3.0, 5.0],
+        }
+    )
     import types
 
     monkeypatch.setattr(
@@ -297,11 +303,16 @@ def test_indicators_csv_neutralises_formula_text(monkeypatch: pytest.MonkeyPatch
     )
     monkeypatch.setattr("corett_lib.cli.indicators.facts_from_dataset", lambda ds: None)
     monkeypatch.setattr("corett_lib.cli.indicators.indicator_table", lambda *a, **k: hostile)
+    monkeypatch.setattr("corett_lib.cli.indicators.row_statuses", lambda t, f, k: [""] * len(t))
     res = CliRunner().invoke(
         main, ["indicators", "--country", "GTM", "--year", "2019", "--format", "csv"]
     )
     assert res.exit_code == 0, res.output
-    assert res.output.splitlines() == ["label,value", "'-2+3+cmd|' /C calc'!A0,-3", "Victims,5"]
+    assert res.output.splitlines() == [
+        "indicator_id,label,value,disclosure,threshold",
+        "victims,'-2+3+cmd|' /C calc'!A0,-3.0,,5",
+        "victims,Victims,5.0,,5",
+    ]
 
 
 def test_a_number_too_large_for_a_float_in_the_monitoring_data_is_an_error() -> None:

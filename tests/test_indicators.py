@@ -469,9 +469,9 @@ def test_cli_table_in_spanish(fake_load: None, capsys: pytest.CaptureFixture[str
 def test_cli_json_and_csv(fake_load: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert ind_cli.run_cli(None, "en", ["BLZ", "CORETT"], [2019], ["victims"], None, "json") == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [(r["iso3"], r["value"], r["value_low"]) for r in rows] == [
-        ("BLZ", None, 1.0),
-        ("CORETT", 1582.0, 1582.0),
+    assert [(r["iso3"], r["value"], r["value_low"], r["disclosure"]) for r in rows] == [
+        ("BLZ", None, None, "primary"),  # the source's <5: no bounds either
+        ("CORETT", 1582.0, 1582.0, ""),
     ]
     assert ind_cli.run_cli(None, "en", ["GTM"], [2019], ["victims"], None, "csv") == 0
     lines = capsys.readouterr().out.splitlines()
@@ -538,3 +538,37 @@ def test_no_observations_at_all_gives_no_data_rows() -> None:
     assert len(t) == 2 * 12 and set(t["flags"]) == {"no_data"}
     assert t["value"].isna().all()
     assert one(t, indicator_id="victims", iso3="CORETT")["coverage"] == "0/9"
+
+
+def test_cli_figures_read_as_on_the_pages(capsys: pytest.CaptureFixture[str]) -> None:
+    """Costa Rica 2021 (shipped data): male victims <5, so the female count and the total are hidden
+    (complementary, as the pages hide them), and so is every rate or change computed from them."""
+    args = (None, "en", ["CRI"], [2021], ["victims", "victims_rate", "victims_change"], "sex")
+    assert ind_cli.run_cli(*args, "json") == 0
+    rows = {(r["indicator_id"], r["category"]): r for r in json.loads(capsys.readouterr().out)}
+    assert {k: r["disclosure"] for k, r in rows.items()} == {
+        ("victims", "Total"): "complementary",
+        ("victims", "Female"): "complementary",
+        ("victims", "Male"): "primary",
+        ("victims_rate", "Total"): "derived",
+        ("victims_rate", "Female"): "derived",
+        ("victims_rate", "Male"): "derived",
+        ("victims_change", "Total"): "derived",
+        ("victims_change", "Female"): "derived",
+        ("victims_change", "Male"): "derived",
+    }
+    assert all(r["value"] is None and r["numerator"] is None for r in rows.values())
+    assert ind_cli.run_cli(*args, "table") == 0
+    out = capsys.readouterr().out
+    assert "<5" in out and "suppressed" in out
+    assert " 20 " not in out and " 21 " not in out  # Female and the total, which give Male
+
+
+def test_cli_hides_other_sources_small_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    """Belize 2019: UNODC <5, CORETT's own figure 4. Neither reads as a number anywhere."""
+    assert ind_cli.run_cli(None, "en", ["BLZ"], [2019], ["victims"], None, "json") == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["disclosure"] == "primary" and row["other_sources"] == ""
+    assert ind_cli.run_cli(None, "en", ["BLZ"], [2019], ["victims"], None, "table", "all") == 0
+    out = capsys.readouterr().out
+    assert out.count("<5") == 2 and "4" not in out.replace("2019", "")

@@ -1,5 +1,12 @@
 """``corett indicators``: the indicator table for countries, years, indicators and breakdowns.
 
+Every figure goes through the pages' disclosure decision
+(:func:`corett_lib.publishing.fact_disclosure.row_statuses`): a small count reads ``<5``, a count
+hidden so that a small one cannot be derived, and any rate, share or change computed from a hidden
+count, read "suppressed", exactly as on every page and download; in CSV and JSON their numbers are
+empty and the ``disclosure`` column says why. Another source's figure (``other_sources``,
+``--source all``) below the threshold reads ``<5`` too, and none is shown for a hidden figure.
+
 Exit status: 0 success, 1 the data could not be loaded (every problem is printed), 2 a usage error
 (unknown country, indicator or breakdown).
 """
@@ -13,8 +20,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from corett_lib.core.config import members
-from corett_lib.core.i18n import number
+from corett_lib.core.config import build_matrix, members
+from corett_lib.core.i18n import number, t
 from corett_lib.core.problems import DataError
 from corett_lib.core.schema import REGION_CODE
 from corett_lib.core.spreadsheet import neutralize_frame
@@ -23,6 +30,7 @@ from corett_lib.facts.engine import SUM_SOURCE
 from corett_lib.facts.table import FACT_FLAGS_ES as FLAGS_ES
 from corett_lib.facts.table import facts_from_dataset
 from corett_lib.facts.view import indicator_table, sources_table
+from corett_lib.publishing.fact_disclosure import DERIVED, row_statuses
 from corett_lib.validation.load import load
 
 if TYPE_CHECKING:
@@ -68,7 +76,16 @@ def format_number(value: float, decimals: int, lang: str) -> str:
 
 
 def shown_value(row: pd.Series, lang: str) -> str:
-    """Return the value as a person reads it: the number, a range ``1–4`` for censored sums, or ``–``."""
+    """Return the value as a person reads it: the number, a range ``1–4`` for censored sums, or ``–``.
+
+    A row the disclosure decision hides (column ``disclosure``) reads ``<k`` (a small count) or
+    "suppressed", as on the pages.
+    """
+    status = str(row.get("disclosure") or "")
+    if status == "primary":
+        return f"<{int(row.get('threshold') or 5)}"
+    if status:
+        return t("label.suppressed", lang)
     v, lo, hi = row["value"], row["value_low"], row["value_high"]
     d = int(row["decimals"])
     if not math.isnan(v):
@@ -76,6 +93,91 @@ def shown_value(row: pd.Series, lang: str) -> str:
     if not math.isnan(lo) and not math.isnan(hi):
         return f"{format_number(lo, d, lang)}–{format_number(hi, d, lang)}"
     return "–"
+
+
+#: Columns that hold a figure or the counts behind it: emptied in a row the decision hides.
+_FIGURES = ("value", "value_low", "value_high", "numerator", "denominator", "difference")
+
+
+def _small(text: str, k: int) -> bool:
+    """Return True when another source's figure (``"4"``, ``"1-4"``, ``"<5"``) may be below ``k``."""
+    low = text.strip().lstrip("<").split("-")[0].replace(",", "")
+    try:
+        value = float(low)
+    except ValueError:
+        return False
+    return text.strip().startswith("<") or 0 < value < k
+
+
+def protect(
+    table: pd.DataFrame, statuses: Sequence[str], k: int, counts: Sequence[bool]
+) -> pd.DataFrame:
+    """Return ``table`` with the pages' disclosure applied: hidden figures emptied, statuses added.
+
+    ``statuses`` is :func:`~corett_lib.publishing.fact_disclosure.row_statuses` of the table's rows
+    (for ``--source all``, of the figure each row is a source of); ``counts`` says which rows are
+    counts of people. Adds ``disclosure`` (the status) and ``threshold`` (``k``). Other sources'
+    figures (``other_sources``): a count's below ``k`` reads ``<k``; a rate's, share's or change's is
+    left out (it would give that source's count, which may be small), and so is any for a hidden
+    figure.
+    """
+    out = table.copy()
+    hidden = [bool(st) or not is_count for st, is_count in zip(statuses, counts, strict=True)]
+    figures = [bool(st) for st in statuses]
+    out["disclosure"] = list(statuses)
+    out["threshold"] = k
+    for col in _FIGURES:
+        if col in out:
+            out[col] = out[col].astype(float).mask(figures)
+    if "other_sources" in out:
+        out["other_sources"] = [
+            ""
+            if hide
+            else "; ".join(
+                f"{src}=<{k}" if _small(val, k) else f"{src}={val}"
+                for src, _, val in (item.partition("=") for item in str(text).split("; ") if item)
+            )
+            for hide, text in zip(hidden, out["other_sources"].fillna(""), strict=True)
+        ]
+    return out
+
+
+def _source_statuses(
+    sources: pd.DataFrame, chosen: pd.DataFrame, k: int, counts: Sequence[bool]
+) -> list[str]:
+    """Return each source row's status (``--source all``).
+
+    The figure's own status when it is hidden; else, for another source's figure, ``primary`` when a
+    count below ``k`` and ``derived`` when a rate, share or change (it would give that source's
+    count); else ``""``.
+    """
+    by_fact = {
+        key: st
+        for key, st in zip(
+            zip(
+                chosen["iso3"],
+                chosen["year"],
+                chosen["indicator_id"],
+                chosen["disaggregation"],
+                chosen["category"],
+                strict=True,
+            ),
+            chosen["disclosure"],
+            strict=True,
+        )
+    }
+    out = []
+    for row, is_count in zip(sources.itertuples(index=False), counts, strict=True):
+        key = (row.iso3, row.year, row.indicator_id, row.disaggregation, row.category)
+        status = by_fact.get(key, "")
+        high = float(row.value_high)
+        if not status and not row.chosen:
+            if not is_count:
+                status = DERIVED if not math.isnan(float(row.value)) else ""
+            elif not math.isnan(high) and 0 < high < k:
+                status = "primary"
+        out.append(status)
+    return out
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -154,6 +256,7 @@ def run_cli(
             click.echo(str(p), err=True)
         return 1
     facts = facts_from_dataset(ds)
+    k = int(build_matrix().disclosure_k)
     table = indicator_table(
         facts,
         countries=cs or None,
@@ -163,12 +266,21 @@ def run_cli(
         lang=lang,
         country_names=ds.countries if len(ds.countries) else None,
     )
+    counts = {i.id for i in reg.indicators if i.kind == "count"}
+    chosen = protect(
+        table, row_statuses(table, facts, k), k, table["indicator_id"].isin(counts).tolist()
+    )
     if source == "all":
-        table = sources_table(facts, table)
+        sources = sources_table(facts, table)
+        are_counts = sources["indicator_id"].isin(counts).tolist()
+        statuses = _source_statuses(sources, chosen, k, are_counts)
+        table = protect(sources, statuses, k, [True] * len(sources))
         if fmt == "table":
             click.echo(render_sources(table, lang))
             sys.stdout.flush()
             return 0
+    else:
+        table = chosen
     if fmt == "csv":
         # every text cell that a spreadsheet would run as a formula gets an apostrophe
         click.echo(neutralize_frame(table).to_csv(index=False), nl=False)

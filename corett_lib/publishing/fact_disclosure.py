@@ -94,6 +94,9 @@ def fact_key(iso3: str, year: Any, indicator_id: str, disaggregation: str, categ
     return FACT_SEPARATOR.join((str(iso3), str(int(year)), indicator_id, disaggregation, category))
 
 
+#: Status of a rate, share or change computed from a hidden count (as :mod:`~corett_lib.publishing.publish` says).
+DERIVED = "derived"
+
 #: An observation's filter that is no breakdown.
 _TOTAL = "Total"
 
@@ -856,6 +859,46 @@ def decision_digests(facts: Facts, k: int) -> dict[str, str]:
         code: hashlib.sha256(json.dumps(sorted(found)).encode("utf-8")).hexdigest()
         for code, found in rows.items()
     }
+
+
+def row_statuses(rows: pd.DataFrame, facts: Facts, k: int) -> list[str]:
+    """Return how the pages publish each figure of an indicator table: a status per row.
+
+    ``rows`` has the fact columns (``iso3``, ``year``, ``indicator_id``, ``disaggregation``,
+    ``category``; :func:`corett_lib.facts.view.indicator_table`). A count takes its fact's status
+    (:func:`decision_for`): ``""`` shown, ``"primary"``, ``"complementary"`` or ``"withheld"``. A rate,
+    share or change is ``"derived"`` (hidden) when a count it is computed from is hidden
+    (:func:`indicator_fact`, :func:`denominator_fact`), as on the pages; else ``""``.
+
+    Examples
+    --------
+    >>> from corett_lib.validation.load import load
+    >>> from corett_lib.facts.table import facts_from_dataset
+    >>> from corett_lib.facts.view import indicator_table
+    >>> f = facts_from_dataset(load())
+    >>> t = indicator_table(f, countries=["CRI"], years=[2021], indicators=["victims", "victims_rate"],
+    ...                     disaggregations=["total", "sex"])
+    >>> list(zip(t["indicator_id"], t["category"], row_statuses(t, f, 5)))  # doctest: +NORMALIZE_WHITESPACE
+    [('victims', 'Total', 'complementary'), ('victims', 'Female', 'complementary'),
+     ('victims', 'Male', 'primary'), ('victims_rate', 'Total', 'derived'),
+     ('victims_rate', 'Female', 'derived'), ('victims_rate', 'Male', 'derived')]
+    """
+    decision = decision_for(facts, k)
+    registry = facts.registry
+    out: list[str] = []
+    cols = [rows[c].tolist() for c in ("iso3", "year", "indicator_id", "disaggregation", "category")]
+    for iso3, year, indicator_id, disaggregation, category in zip(*cols, strict=True):
+        args = (str(iso3), int(year), str(disaggregation), str(category))
+        own = decision.status(fact_key(args[0], args[1], str(indicator_id), args[2], args[3]))
+        if own is not None:
+            out.append(str(own))
+            continue
+        behind = [
+            found(registry, str(indicator_id), *args) for found in (indicator_fact, denominator_fact)
+        ]
+        hidden = any(key is not None and decision.status(key) for key in behind)
+        out.append(DERIVED if hidden else "")
+    return out
 
 
 def facts_for(rows: pd.DataFrame, column: str) -> dict[tuple[int, str], str]:
