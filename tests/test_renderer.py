@@ -36,19 +36,23 @@ def test_the_shipped_configuration_lists_only_a_folder_that_cannot_exist() -> No
 
 
 def test_fonts_are_pinned_unless_the_user_chose_a_configuration(tmp_path: Path) -> None:
+    """The pin does not leak: a process started afterwards (Chromium for PDFs) sees no pin."""
     code = (
-        "import json, os\n"
+        "import json, os, subprocess, sys\n"
         "from corett_lib.reporting import renderer\n"
         "renderer.vl_convert()\n"
-        "print(json.dumps({'env': os.environ.get('FONTCONFIG_FILE'),"
+        "child = subprocess.run([sys.executable, '-c', "
+        "'import os; print(os.environ.get(\"FONTCONFIG_FILE\"))'],"
+        " capture_output=True, text=True).stdout.strip()\n"
+        "print(json.dumps({'env': os.environ.get('FONTCONFIG_FILE'), 'child': child,"
         " 'policy': renderer.font_policy()}))\n"
     )
     pinned = _in_fresh_process(code, None)
-    assert pinned == {"env": str(renderer.BUNDLED_FONTS_CONFIG), "policy": "bundled"}
+    assert pinned == {"env": None, "child": "None", "policy": "bundled"}
     own = tmp_path / "fonts.conf"
     own.write_text("<fontconfig><dir>/usr/share/fonts</dir></fontconfig>", encoding="utf-8")
     chosen = _in_fresh_process(code, str(own))
-    assert chosen == {"env": str(own), "policy": f"fontconfig:{own}"}
+    assert chosen == {"env": str(own), "child": str(own), "policy": f"fontconfig:{own}"}
 
 
 _SVG = (

@@ -886,7 +886,9 @@ def row_statuses(rows: pd.DataFrame, facts: Facts, k: int) -> list[str]:
     decision = decision_for(facts, k)
     registry = facts.registry
     out: list[str] = []
-    cols = [rows[c].tolist() for c in ("iso3", "year", "indicator_id", "disaggregation", "category")]
+    cols = [
+        rows[c].tolist() for c in ("iso3", "year", "indicator_id", "disaggregation", "category")
+    ]
     for iso3, year, indicator_id, disaggregation, category in zip(*cols, strict=True):
         args = (str(iso3), int(year), str(disaggregation), str(category))
         own = decision.status(fact_key(args[0], args[1], str(indicator_id), args[2], args[3]))
@@ -894,7 +896,8 @@ def row_statuses(rows: pd.DataFrame, facts: Facts, k: int) -> list[str]:
             out.append(str(own))
             continue
         behind = [
-            found(registry, str(indicator_id), *args) for found in (indicator_fact, denominator_fact)
+            found(registry, str(indicator_id), *args)
+            for found in (indicator_fact, denominator_fact)
         ]
         hidden = any(key is not None and decision.status(key) for key in behind)
         out.append(DERIVED if hidden else "")

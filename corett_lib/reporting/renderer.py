@@ -12,9 +12,12 @@ costs:
   to the kernel's side of that, measured with ``strace`` and ``perf``).
 
 So before vl-convert is first used in a process, :func:`vl_convert` points its font lookup
-(``FONTCONFIG_FILE``, which vl-convert's font database reads) at :data:`BUNDLED_FONTS_CONFIG`: a
-configuration whose only font folder cannot exist. vl-convert then uses the fonts it carries in
-memory, Liberation Sans (metric-compatible with Arial), on every machine. The chart SVGs keep their
+(``FONTCONFIG_FILE``, which vl-convert's font database reads once, when it is first needed) at
+:data:`BUNDLED_FONTS_CONFIG`, a configuration whose only font folder cannot exist, has vl-convert
+load its font database right then (one tiny drawing), and puts the variable back as it was: the
+processes the workbench starts later (Chromium for PDFs, the browser tests) see the machine's
+fonts as before. vl-convert then uses the fonts it carries in memory, Liberation Sans
+(metric-compatible with Arial), on every machine. The chart SVGs keep their
 CSS font stack (the reader's browser picks the font it has); the infographic's stack starts with
 Liberation Sans and Arial so that its page and its PNG look alike.
 
@@ -22,7 +25,7 @@ A ``FONTCONFIG_FILE`` already set by the user is left alone (to draw with a coal
 point it at a configuration listing their folder); :func:`font_policy` names what is in force, and it
 is part of the SVG and PNG cache keys, so a cached picture drawn with other fonts is never reused.
 The pin only works before vl-convert first draws text in the process: in a notebook that already
-drew a chart with vl-convert (``chart.save("x.png")``), restart the kernel.
+drew a chart with vl-convert directly (``chart.save("x.png")``), restart the kernel.
 """
 
 from __future__ import annotations
@@ -35,20 +38,36 @@ from types import ModuleType
 BUNDLED_FONTS_CONFIG = Path(__file__).with_name("renderer_fonts.conf")
 
 _ENV = "FONTCONFIG_FILE"
-_PINNED_BY_US: bool | None = None
+_POLICY: str | None = None
+
+#: A drawing with text: rasterising it makes vl-convert load its font database.
+_TEXT_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
+    '<text x="0" y="6" font-size="6" font-family="sans-serif">a</text></svg>'
+)
 
 
 def pin_fonts() -> None:
-    """Point vl-convert's font lookup at :data:`BUNDLED_FONTS_CONFIG`, unless the user set one.
+    """Have vl-convert load its font database now, from its own fonts unless the user chose some.
 
-    Idempotent; sets ``FONTCONFIG_FILE`` in this process's environment (inherited by the processes
-    it starts, such as the build's kernels).
+    Idempotent. ``FONTCONFIG_FILE`` is set only while the database loads, then put back, so
+    processes started afterwards do not inherit it.
     """
-    global _PINNED_BY_US
-    if _PINNED_BY_US is None:
-        _PINNED_BY_US = not os.environ.get(_ENV)
-        if _PINNED_BY_US:
-            os.environ[_ENV] = str(BUNDLED_FONTS_CONFIG)
+    global _POLICY
+    if _POLICY is not None:
+        return
+    chosen = os.environ.get(_ENV)
+    if chosen:
+        _POLICY = f"fontconfig:{chosen}"
+        return
+    import vl_convert as vlc  # third-party, heavy: imported when something is drawn
+
+    os.environ[_ENV] = str(BUNDLED_FONTS_CONFIG)
+    try:
+        vlc.svg_to_png(_TEXT_SVG)
+    finally:
+        os.environ.pop(_ENV, None)
+    _POLICY = "bundled"
 
 
 def vl_convert() -> ModuleType:
@@ -57,7 +76,7 @@ def vl_convert() -> ModuleType:
     Every use of vl-convert in the workbench goes through here.
     """
     pin_fonts()
-    import vl_convert as vlc  # third-party, heavy: imported when something is drawn
+    import vl_convert as vlc
 
     return vlc
 
@@ -71,7 +90,5 @@ def font_policy() -> str:
     True
     """
     pin_fonts()
-    value = os.environ.get(_ENV, "")
-    if value == str(BUNDLED_FONTS_CONFIG):
-        return "bundled"
-    return f"fontconfig:{value}"
+    assert _POLICY is not None
+    return _POLICY
