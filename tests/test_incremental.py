@@ -185,3 +185,40 @@ def test_an_incremental_rebuild_shows_every_count_as_a_full_rebuild_does(tmp_pat
         assert incremental == fresh, page
     cri = dict(shown.findall(cri_page.read_text("utf-8")))
     assert cri["CRI|2021|victims|total|Total"] == "21"  # GTM's <5 is now protected otherwise
+
+
+@pytest.mark.slow
+def test_pages_are_rebuilt_for_the_configuration_and_links_they_show(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new sibling report rebuilds the page that now links to it; a wider matrix or new ingest
+    limits rebuild nothing; a new disclosure threshold rebuilds every page."""
+    params = tmp_path / "parameters"
+    shutil.copytree(paths.PROJECT_ROOT / "parameters", params)
+    monkeypatch.setenv("CORETT_PARAMETERS", str(params))
+    out = tmp_path / "out"
+    kwargs = {"countries": ["GTM"], "years": [2019], "langs": ["en"], "jobs": 2, "out": str(out)}
+    first = build.build(**kwargs, reports=["annual"])
+    assert first.built == ["2019/GTM/annual.en"]
+    page = out / "2019/GTM/annual.en.html"
+    assert 'href="sdg.en.html"' not in page.read_text(encoding="utf-8")
+    second = build.build(**kwargs, reports=["annual", "sdg"])
+    assert second.reasons == {"2019/GTM/annual.en": ["navigation"], "2019/GTM/sdg.en": ["new"]}
+    assert 'href="sdg.en.html"' in page.read_text(encoding="utf-8")
+
+    matrix = params / "build.yaml"
+    text = matrix.read_text(encoding="utf-8")
+    matrix.write_text(text.replace("{from: 2017, to: 2022}", "{from: 2010, to: 2022}"), "utf-8")
+    limits = params / "limits.yaml"
+    limits.write_text(
+        limits.read_text("utf-8").replace("max_rows: 5000", "max_rows: 6000"), "utf-8"
+    )
+    third = build.build(**kwargs, reports=["annual", "sdg"])
+    assert third.built == [] and len(third.skipped) == 2
+
+    matrix.write_text(
+        matrix.read_text("utf-8").replace("disclosure_k: 5", "disclosure_k: 6"), "utf-8"
+    )
+    fourth = build.build(**kwargs, reports=["annual", "sdg"])
+    assert sorted(fourth.built) == ["2019/GTM/annual.en", "2019/GTM/sdg.en"]
+    assert all("config" in why for why in fourth.reasons.values())

@@ -242,6 +242,33 @@ def check_years(jobs: Sequence[Job], available: Sequence[int]) -> None:
 # --------------------------------------------------------------------------- 2-3. inputs and data
 
 
+#: Run configurations the reports do not read. The matrix file is read for its disclosure threshold
+#: alone (which reports exist is each page's navigation, keyed apart); the ingest limits only by
+#: ``corett ingest``. Every other file of ``parameters/`` (the coalition, the quality rules, any new
+#: one) is part of every report's key.
+CONFIG_NOT_READ_BY_REPORTS: tuple[str, ...] = ("build.yaml", "limits.yaml")
+
+
+def navigation_sets(
+    reports: Sequence[tuple[int, str, str, str]],
+) -> dict[tuple[int, str], tuple[tuple[str, str], ...]]:
+    """Return, per ``(year, country)``, the ``(report, lang)`` pairs its pages link to.
+
+    ``reports`` are the build's matrix plus the reports already published in the output folder,
+    as :class:`~corett_lib.batch.page.PageSet` reads them: a page's navigation names its sibling
+    reports and language twins, so a page is rebuilt when they change.
+
+    Examples
+    --------
+    >>> navigation_sets([(2019, "GTM", "annual", "en"), (2019, "GTM", "sdg", "en")])
+    {(2019, 'GTM'): (('annual', 'en'), ('sdg', 'en'))}
+    """
+    out: dict[tuple[int, str], set[tuple[str, str]]] = {}
+    for year, country, report, lang in reports:
+        out.setdefault((int(year), str(country)), set()).add((str(report), str(lang)))
+    return {place: tuple(sorted(pairs)) for place, pairs in out.items()}
+
+
 @dataclass
 class Inputs:
     """Checksums of everything the reports depend on."""
@@ -256,13 +283,15 @@ class Inputs:
     slices: dict[str, str] = field(default_factory=dict)
     #: Digests of the disclosure statuses each country's pages show (:func:`disclosure_digests`).
     disclosure: dict[str, str] = field(default_factory=dict)
+    #: The reports each country-year's pages link to (:func:`navigation_sets`).
+    navigation: dict[tuple[int, str], tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def parts(self, job: Job) -> dict[str, Any]:
         """Return what ``job`` depends on, by name.
 
         Its own data slice, the disclosure statuses its pages show, what every report reads, the
-        notebook, the configuration and the library; the manifest keeps them, to say why a page
-        was rebuilt.
+        notebook, the configuration reports read (:meth:`report_config`), the reports its page links
+        to and the library; the manifest keeps them, to say why a page was rebuilt.
         """
         shared, config_digest = self._common()
         return {
@@ -271,8 +300,25 @@ class Inputs:
             "shared_data": shared,
             "notebook": self.notebooks[job.report],
             "config": config_digest,
+            "navigation": manifest.digest(
+                {"links": [list(p) for p in self.navigation.get((job.year, job.country), ())]}
+            ),
             "library_digest": self.library,
         }
+
+    def report_config(self) -> dict[str, str]:
+        """Return what the reports read of the run configuration.
+
+        The checksums of ``parameters/`` but :data:`CONFIG_NOT_READ_BY_REPORTS`, and the disclosure
+        threshold (``disclosure_k`` of ``build.yaml``): a wider matrix or new ingest limits rebuild
+        nothing that exists.
+        """
+        cached = self.__dict__.get("_report_config")
+        if cached is None:
+            cached = {k: v for k, v in self.config.items() if k not in CONFIG_NOT_READ_BY_REPORTS}
+            cached["build.yaml:disclosure_k"] = str(config.build_matrix().disclosure_k)
+            self.__dict__["_report_config"] = cached
+        return dict(cached)
 
     def _common(self) -> tuple[str, str]:
         """Return the digests every report shares (computed once per slices, not once per job)."""
@@ -280,7 +326,7 @@ class Inputs:
         cached = self.__dict__.get("_common_digests")
         if cached is None or cached[0] != marker:
             shared = manifest.digest({"files": digest.shared_files(self.data), "content": marker})
-            cached = (marker, shared, manifest.digest(self.config))
+            cached = (marker, shared, manifest.digest(self.report_config()))
             self.__dict__["_common_digests"] = cached
         return cached[1], cached[2]
 
@@ -293,9 +339,10 @@ class Inputs:
                 "slice": parts["data_slice"],
                 "disclosure": parts["disclosure"],
                 "shared": parts["shared_data"],
+                "navigation": parts["navigation"],
             },
             parts["notebook"],
-            self.config,
+            self.report_config(),
             self.library,
         )
 
@@ -909,7 +956,12 @@ def plan(
     inputs.slices = dict(facts.get("slices") or {})
     inputs.disclosure = dict(facts.get("disclosure") or {})
     check_years(all_jobs, facts["years"])
-    old = manifest.read_manifest(out_root)["reports"]
+    published = manifest.read_manifest(out_root)
+    old = published["reports"]
+    inputs.navigation = navigation_sets(
+        [(j.year, j.country, j.report, j.lang) for j in all_jobs]
+        + page.published_reports(published)
+    )
     reasons: dict[str, list[str]] = {}
     for j in all_jobs:
         record = old.get(j.key)
@@ -940,6 +992,7 @@ REASONS: tuple[str, ...] = (
     "shared data",
     "notebook",
     "config",
+    "navigation",
     "library",
     "parameters",
     "outputs missing",
@@ -972,6 +1025,7 @@ def rebuild_reasons(record: dict[str, Any] | None, parts: dict[str, Any], force:
         "shared_data": "shared data",
         "notebook": "notebook",
         "config": "config",
+        "navigation": "navigation",
         "library_digest": "library",
     }
     changed = [label for k, label in names.items() if before.get(k) != parts.get(k)]
