@@ -8,8 +8,9 @@ costs:
   on which fonts happen to be installed (Arial on one machine, DejaVu Sans on another, none on a bare
   CI image), so the same inputs did not give the same chart everywhere.
 * **Time.** A system font is a file: vl-convert opens, maps and unmaps it for every text it measures
-  or draws (thousands of times per second during a build; about a fifth of a cold build's CPU went
-  to the kernel's side of that, measured with ``strace`` and ``perf``).
+  or draws (about 2,000 times a second per process during a build, seen with ``strace``). A cold
+  build of the default matrix spent 53 of its 194 CPU seconds in the operating system, mostly on
+  that; 24 once the fonts came from memory (115.8 → 97.3 s on 2 CPUs).
 
 So before vl-convert is first used in a process, :func:`vl_convert` points its font lookup
 (``FONTCONFIG_FILE``, which vl-convert's font database reads once, when it is first needed) at
