@@ -387,12 +387,13 @@ def snapshot_path(inputs: Inputs) -> Path:
 def snapshot_files(inputs: Inputs) -> list[Path]:
     """Return every file of the validated snapshot (what a remote worker needs).
 
-    Its header and the table files it names.
+    Its header, the table files it names and the entries stored beside it: the published facts
+    and the disclosure decision (a worker without them computes them).
     """
     header = snapshot_path(inputs)
     if not header.is_file():
         return []
-    return [header, *sorted(header.parent.glob(f"{header.stem}.*.parquet"))]
+    return [header, *sorted(p for p in header.parent.glob(f"{header.stem}.*") if p != header)]
 
 
 def data_facts(ds: Dataset, statuses: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -475,13 +476,14 @@ def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
     from corett_lib.dataset import snapshot
     from corett_lib.facts import store as fact_store
     from corett_lib.facts.table import facts_from_dataset
-    from corett_lib.publishing.fact_disclosure import decision_digests
+    from corett_lib.publishing.fact_disclosure import decision_digests, write_decision
     from corett_lib.validation.load import load
 
     ds = load(inputs.data_dir)
     published = facts_from_dataset(ds)
     # Disclosure is decided across the members, so each report's key holds its pages' statuses.
-    facts = data_facts(ds, decision_digests(published, config.build_matrix().disclosure_k))
+    k = config.build_matrix().disclosure_k
+    facts = data_facts(ds, decision_digests(published, k))
     meta, frames = snapshot.dataset_parts(ds)
     header = SNAPSHOTS.put(
         inputs.snapshot_key,
@@ -495,6 +497,8 @@ def load_and_snapshot(inputs: Inputs) -> dict[str, Any]:
     # The published facts, computed once per build; every report kernel reads them (facts/).
     provenance = {"snapshot_key": cache.digest(inputs.snapshot_key), "library_version": __version__}
     fact_store.write_facts(published, header, provenance)
+    # The decision solved for the digests, stored so that no kernel solves it again.
+    write_decision(published, k, header)
     return facts
 
 

@@ -47,11 +47,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corett_lib.analysis.status import is_missing
+from corett_lib.core import cache
 from corett_lib.core.schema import REGION_CODE
 from corett_lib.publishing import disclosure
 
@@ -815,14 +818,19 @@ _DECISIONS: dict[tuple[int, int, frozenset[str]], tuple[Any, FactDecision]] = {}
 
 
 def decision_for(
-    facts: Facts, k: int, breakdowns: frozenset[str] = PAGE_BREAKDOWNS
+    facts: Facts,
+    k: int,
+    breakdowns: frozenset[str] = PAGE_BREAKDOWNS,
+    stored: str | os.PathLike[str] = "",
 ) -> FactDecision:
     """Return the disclosure decision of ``facts`` at threshold ``k`` (one per facts and k per process).
 
     Every section of every report a kernel runs gets the same object, so each indicator and year
     is solved once per process, and always the same way. With other ``breakdowns`` than the pages'
     (the explorer's :data:`VIEW_BREAKDOWNS`) the decision keeps the pages' statuses (``base``) and
-    decides only the other facts.
+    decides only the other facts. ``stored``: the build's snapshot, beside which the build wrote the
+    solved pages' decision (:func:`write_decision`); when it fits these facts and ``k`` it is taken
+    as it is instead of being solved again in this process.
     """
     breakdowns = frozenset(breakdowns)
     key = (id(facts), int(k), breakdowns)
@@ -830,14 +838,120 @@ def decision_for(
     if found is None or found[0] is not facts:
         if found is None and any(owner is not facts for owner, _ in _DECISIONS.values()):
             _DECISIONS.clear()  # one build's facts at a time
-        base = None if breakdowns == PAGE_BREAKDOWNS else decision_for(facts, k)
+        base = None if breakdowns == PAGE_BREAKDOWNS else decision_for(facts, k, stored=stored)
         counts = frozenset(i.id for i in facts.registry.indicators if i.kind == "count")
         decision = FactDecision(
             facts.table, counts, int(k), tuple(facts.members), breakdowns=breakdowns, base=base
         )
+        if stored and breakdowns == PAGE_BREAKDOWNS:
+            decision._solved.update(read_decision(decision, stored))
         _DECISIONS[key] = (facts, decision)
         return decision
     return found[1]
+
+
+#: Version of the stored decision (:func:`write_decision`); another is not read.
+DECISION_FORMAT = 1
+
+
+def _decision_entry(snapshot: str | os.PathLike[str]) -> tuple[cache.Store, str, str]:
+    return cache.beside(snapshot, "decision")
+
+
+def write_decision(facts: Facts, k: int, snapshot: str | os.PathLike[str]) -> Path | None:
+    """Solve the pages' decision of ``facts`` at ``k`` and store it beside the build's snapshot.
+
+    The report kernels then take it as it is (:func:`decision_for` with ``stored``) instead of each
+    solving it again. The entry is JSON (cells, statuses, bounds and relations of every indicator
+    and year), with the facts' table digest and ``k``, so a decision is never applied to other facts;
+    None when it cannot be written (a kernel then solves what it needs).
+    """
+    decision = decision_for(facts, k)
+    components = []
+    for year, indicator_id in sorted(decision._index):
+        comp = decision.component(year, indicator_id)
+        if comp is None:
+            continue
+        keys = [*comp.cells, *comp.status, *comp.bounds]
+        keys += [m for r in (*comp.relations, *comp.dropped) for m in (r.total, *r.parts)]
+        if not all(isinstance(m, str) for m in keys):
+            return None  # only fact keys are stored; anything else is solved where it is used
+        components.append(
+            {
+                "year": year,
+                "indicator_id": indicator_id,
+                "cells": [[m, c.value, c.low, c.high] for m, c in comp.cells.items()],
+                "status": [[m, st] for m, st in comp.status.items()],
+                "bounds": [[m, lo, hi] for m, (lo, hi) in comp.bounds.items()],
+                "relations": [[r.total, list(r.parts), r.name] for r in comp.relations],
+                "dropped": [[r.total, list(r.parts), r.name] for r in comp.dropped],
+            }
+        )
+    store, key, prefix = _decision_entry(snapshot)
+    meta = {
+        "format": DECISION_FORMAT,
+        "k": int(k),
+        "facts": _facts_digest(facts),
+        "components": components,
+    }
+    return store.put(key, meta=meta, prefix=prefix)
+
+
+def read_decision(
+    decision: FactDecision, snapshot: str | os.PathLike[str]
+) -> dict[tuple[int, str], _Component]:
+    """Return the solved components stored beside ``snapshot`` for ``decision``'s facts and ``k``.
+
+    Empty when there is none, it fails its integrity check, or it was solved for other facts or
+    another threshold: the decision then solves each component when first needed.
+    """
+    store, key, prefix = _decision_entry(snapshot)
+    path = store.path(key, prefix)
+    if not path.is_file():
+        return {}
+    try:
+        meta = cache.read_entry(path, key=key, tables=False).meta
+    except (cache.CacheError, OSError, ValueError):
+        return {}
+    if not (
+        isinstance(meta, dict)
+        and meta.get("format") == DECISION_FORMAT
+        and meta.get("k") == decision.k
+        and meta.get("facts") == _facts_digest_of(decision.table)
+    ):
+        return {}
+    out: dict[tuple[int, str], _Component] = {}
+    for c in meta["components"]:
+        out[(int(c["year"]), str(c["indicator_id"]))] = _Component(
+            cells={m: disclosure.Cell(v, lo, hi) for m, v, lo, hi in c["cells"]},
+            status={m: st for m, st in c["status"]},
+            bounds={m: (lo, hi) for m, lo, hi in c["bounds"]},
+            relations=[disclosure.Relation(t, tuple(p), n) for t, p, n in c["relations"]],
+            dropped=[disclosure.Relation(t, tuple(p), n) for t, p, n in c["dropped"]],
+        )
+    return out
+
+
+def _facts_digest(facts: Facts) -> str:
+    return _facts_digest_of(facts.table)
+
+
+_TABLE_DIGESTS: dict[int, tuple[Any, str]] = {}
+
+
+def _facts_digest_of(table: pd.DataFrame) -> str:
+    """Return a digest of the fact table a decision is solved from (once per table object)."""
+    found = _TABLE_DIGESTS.get(id(table))
+    if found is not None and found[0] is table:
+        return found[1]
+    from pandas.util import hash_pandas_object
+
+    h = hashlib.sha256(json.dumps([str(c) for c in table.columns]).encode())
+    h.update(hash_pandas_object(table, index=False).to_numpy().tobytes())
+    value = h.hexdigest()
+    _TABLE_DIGESTS.clear()  # one build's facts at a time
+    _TABLE_DIGESTS[id(table)] = (table, value)
+    return value
 
 
 def decision_digests(facts: Facts, k: int) -> dict[str, str]:

@@ -169,7 +169,7 @@ class Context:
         :func:`corett_lib.publishing.fact_disclosure.decision_for`: one per build's facts and
         threshold per process, so every page of a country-year hides the same facts.
         """
-        return fact_disclosure.decision_for(self.facts, self.k)
+        return fact_disclosure.decision_for(self.facts, self.k, stored=self.snapshot)
 
     @property
     def quality_flags(self) -> pd.DataFrame:
