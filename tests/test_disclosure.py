@@ -286,3 +286,25 @@ def test_contradicting_relations_empty_the_same_cells_as_the_definition() -> Non
         assert {k: got[k] for k in exact} == {k: want[k] for k in exact}
         emptied += any(lo > hi for lo, hi in got.values())
     assert emptied > 30
+
+
+def test_a_relation_pins_a_cell_exactly_when_propagating_it_does() -> None:
+    """The shortcut of ``_pins`` (every other member pinned) against propagating the one relation,
+    on consistent and contradicting random tables (where it falls back to propagation)."""
+    import random
+
+    from corett_lib.publishing.disclosure import INF, _pins, propagate
+
+    rng = random.Random(7)
+    pinned = 0
+    for consistent in (True, False):
+        for _ in range(300):
+            bounds, relations = _random_table(rng, consistent=consistent)
+            for total, parts in relations:
+                for key in (total, *parts):
+                    others = {m: bounds[m] for m in (total, *parts) if m != key}
+                    narrowed = propagate({**others, key: (-INF, INF)}, [(total, parts)])
+                    want = narrowed[key][0] == narrowed[key][1]
+                    assert _pins(key, (total, parts), bounds) == want
+                    pinned += want
+    assert pinned > 100

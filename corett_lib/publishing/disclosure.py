@@ -639,8 +639,26 @@ def _pins(
     relation: tuple[Hashable, Sequence[Hashable]],
     known: Mapping[Hashable, tuple[float, float]],
 ) -> bool:
-    """Return True when ``relation`` alone, with ``known`` intervals of the others, pins ``key``."""
+    """Return True when ``relation`` alone, with ``known`` intervals of the others, pins ``key``.
+
+    When every other member's interval (rounded as :func:`propagate` rounds it) is finite and not
+    empty, ``key``'s is the exact sum or difference of theirs and nothing narrows further, so ``key``
+    is pinned exactly when each of them is: no propagation needed. Otherwise (an unknown or
+    contradicted member) the relation is propagated.
+    """
     total, parts = relation
+    simple, all_pinned = True, True
+    for m in (total, *parts):
+        if m == key:
+            continue
+        lo, hi = known[m]
+        lo, hi = _ceil(lo), _floor(hi)
+        if math.isnan(lo) or math.isnan(hi) or lo > hi or math.isinf(lo) or math.isinf(hi):
+            simple = False
+            break
+        all_pinned = all_pinned and lo == hi
+    if simple:
+        return all_pinned
     others = {m: known[m] for m in (total, *parts) if m != key}
     others[key] = (-INF, INF)
     narrowed = propagate(others, [relation])
