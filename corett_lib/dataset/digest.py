@@ -3,7 +3,9 @@
 A member's reports read that member's rows (observations, population, ratifications, monitoring) and
 the problems found about that member; the regional reports read every member's rows and the
 region's own. So a correction to one member's figures changes that member's digest and the region's,
-and nothing else: only those pages are rebuilt. What every report reads (the SDG texts, the plans,
+and nothing else. (Pages are also keyed on the disclosure statuses they show, which are decided across
+the members: :func:`corett_lib.batch.build.disclosure_digests`; a member whose statuses the correction
+changes is rebuilt for that reason.) What every report reads (the SDG texts, the plans,
 the evaluation framework, problems about a whole file) is the ``_shared`` digest, together with the
 checksums of the files that are not split by country (see :data:`SLICED_FILES`).
 """
