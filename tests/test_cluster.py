@@ -88,3 +88,62 @@ def test_a_report_whose_worker_dies_is_built_on_another_worker(
     assert got == job and record["status"] == "ok"
     assert (tmp_path / "2019_GTM_annual.en.died").exists()  # it did die once
     assert "434" in (out / "2019" / "GTM" / "annual.en.html").read_text(encoding="utf-8")
+
+
+def _pool_build(tmp_path: Path, build_one: object, address: str = "local") -> tuple:
+    inputs = build.gather_inputs(None, ["annual"])
+    if build.read_facts(inputs) is None:
+        build.load_and_snapshot(inputs)
+    snapshot = str(build.snapshot_path(inputs))
+    job = build.Job(2019, "GTM", "annual", "en")
+    out = tmp_path / "out"
+    pool = DaskPool(
+        address,
+        2,
+        lambda j: {**j.parameters(), "data": str(inputs.data_dir), "snapshot": snapshot},
+        out,
+        build.snapshot_files(inputs),
+        build_one,  # type: ignore[arg-type]
+        build.WARM_UP,
+    )
+    try:
+        pool.submit([job])
+        got, record = pool.next_result()
+        pipelined = pool.pipelined
+    finally:
+        pool.close()
+    assert got == job
+    return record, out, pipelined
+
+
+@pytest.mark.parametrize("stage", ["execute", "finish"])
+def test_a_pipelined_report_whose_worker_dies_is_built_on_another_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
+) -> None:
+    """``--cluster local`` runs a report as an execute task (in the worker's kernel) and a finish
+    task (rendering, on the worker's other thread); a worker dying in either is survived."""
+    import cluster_helpers
+
+    cloudpickle.register_pickle_by_value(cluster_helpers)
+    monkeypatch.setenv("CORETT_TEST_MARKER_DIR", str(tmp_path))
+    record, out, pipelined = _pool_build(tmp_path, cluster_helpers.DyingOnceBuild(stage))
+    assert pipelined
+    assert record["status"] == "ok" and record["worker"].startswith("tcp://127.0.0.1:")
+    assert (tmp_path / f"2019_GTM_annual.en.{stage}.died").exists()  # it did die once
+    assert "434" in (out / "2019" / "GTM" / "annual.en.html").read_text(encoding="utf-8")
+
+
+def test_workers_without_the_kernel_resource_build_each_report_in_one_task(tmp_path: Path) -> None:
+    """An existing cluster whose workers were started without ``--resources kernel=1``."""
+    from distributed import LocalCluster
+
+    from corett_lib.batch.execute import prepare_environment
+
+    prepare_environment()
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        record, out, pipelined = _pool_build(tmp_path, build.build_one, cluster.scheduler_address)
+    assert not pipelined
+    assert record["status"] == "ok"
+    assert "434" in (out / "2019" / "GTM" / "annual.en.html").read_text(encoding="utf-8")

@@ -865,6 +865,10 @@ class PagedBuild:
             job, parameters, out_root, session, info, self.browser, self.approved.get(job.key)
         )
 
+    def execute(self, job: Job, parameters: dict[str, Any], session: KernelSession) -> Executed:
+        """Execute ``job`` in ``session`` (:func:`execute_report`; :meth:`finish` renders it)."""
+        return execute_report(job, parameters, session)
+
     def finish(self, executed: Executed, out_root: Path) -> dict[str, Any]:
         """Render and write an executed report with its page (:func:`finish_report`)."""
         job = executed.job

@@ -2,7 +2,7 @@
 
 ``corett build --cluster ADDRESS`` connects to an existing scheduler (``dask scheduler`` and
 ``dask worker`` on several machines); ``--cluster local`` starts a :class:`~distributed.LocalCluster`
-of ``--jobs`` single-threaded worker processes on this machine. Without ``--cluster`` the build keeps
+of ``--jobs`` worker processes on this machine, each with one kernel and two threads. Without ``--cluster`` the build keeps
 its own pool of local kernels (:class:`corett_lib.batch.build.WorkerPool`), which stays the default.
 
 How a report travels:
@@ -15,9 +15,14 @@ How a report travels:
 3. Unless the workers share the driver's storage (``ship_snapshot=False``), the snapshot files travel
    with the worker plugin and are written into each worker's own cache folder (a worker that joins
    or is restarted later gets them too).
-4. Each task builds one report with :func:`corett_lib.batch.build.build_one` into a private staging
-   folder on its worker and returns the record and the bytes of every file it wrote. The driver writes
-   them into the output folder (atomically, as for a local build), so workers need no access to it.
+4. Each report is built into a private staging folder on a worker, which returns the record and the
+   bytes of every file it wrote; the driver writes them into the output folder (atomically, as for a
+   local build), so workers need no access to it. When every worker declares the ``kernel``
+   resource (:data:`KERNEL_RESOURCE`; ``--cluster local`` starts workers of two threads and one
+   kernel each) a report is two tasks, as in the local pool's two stages: :func:`execute_on_worker`
+   runs the notebook in the worker's kernel, :func:`finish_on_worker` renders and writes it on
+   another thread while the kernel goes on. Otherwise one task does both
+   (:func:`run_on_worker`, :func:`corett_lib.batch.build.build_one`).
 5. The manifest records the worker's address for each report. A worker that dies is replaced by the
    scheduler and its reports are run again elsewhere (Dask's ``allowed-failures``).
 
@@ -32,6 +37,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +53,19 @@ from corett_lib.core import paths
 PLUGIN_NAME = "corett-kernels"
 LOCAL = "local"
 """The ``--cluster`` value that starts a LocalCluster on this machine."""
+KERNEL_RESOURCE = "kernel"
+"""Dask worker resource: how many reports a worker may execute at once (its kernels). A worker that
+declares it (``dask worker ... --nthreads 2 --resources kernel=1``) runs each report as two tasks, so
+its other thread renders one report while its kernel executes the next."""
 
 
 class KernelSessions:
-    """One warm Jupyter kernel per worker thread, shut down with the worker.
+    """The worker's warm Jupyter kernels, lent to one task at a time and shut down with the worker.
 
-    Held by the Dask worker plugin :func:`kernel_plugin` makes.
+    Held by the Dask worker plugin :func:`kernel_plugin` makes. A task borrows an idle kernel
+    (:meth:`borrow`) and gives it back; a new one is started only when every kernel is busy, so a
+    worker has as many kernels as tasks that ran them at once: one per thread, or one in all when
+    the worker declares the ``kernel`` resource (:data:`KERNEL_RESOURCE`), whatever its threads.
 
     Parameters
     ----------
@@ -62,24 +75,32 @@ class KernelSessions:
 
     def __init__(self, warm_up: str) -> None:
         self.warm_up = warm_up
-        self._sessions: dict[int, KernelSession] = {}
+        self._idle: list[KernelSession] = []
+        self._all: list[KernelSession] = []
         self._lock = threading.Lock()
 
-    def session(self) -> KernelSession:
-        """Return this thread's kernel session, started and warmed up on first use."""
-        tid = threading.get_ident()
+    @contextmanager
+    def borrow(self) -> Iterator[KernelSession]:
+        """Lend an idle kernel session (started and warmed up on first use) for one task."""
         with self._lock:
-            session = self._sessions.get(tid)
-            if session is None:
-                session = self._sessions[tid] = KernelSession(warm_up=self.warm_up)
-        session.start()  # no-op when alive; restarts a kernel that died
-        return session
+            if self._idle:
+                session = self._idle.pop()
+            else:
+                session = KernelSession(warm_up=self.warm_up)
+                self._all.append(session)
+        try:
+            session.start()  # no-op when alive; restarts a kernel that died
+            yield session
+        finally:
+            with self._lock:
+                self._idle.append(session)
 
     def shutdown(self) -> None:
         """Stop every kernel."""
-        for session in self._sessions.values():
+        for session in self._all:
             session.shutdown()
-        self._sessions.clear()
+        self._all.clear()
+        self._idle.clear()
 
 
 def kernel_plugin(warm_up: str, shipped: dict[str, bytes] | None = None) -> Any:
@@ -134,6 +155,44 @@ def collect_files(root: Path) -> dict[str, bytes]:
     }
 
 
+def _worker_parameters(parameters: dict[str, Any], shipped: bool, library: str) -> dict[str, Any]:
+    """Check the worker runs the driver's code; return the parameters with the snapshot's path here."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    here = manifest.library_digest()
+    if here != library:
+        raise RuntimeError(
+            f"worker {worker.address} runs another version of corett_lib (digest {here[:12]}, "
+            f"driver {library[:12]}); install the driver's code version on every worker"
+        )
+    params = dict(parameters)
+    if shipped:
+        params["snapshot"] = str(
+            paths.cache_dir() / "build" / Path(str(parameters["snapshot"])).name
+        )
+    return params
+
+
+def _kernels() -> KernelSessions:
+    from distributed import get_worker
+
+    # The plugin under PLUGIN_NAME is kernel_plugin's KernelPlugin (a local class: typed as Any here).
+    plugin: Any = get_worker().plugins[PLUGIN_NAME]
+    kernels: KernelSessions = plugin.kernels
+    return kernels
+
+
+def _staged(write: Callable[[Path], dict[str, Any]]) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Run ``write(staging folder)``; return its record and the files it wrote there."""
+    staging = Path(tempfile.mkdtemp(prefix="corett-stage-"))
+    try:
+        record = write(staging)
+        return record, collect_files(staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def run_on_worker(
     job: Any,
     parameters: dict[str, Any],
@@ -159,29 +218,37 @@ def run_on_worker(
     """
     from distributed import get_worker
 
-    worker = get_worker()
-    here = manifest.library_digest()
-    if here != library:
-        raise RuntimeError(
-            f"worker {worker.address} runs another version of corett_lib (digest {here[:12]}, "
-            f"driver {library[:12]}); install the driver's code version on every worker"
-        )
-    params = dict(parameters)
-    if shipped:
-        params["snapshot"] = str(
-            paths.cache_dir() / "build" / Path(str(parameters["snapshot"])).name
-        )
-    # The plugin under PLUGIN_NAME is kernel_plugin's KernelPlugin (a local class: typed as Any here).
-    plugin: Any = worker.plugins[PLUGIN_NAME]
-    kernels: KernelSessions = plugin.kernels
-    staging = Path(tempfile.mkdtemp(prefix="corett-stage-"))
-    try:
-        record = build_one(job, params, staging, kernels.session())
-        files = collect_files(staging)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    record["worker"] = worker.address
+    params = _worker_parameters(parameters, shipped, library)
+    with _kernels().borrow() as session:
+        record, files = _staged(lambda staging: build_one(job, params, staging, session))
+    record["worker"] = get_worker().address
     return record, files
+
+
+def execute_on_worker(
+    job: Any, parameters: dict[str, Any], shipped: bool, library: str, build: Any
+) -> Any:
+    """Execute one report in one of this worker's kernels (the first of a pipelined report's two tasks).
+
+    Returns ``build.execute``'s :class:`~corett_lib.batch.build.Executed`, its record naming this
+    worker; :func:`finish_on_worker` renders it, while this kernel goes on with the next report.
+    """
+    from distributed import get_worker
+
+    params = _worker_parameters(parameters, shipped, library)
+    with _kernels().borrow() as session:
+        executed = build.execute(job, params, session)
+    executed.record["worker"] = get_worker().address
+    return executed
+
+
+def finish_on_worker(executed: Any, build: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Render and write an executed report into a staging folder; return its record and files.
+
+    The second task of a pipelined report: it needs no kernel, so the worker's other thread runs it
+    while the kernel executes the next report. The record keeps the worker that executed it.
+    """
+    return _staged(lambda staging: build.finish(executed, staging))
 
 
 class DaskPool:
@@ -228,9 +295,11 @@ class DaskPool:
         self.cluster: Any = None
         if address == LOCAL:
             prepare_environment()  # worker processes inherit the Jupyter folders
+            # Two threads and one kernel per worker: one thread executes, the other renders.
             self.cluster = LocalCluster(
                 n_workers=workers,
-                threads_per_worker=1,
+                threads_per_worker=2,
+                resources={KERNEL_RESOURCE: 1},
                 processes=True,
                 host="127.0.0.1",
                 dashboard_address=None,
@@ -238,6 +307,11 @@ class DaskPool:
             self.client = Client(self.cluster)
         else:
             self.client = Client(address)
+        found = self.client.scheduler_info().get("workers", {})
+        #: Every worker declares its kernels: run each report as an execute and a render task.
+        self.pipelined = bool(found) and all(
+            (w.get("resources") or {}).get(KERNEL_RESOURCE, 0) >= 1 for w in found.values()
+        )
         shipped = (
             {p.name: p.read_bytes() for p in snapshot_files if p.is_file()}
             if ship_snapshot
@@ -258,17 +332,35 @@ class DaskPool:
         from distributed import as_completed
 
         run_id = uuid.uuid4().hex[:8]
+        pipelined = self.pipelined and all(
+            hasattr(self._build_one, name) for name in ("execute", "finish")
+        )
+        kernel = {KERNEL_RESOURCE: 1} if self.pipelined else None
         for job in jobs:
-            fut = self.client.submit(
-                run_on_worker,
-                job,
-                self._parameters(job),
-                self._shipped,
-                self._library,
-                self._build_one,
-                key=f"corett-{run_id}-{job.key}",
-                pure=False,
-            )
+            args = (job, self._parameters(job), self._shipped, self._library, self._build_one)
+            if pipelined:
+                executed = self.client.submit(
+                    execute_on_worker,
+                    *args,
+                    key=f"corett-{run_id}-execute-{job.key}",
+                    resources=kernel,
+                    pure=False,
+                )
+                fut = self.client.submit(
+                    finish_on_worker,
+                    executed,
+                    self._build_one,
+                    key=f"corett-{run_id}-{job.key}",
+                    pure=False,
+                )
+            else:
+                fut = self.client.submit(
+                    run_on_worker,
+                    *args,
+                    key=f"corett-{run_id}-{job.key}",
+                    resources=kernel,
+                    pure=False,
+                )
             self._futures[fut] = job
         self._completed = iter(as_completed(list(self._futures)))
 
