@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import observations
 import pandas as pd
 import pytest
 
@@ -13,7 +14,7 @@ from corett_lib.raw.corrections import Correction, apply_corrections, load_corre
 from corett_lib.raw.unodc import apply_duplicate_rule, read_glotip
 
 SHIPPED = paths.PROJECT_ROOT / "data" / "corrections.yaml"
-REL = "raw/unodc_data_glotip.xlsx"
+REL = observations.GLOTIP
 
 
 @pytest.fixture(autouse=True)
@@ -22,30 +23,9 @@ def _cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFac
 
 
 def obs(*rows: tuple[str, int, str, int]) -> pd.DataFrame:
-    """Observations from (iso3, year, value_text, source_row)."""
-    return pd.DataFrame(
-        [
-            {
-                "source": "UNODC",
-                "iso3": iso3,
-                "year": year,
-                "indicator": "Detected trafficking victims",
-                "dimension": "Total",
-                "category": "Total",
-                "sex": "Total",
-                "age": "Total",
-                "unit": "Counts",
-                "value": float(text.replace(",", "")),
-                "censored": False,
-                "value_low": float(text.replace(",", "")),
-                "value_high": float(text.replace(",", "")),
-                "value_text": text,
-                "source_file": REL,
-                "source_row": r,
-                "correction": "",
-            }
-            for iso3, year, text, r in rows
-        ]
+    """Observations of detected victims (totals) from (iso3, year, value_text, source_row)."""
+    return observations.obs(
+        *((c, y, "Total", "Total", "Total", "Total", t, r) for c, y, t, r in rows)
     )
 
 

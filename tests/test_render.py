@@ -140,16 +140,9 @@ def _stock_exporter() -> object:
     """nbconvert's own HTML exporter with the page's settings (what pages were rendered with before)."""
     from nbconvert import HTMLExporter
 
-    from corett_lib.batch import page
+    from corett_lib.batch import render
 
-    return HTMLExporter(
-        template_name=page.TEMPLATE_NAME,
-        extra_template_basedirs=[str(page.TEMPLATES_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=False,
-    )
+    return HTMLExporter(**render.exporter_settings())
 
 
 @pytest.fixture()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import observations
 import pandas as pd
 import pytest
 
@@ -22,25 +23,11 @@ from corett_lib.reporting import context, fact_notes
 
 def _facts(victims: dict[tuple[str, int], float]) -> Facts:
     """Facts of detected victims (UNODC) per country and year, as the indicator doctests build them."""
-    obs = pd.DataFrame(
-        [
-            {
-                "source": "UNODC",
-                "iso3": iso3,
-                "year": year,
-                "indicator": "Detected trafficking victims",
-                "dimension": "Total",
-                "category": "Total",
-                "sex": "Total",
-                "age": "Total",
-                "unit": "Counts",
-                "value": v,
-                "censored": False,
-                "value_low": v,
-                "value_high": v,
-            }
-            for (iso3, year), v in victims.items()
-        ]
+    obs = observations.obs(
+        *(
+            (iso3, year, "Total", "Total", "Total", "Total", f"{v:g}", n)
+            for n, ((iso3, year), v) in enumerate(victims.items(), start=2)
+        )
     )
     pop = pd.DataFrame(columns=["iso3", "year", "population"])
     return build_facts(evaluate(obs, pop, members=sorted({c for c, _ in victims})))

@@ -396,7 +396,7 @@ def snapshot_files(inputs: Inputs) -> list[Path]:
     return [header, *sorted(p for p in header.parent.glob(f"{header.stem}.*") if p != header)]
 
 
-def data_facts(ds: Dataset, statuses: Mapping[str, str] | None = None) -> dict[str, Any]:
+def data_facts(ds: Dataset, statuses: Mapping[str, str]) -> dict[str, Any]:
     """Return what the build needs to know of the data without loading them again.
 
     ``statuses``: per country, the digest of how its facts are published
@@ -408,7 +408,7 @@ def data_facts(ds: Dataset, statuses: Mapping[str, str] | None = None) -> dict[s
     return {
         "years": years,
         "slices": digest.slice_digests(ds, coalition.members, coalition.region_code),
-        "disclosure": disclosure_digests(statuses or {}, coalition.members, coalition.region_code),
+        "disclosure": disclosure_digests(statuses, coalition.members, coalition.region_code),
         "warnings": len(ds.warnings),
         "checksums": dict(ds.checksums),
         "format": SNAPSHOT_FORMAT,
@@ -517,8 +517,8 @@ def report_title(job: Job) -> str:
     return f"CORETT · {name} · {job.country} · {job.year}"
 
 
-#: Run in each kernel as soon as it starts: the imports and the first
-#: chart rendering (vl-convert's start-up, its fonts pinned first) every report needs. Its errors are not fatal: a report that
+#: Run in each kernel as soon as it starts: the imports and the first chart rendering (vl-convert's
+#: start-up, its fonts pinned first) every report needs. Its errors are not fatal: a report that
 #: needs a module that fails to import fails on its own cell, with the traceback. At the end, what is
 #: loaded is frozen out of the garbage collector's reach, so its automatic collections scan only what
 #: reports made (the reset between reports, ``execute.clear_report_namespace``, collects every 20 reports).
@@ -526,8 +526,8 @@ WARM_UP = """\
 from corett_lib.batch.execute import skip_unused_slow_imports
 skip_unused_slow_imports()
 import pandas, altair
-from corett_lib.reporting.renderer import vl_convert
-vl_convert = vl_convert()
+from corett_lib.reporting import renderer
+vl_convert = renderer.vl_convert()
 import corett_lib.reporting.annual, corett_lib.reporting.charts, corett_lib.publishing.publish, corett_lib.facts.engine
 import corett_lib.reporting.evaluation, corett_lib.reporting.sdg, corett_lib.reporting.infographic, corett_lib.reporting.quality
 vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},

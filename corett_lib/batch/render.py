@@ -176,15 +176,22 @@ def _new_exporter() -> Any:
             return collapse_blank_text(add_missing_alt(html)), resources
 
     return PageExporter(
-        template_name=page.TEMPLATE_NAME,
-        extra_template_basedirs=[str(page.TEMPLATES_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=False,
+        **exporter_settings(),
         # validate the notebook once after the preprocessors, not after each of the eleven
         optimistic_validation=True,
     )
+
+
+def exporter_settings() -> dict[str, Any]:
+    """Return the HTML exporter's settings for a page: the workbench template, no code, no prompts."""
+    return {
+        "template_name": page.TEMPLATE_NAME,
+        "extra_template_basedirs": [str(page.TEMPLATES_DIR)],
+        "exclude_input": True,
+        "exclude_input_prompt": True,
+        "exclude_output_prompt": True,
+        "embed_images": False,
+    }
 
 
 def evaluator_notebook(nb: NotebookNode) -> NotebookNode:

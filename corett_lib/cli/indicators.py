@@ -30,6 +30,7 @@ from corett_lib.facts.engine import SUM_SOURCE
 from corett_lib.facts.table import FACT_FLAGS_ES as FLAGS_ES
 from corett_lib.facts.table import facts_from_dataset
 from corett_lib.facts.view import indicator_table, sources_table
+from corett_lib.publishing import disclosure
 from corett_lib.publishing.fact_disclosure import DERIVED, row_statuses
 from corett_lib.validation.load import load
 
@@ -100,13 +101,29 @@ _FIGURES = ("value", "value_low", "value_high", "numerator", "denominator", "dif
 
 
 def _small(text: str, k: int) -> bool:
-    """Return True when another source's figure (``"4"``, ``"1-4"``, ``"<5"``) may be below ``k``."""
-    low = text.strip().lstrip("<").split("-")[0].replace(",", "")
+    """Return True when another source's figure needs primary suppression at ``k``.
+
+    ``"4"``, ``"<5"``, ``"1,582"`` or a range ``"817-820"``, read by the rule every table follows
+    (:func:`corett_lib.publishing.disclosure.is_small`).
+    """
+    low, dash, high = text.partition("-")
     try:
-        value = float(low)
+        if dash and low.strip() and not low.strip().startswith("<"):
+            cell = disclosure.Cell.bounded(
+                float(low.replace(",", "")), float(high.replace(",", ""))
+            )
+        else:
+            cell = disclosure.parse_count(text)
     except ValueError:
         return False
-    return text.strip().startswith("<") or 0 < value < k
+    return disclosure.is_small(cell, k)
+
+
+def _cell(value: float, low: float, high: float) -> disclosure.Cell:
+    """Return a source's figure as a count: exact, or its bounds when only those are published."""
+    if math.isnan(value) and not (math.isnan(low) or math.isnan(high)):
+        return disclosure.Cell.bounded(low, high)
+    return disclosure.parse_count(value)
 
 
 def protect(
@@ -170,11 +187,11 @@ def _source_statuses(
     for row, is_count in zip(sources.itertuples(index=False), counts, strict=True):
         key = (row.iso3, row.year, row.indicator_id, row.disaggregation, row.category)
         status = by_fact.get(key, "")
-        high = float(row.value_high)
+        cell = _cell(float(row.value), float(row.value_low), float(row.value_high))
         if not status and not row.chosen:
             if not is_count:
-                status = DERIVED if not math.isnan(float(row.value)) else ""
-            elif not math.isnan(high) and 0 < high < k:
+                status = DERIVED if not cell.missing else ""
+            elif disclosure.is_small(cell, k):
                 status = "primary"
         out.append(status)
     return out

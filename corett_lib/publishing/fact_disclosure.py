@@ -48,6 +48,7 @@ import hashlib
 import json
 import math
 import os
+import warnings
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 from corett_lib.analysis.status import is_missing
 from corett_lib.core import cache
 from corett_lib.core.schema import REGION_CODE
+from corett_lib.dataset.digest import frame_digest
 from corett_lib.publishing import disclosure
 
 if TYPE_CHECKING:
@@ -733,12 +735,16 @@ class FactDecision:
         comp, key = self._lookup(key)
         return None if comp is None else comp.bounds[key]
 
-    def every_fact(self) -> Iterator[tuple[str, disclosure.Status, tuple[float, float] | None]]:
-        """Yield each count fact's key, status and bounds, every indicator and year solved."""
+    def components(self) -> Iterator[tuple[int, str, _Component]]:
+        """Yield every indicator and year with its decision, each solved when first reached."""
         for year, indicator_id in sorted(self._index):
             comp = self.component(year, indicator_id)
-            if comp is None:
-                continue
+            if comp is not None:
+                yield year, indicator_id, comp
+
+    def every_fact(self) -> Iterator[tuple[str, disclosure.Status, tuple[float, float] | None]]:
+        """Yield each count fact's key, status and bounds, every indicator and year solved."""
+        for _year, _indicator_id, comp in self.components():
             for key in comp.cells:
                 yield str(key), comp.status.get(key, ""), comp.bounds.get(key)
 
@@ -866,12 +872,8 @@ def write_decision(facts: Facts, k: int, snapshot: str | os.PathLike[str]) -> Pa
     and year), with the facts' table digest and ``k``, so a decision is never applied to other facts;
     None when it cannot be written (a kernel then solves what it needs).
     """
-    decision = decision_for(facts, k)
     components = []
-    for year, indicator_id in sorted(decision._index):
-        comp = decision.component(year, indicator_id)
-        if comp is None:
-            continue
+    for year, indicator_id, comp in decision_for(facts, k).components():
         keys = [*comp.cells, *comp.status, *comp.bounds]
         keys += [m for r in (*comp.relations, *comp.dropped) for m in (r.total, *r.parts)]
         if not all(isinstance(m, str) for m in keys):
@@ -902,17 +904,15 @@ def read_decision(
 ) -> dict[tuple[int, str], _Component]:
     """Return the solved components stored beside ``snapshot`` for ``decision``'s facts and ``k``.
 
-    Empty when there is none, it fails its integrity check, or it was solved for other facts or
-    another threshold: the decision then solves each component when first needed.
+    Empty when there is none, it fails its integrity check (it is then removed, as the chart and
+    PNG caches remove theirs), or it was solved for other facts or another threshold: the decision
+    then solves each component when first needed.
     """
     store, key, prefix = _decision_entry(snapshot)
-    path = store.path(key, prefix)
-    if not path.is_file():
-        return {}
-    try:
-        meta = cache.read_entry(path, key=key, tables=False).meta
-    except (cache.CacheError, OSError, ValueError):
-        return {}
+    with warnings.catch_warnings():  # a damaged entry is removed, and the decision solved here
+        warnings.simplefilter("ignore", cache.CacheWarning)
+        entry = store.get(key, prefix=prefix, tables=False)
+    meta = entry.meta if entry is not None else None
     if not (
         isinstance(meta, dict)
         and meta.get("format") == DECISION_FORMAT
@@ -940,15 +940,11 @@ _TABLE_DIGESTS: dict[int, tuple[Any, str]] = {}
 
 
 def _facts_digest_of(table: pd.DataFrame) -> str:
-    """Return a digest of the fact table a decision is solved from (once per table object)."""
+    """Return :func:`~corett_lib.dataset.digest.frame_digest` of a fact table, once per table object."""
     found = _TABLE_DIGESTS.get(id(table))
     if found is not None and found[0] is table:
         return found[1]
-    from pandas.util import hash_pandas_object
-
-    h = hashlib.sha256(json.dumps([str(c) for c in table.columns]).encode())
-    h.update(hash_pandas_object(table, index=False).to_numpy().tobytes())
-    value = h.hexdigest()
+    value = frame_digest(table)
     _TABLE_DIGESTS.clear()  # one build's facts at a time
     _TABLE_DIGESTS[id(table)] = (table, value)
     return value
